@@ -1,0 +1,1 @@
+//! Junction: a GraphQL federation gateway.

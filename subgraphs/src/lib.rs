@@ -1,0 +1,1 @@
+//! Demo federation subgraphs: accounts, products, inventory, reviews.
