@@ -1,1 +1,7 @@
 //! Junction: a GraphQL federation gateway.
+//!
+//! The request path runs `http` → `pipeline` → (`operation`, `plan`,
+//! `execute`, `shape`), all reading one immutable snapshot derived from the
+//! `supergraph`. See DESIGN.md for the module map.
+
+pub mod pipeline;
