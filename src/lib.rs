@@ -4,4 +4,6 @@
 //! `execute`, `shape`), all reading one immutable snapshot derived from the
 //! `supergraph`. See DESIGN.md for the module map.
 
+pub mod operation;
 pub mod pipeline;
+pub mod supergraph;

@@ -1,0 +1,233 @@
+//! Our own selection tree: fields and inline fragments with fragment spreads
+//! already inlined, carrying what the planner and the shaper need (output
+//! types, `@skip`/`@include` conditions) and printable as GraphQL text.
+
+use std::fmt::Write;
+
+use apollo_compiler::ast::{Argument, Directive, Type, Value};
+use apollo_compiler::{Name, Node};
+
+/// A list of selections, in document order.
+pub type SelectionSet = Vec<Selection>;
+
+/// One selection of a selection set.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selection {
+    Field(Field),
+    InlineFragment(InlineFragment),
+}
+
+/// A field selection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub alias: Option<Name>,
+    pub name: Name,
+    pub arguments: Vec<Node<Argument>>,
+    /// `@skip`/`@include` conditions on this field.
+    pub conditions: Vec<Condition>,
+    /// The field's type in the schema (e.g. `[User!]`).
+    pub ty: Type,
+    pub selections: SelectionSet,
+}
+
+/// An inline fragment (fragment spreads become inline fragments too).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InlineFragment {
+    pub type_condition: Option<Name>,
+    pub conditions: Vec<Condition>,
+    pub selections: SelectionSet,
+}
+
+/// An `@skip(if:)` or `@include(if:)` condition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    /// True for `@include`, false for `@skip`.
+    pub include: bool,
+    /// A boolean literal or a variable.
+    pub value: Node<Value>,
+}
+
+impl Field {
+    /// The key of this field in the response: its alias or its name.
+    pub fn response_key(&self) -> &Name {
+        self.alias.as_ref().unwrap_or(&self.name)
+    }
+
+    /// The named type at the core of the field's type.
+    pub fn type_name(&self) -> &Name {
+        self.ty.inner_named_type()
+    }
+
+    /// A field with no arguments, conditions or alias, e.g. a key field added by the planner.
+    pub fn plain(name: Name, ty: Type, selections: SelectionSet) -> Self {
+        Self {
+            alias: None,
+            name,
+            arguments: Vec::new(),
+            conditions: Vec::new(),
+            ty,
+            selections,
+        }
+    }
+
+    /// True if both select the same field with the same arguments under the same key.
+    pub fn same_field(&self, other: &Field) -> bool {
+        self.response_key() == other.response_key()
+            && self.name == other.name
+            && self.arguments == other.arguments
+            && self.conditions == other.conditions
+    }
+}
+
+impl Condition {
+    /// Whether the selection is included, given the request's variables.
+    pub fn is_met(&self, variables: &serde_json::Map<String, serde_json::Value>) -> bool {
+        let value = match self.value.as_ref() {
+            Value::Boolean(b) => *b,
+            Value::Variable(v) => variables.get(v.as_str()).and_then(serde_json::Value::as_bool).unwrap_or(false),
+            _ => false,
+        };
+        value == self.include
+    }
+
+    fn to_directive(&self) -> Directive {
+        Directive {
+            name: if self.include { apollo_compiler::name!("include") } else { apollo_compiler::name!("skip") },
+            arguments: vec![Node::new(Argument {
+                name: apollo_compiler::name!("if"),
+                value: self.value.clone(),
+            })],
+        }
+    }
+}
+
+/// True if every condition holds for these variables.
+pub fn conditions_met(conditions: &[Condition], variables: &serde_json::Map<String, serde_json::Value>) -> bool {
+    conditions.iter().all(|c| c.is_met(variables))
+}
+
+/// Merges `other` into `set`: fields with the same key are merged
+/// recursively, fragments with the same condition too.
+pub fn merge_into(set: &mut SelectionSet, other: SelectionSet) {
+    for selection in other {
+        merge_one(set, selection);
+    }
+}
+
+fn merge_one(set: &mut SelectionSet, selection: Selection) {
+    match selection {
+        Selection::Field(field) => {
+            let existing = set.iter_mut().find_map(|s| match s {
+                Selection::Field(f) if f.same_field(&field) => Some(f),
+                _ => None,
+            });
+            match existing {
+                Some(f) => merge_into(&mut f.selections, field.selections),
+                None => set.push(Selection::Field(field)),
+            }
+        }
+        Selection::InlineFragment(fragment) => {
+            let existing = set.iter_mut().find_map(|s| match s {
+                Selection::InlineFragment(f)
+                    if f.type_condition == fragment.type_condition && f.conditions == fragment.conditions =>
+                {
+                    Some(f)
+                }
+                _ => None,
+            });
+            match existing {
+                Some(f) => merge_into(&mut f.selections, fragment.selections),
+                None => set.push(Selection::InlineFragment(fragment)),
+            }
+        }
+    }
+}
+
+/// Prints a selection set as GraphQL text, `{ … }` included.
+pub fn print_selection_set(out: &mut String, set: &SelectionSet) {
+    out.push('{');
+    for (i, selection) in set.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        match selection {
+            Selection::Field(field) => print_field(out, field),
+            Selection::InlineFragment(fragment) => {
+                out.push_str("...");
+                if let Some(ty) = &fragment.type_condition {
+                    let _ = write!(out, " on {ty}");
+                }
+                print_conditions(out, &fragment.conditions);
+                out.push(' ');
+                print_selection_set(out, &fragment.selections);
+            }
+        }
+    }
+    out.push('}');
+}
+
+fn print_field(out: &mut String, field: &Field) {
+    if let Some(alias) = &field.alias {
+        let _ = write!(out, "{alias}: ");
+    }
+    out.push_str(&field.name);
+    if !field.arguments.is_empty() {
+        out.push('(');
+        for (i, arg) in field.arguments.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            let _ = write!(out, "{}: {}", arg.name, arg.value);
+        }
+        out.push(')');
+    }
+    print_conditions(out, &field.conditions);
+    if !field.selections.is_empty() {
+        out.push(' ');
+        print_selection_set(out, &field.selections);
+    }
+}
+
+fn print_conditions(out: &mut String, conditions: &[Condition]) {
+    for condition in conditions {
+        let _ = write!(out, " {}", condition.to_directive());
+    }
+}
+
+/// Names of the variables a selection set uses, in first-use order.
+pub fn collect_variables(set: &SelectionSet, out: &mut Vec<Name>) {
+    for selection in set {
+        match selection {
+            Selection::Field(field) => {
+                for arg in &field.arguments {
+                    collect_value_variables(&arg.value, out);
+                }
+                collect_condition_variables(&field.conditions, out);
+                collect_variables(&field.selections, out);
+            }
+            Selection::InlineFragment(fragment) => {
+                collect_condition_variables(&fragment.conditions, out);
+                collect_variables(&fragment.selections, out);
+            }
+        }
+    }
+}
+
+fn collect_condition_variables(conditions: &[Condition], out: &mut Vec<Name>) {
+    for condition in conditions {
+        collect_value_variables(&condition.value, out);
+    }
+}
+
+fn collect_value_variables(value: &Value, out: &mut Vec<Name>) {
+    match value {
+        Value::Variable(name) => {
+            if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        Value::List(items) => items.iter().for_each(|v| collect_value_variables(v, out)),
+        Value::Object(fields) => fields.iter().for_each(|(_, v)| collect_value_variables(v, out)),
+        _ => {}
+    }
+}
