@@ -4,6 +4,9 @@
 //! `execute`, `shape`), all reading one immutable snapshot derived from the
 //! `supergraph`. See DESIGN.md for the module map.
 
+pub mod execute;
 pub mod operation;
 pub mod pipeline;
+pub mod plan;
+pub mod shape;
 pub mod supergraph;

@@ -1,0 +1,225 @@
+//! Running a query plan: each stage's fetches in parallel, stages in
+//! sequence; entity representations collected from the response so far,
+//! deduplicated and batched into one `_entities` request per fetch; results
+//! and errors merged back at the right paths. A failing subgraph yields
+//! errors, never a panic: its part of the data stays missing and the shaper
+//! nulls it.
+
+mod client;
+mod response_tree;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use bytes::Bytes;
+use serde_json::{json, Map, Value};
+
+pub use client::{FetchError, SubgraphClient};
+
+use crate::plan::{FetchNode, QueryPlan};
+use crate::supergraph::Supergraph;
+use response_tree::{get, get_mut, merge, objects_at, path_json, representation, Step};
+
+/// The data and errors gathered from the subgraphs.
+#[derive(Debug, Default)]
+pub struct ExecutionOutput {
+    pub data: Value,
+    pub errors: Vec<Value>,
+}
+
+struct State {
+    data: Value,
+    errors: Vec<Value>,
+}
+
+/// Runs a plan with the client's variables.
+pub async fn execute_plan(
+    plan: &QueryPlan,
+    supergraph: &Supergraph,
+    client: &SubgraphClient,
+    variables: &Map<String, Value>,
+) -> ExecutionOutput {
+    let state = Mutex::new(State {
+        data: Value::Object(Map::new()),
+        errors: Vec::new(),
+    });
+    for stage in &plan.stages {
+        let fetches = stage.iter().map(|fetch| run_fetch(fetch, supergraph, client, variables, &state));
+        futures::future::join_all(fetches).await;
+    }
+    let state = state.into_inner().unwrap_or_else(|e| e.into_inner());
+    ExecutionOutput {
+        data: state.data,
+        errors: state.errors,
+    }
+}
+
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+async fn run_fetch(
+    fetch: &FetchNode,
+    supergraph: &Supergraph,
+    client: &SubgraphClient,
+    variables: &Map<String, Value>,
+    state: &Mutex<State>,
+) {
+    let mut fetch_variables: Map<String, Value> = fetch
+        .variables
+        .iter()
+        .filter_map(|v| variables.get(v.as_str()).map(|value| (v.to_string(), value.clone())))
+        .collect();
+    let entities = match &fetch.requires {
+        Some(requires) => {
+            let batch = {
+                let state = lock(state);
+                collect_representations(&state.data, fetch, requires, supergraph)
+            };
+            if batch.representations.is_empty() {
+                return;
+            }
+            fetch_variables.insert("representations".into(), Value::Array(batch.representations.clone()));
+            Some(batch)
+        }
+        None => None,
+    };
+    let body = json!({ "query": fetch.operation, "variables": fetch_variables });
+    let body = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
+    let subgraph = &supergraph.subgraphs[fetch.subgraph];
+    let deduplicate = fetch.kind == apollo_compiler::ast::OperationType::Query;
+    let response = client
+        .post(&subgraph.name, &subgraph.url, body, deduplicate)
+        .await
+        .and_then(|bytes| parse_response(&subgraph.name, &bytes));
+    let mut state = lock(state);
+    match (response, entities) {
+        (Err(error), _) => state.errors.push(fetch_error(&error, &subgraph.name)),
+        (Ok(response), None) => merge_root(&mut state, response),
+        (Ok(response), Some(batch)) => merge_entities(&mut state, response, &batch, &subgraph.name),
+    }
+}
+
+struct EntityBatch {
+    representations: Vec<Value>,
+    /// For each representation, the objects it stands for.
+    targets: Vec<Vec<Vec<Step>>>,
+}
+
+fn collect_representations(data: &Value, fetch: &FetchNode, requires: &crate::operation::SelectionSet, supergraph: &Supergraph) -> EntityBatch {
+    let mut batch = EntityBatch {
+        representations: Vec::new(),
+        targets: Vec::new(),
+    };
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for path in objects_at(data, &fetch.path, supergraph) {
+        let Some(object) = get(data, &path) else { continue };
+        let Some(repr) = representation(object, requires, supergraph) else { continue };
+        let key = repr.to_string();
+        match index.get(&key) {
+            Some(&i) => batch.targets[i].push(path),
+            None => {
+                index.insert(key, batch.representations.len());
+                batch.representations.push(repr);
+                batch.targets.push(vec![path]);
+            }
+        }
+    }
+    batch
+}
+
+struct SubgraphResponse {
+    data: Option<Value>,
+    errors: Vec<Value>,
+}
+
+fn parse_response(subgraph: &str, bytes: &[u8]) -> Result<SubgraphResponse, FetchError> {
+    let invalid = |reason: String| FetchError::InvalidResponse {
+        subgraph: subgraph.to_string(),
+        reason,
+    };
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
+    let Value::Object(mut map) = value else {
+        return Err(invalid("not a JSON object".into()));
+    };
+    let errors = match map.remove("errors") {
+        Some(Value::Array(errors)) => errors,
+        Some(Value::Null) | None => Vec::new(),
+        Some(_) => return Err(invalid("\"errors\" is not a list".into())),
+    };
+    let data = map.remove("data").filter(|d| !d.is_null());
+    if data.is_none() && errors.is_empty() {
+        return Err(invalid("no \"data\" and no \"errors\"".into()));
+    }
+    Ok(SubgraphResponse { data, errors })
+}
+
+fn merge_root(state: &mut State, response: SubgraphResponse) {
+    if let Some(data) = response.data {
+        merge(&mut state.data, data);
+    }
+    state.errors.extend(response.errors.into_iter().map(normalise_error));
+}
+
+fn merge_entities(state: &mut State, response: SubgraphResponse, batch: &EntityBatch, subgraph: &str) {
+    let entities = response
+        .data
+        .and_then(|mut d| d.get_mut("_entities").map(Value::take));
+    if let Some(Value::Array(entities)) = entities {
+        for (entity, targets) in entities.into_iter().zip(&batch.targets) {
+            if entity.is_null() {
+                continue;
+            }
+            for target in targets {
+                if let Some(object) = get_mut(&mut state.data, target) {
+                    merge(object, entity.clone());
+                }
+            }
+        }
+    }
+    for error in response.errors {
+        let mut error = normalise_error(error);
+        relocate_entity_error(&mut error, batch, subgraph);
+        state.errors.push(error);
+    }
+}
+
+/// Rewrites an error path `["_entities", i, …rest]` to the path of the entity's object.
+fn relocate_entity_error(error: &mut Value, batch: &EntityBatch, subgraph: &str) {
+    let Some(path) = error.get("path").and_then(Value::as_array).cloned() else {
+        return;
+    };
+    let index = match (path.first().and_then(Value::as_str), path.get(1).and_then(Value::as_u64)) {
+        (Some("_entities"), Some(i)) => i as usize,
+        _ => return,
+    };
+    let Some(target) = batch.targets.get(index).and_then(|t| t.first()) else {
+        return;
+    };
+    let mut new_path = path_json(target);
+    new_path.extend(path.into_iter().skip(2));
+    if let Value::Object(map) = error {
+        map.insert("path".into(), Value::Array(new_path));
+        let _ = subgraph;
+    }
+}
+
+/// Keeps a subgraph error's message, path and extensions; drops locations
+/// (they point into the subgraph operation, not the client's).
+fn normalise_error(error: Value) -> Value {
+    let Value::Object(mut map) = error else {
+        return json!({ "message": "invalid error from subgraph" });
+    };
+    map.remove("locations");
+    if !map.get("message").is_some_and(Value::is_string) {
+        map.insert("message".into(), Value::String("subgraph error".into()));
+    }
+    Value::Object(map)
+}
+
+fn fetch_error(error: &FetchError, subgraph: &str) -> Value {
+    json!({
+        "message": error.to_string(),
+        "extensions": { "code": "SUBGRAPH_REQUEST_FAILED", "service": subgraph },
+    })
+}

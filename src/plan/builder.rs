@@ -1,0 +1,500 @@
+//! The planning algorithm.
+//!
+//! A walk over the operation's selection tree that keeps, at every point,
+//! the fetch group being filled (one subgraph, one entry path). A field the
+//! group's subgraph resolves (by itself or through an ancestor's
+//! `@provides`) is added to the group. Any other field is a jump: the
+//! group also selects `__typename` and a key the target subgraph accepts,
+//! the `@requires` fields are planned from the group (jumping further if
+//! needed), and the field is planned inside an entity group of the target
+//! subgraph at the same path, which depends on every group that supplies
+//! its representation. Abstract types are expanded into their object types
+//! where a subgraph cannot answer an interface field as a whole.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use apollo_compiler::ast::{OperationType, Type};
+use apollo_compiler::{name, Name};
+
+use super::graph::{provided_child, Graph};
+use super::{FetchNode, PathSegment, PlanError, QueryPlan};
+use crate::operation::{
+    collect_variables, merge_into, print_selection_set, Condition, Field, InlineFragment, PreparedOperation,
+    Selection, SelectionSet,
+};
+use crate::supergraph::{SubgraphId, Supergraph};
+
+type GroupId = usize;
+
+struct Group {
+    subgraph: SubgraphId,
+    /// The entity type for entity groups, the root type for root groups.
+    parent_type: Name,
+    is_entity: bool,
+    path: Vec<PathSegment>,
+    requires: SelectionSet,
+    selections: SelectionSet,
+    deps: BTreeSet<GroupId>,
+}
+
+/// Where the walk is: the group being filled and the response path.
+#[derive(Clone)]
+struct Position {
+    group: GroupId,
+    subgraph: SubgraphId,
+    path: Vec<PathSegment>,
+    /// Fields a `@provides` of an ancestor makes resolvable here.
+    provided: Option<SelectionSet>,
+}
+
+struct Builder<'a> {
+    graph: Graph<'a>,
+    groups: Vec<Group>,
+    /// Groups that received fields during the current sub-walk (dependencies of a jump).
+    touched: Vec<GroupId>,
+}
+
+pub(super) fn build(supergraph: &Supergraph, operation: &PreparedOperation) -> Result<QueryPlan, PlanError> {
+    let mut builder = Builder {
+        graph: Graph { supergraph },
+        groups: Vec::new(),
+        touched: Vec::new(),
+    };
+    let root_type = supergraph_root_type(supergraph, operation);
+    builder.plan_root(&root_type, &operation.selections, operation.kind)?;
+    Ok(builder.finish(supergraph, operation))
+}
+
+fn supergraph_root_type(supergraph: &Supergraph, operation: &PreparedOperation) -> Name {
+    supergraph
+        .schema
+        .root_operation(operation.kind)
+        .cloned()
+        .unwrap_or_else(|| operation.root_type.clone())
+}
+
+impl Builder<'_> {
+    fn plan_root(&mut self, root_type: &Name, selections: &SelectionSet, kind: OperationType) -> Result<(), PlanError> {
+        let mut previous: Option<GroupId> = None;
+        for field in root_fields(selections, &[]) {
+            if field.name.starts_with("__") {
+                continue;
+            }
+            let subgraph = self.choose_root_subgraph(root_type, &field)?;
+            let group = match kind {
+                OperationType::Mutation => match previous {
+                    Some(g) if self.groups[g].subgraph == subgraph => g,
+                    _ => self.new_root_group(subgraph, root_type, previous),
+                },
+                _ => self.root_group(subgraph, root_type),
+            };
+            previous = Some(group);
+            let position = Position {
+                group,
+                subgraph,
+                path: Vec::new(),
+                provided: None,
+            };
+            let mut out = Vec::new();
+            self.plan_field(&position, root_type, &field, &mut out)?;
+            merge_into(&mut self.groups[group].selections, out);
+        }
+        Ok(())
+    }
+
+    fn choose_root_subgraph(&self, root_type: &Name, field: &Field) -> Result<SubgraphId, PlanError> {
+        let candidates = self.graph.resolving_subgraphs(root_type, &field.name);
+        let existing: Vec<SubgraphId> = self.groups.iter().map(|g| g.subgraph).collect();
+        candidates
+            .iter()
+            .copied()
+            .max_by_key(|s| {
+                let local = self.local_score(*s, field.type_name(), &field.selections, None);
+                (local, existing.contains(s), std::cmp::Reverse(*s))
+            })
+            .ok_or_else(|| PlanError::Unresolvable {
+                type_name: root_type.to_string(),
+                field: field.name.to_string(),
+            })
+    }
+
+    /// How many fields of the tree a subgraph resolves without a jump.
+    fn local_score(&self, subgraph: SubgraphId, type_name: &Name, set: &SelectionSet, provided: Option<&SelectionSet>) -> usize {
+        let mut score = 0;
+        for selection in set {
+            match selection {
+                Selection::Field(f) if f.name == "__typename" => score += 1,
+                Selection::Field(f) => {
+                    let provided_here = provided_child(provided, type_name, &f.name);
+                    if self.graph.resolves(type_name, &f.name, subgraph) || provided_here.is_some() {
+                        score += 1 + self.local_score(subgraph, f.type_name(), &f.selections, provided_here.as_ref());
+                    }
+                }
+                Selection::InlineFragment(frag) => {
+                    let ty = frag.type_condition.as_ref().unwrap_or(type_name);
+                    score += self.local_score(subgraph, ty, &frag.selections, provided);
+                }
+            }
+        }
+        score
+    }
+
+    fn root_group(&mut self, subgraph: SubgraphId, root_type: &Name) -> GroupId {
+        match self.groups.iter().position(|g| !g.is_entity && g.subgraph == subgraph) {
+            Some(g) => g,
+            None => self.new_root_group(subgraph, root_type, None),
+        }
+    }
+
+    fn new_root_group(&mut self, subgraph: SubgraphId, root_type: &Name, after: Option<GroupId>) -> GroupId {
+        self.groups.push(Group {
+            subgraph,
+            parent_type: root_type.clone(),
+            is_entity: false,
+            path: Vec::new(),
+            requires: Vec::new(),
+            selections: Vec::new(),
+            deps: after.into_iter().collect(),
+        });
+        self.groups.len() - 1
+    }
+
+    /// Plans a selection set at `parent_type`, returning what the current group selects.
+    fn plan_set(&mut self, at: &Position, parent_type: &Name, input: &SelectionSet) -> Result<SelectionSet, PlanError> {
+        if self.graph.is_abstract(parent_type) && self.needs_expansion(at, parent_type, input) {
+            return self.plan_expanded(at, parent_type, input);
+        }
+        let mut out = Vec::new();
+        for selection in input {
+            match selection {
+                Selection::Field(field) if field.name == "__typename" => {
+                    merge_into(&mut out, vec![selection.clone()]);
+                }
+                Selection::Field(field) => self.plan_field(at, parent_type, field, &mut out)?,
+                Selection::InlineFragment(fragment) => self.plan_fragment(at, parent_type, fragment, &mut out)?,
+            }
+        }
+        if self.graph.is_abstract(parent_type) {
+            merge_into(&mut out, vec![typename_field()]);
+        }
+        Ok(out)
+    }
+
+    /// An abstract selection must be split per object type when the subgraph
+    /// cannot resolve one of its fields for every object type it may return.
+    fn needs_expansion(&self, at: &Position, parent_type: &Name, input: &SelectionSet) -> bool {
+        let objects = self.graph.possible_types_in(parent_type, at.subgraph);
+        fields_at(input, parent_type).iter().any(|field| {
+            let provided = provided_child(at.provided.as_ref(), parent_type, &field.name).is_some();
+            let interface_ok = provided || self.graph.resolves(parent_type, &field.name, at.subgraph);
+            !interface_ok
+                || objects
+                    .iter()
+                    .any(|o| !self.graph.resolves(o, &field.name, at.subgraph) && !provided)
+        })
+    }
+
+    fn plan_expanded(&mut self, at: &Position, parent_type: &Name, input: &SelectionSet) -> Result<SelectionSet, PlanError> {
+        let mut out = vec![typename_field()];
+        for object in self.graph.possible_types_in(parent_type, at.subgraph) {
+            let mut inner = at.clone();
+            inner.path.push(PathSegment::Cast(object.clone()));
+            let selections = self.plan_set(&inner, &object, input)?;
+            out.push(Selection::InlineFragment(InlineFragment {
+                type_condition: Some(object),
+                conditions: Vec::new(),
+                selections,
+            }));
+        }
+        Ok(out)
+    }
+
+    fn plan_fragment(&mut self, at: &Position, parent_type: &Name, fragment: &InlineFragment, out: &mut SelectionSet) -> Result<(), PlanError> {
+        let condition = fragment.type_condition.as_ref().unwrap_or(parent_type);
+        if condition == parent_type {
+            let selections = self.plan_set(at, parent_type, &fragment.selections)?;
+            push_fragment(out, None, &fragment.conditions, selections);
+            return Ok(());
+        }
+        let runtime_types = self.graph.possible_types_in(parent_type, at.subgraph);
+        if self.graph.type_in_subgraph(condition, at.subgraph) && !self.graph.is_abstract(parent_type) && runtime_types.contains(condition) {
+            let selections = self.plan_set(at, condition, &fragment.selections)?;
+            push_fragment(out, Some(condition.clone()), &fragment.conditions, selections);
+            return Ok(());
+        }
+        let condition_types = self.graph.possible_types(condition);
+        for object in runtime_types.into_iter().filter(|o| condition_types.contains(o)) {
+            let mut inner = at.clone();
+            if &object != parent_type {
+                inner.path.push(PathSegment::Cast(object.clone()));
+            }
+            let selections = self.plan_set(&inner, &object, &fragment.selections)?;
+            push_fragment(out, Some(object), &fragment.conditions, selections);
+        }
+        Ok(())
+    }
+
+    fn plan_field(&mut self, at: &Position, parent_type: &Name, field: &Field, out: &mut SelectionSet) -> Result<(), PlanError> {
+        let provided_here = provided_child(at.provided.as_ref(), parent_type, &field.name);
+        if provided_here.is_none() && !self.graph.resolves(parent_type, &field.name, at.subgraph) {
+            return self.plan_jump(at, parent_type, field, out);
+        }
+        let mut planned = field.clone();
+        if !field.selections.is_empty() {
+            let own_provides = self
+                .graph
+                .source_in(parent_type, &field.name, at.subgraph)
+                .and_then(|s| s.provides.as_ref())
+                .map(|p| crate::operation::normalize_field_set(p));
+            let provided = match (provided_here, own_provides) {
+                (Some(mut a), Some(b)) => {
+                    merge_into(&mut a, b);
+                    Some(a)
+                }
+                (a, b) => a.or(b),
+            };
+            let mut inner = Position {
+                group: at.group,
+                subgraph: at.subgraph,
+                path: at.path.clone(),
+                provided,
+            };
+            push_field_path(&mut inner.path, field);
+            planned.selections = self.plan_set(&inner, field.type_name(), &field.selections)?;
+        }
+        merge_into(out, vec![Selection::Field(planned)]);
+        Ok(())
+    }
+
+    /// Plans a field the current subgraph cannot resolve, through an entity fetch.
+    fn plan_jump(&mut self, at: &Position, parent_type: &Name, field: &Field, out: &mut SelectionSet) -> Result<(), PlanError> {
+        let targets = self.graph.jump_targets(parent_type, &field.name, at.subgraph);
+        let target = targets
+            .iter()
+            .max_by_key(|t| {
+                let key_local = self.local_score(at.subgraph, parent_type, &t.key, at.provided.as_ref()) == count_fields(&t.key);
+                let existing = self.find_group(t.subgraph, parent_type, &at.path).is_some();
+                (key_local, existing, std::cmp::Reverse(t.subgraph))
+            })
+            .ok_or_else(|| PlanError::Unresolvable {
+                type_name: parent_type.to_string(),
+                field: field.name.to_string(),
+            })?;
+        let outer_touched = std::mem::take(&mut self.touched);
+        let mut inputs = vec![typename_field()];
+        let key_selections = self.plan_set(at, parent_type, &target.key)?;
+        merge_into(&mut inputs, key_selections);
+        let required = self.plan_set(at, parent_type, &target.requires)?;
+        merge_into(&mut inputs, required);
+        merge_into(out, inputs);
+        let mut deps: BTreeSet<GroupId> = std::mem::replace(&mut self.touched, outer_touched).into_iter().collect();
+        deps.insert(at.group);
+
+        let group = self.entity_group(target.subgraph, parent_type, &at.path, deps);
+        let mut representation = vec![typename_field()];
+        merge_into(&mut representation, target.key.clone());
+        merge_into(&mut representation, target.requires.clone());
+        merge_into(
+            &mut self.groups[group].requires,
+            vec![Selection::InlineFragment(InlineFragment {
+                type_condition: Some(parent_type.clone()),
+                conditions: Vec::new(),
+                selections: representation,
+            })],
+        );
+        let inner = Position {
+            group,
+            subgraph: target.subgraph,
+            path: at.path.clone(),
+            provided: None,
+        };
+        let mut selected = Vec::new();
+        self.plan_field(&inner, parent_type, field, &mut selected)?;
+        merge_into(&mut self.groups[group].selections, selected);
+        self.touched.push(group);
+        Ok(())
+    }
+
+    fn find_group(&self, subgraph: SubgraphId, parent_type: &Name, path: &[PathSegment]) -> Option<GroupId> {
+        self.groups
+            .iter()
+            .position(|g| g.is_entity && g.subgraph == subgraph && &g.parent_type == parent_type && g.path == path)
+    }
+
+    fn entity_group(&mut self, subgraph: SubgraphId, parent_type: &Name, path: &[PathSegment], deps: BTreeSet<GroupId>) -> GroupId {
+        let existing = self.groups.iter().position(|g| {
+            g.is_entity && g.subgraph == subgraph && &g.parent_type == parent_type && g.path == path && g.deps == deps
+        });
+        if let Some(group) = existing {
+            return group;
+        }
+        self.groups.push(Group {
+            subgraph,
+            parent_type: parent_type.clone(),
+            is_entity: true,
+            path: path.to_vec(),
+            requires: Vec::new(),
+            selections: Vec::new(),
+            deps,
+        });
+        self.groups.len() - 1
+    }
+
+    /// Orders groups into stages by dependency depth and prints their operations.
+    fn finish(self, supergraph: &Supergraph, operation: &PreparedOperation) -> QueryPlan {
+        let mut depth = vec![0usize; self.groups.len()];
+        for (i, group) in self.groups.iter().enumerate() {
+            // Dependencies always have smaller ids: groups are created after the groups they read from.
+            depth[i] = group.deps.iter().map(|d| depth[*d] + 1).max().unwrap_or(0);
+        }
+        let stage_count = depth.iter().max().map_or(0, |d| d + 1);
+        let mut stages: Vec<Vec<FetchNode>> = vec![Vec::new(); stage_count];
+        for (i, group) in self.groups.into_iter().enumerate() {
+            if group.selections.is_empty() {
+                continue;
+            }
+            stages[depth[i]].push(fetch_node(i, group, supergraph, operation));
+        }
+        stages.retain(|s| !s.is_empty());
+        QueryPlan { stages }
+    }
+}
+
+fn fetch_node(id: usize, group: Group, supergraph: &Supergraph, operation: &PreparedOperation) -> FetchNode {
+    let mut variables = Vec::new();
+    collect_variables(&group.selections, &mut variables);
+    let mut text = String::new();
+    let kind = if group.is_entity { OperationType::Query } else { operation.kind };
+    text.push_str(match kind {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    });
+    let mut definitions: Vec<String> = Vec::new();
+    if group.is_entity {
+        definitions.push("$representations: [_Any!]!".to_string());
+    }
+    for variable in &variables {
+        if let Some(def) = operation.variables.iter().find(|v| &v.name == variable) {
+            let mut d = format!("${}: {}", def.name, def.ty);
+            if let Some(default) = &def.default_value {
+                let _ = write!(d, " = {default}");
+            }
+            definitions.push(d);
+        }
+    }
+    if !definitions.is_empty() {
+        let _ = write!(text, "({})", definitions.join(", "));
+    }
+    text.push(' ');
+    let requires = if group.is_entity {
+        let wrapped = vec![Selection::Field(Field {
+            alias: None,
+            name: name!("_entities"),
+            arguments: vec![apollo_compiler::Node::new(apollo_compiler::ast::Argument {
+                name: name!("representations"),
+                value: apollo_compiler::Node::new(apollo_compiler::ast::Value::Variable(name!("representations"))),
+            })],
+            conditions: Vec::new(),
+            ty: Type::Named(name!("_Entity")),
+            selections: vec![Selection::InlineFragment(InlineFragment {
+                type_condition: Some(group.parent_type.clone()),
+                conditions: Vec::new(),
+                selections: group.selections,
+            })],
+        })];
+        print_selection_set(&mut text, &wrapped);
+        Some(group.requires)
+    } else {
+        print_selection_set(&mut text, &group.selections);
+        None
+    };
+    FetchNode {
+        id,
+        subgraph: group.subgraph,
+        subgraph_name: supergraph.subgraphs[group.subgraph].name.clone(),
+        path: group.path,
+        requires,
+        operation: text,
+        variables,
+        kind,
+    }
+}
+
+/// Root fields, with root-level fragments flattened (their conditions moved onto the fields).
+fn root_fields(selections: &SelectionSet, inherited: &[Condition]) -> Vec<Field> {
+    let mut fields = Vec::new();
+    for selection in selections {
+        match selection {
+            Selection::Field(field) => {
+                let mut field = field.clone();
+                field.conditions.extend(inherited.iter().cloned());
+                fields.push(field);
+            }
+            Selection::InlineFragment(fragment) => {
+                let mut conditions = inherited.to_vec();
+                conditions.extend(fragment.conditions.iter().cloned());
+                fields.extend(root_fields(&fragment.selections, &conditions));
+            }
+        }
+    }
+    fields
+}
+
+/// Fields selected directly at `parent_type` (through condition-less or same-type fragments too).
+fn fields_at<'s>(set: &'s SelectionSet, parent_type: &Name) -> Vec<&'s Field> {
+    let mut fields = Vec::new();
+    for selection in set {
+        match selection {
+            Selection::Field(f) if f.name != "__typename" => fields.push(f),
+            Selection::InlineFragment(frag) if frag.type_condition.as_ref().is_none_or(|c| c == parent_type) => {
+                fields.extend(fields_at(&frag.selections, parent_type));
+            }
+            _ => {}
+        }
+    }
+    fields
+}
+
+fn count_fields(set: &SelectionSet) -> usize {
+    set.iter()
+        .map(|s| match s {
+            Selection::Field(f) => 1 + count_fields(&f.selections),
+            Selection::InlineFragment(frag) => count_fields(&frag.selections),
+        })
+        .sum()
+}
+
+fn typename_field() -> Selection {
+    Selection::Field(Field::plain(name!("__typename"), Type::NonNullNamed(name!("String")), Vec::new()))
+}
+
+fn push_fragment(out: &mut SelectionSet, condition: Option<Name>, conditions: &[Condition], selections: SelectionSet) {
+    if condition.is_none() && conditions.is_empty() {
+        merge_into(out, selections);
+        return;
+    }
+    merge_into(
+        out,
+        vec![Selection::InlineFragment(InlineFragment {
+            type_condition: condition,
+            conditions: conditions.to_vec(),
+            selections,
+        })],
+    );
+}
+
+fn push_field_path(path: &mut Vec<PathSegment>, field: &Field) {
+    path.push(PathSegment::Field(field.response_key().clone()));
+    let mut ty = &field.ty;
+    loop {
+        match ty {
+            Type::List(inner) | Type::NonNullList(inner) => {
+                path.push(PathSegment::List);
+                ty = inner;
+            }
+            _ => break,
+        }
+    }
+}

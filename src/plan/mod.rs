@@ -1,0 +1,72 @@
+//! Query planning: turns a prepared operation into a [`QueryPlan`] of
+//! subgraph fetches, ordered in stages (fetches of one stage run in
+//! parallel, stages run in sequence).
+//!
+//! Root fields are grouped per subgraph; a field the current subgraph
+//! cannot resolve becomes an entity fetch (`_entities`) to a subgraph that
+//! can, keyed by a `@key` the current subgraph can provide, after any
+//! `@requires` fields have been fetched. See `builder` for the algorithm.
+
+mod builder;
+mod display;
+mod graph;
+
+use apollo_compiler::ast::OperationType;
+use apollo_compiler::Name;
+
+use crate::operation::{PreparedOperation, SelectionSet};
+use crate::supergraph::{Supergraph, SubgraphId};
+
+/// A step of the path from the response root to the objects an entity fetch enriches.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PathSegment {
+    /// Descend into this response key.
+    Field(Name),
+    /// Descend into every item of a list.
+    List,
+    /// Keep only objects whose `__typename` is this type or one of its subtypes.
+    Cast(Name),
+}
+
+/// One request to one subgraph.
+#[derive(Debug, Clone)]
+pub struct FetchNode {
+    pub id: usize,
+    pub subgraph: SubgraphId,
+    pub subgraph_name: String,
+    /// Where the entities this fetch enriches live; empty for root fetches.
+    pub path: Vec<PathSegment>,
+    /// For entity fetches: the selection that builds each representation.
+    pub requires: Option<SelectionSet>,
+    /// The subgraph operation text.
+    pub operation: String,
+    /// Client variables the operation uses.
+    pub variables: Vec<Name>,
+    pub kind: OperationType,
+}
+
+/// A query plan: stages of fetches.
+#[derive(Debug, Clone, Default)]
+pub struct QueryPlan {
+    /// Each stage's fetches run in parallel; stages run in order.
+    pub stages: Vec<Vec<FetchNode>>,
+}
+
+/// Why an operation cannot be planned.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("no subgraph can resolve field \"{type_name}.{field}\"")]
+    Unresolvable { type_name: String, field: String },
+}
+
+/// Plans an operation over the supergraph's subgraphs.
+pub fn plan_operation(supergraph: &Supergraph, operation: &PreparedOperation) -> Result<QueryPlan, PlanError> {
+    builder::build(supergraph, operation)
+}
+
+impl QueryPlan {
+    /// Number of fetches in the plan.
+    pub fn fetch_count(&self) -> usize {
+        self.stages.iter().map(Vec::len).sum()
+    }
+}
