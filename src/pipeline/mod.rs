@@ -13,6 +13,15 @@ use arc_swap::ArcSwapOption;
 use bytes::Bytes;
 use serde::Deserialize;
 
+use crate::execute::SubgraphClient;
+pub use errors::GatewayError;
+pub use snapshot::Snapshot;
+
+mod errors;
+mod respond;
+mod snapshot;
+mod stages;
+
 /// Settings of the gateway that do not come from the supergraph.
 #[derive(Debug, Clone)]
 pub struct GatewaySettings {
@@ -75,37 +84,35 @@ pub struct GraphQLResponse {
     pub body: Bytes,
 }
 
-/// Everything derived from one supergraph: schema, plans and caches.
-pub struct Snapshot {
-    _private: (),
-}
-
 /// Why a supergraph could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    #[error("invalid supergraph: {0}")]
-    Invalid(String),
+    #[error(transparent)]
+    Supergraph(#[from] crate::supergraph::SupergraphError),
 }
 
 /// The long-lived gateway: the live snapshot and the subgraph HTTP client.
 pub struct Gateway {
     settings: GatewaySettings,
     live: ArcSwapOption<Snapshot>,
+    client: SubgraphClient,
 }
 
 impl Gateway {
     pub fn new(settings: GatewaySettings) -> Self {
+        let client = SubgraphClient::new(settings.subgraph_timeout);
         Self {
             settings,
             live: ArcSwapOption::empty(),
+            client,
         }
     }
 
     /// Builds a snapshot from supergraph SDL and makes it live. On error the
     /// previous snapshot (if any) keeps serving.
     pub fn load_supergraph(&self, sdl: &str) -> Result<(), SnapshotError> {
-        let _ = (&self.settings, sdl);
-        self.live.store(Some(Arc::new(Snapshot { _private: () })));
+        let snapshot = Snapshot::build(sdl, &self.settings)?;
+        self.live.store(Some(Arc::new(snapshot)));
         Ok(())
     }
 
@@ -116,16 +123,26 @@ impl Gateway {
 
     /// Runs one request through the pipeline.
     pub async fn execute(&self, request: GraphQLRequest, method: RequestMethod) -> GraphQLResponse {
-        let _ = (request, method);
-        GraphQLResponse {
-            kind: ResponseKind::NotReady,
-            body: Bytes::from_static(br#"{"errors":[{"message":"not implemented","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}"#),
+        let Some(snapshot) = self.live.load_full() else {
+            return respond::request_error(ResponseKind::NotReady, &[GatewayError::NotReady]);
+        };
+        match stages::run(&snapshot, &self.settings, &self.client, request, method).await {
+            Ok(response) => response,
+            Err(errors) => respond::from_errors(&errors),
         }
     }
 
     /// The query plan of an operation, as text (`json = false`) or JSON.
     pub fn explain(&self, query: &str, operation_name: Option<&str>, json: bool) -> Result<String, String> {
-        let _ = (query, operation_name, json);
-        Err("not implemented".into())
+        let snapshot = self.live.load_full().ok_or("no supergraph loaded")?;
+        let prepared = snapshot
+            .prepare(query, operation_name)
+            .map_err(|e| respond::describe(&e))?;
+        let plan = prepared.plan.as_ref().map_err(|e| e.to_string())?;
+        Ok(if json {
+            serde_json::to_string_pretty(&plan.to_json()).unwrap_or_default()
+        } else {
+            plan.to_string()
+        })
     }
 }

@@ -53,7 +53,7 @@ pub struct QueryPlan {
 }
 
 /// Why an operation cannot be planned.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum PlanError {
     #[error("no subgraph can resolve field \"{type_name}.{field}\"")]
     Unresolvable { type_name: String, field: String },

@@ -1,0 +1,95 @@
+//! The stages of one request, in order: prepare (parse, validate, plan —
+//! cached), check the method, coerce variables, answer introspection,
+//! execute the plan, shape the response.
+
+use apollo_compiler::ast::OperationType;
+use serde_json::{Map, Value};
+
+use super::snapshot::{PreparedRequest, Snapshot};
+use super::{respond, GatewayError, GatewaySettings, GraphQLRequest, GraphQLResponse, RequestMethod};
+use crate::execute::{execute_plan, SubgraphClient};
+use crate::shape::{shape_response, ShapeInput};
+
+/// Runs a request; `Err` carries request errors (no execution happened).
+pub async fn run(
+    snapshot: &Snapshot,
+    settings: &GatewaySettings,
+    client: &SubgraphClient,
+    request: GraphQLRequest,
+    method: RequestMethod,
+) -> Result<GraphQLResponse, Vec<GatewayError>> {
+    let query = request.query.as_deref().ok_or_else(|| vec![GatewayError::MissingQuery])?;
+    let prepared = snapshot
+        .prepare(query, request.operation_name.as_deref())
+        .map_err(|e| vec![e])?;
+    check_method(&prepared, method)?;
+    let variables = request.variables.unwrap_or_default();
+    coerce_variables(snapshot, &prepared, &variables)?;
+    let introspection = introspect(snapshot, settings, &prepared, &variables)?;
+    let plan = prepared.plan.as_ref().map_err(|e| vec![GatewayError::Plan(e.clone())])?;
+    let output = execute_plan(plan, &snapshot.supergraph, client, &variables).await;
+    let mut errors = output.errors;
+    let input = ShapeInput {
+        schema: &snapshot.supergraph.api_schema,
+        variables: &variables,
+        introspection: introspection.as_ref(),
+    };
+    let operation = &prepared.operation;
+    let data = shape_response(&input, &operation.root_type, &operation.selections, &output.data, &mut errors);
+    Ok(respond::executed(data, errors))
+}
+
+fn check_method(prepared: &PreparedRequest, method: RequestMethod) -> Result<(), Vec<GatewayError>> {
+    match (prepared.operation.kind, method) {
+        (OperationType::Mutation, RequestMethod::Get) => Err(vec![GatewayError::MethodNotAllowed("mutation")]),
+        (OperationType::Subscription, RequestMethod::Get) => Err(vec![GatewayError::MethodNotAllowed("subscription")]),
+        (OperationType::Subscription, _) => Err(vec![GatewayError::SubscriptionUnsupported]),
+        _ => Ok(()),
+    }
+}
+
+fn coerce_variables(snapshot: &Snapshot, prepared: &PreparedRequest, variables: &Map<String, Value>) -> Result<(), Vec<GatewayError>> {
+    let Some(operation) = prepared.operation.document.operations.get(prepared.operation.name.as_deref()).ok() else {
+        return Ok(());
+    };
+    let values = to_json_bytes(variables);
+    apollo_compiler::request::coerce_variable_values(&snapshot.supergraph.api_schema, operation, &values)
+        .map(drop)
+        .map_err(|e| vec![GatewayError::InvalidVariables(e.message().to_string())])
+}
+
+fn introspect(
+    snapshot: &Snapshot,
+    settings: &GatewaySettings,
+    prepared: &PreparedRequest,
+    variables: &Map<String, Value>,
+) -> Result<Option<Map<String, Value>>, Vec<GatewayError>> {
+    let operation_model = &prepared.operation;
+    if !operation_model.has_schema_introspection {
+        return Ok(None);
+    }
+    if !settings.introspection {
+        return Err(vec![GatewayError::IntrospectionDisabled]);
+    }
+    let document = &operation_model.document;
+    let operation = document
+        .operations
+        .get(operation_model.name.as_deref())
+        .map_err(|e| vec![GatewayError::Introspection(e.message().to_string())])?;
+    let schema = &snapshot.supergraph.api_schema;
+    let values = apollo_compiler::request::coerce_variable_values(schema, operation, &to_json_bytes(variables))
+        .map_err(|e| vec![GatewayError::InvalidVariables(e.message().to_string())])?;
+    apollo_compiler::introspection::check_max_depth(document, operation)
+        .map_err(|e| vec![GatewayError::Introspection(e.message().to_string())])?;
+    let response = apollo_compiler::introspection::partial_execute(schema, &snapshot.implementers, document, operation, &values)
+        .map_err(|e| vec![GatewayError::Introspection(e.message().to_string())])?;
+    let data = serde_json::to_value(response.data.unwrap_or_default()).unwrap_or_default();
+    Ok(match data {
+        Value::Object(map) => Some(map),
+        _ => None,
+    })
+}
+
+fn to_json_bytes(variables: &Map<String, Value>) -> apollo_compiler::response::JsonMap {
+    serde_json::from_value(Value::Object(variables.clone())).unwrap_or_default()
+}
