@@ -96,7 +96,7 @@ async fn run_fetch(
     match (response, entities) {
         (Err(error), _) => state.errors.push(fetch_error(&error, &subgraph.name)),
         (Ok(response), None) => merge_root(&mut state, response),
-        (Ok(response), Some(batch)) => merge_entities(&mut state, response, &batch, &subgraph.name),
+        (Ok(response), Some(batch)) => merge_entities(&mut state, response, &batch, fetch.interface_object.is_some()),
     }
 }
 
@@ -114,7 +114,10 @@ fn collect_representations(data: &Value, fetch: &FetchNode, requires: &crate::op
     let mut index: HashMap<String, usize> = HashMap::new();
     for path in objects_at(data, &fetch.path, supergraph) {
         let Some(object) = get(data, &path) else { continue };
-        let Some(repr) = representation(object, requires, supergraph) else { continue };
+        let Some(mut repr) = representation(object, requires, supergraph) else { continue };
+        if let (Some(interface), Value::Object(map)) = (&fetch.interface_object, &mut repr) {
+            map.insert("__typename".into(), Value::String(interface.to_string()));
+        }
         let key = repr.to_string();
         match index.get(&key) {
             Some(&i) => batch.targets[i].push(path),
@@ -161,14 +164,17 @@ fn merge_root(state: &mut State, response: SubgraphResponse) {
     state.errors.extend(response.errors.into_iter().map(normalise_error));
 }
 
-fn merge_entities(state: &mut State, response: SubgraphResponse, batch: &EntityBatch, subgraph: &str) {
+fn merge_entities(state: &mut State, response: SubgraphResponse, batch: &EntityBatch, drop_typename: bool) {
     let entities = response
         .data
         .and_then(|mut d| d.get_mut("_entities").map(Value::take));
     if let Some(Value::Array(entities)) = entities {
-        for (entity, targets) in entities.into_iter().zip(&batch.targets) {
+        for (mut entity, targets) in entities.into_iter().zip(&batch.targets) {
             if entity.is_null() {
                 continue;
+            }
+            if let (true, Value::Object(map)) = (drop_typename, &mut entity) {
+                map.remove("__typename");
             }
             for target in targets {
                 if let Some(object) = get_mut(&mut state.data, target) {
@@ -179,13 +185,13 @@ fn merge_entities(state: &mut State, response: SubgraphResponse, batch: &EntityB
     }
     for error in response.errors {
         let mut error = normalise_error(error);
-        relocate_entity_error(&mut error, batch, subgraph);
+        relocate_entity_error(&mut error, batch);
         state.errors.push(error);
     }
 }
 
 /// Rewrites an error path `["_entities", i, …rest]` to the path of the entity's object.
-fn relocate_entity_error(error: &mut Value, batch: &EntityBatch, subgraph: &str) {
+fn relocate_entity_error(error: &mut Value, batch: &EntityBatch) {
     let Some(path) = error.get("path").and_then(Value::as_array).cloned() else {
         return;
     };
@@ -200,7 +206,6 @@ fn relocate_entity_error(error: &mut Value, batch: &EntityBatch, subgraph: &str)
     new_path.extend(path.into_iter().skip(2));
     if let Value::Object(map) = error {
         map.insert("path".into(), Value::Array(new_path));
-        let _ = subgraph;
     }
 }
 

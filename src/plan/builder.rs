@@ -17,7 +17,7 @@ use std::fmt::Write;
 use apollo_compiler::ast::{OperationType, Type};
 use apollo_compiler::{name, Name};
 
-use super::graph::{provided_child, Graph};
+use super::graph::{provided_child, Graph, JumpTarget};
 use super::{FetchNode, PathSegment, PlanError, QueryPlan};
 use crate::operation::{
     collect_variables, merge_into, print_selection_set, Condition, Field, InlineFragment, PreparedOperation,
@@ -63,7 +63,7 @@ pub(super) fn build(supergraph: &Supergraph, operation: &PreparedOperation) -> R
     };
     let root_type = supergraph_root_type(supergraph, operation);
     builder.plan_root(&root_type, &operation.selections, operation.kind)?;
-    Ok(builder.finish(supergraph, operation))
+    Ok(builder.finish(operation))
 }
 
 fn supergraph_root_type(supergraph: &Supergraph, operation: &PreparedOperation) -> Name {
@@ -162,7 +162,7 @@ impl Builder<'_> {
 
     /// Plans a selection set at `parent_type`, returning what the current group selects.
     fn plan_set(&mut self, at: &Position, parent_type: &Name, input: &SelectionSet) -> Result<SelectionSet, PlanError> {
-        if self.graph.is_abstract(parent_type) && self.needs_expansion(at, parent_type, input) {
+        if self.graph.is_abstract_in(parent_type, at.subgraph) && self.needs_expansion(at, parent_type, input) {
             return self.plan_expanded(at, parent_type, input);
         }
         let mut out = Vec::new();
@@ -178,20 +178,32 @@ impl Builder<'_> {
         if self.graph.is_abstract(parent_type) {
             merge_into(&mut out, vec![typename_field()]);
         }
+        if self.graph.is_interface_object_in(parent_type, at.subgraph) && !input.is_empty() {
+            // The subgraph only knows the interface: learn the concrete type from one that knows it.
+            let targets = self.graph.interface_owner_targets(parent_type, at.subgraph);
+            if !targets.is_empty() {
+                self.plan_jump(at, parent_type, &targets, &typename_field(), &mut out)?;
+            }
+        }
         Ok(out)
     }
 
     /// An abstract selection must be split per object type when the subgraph
-    /// cannot resolve one of its fields for every object type it may return.
+    /// cannot resolve one of its fields for every object type it may return
+    /// (unless an `@interfaceObject` subgraph can take the field for the interface as a whole).
     fn needs_expansion(&self, at: &Position, parent_type: &Name, input: &SelectionSet) -> bool {
         let objects = self.graph.possible_types_in(parent_type, at.subgraph);
         fields_at(input, parent_type).iter().any(|field| {
             let provided = provided_child(at.provided.as_ref(), parent_type, &field.name).is_some();
             let interface_ok = provided || self.graph.resolves(parent_type, &field.name, at.subgraph);
-            !interface_ok
-                || objects
+            let objects_ok = provided || objects.iter().all(|o| self.graph.resolves(o, &field.name, at.subgraph));
+            let interface_jump = !interface_ok
+                && self
+                    .graph
+                    .jump_targets(parent_type, &field.name, at.subgraph)
                     .iter()
-                    .any(|o| !self.graph.resolves(o, &field.name, at.subgraph) && !provided)
+                    .any(|t| self.graph.is_interface_object_in(&t.entity_type, t.subgraph));
+            !(interface_ok && objects_ok) && !interface_jump
         })
     }
 
@@ -217,6 +229,11 @@ impl Builder<'_> {
             push_fragment(out, None, &fragment.conditions, selections);
             return Ok(());
         }
+        if self.graph.is_interface_object_in(parent_type, at.subgraph) {
+            let targets = self.graph.interface_owner_targets(parent_type, at.subgraph);
+            let selection = Selection::InlineFragment(fragment.clone());
+            return self.plan_jump(at, parent_type, &targets, &selection, out);
+        }
         let runtime_types = self.graph.possible_types_in(parent_type, at.subgraph);
         if self.graph.type_in_subgraph(condition, at.subgraph) && !self.graph.is_abstract(parent_type) && runtime_types.contains(condition) {
             let selections = self.plan_set(at, condition, &fragment.selections)?;
@@ -238,7 +255,14 @@ impl Builder<'_> {
     fn plan_field(&mut self, at: &Position, parent_type: &Name, field: &Field, out: &mut SelectionSet) -> Result<(), PlanError> {
         let provided_here = provided_child(at.provided.as_ref(), parent_type, &field.name);
         if provided_here.is_none() && !self.graph.resolves(parent_type, &field.name, at.subgraph) {
-            return self.plan_jump(at, parent_type, field, out);
+            let targets = self.graph.jump_targets(parent_type, &field.name, at.subgraph);
+            if targets.is_empty() {
+                return Err(PlanError::Unresolvable {
+                    type_name: parent_type.to_string(),
+                    field: field.name.to_string(),
+                });
+            }
+            return self.plan_jump(at, parent_type, &targets, &Selection::Field(field.clone()), out);
         }
         let mut planned = field.clone();
         if !field.selections.is_empty() {
@@ -267,19 +291,25 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// Plans a field the current subgraph cannot resolve, through an entity fetch.
-    fn plan_jump(&mut self, at: &Position, parent_type: &Name, field: &Field, out: &mut SelectionSet) -> Result<(), PlanError> {
-        let targets = self.graph.jump_targets(parent_type, &field.name, at.subgraph);
+    /// Plans a selection the current subgraph cannot resolve, through an entity fetch.
+    fn plan_jump(
+        &mut self,
+        at: &Position,
+        parent_type: &Name,
+        targets: &[JumpTarget],
+        selection: &Selection,
+        out: &mut SelectionSet,
+    ) -> Result<(), PlanError> {
         let target = targets
             .iter()
             .max_by_key(|t| {
                 let key_local = self.local_score(at.subgraph, parent_type, &t.key, at.provided.as_ref()) == count_fields(&t.key);
-                let existing = self.find_group(t.subgraph, parent_type, &at.path).is_some();
+                let existing = self.find_group(t.subgraph, &t.entity_type, &at.path).is_some();
                 (key_local, existing, std::cmp::Reverse(t.subgraph))
             })
             .ok_or_else(|| PlanError::Unresolvable {
                 type_name: parent_type.to_string(),
-                field: field.name.to_string(),
+                field: selection_name(selection),
             })?;
         let outer_touched = std::mem::take(&mut self.touched);
         let mut inputs = vec![typename_field()];
@@ -291,14 +321,15 @@ impl Builder<'_> {
         let mut deps: BTreeSet<GroupId> = std::mem::replace(&mut self.touched, outer_touched).into_iter().collect();
         deps.insert(at.group);
 
-        let group = self.entity_group(target.subgraph, parent_type, &at.path, deps);
+        let entity_type = &target.entity_type;
+        let group = self.entity_group(target.subgraph, entity_type, &at.path, deps);
         let mut representation = vec![typename_field()];
         merge_into(&mut representation, target.key.clone());
         merge_into(&mut representation, target.requires.clone());
         merge_into(
             &mut self.groups[group].requires,
             vec![Selection::InlineFragment(InlineFragment {
-                type_condition: Some(parent_type.clone()),
+                type_condition: Some(entity_type.clone()),
                 conditions: Vec::new(),
                 selections: representation,
             })],
@@ -309,8 +340,7 @@ impl Builder<'_> {
             path: at.path.clone(),
             provided: None,
         };
-        let mut selected = Vec::new();
-        self.plan_field(&inner, parent_type, field, &mut selected)?;
+        let selected = self.plan_set(&inner, entity_type, &vec![selection.clone()])?;
         merge_into(&mut self.groups[group].selections, selected);
         self.touched.push(group);
         Ok(())
@@ -342,7 +372,7 @@ impl Builder<'_> {
     }
 
     /// Orders groups into stages by dependency depth and prints their operations.
-    fn finish(self, supergraph: &Supergraph, operation: &PreparedOperation) -> QueryPlan {
+    fn finish(self, operation: &PreparedOperation) -> QueryPlan {
         let mut depth = vec![0usize; self.groups.len()];
         for (i, group) in self.groups.iter().enumerate() {
             // Dependencies always have smaller ids: groups are created after the groups they read from.
@@ -350,18 +380,20 @@ impl Builder<'_> {
         }
         let stage_count = depth.iter().max().map_or(0, |d| d + 1);
         let mut stages: Vec<Vec<FetchNode>> = vec![Vec::new(); stage_count];
+        let graph = Graph { supergraph: self.graph.supergraph };
         for (i, group) in self.groups.into_iter().enumerate() {
             if group.selections.is_empty() {
                 continue;
             }
-            stages[depth[i]].push(fetch_node(i, group, supergraph, operation));
+            stages[depth[i]].push(fetch_node(i, group, &graph, operation));
         }
         stages.retain(|s| !s.is_empty());
         QueryPlan { stages }
     }
 }
 
-fn fetch_node(id: usize, group: Group, supergraph: &Supergraph, operation: &PreparedOperation) -> FetchNode {
+fn fetch_node(id: usize, group: Group, graph: &Graph<'_>, operation: &PreparedOperation) -> FetchNode {
+    let supergraph = graph.supergraph;
     let mut variables = Vec::new();
     collect_variables(&group.selections, &mut variables);
     let mut text = String::new();
@@ -410,8 +442,10 @@ fn fetch_node(id: usize, group: Group, supergraph: &Supergraph, operation: &Prep
         print_selection_set(&mut text, &group.selections);
         None
     };
+    let interface_object = group.is_entity && graph.is_interface_object_in(&group.parent_type, group.subgraph);
     FetchNode {
         id,
+        interface_object: interface_object.then(|| group.parent_type.clone()),
         subgraph: group.subgraph,
         subgraph_name: supergraph.subgraphs[group.subgraph].name.clone(),
         path: group.path,
@@ -455,6 +489,13 @@ fn fields_at<'s>(set: &'s SelectionSet, parent_type: &Name) -> Vec<&'s Field> {
         }
     }
     fields
+}
+
+fn selection_name(selection: &Selection) -> String {
+    match selection {
+        Selection::Field(f) => f.name.to_string(),
+        Selection::InlineFragment(f) => f.type_condition.as_ref().map_or_else(String::new, |t| format!("... on {t}")),
+    }
 }
 
 fn count_fields(set: &SelectionSet) -> usize {

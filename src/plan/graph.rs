@@ -11,6 +11,9 @@ use crate::supergraph::{FieldSource, Supergraph, SubgraphId};
 /// A subgraph that can take over a field through an entity fetch.
 pub(super) struct JumpTarget {
     pub subgraph: SubgraphId,
+    /// The type the target subgraph is entered at: the parent type, or an
+    /// interface the parent implements that the target has as `@interfaceObject`.
+    pub entity_type: Name,
     pub key: SelectionSet,
     pub requires: SelectionSet,
 }
@@ -26,6 +29,18 @@ impl<'a> Graph<'a> {
             self.supergraph.schema.types.get(type_name),
             Some(ExtendedType::Interface(_) | ExtendedType::Union(_))
         )
+    }
+
+    /// Is the type abstract as the subgraph sees it (an `@interfaceObject` is an object there)?
+    pub fn is_abstract_in(&self, type_name: &str, subgraph: SubgraphId) -> bool {
+        self.is_abstract(type_name) && !self.is_interface_object_in(type_name, subgraph)
+    }
+
+    /// Does the subgraph define this interface as an `@interfaceObject`?
+    pub fn is_interface_object_in(&self, type_name: &str, subgraph: SubgraphId) -> bool {
+        self.supergraph
+            .type_meta(type_name)
+            .is_some_and(|t| t.is_interface_object_in(subgraph))
     }
 
     pub fn type_in_subgraph(&self, type_name: &str, subgraph: SubgraphId) -> bool {
@@ -58,7 +73,7 @@ impl<'a> Graph<'a> {
             return false;
         };
         if field_meta.sources.is_empty() {
-            return true;
+            return !field_meta.has_join_field;
         }
         let owned = field_meta
             .sources
@@ -89,8 +104,45 @@ impl<'a> Graph<'a> {
     }
 
     /// Subgraphs (other than `from`) that can resolve the field and can be
-    /// entered at the type through a resolvable key.
-    pub fn jump_targets(&self, type_name: &str, field: &str, from: SubgraphId) -> Vec<JumpTarget> {
+    /// entered at the type through a resolvable key; for an object type
+    /// whose field comes from an `@interfaceObject`, the interface's subgraphs.
+    pub fn jump_targets(&self, type_name: &Name, field: &str, from: SubgraphId) -> Vec<JumpTarget> {
+        let mut targets = self.direct_targets(type_name, field, from);
+        if targets.is_empty() {
+            for interface in self.interfaces_of(type_name) {
+                targets.extend(
+                    self.direct_targets(&interface, field, from)
+                        .into_iter()
+                        .filter(|t| self.is_interface_object_in(&interface, t.subgraph)),
+                );
+            }
+        }
+        targets
+    }
+
+    /// Subgraphs defining `interface` as a real interface entity, to learn an object's concrete type.
+    pub fn interface_owner_targets(&self, interface: &Name, from: SubgraphId) -> Vec<JumpTarget> {
+        let Some(meta) = self.supergraph.type_meta(interface) else {
+            return Vec::new();
+        };
+        let mut targets = Vec::new();
+        for subgraph in meta.subgraph_ids() {
+            if subgraph == from || meta.is_interface_object_in(subgraph) {
+                continue;
+            }
+            for key in meta.resolvable_keys(subgraph) {
+                targets.push(JumpTarget {
+                    subgraph,
+                    entity_type: interface.clone(),
+                    key: normalize_field_set(key),
+                    requires: Vec::new(),
+                });
+            }
+        }
+        targets
+    }
+
+    fn direct_targets(&self, type_name: &Name, field: &str, from: SubgraphId) -> Vec<JumpTarget> {
         let Some(meta) = self.supergraph.type_meta(type_name) else {
             return Vec::new();
         };
@@ -107,12 +159,22 @@ impl<'a> Graph<'a> {
             for key in meta.resolvable_keys(subgraph) {
                 targets.push(JumpTarget {
                     subgraph,
+                    entity_type: type_name.clone(),
                     key: normalize_field_set(key),
                     requires: requires.clone(),
                 });
             }
         }
         targets
+    }
+
+    /// Interfaces an object or interface type implements in the supergraph.
+    fn interfaces_of(&self, type_name: &str) -> Vec<Name> {
+        match self.supergraph.schema.types.get(type_name) {
+            Some(ExtendedType::Object(o)) => o.implements_interfaces.iter().map(|i| i.name.clone()).collect(),
+            Some(ExtendedType::Interface(i)) => i.implements_interfaces.iter().map(|i| i.name.clone()).collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// Object types a subgraph may return where the schema expects `type_name`.

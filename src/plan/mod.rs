@@ -38,6 +38,10 @@ pub struct FetchNode {
     pub path: Vec<PathSegment>,
     /// For entity fetches: the selection that builds each representation.
     pub requires: Option<SelectionSet>,
+    /// Set when the subgraph sees the entity type as an `@interfaceObject`:
+    /// representations carry this interface name as `__typename`, and the
+    /// subgraph's `__typename` in results is ignored.
+    pub interface_object: Option<Name>,
     /// The subgraph operation text.
     pub operation: String,
     /// Client variables the operation uses.

@@ -42,8 +42,11 @@ pub struct FieldSource {
 #[derive(Debug, Clone, Default)]
 pub struct FieldMeta {
     /// Empty when the field has no `@join__field`: then every subgraph
-    /// defining the parent type resolves it.
+    /// defining the parent type resolves it (unless `has_join_field`).
     pub sources: Vec<FieldSource>,
+    /// The field has `@join__field` applications, maybe none naming a graph
+    /// (a field an `@interfaceObject` adds to the interface's implementations).
+    pub has_join_field: bool,
 }
 
 /// Join metadata of one composite (object, interface, union) type.
@@ -201,6 +204,7 @@ impl Reader<'_> {
     ) -> Result<FieldMeta, SupergraphError> {
         let mut meta = FieldMeta::default();
         for d in directives.get_all("join__field") {
+            meta.has_join_field = true;
             // A @join__field without `graph` only carries metadata for the supergraph.
             let Some(graph) = d.specified_argument_by_name("graph") else {
                 continue;
