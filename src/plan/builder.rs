@@ -27,6 +27,7 @@ use crate::supergraph::{SubgraphId, Supergraph};
 
 type GroupId = usize;
 
+#[derive(Clone)]
 struct Group {
     subgraph: SubgraphId,
     /// The entity type for entity groups, the root type for root groups.
@@ -53,6 +54,8 @@ struct Builder<'a> {
     groups: Vec<Group>,
     /// Groups that received fields during the current sub-walk (dependencies of a jump).
     touched: Vec<GroupId>,
+    /// Jumps being planned (subgraph, type, selection), to refuse cycles.
+    jumping: Vec<(SubgraphId, Name, String)>,
 }
 
 pub(super) fn build(supergraph: &Supergraph, operation: &PreparedOperation) -> Result<QueryPlan, PlanError> {
@@ -60,6 +63,7 @@ pub(super) fn build(supergraph: &Supergraph, operation: &PreparedOperation) -> R
         graph: Graph { supergraph },
         groups: Vec::new(),
         touched: Vec::new(),
+        jumping: Vec::new(),
     };
     let root_type = supergraph_root_type(supergraph, operation);
     builder.plan_root(&root_type, &operation.selections, operation.kind)?;
@@ -81,30 +85,62 @@ impl Builder<'_> {
             if field.name.starts_with("__") {
                 continue;
             }
-            let subgraph = self.choose_root_subgraph(root_type, &field)?;
-            let group = match kind {
-                OperationType::Mutation => match previous {
-                    Some(g) if self.groups[g].subgraph == subgraph => g,
-                    _ => self.new_root_group(subgraph, root_type, previous),
-                },
-                _ => self.root_group(subgraph, root_type),
-            };
-            previous = Some(group);
-            let position = Position {
-                group,
-                subgraph,
-                path: Vec::new(),
-                provided: None,
-            };
-            let mut out = Vec::new();
-            self.plan_field(&position, root_type, &field, &mut out)?;
-            merge_into(&mut self.groups[group].selections, out);
+            self.plan_root_field(root_type, field, kind, &mut previous, &mut Vec::new())?;
         }
         Ok(())
     }
 
-    fn choose_root_subgraph(&self, root_type: &Name, field: &Field) -> Result<SubgraphId, PlanError> {
-        let candidates = self.graph.resolving_subgraphs(root_type, &field.name);
+    /// Plans one root field. When the chosen subgraph cannot reach part of
+    /// the field's subtree (and no entity key leads there), that part is
+    /// planned as the same root field in another subgraph (shared roots).
+    fn plan_root_field(
+        &mut self,
+        root_type: &Name,
+        field: Field,
+        kind: OperationType,
+        previous: &mut Option<GroupId>,
+        tried: &mut Vec<SubgraphId>,
+    ) -> Result<(), PlanError> {
+        let subgraph = self.choose_root_subgraph(root_type, &field, tried)?;
+        tried.push(subgraph);
+        let group = match kind {
+            OperationType::Mutation => match *previous {
+                Some(g) if self.groups[g].subgraph == subgraph => g,
+                _ => self.new_root_group(subgraph, root_type, *previous),
+            },
+            _ => self.root_group(subgraph, root_type),
+        };
+        *previous = Some(group);
+        let position = Position {
+            group,
+            subgraph,
+            path: Vec::new(),
+            provided: None,
+        };
+        let (reachable, unreachable) = self.split_reachable(&position, root_type, &field);
+        let has_other = self
+            .graph
+            .resolving_subgraphs(root_type, &field.name)
+            .iter()
+            .any(|s| !tried.contains(s));
+        let mut local = field.clone();
+        if !unreachable.is_empty() && has_other {
+            local.selections = reachable;
+        }
+        let mut out = Vec::new();
+        self.plan_field(&position, root_type, &local, &mut out)?;
+        merge_into(&mut self.groups[group].selections, out);
+        if !unreachable.is_empty() && has_other {
+            let mut rest = field;
+            rest.selections = unreachable;
+            self.plan_root_field(root_type, rest, kind, previous, tried)?;
+        }
+        Ok(())
+    }
+
+    fn choose_root_subgraph(&self, root_type: &Name, field: &Field, tried: &[SubgraphId]) -> Result<SubgraphId, PlanError> {
+        let mut candidates = self.graph.resolving_subgraphs(root_type, &field.name);
+        candidates.retain(|s| !tried.contains(s));
         let existing: Vec<SubgraphId> = self.groups.iter().map(|g| g.subgraph).collect();
         candidates
             .iter()
@@ -177,13 +213,6 @@ impl Builder<'_> {
         }
         if self.graph.is_abstract(parent_type) {
             merge_into(&mut out, vec![typename_field()]);
-        }
-        if self.graph.is_interface_object_in(parent_type, at.subgraph) && !input.is_empty() {
-            // The subgraph only knows the interface: learn the concrete type from one that knows it.
-            let targets = self.graph.interface_owner_targets(parent_type, at.subgraph);
-            if !targets.is_empty() {
-                self.plan_jump(at, parent_type, &targets, &typename_field(), &mut out)?;
-            }
         }
         Ok(out)
     }
@@ -264,6 +293,56 @@ impl Builder<'_> {
             }
             return self.plan_jump(at, parent_type, &targets, &Selection::Field(field.clone()), out);
         }
+        let (reachable, unreachable) = self.split_reachable(at, parent_type, field);
+        if !unreachable.is_empty() {
+            // Parent entity call: fetch the rest of this field's subtree from
+            // another subgraph that resolves the field, entered at the parent.
+            let targets = self.graph.jump_targets(parent_type, &field.name, at.subgraph);
+            let mut rest = field.clone();
+            rest.selections = unreachable;
+            let mut attempt = out.clone();
+            let saved = (self.groups.clone(), self.touched.clone());
+            if !targets.is_empty() && self.plan_jump(at, parent_type, &targets, &Selection::Field(rest), &mut attempt).is_ok() {
+                *out = attempt;
+                let mut local = field.clone();
+                local.selections = reachable;
+                return self.plan_local_field(at, parent_type, &local, provided_here, out);
+            }
+            (self.groups, self.touched) = saved;
+        }
+        self.plan_local_field(at, parent_type, field, provided_here, out)
+    }
+
+    /// Splits a field's direct sub-selections into those the current
+    /// subgraph can reach (itself or through a key it can provide) and the rest.
+    fn split_reachable(&self, at: &Position, parent_type: &Name, field: &Field) -> (SelectionSet, SelectionSet) {
+        let type_name = field.type_name();
+        if field.selections.is_empty() || self.graph.is_abstract(type_name) {
+            return (field.selections.clone(), Vec::new());
+        }
+        let provided = provided_child(at.provided.as_ref(), parent_type, &field.name);
+        field.selections.iter().cloned().partition(|selection| match selection {
+            Selection::Field(child) if child.name != "__typename" => {
+                provided_child(provided.as_ref(), type_name, &child.name).is_some()
+                    || self.graph.resolves(type_name, &child.name, at.subgraph)
+                    || self
+                        .graph
+                        .jump_targets(type_name, &child.name, at.subgraph)
+                        .iter()
+                        .any(|t| self.local_score(at.subgraph, type_name, &t.key, None) == count_fields(&t.key))
+            }
+            _ => true,
+        })
+    }
+
+    fn plan_local_field(
+        &mut self,
+        at: &Position,
+        parent_type: &Name,
+        field: &Field,
+        provided_here: Option<SelectionSet>,
+        out: &mut SelectionSet,
+    ) -> Result<(), PlanError> {
         let mut planned = field.clone();
         if !field.selections.is_empty() {
             let own_provides = self
@@ -286,12 +365,21 @@ impl Builder<'_> {
             };
             push_field_path(&mut inner.path, field);
             planned.selections = self.plan_set(&inner, field.type_name(), &field.selections)?;
+            if self.graph.is_interface_object_in(field.type_name(), at.subgraph) {
+                // The subgraph only knows the interface: learn the concrete type from one that knows it.
+                let targets = self.graph.interface_owner_targets(field.type_name(), at.subgraph);
+                if !targets.is_empty() {
+                    self.plan_jump(&inner, field.type_name(), &targets, &typename_field(), &mut planned.selections)?;
+                }
+            }
         }
         merge_into(out, vec![Selection::Field(planned)]);
         Ok(())
     }
 
-    /// Plans a selection the current subgraph cannot resolve, through an entity fetch.
+    /// Plans a selection the current subgraph cannot resolve, through an
+    /// entity fetch. Targets are tried best first; a target that leads to a
+    /// dead end (a key or requirement nobody can supply) is rolled back.
     fn plan_jump(
         &mut self,
         at: &Position,
@@ -300,22 +388,73 @@ impl Builder<'_> {
         selection: &Selection,
         out: &mut SelectionSet,
     ) -> Result<(), PlanError> {
-        let target = targets
-            .iter()
-            .max_by_key(|t| {
-                let key_local = self.local_score(at.subgraph, parent_type, &t.key, at.provided.as_ref()) == count_fields(&t.key);
-                let existing = self.find_group(t.subgraph, &t.entity_type, &at.path).is_some();
-                (key_local, existing, std::cmp::Reverse(t.subgraph))
-            })
-            .ok_or_else(|| PlanError::Unresolvable {
+        let mut ranked: Vec<&JumpTarget> = targets.iter().collect();
+        ranked.sort_by_key(|t| {
+            let key_local = self.local_score(at.subgraph, parent_type, &t.key, at.provided.as_ref()) == count_fields(&t.key);
+            let requires_local = self.local_score(at.subgraph, parent_type, &t.requires, at.provided.as_ref()) == count_fields(&t.requires);
+            let existing = self.find_group(t.subgraph, &t.entity_type, &at.path).is_some();
+            std::cmp::Reverse((key_local, requires_local, existing, std::cmp::Reverse(t.subgraph)))
+        });
+        let guard = (at.subgraph, parent_type.clone(), selection_name(selection));
+        if self.jumping.contains(&guard) {
+            return Err(PlanError::Unresolvable {
                 type_name: parent_type.to_string(),
                 field: selection_name(selection),
-            })?;
+            });
+        }
+        self.jumping.push(guard);
+        let mut last_error = None;
+        for target in ranked {
+            let saved_groups = self.groups.clone();
+            let saved_touched = self.touched.clone();
+            let mut attempt = out.clone();
+            match self.jump_to(at, parent_type, target, selection, &mut attempt) {
+                Ok(()) => {
+                    *out = attempt;
+                    last_error = None;
+                    break;
+                }
+                Err(error) => {
+                    self.groups = saved_groups;
+                    self.touched = saved_touched;
+                    last_error = Some(error);
+                }
+            }
+        }
+        self.jumping.pop();
+        match last_error {
+            Some(error) => Err(error),
+            None if targets.is_empty() => Err(PlanError::Unresolvable {
+                type_name: parent_type.to_string(),
+                field: selection_name(selection),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn jump_to(
+        &mut self,
+        at: &Position,
+        parent_type: &Name,
+        target: &JumpTarget,
+        selection: &Selection,
+        out: &mut SelectionSet,
+    ) -> Result<(), PlanError> {
         let outer_touched = std::mem::take(&mut self.touched);
         let mut inputs = vec![typename_field()];
-        let key_selections = self.plan_set(at, parent_type, &target.key)?;
-        merge_into(&mut inputs, key_selections);
-        let required = self.plan_set(at, parent_type, &target.requires)?;
+        let planned_inputs = self
+            .plan_set(at, parent_type, &target.key)
+            .and_then(|key| {
+                merge_into(&mut inputs, key);
+                self.plan_set(at, parent_type, &target.requires)
+            });
+        let required = match planned_inputs {
+            Ok(required) => required,
+            Err(error) => {
+                self.touched = outer_touched;
+                return Err(error);
+            }
+        };
         merge_into(&mut inputs, required);
         merge_into(out, inputs);
         let mut deps: BTreeSet<GroupId> = std::mem::replace(&mut self.touched, outer_touched).into_iter().collect();
