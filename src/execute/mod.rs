@@ -91,7 +91,15 @@ async fn run_fetch(
     let response = client
         .post(&subgraph.name, &subgraph.url, body, deduplicate)
         .await
-        .and_then(|bytes| parse_response(&subgraph.name, &bytes));
+        .and_then(|bytes| parse_response(&subgraph.name, &bytes))
+        .map(|mut response| {
+            if fetch.renames {
+                if let Some(data) = &mut response.data {
+                    response_tree::strip_internal_aliases(data);
+                }
+            }
+            response
+        });
     let mut state = lock(state);
     match (response, entities) {
         (Err(error), _) => state.errors.push(fetch_error(&error, &subgraph.name)),

@@ -174,3 +174,24 @@ pub fn path_json(path: &[Step]) -> Vec<Value> {
         })
         .collect()
 }
+
+/// Renames keys the planner aliased internally back to their response keys.
+pub fn strip_internal_aliases(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let aliased: Vec<String> = map
+                .keys()
+                .filter(|k| k.starts_with(crate::plan::INTERNAL_ALIAS_PREFIX))
+                .cloned()
+                .collect();
+            for key in aliased {
+                if let Some(v) = map.remove(&key) {
+                    map.insert(key[crate::plan::INTERNAL_ALIAS_PREFIX.len()..].to_string(), v);
+                }
+            }
+            map.values_mut().for_each(strip_internal_aliases);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_internal_aliases),
+        _ => {}
+    }
+}

@@ -23,8 +23,7 @@ pub async fn run(
         .prepare(query, request.operation_name.as_deref())
         .map_err(|e| vec![e])?;
     check_method(&prepared, method)?;
-    let variables = request.variables.unwrap_or_default();
-    coerce_variables(snapshot, &prepared, &variables)?;
+    let variables = coerce_variables(snapshot, &prepared, &request.variables.unwrap_or_default())?;
     let introspection = introspect(snapshot, settings, &prepared, &variables)?;
     let plan = prepared.plan.as_ref().map_err(|e| vec![GatewayError::Plan(e.clone())])?;
     let output = execute_plan(plan, &snapshot.supergraph, client, &variables).await;
@@ -48,14 +47,22 @@ fn check_method(prepared: &PreparedRequest, method: RequestMethod) -> Result<(),
     }
 }
 
-fn coerce_variables(snapshot: &Snapshot, prepared: &PreparedRequest, variables: &Map<String, Value>) -> Result<(), Vec<GatewayError>> {
-    let Some(operation) = prepared.operation.document.operations.get(prepared.operation.name.as_deref()).ok() else {
-        return Ok(());
+/// Coerces the request's variables to the operation's types, defaults applied.
+fn coerce_variables(
+    snapshot: &Snapshot,
+    prepared: &PreparedRequest,
+    variables: &Map<String, Value>,
+) -> Result<Map<String, Value>, Vec<GatewayError>> {
+    let Ok(operation) = prepared.operation.document.operations.get(prepared.operation.name.as_deref()) else {
+        return Ok(variables.clone());
     };
     let values = to_json_bytes(variables);
-    apollo_compiler::request::coerce_variable_values(&snapshot.supergraph.api_schema, operation, &values)
-        .map(drop)
-        .map_err(|e| vec![GatewayError::InvalidVariables(e.message().to_string())])
+    let coerced = apollo_compiler::request::coerce_variable_values(&snapshot.supergraph.api_schema, operation, &values)
+        .map_err(|e| vec![GatewayError::InvalidVariables(e.message().to_string())])?;
+    match serde_json::to_value(coerced.into_inner()) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Ok(variables.clone()),
+    }
 }
 
 fn introspect(

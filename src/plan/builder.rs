@@ -37,6 +37,8 @@ struct Group {
     requires: SelectionSet,
     selections: SelectionSet,
     deps: BTreeSet<GroupId>,
+    /// Some fields carry an internal alias the executor renames back.
+    renames: bool,
 }
 
 /// Where the walk is: the group being filled and the response path.
@@ -192,6 +194,7 @@ impl Builder<'_> {
             requires: Vec::new(),
             selections: Vec::new(),
             deps: after.into_iter().collect(),
+            renames: false,
         });
         self.groups.len() - 1
     }
@@ -373,6 +376,13 @@ impl Builder<'_> {
                 }
             }
         }
+        if self.type_differs_in_subgraph(parent_type, field, at.subgraph) {
+            // The subgraph's type for this field differs from the supergraph's
+            // (e.g. `ID!` vs `ID` across union members): alias it so the
+            // subgraph's own validation never sees two shapes under one key.
+            planned.alias = Some(internal_alias(field.response_key()));
+            self.groups[at.group].renames = true;
+        }
         merge_into(out, vec![Selection::Field(planned)]);
         Ok(())
     }
@@ -485,6 +495,13 @@ impl Builder<'_> {
         Ok(())
     }
 
+    fn type_differs_in_subgraph(&self, parent_type: &Name, field: &Field, subgraph: SubgraphId) -> bool {
+        self.graph
+            .source_in(parent_type, &field.name, subgraph)
+            .and_then(|s| s.type_in_subgraph.as_deref())
+            .is_some_and(|t| t != field.ty.to_string())
+    }
+
     fn find_group(&self, subgraph: SubgraphId, parent_type: &Name, path: &[PathSegment]) -> Option<GroupId> {
         self.groups
             .iter()
@@ -506,6 +523,7 @@ impl Builder<'_> {
             requires: Vec::new(),
             selections: Vec::new(),
             deps,
+            renames: false,
         });
         self.groups.len() - 1
     }
@@ -585,6 +603,7 @@ fn fetch_node(id: usize, group: Group, graph: &Graph<'_>, operation: &PreparedOp
     FetchNode {
         id,
         interface_object: interface_object.then(|| group.parent_type.clone()),
+        renames: group.renames,
         subgraph: group.subgraph,
         subgraph_name: supergraph.subgraphs[group.subgraph].name.clone(),
         path: group.path,
@@ -628,6 +647,11 @@ fn fields_at<'s>(set: &'s SelectionSet, parent_type: &Name) -> Vec<&'s Field> {
         }
     }
     fields
+}
+
+/// The alias under which a field is fetched when its key must be renamed back.
+fn internal_alias(key: &Name) -> Name {
+    Name::new(&format!("{}{key}", super::INTERNAL_ALIAS_PREFIX)).unwrap_or_else(|_| key.clone())
 }
 
 fn selection_name(selection: &Selection) -> String {

@@ -17,6 +17,9 @@ use apollo_compiler::Name;
 use crate::operation::{PreparedOperation, SelectionSet};
 use crate::supergraph::{Supergraph, SubgraphId};
 
+/// Prefix of the aliases the planner gives fields it must rename in subgraph responses.
+pub const INTERNAL_ALIAS_PREFIX: &str = "_jx_";
+
 /// A step of the path from the response root to the objects an entity fetch enriches.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PathSegment {
@@ -42,6 +45,8 @@ pub struct FetchNode {
     /// representations carry this interface name as `__typename`, and the
     /// subgraph's `__typename` in results is ignored.
     pub interface_object: Option<Name>,
+    /// Some response keys carry [`INTERNAL_ALIAS_PREFIX`] and must be renamed back.
+    pub renames: bool,
     /// The subgraph operation text.
     pub operation: String,
     /// Client variables the operation uses.
