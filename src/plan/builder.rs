@@ -232,7 +232,7 @@ impl Builder<'_> {
             let interface_jump = !interface_ok
                 && self
                     .graph
-                    .jump_targets(parent_type, &field.name, at.subgraph)
+                    .jump_targets(parent_type, &field.name, Some(at.subgraph))
                     .iter()
                     .any(|t| self.graph.is_interface_object_in(&t.entity_type, t.subgraph));
             !(interface_ok && objects_ok) && !interface_jump
@@ -286,8 +286,12 @@ impl Builder<'_> {
 
     fn plan_field(&mut self, at: &Position, parent_type: &Name, field: &Field, out: &mut SelectionSet) -> Result<(), PlanError> {
         let provided_here = provided_child(at.provided.as_ref(), parent_type, &field.name);
-        if provided_here.is_none() && !self.graph.resolves(parent_type, &field.name, at.subgraph) {
-            let targets = self.graph.jump_targets(parent_type, &field.name, at.subgraph);
+        let needs_requires = provided_here.is_none() && self.graph.has_requires(parent_type, &field.name, at.subgraph);
+        if needs_requires || (provided_here.is_none() && !self.graph.resolves(parent_type, &field.name, at.subgraph)) {
+            // A field with `@requires` is fetched through an entity fetch even
+            // from its own subgraph, once the required fields are in hand.
+            let from = if needs_requires { None } else { Some(at.subgraph) };
+            let targets = self.graph.jump_targets(parent_type, &field.name, from);
             if targets.is_empty() {
                 return Err(PlanError::Unresolvable {
                     type_name: parent_type.to_string(),
@@ -300,7 +304,7 @@ impl Builder<'_> {
         if !unreachable.is_empty() {
             // Parent entity call: fetch the rest of this field's subtree from
             // another subgraph that resolves the field, entered at the parent.
-            let targets = self.graph.jump_targets(parent_type, &field.name, at.subgraph);
+            let targets = self.graph.jump_targets(parent_type, &field.name, Some(at.subgraph));
             let mut rest = field.clone();
             rest.selections = unreachable;
             let mut attempt = out.clone();
@@ -330,7 +334,7 @@ impl Builder<'_> {
                     || self.graph.resolves(type_name, &child.name, at.subgraph)
                     || self
                         .graph
-                        .jump_targets(type_name, &child.name, at.subgraph)
+                        .jump_targets(type_name, &child.name, Some(at.subgraph))
                         .iter()
                         .any(|t| self.local_score(at.subgraph, type_name, &t.key, None) == count_fields(&t.key))
             }
@@ -489,7 +493,15 @@ impl Builder<'_> {
             path: at.path.clone(),
             provided: None,
         };
-        let selected = self.plan_set(&inner, entity_type, &vec![selection.clone()])?;
+        let selected = match selection {
+            // The target resolves this field (its requirements are now in the representation).
+            Selection::Field(field) => {
+                let mut selected = Vec::new();
+                self.plan_local_field(&inner, entity_type, field, None, &mut selected)?;
+                selected
+            }
+            Selection::InlineFragment(_) => self.plan_set(&inner, entity_type, &vec![selection.clone()])?,
+        };
         merge_into(&mut self.groups[group].selections, selected);
         self.touched.push(group);
         Ok(())

@@ -92,6 +92,12 @@ impl<'a> Graph<'a> {
         })
     }
 
+    /// Does the field carry `@requires` in this subgraph?
+    pub fn has_requires(&self, type_name: &str, field: &str, subgraph: SubgraphId) -> bool {
+        self.source_in(type_name, field, subgraph)
+            .is_some_and(|s| s.requires.as_ref().is_some_and(|r| !r.selection_set.selections.is_empty()))
+    }
+
     /// Subgraphs that can resolve the field by themselves.
     pub fn resolving_subgraphs(&self, type_name: &str, field: &str) -> Vec<SubgraphId> {
         let Some(meta) = self.supergraph.type_meta(type_name) else {
@@ -106,7 +112,7 @@ impl<'a> Graph<'a> {
     /// Subgraphs (other than `from`) that can resolve the field and can be
     /// entered at the type through a resolvable key; for an object type
     /// whose field comes from an `@interfaceObject`, the interface's subgraphs.
-    pub fn jump_targets(&self, type_name: &Name, field: &str, from: SubgraphId) -> Vec<JumpTarget> {
+    pub fn jump_targets(&self, type_name: &Name, field: &str, from: Option<SubgraphId>) -> Vec<JumpTarget> {
         let mut targets = self.direct_targets(type_name, field, from);
         if targets.is_empty() {
             for interface in self.interfaces_of(type_name) {
@@ -142,13 +148,13 @@ impl<'a> Graph<'a> {
         targets
     }
 
-    fn direct_targets(&self, type_name: &Name, field: &str, from: SubgraphId) -> Vec<JumpTarget> {
+    fn direct_targets(&self, type_name: &Name, field: &str, from: Option<SubgraphId>) -> Vec<JumpTarget> {
         let Some(meta) = self.supergraph.type_meta(type_name) else {
             return Vec::new();
         };
         let mut targets = Vec::new();
         for subgraph in self.resolving_subgraphs(type_name, field) {
-            if subgraph == from {
+            if Some(subgraph) == from {
                 continue;
             }
             let requires = self
