@@ -371,7 +371,12 @@ impl Builder<'_> {
                 provided,
             };
             push_field_path(&mut inner.path, field);
-            planned.selections = self.plan_set(&inner, field.type_name(), &field.selections)?;
+            // A subgraph may declare a narrower type for the field (`@join__field(type:)`).
+            let subgraph_type = self.subgraph_output_type(parent_type, field, at.subgraph);
+            planned.selections = self.plan_set(&inner, &subgraph_type, &field.selections)?;
+            if &subgraph_type != field.type_name() && self.graph.is_abstract(field.type_name()) {
+                merge_into(&mut planned.selections, vec![typename_field()]);
+            }
             if self.graph.is_interface_object_in(field.type_name(), at.subgraph) {
                 // The subgraph only knows the interface: learn the concrete type from one that knows it.
                 let targets = self.graph.interface_owner_targets(field.type_name(), at.subgraph);
@@ -505,6 +510,16 @@ impl Builder<'_> {
         merge_into(&mut self.groups[group].selections, selected);
         self.touched.push(group);
         Ok(())
+    }
+
+    fn subgraph_output_type(&self, parent_type: &Name, field: &Field, subgraph: SubgraphId) -> Name {
+        self.graph
+            .source_in(parent_type, &field.name, subgraph)
+            .and_then(|s| s.type_in_subgraph.as_deref())
+            .and_then(|t| apollo_compiler::ast::Type::parse(t, "type.graphql").ok())
+            .map(|t| t.inner_named_type().clone())
+            .filter(|t| self.graph.supergraph.schema.types.contains_key(t))
+            .unwrap_or_else(|| field.type_name().clone())
     }
 
     fn type_differs_in_subgraph(&self, parent_type: &Name, field: &Field, subgraph: SubgraphId) -> bool {
