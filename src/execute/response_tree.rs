@@ -110,7 +110,12 @@ fn select_into(object: &Map<String, Value>, set: &SelectionSet, supergraph: &Sup
                         None => return false,
                     }
                 };
-                out.insert(key.to_string(), selected);
+                let written = if key.starts_with(crate::plan::REQUIRES_ALIAS_PREFIX) {
+                    field.name.as_str()
+                } else {
+                    key
+                };
+                out.insert(written.to_string(), selected);
             }
             Selection::InlineFragment(fragment) => {
                 let applies = fragment

@@ -461,11 +461,12 @@ impl Builder<'_> {
     ) -> Result<(), PlanError> {
         let outer_touched = std::mem::take(&mut self.touched);
         let mut inputs = vec![typename_field()];
+        let requires = alias_fields_with_arguments(&target.requires);
         let planned_inputs = self
             .plan_set(at, parent_type, &target.key)
             .and_then(|key| {
                 merge_into(&mut inputs, key);
-                self.plan_set(at, parent_type, &target.requires)
+                self.plan_set(at, parent_type, &requires)
             });
         let required = match planned_inputs {
             Ok(required) => required,
@@ -483,7 +484,7 @@ impl Builder<'_> {
         let group = self.entity_group(target.subgraph, entity_type, &at.path, deps);
         let mut representation = vec![typename_field()];
         merge_into(&mut representation, target.key.clone());
-        merge_into(&mut representation, target.requires.clone());
+        merge_into(&mut representation, requires);
         merge_into(
             &mut self.groups[group].requires,
             vec![Selection::InlineFragment(InlineFragment {
@@ -679,6 +680,40 @@ fn fields_at<'s>(set: &'s SelectionSet, parent_type: &Name) -> Vec<&'s Field> {
 /// The alias under which a field is fetched when its key must be renamed back.
 fn internal_alias(key: &Name) -> Name {
     Name::new(&format!("{}{key}", super::INTERNAL_ALIAS_PREFIX)).unwrap_or_else(|_| key.clone())
+}
+
+/// Required fields with arguments are fetched under an alias of their own
+/// ([`super::REQUIRES_ALIAS_PREFIX`]), so they never clash with the client's
+/// selection of the same field with other arguments; the representation
+/// builder writes them back under the field's name.
+fn alias_fields_with_arguments(set: &SelectionSet) -> SelectionSet {
+    set.iter()
+        .map(|selection| match selection {
+            Selection::Field(field) => {
+                let mut field = field.clone();
+                if !field.arguments.is_empty() {
+                    let mut text = String::new();
+                    for arg in &field.arguments {
+                        let _ = write!(text, "{}:{},", arg.name, arg.value);
+                    }
+                    let alias = format!("{}{:x}_{}", super::REQUIRES_ALIAS_PREFIX, fnv1a(&text), field.name);
+                    field.alias = Name::new(&alias).ok();
+                }
+                field.selections = alias_fields_with_arguments(&field.selections);
+                Selection::Field(field)
+            }
+            Selection::InlineFragment(fragment) => {
+                let mut fragment = fragment.clone();
+                fragment.selections = alias_fields_with_arguments(&fragment.selections);
+                Selection::InlineFragment(fragment)
+            }
+        })
+        .collect()
+}
+
+fn fnv1a(text: &str) -> u32 {
+    text.bytes()
+        .fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193))
 }
 
 fn selection_name(selection: &Selection) -> String {

@@ -20,6 +20,9 @@ use crate::supergraph::{Supergraph, SubgraphId};
 /// Prefix of the aliases the planner gives fields it must rename in subgraph responses.
 pub const INTERNAL_ALIAS_PREFIX: &str = "_jx_";
 
+/// Prefix of the aliases of required fields with arguments; representations use the field name.
+pub const REQUIRES_ALIAS_PREFIX: &str = "_jr";
+
 /// A step of the path from the response root to the objects an entity fetch enriches.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PathSegment {
