@@ -285,6 +285,10 @@ impl Builder<'_> {
     }
 
     fn plan_field(&mut self, at: &Position, parent_type: &Name, field: &Field, out: &mut SelectionSet) -> Result<(), PlanError> {
+        if field.name == "__typename" {
+            merge_into(out, vec![Selection::Field(field.clone())]);
+            return Ok(());
+        }
         let provided_here = provided_child(at.provided.as_ref(), parent_type, &field.name);
         let needs_requires = provided_here.is_none() && self.graph.has_requires(parent_type, &field.name, at.subgraph);
         if needs_requires || (provided_here.is_none() && !self.graph.resolves(parent_type, &field.name, at.subgraph)) {
@@ -481,10 +485,10 @@ impl Builder<'_> {
         deps.insert(at.group);
 
         let entity_type = &target.entity_type;
-        let group = self.entity_group(target.subgraph, entity_type, &at.path, deps);
         let mut representation = vec![typename_field()];
         merge_into(&mut representation, target.key.clone());
         merge_into(&mut representation, requires);
+        let group = self.entity_group(target.subgraph, entity_type, &at.path, deps, &representation);
         merge_into(
             &mut self.groups[group].requires,
             vec![Selection::InlineFragment(InlineFragment {
@@ -501,9 +505,14 @@ impl Builder<'_> {
         };
         let selected = match selection {
             // The target resolves this field (its requirements are now in the representation).
-            Selection::Field(field) => {
+            Selection::Field(field) if self.graph.has_requires(entity_type, &field.name, target.subgraph) => {
                 let mut selected = Vec::new();
                 self.plan_local_field(&inner, entity_type, field, None, &mut selected)?;
+                selected
+            }
+            Selection::Field(field) => {
+                let mut selected = Vec::new();
+                self.plan_field(&inner, entity_type, field, &mut selected)?;
                 selected
             }
             Selection::InlineFragment(_) => self.plan_set(&inner, entity_type, &vec![selection.clone()])?,
@@ -536,9 +545,21 @@ impl Builder<'_> {
             .position(|g| g.is_entity && g.subgraph == subgraph && &g.parent_type == parent_type && g.path == path)
     }
 
-    fn entity_group(&mut self, subgraph: SubgraphId, parent_type: &Name, path: &[PathSegment], deps: BTreeSet<GroupId>) -> GroupId {
+    fn entity_group(
+        &mut self,
+        subgraph: SubgraphId,
+        parent_type: &Name,
+        path: &[PathSegment],
+        deps: BTreeSet<GroupId>,
+        representation: &SelectionSet,
+    ) -> GroupId {
         let existing = self.groups.iter().position(|g| {
-            g.is_entity && g.subgraph == subgraph && &g.parent_type == parent_type && g.path == path && g.deps == deps
+            g.is_entity
+                && g.subgraph == subgraph
+                && &g.parent_type == parent_type
+                && g.path == path
+                && g.deps == deps
+                && !representations_conflict(&g.requires, representation)
         });
         if let Some(group) = existing {
             return group;
@@ -709,6 +730,27 @@ fn alias_fields_with_arguments(set: &SelectionSet) -> SelectionSet {
             }
         })
         .collect()
+}
+
+/// Two representations conflict when they write the same field name from
+/// differently aliased selections (the same required field with other arguments).
+fn representations_conflict(existing: &SelectionSet, new: &SelectionSet) -> bool {
+    let mut written: Vec<(&str, &str)> = Vec::new();
+    collect_written(existing, &mut written);
+    let mut incoming: Vec<(&str, &str)> = Vec::new();
+    collect_written(new, &mut incoming);
+    incoming
+        .iter()
+        .any(|(name, key)| written.iter().any(|(n, k)| n == name && k != key))
+}
+
+fn collect_written<'s>(set: &'s SelectionSet, out: &mut Vec<(&'s str, &'s str)>) {
+    for selection in set {
+        match selection {
+            Selection::Field(field) => out.push((field.name.as_str(), field.response_key().as_str())),
+            Selection::InlineFragment(fragment) => collect_written(&fragment.selections, out),
+        }
+    }
 }
 
 fn fnv1a(text: &str) -> u32 {
