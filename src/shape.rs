@@ -139,8 +139,10 @@ fn complete_named(
             let Value::Object(map) = raw else {
                 return Ok(Value::Null);
             };
+            // An object known only through an `@interfaceObject` reports the
+            // interface itself as its type; complete it at the interface.
             let runtime = map.get("__typename").and_then(Value::as_str);
-            let Some(runtime) = runtime.and_then(|r| input.schema.get_object(r).map(|_| r)) else {
+            let Some(runtime) = runtime.filter(|r| input.schema.get_object(r).is_some() || *r == name.as_str()) else {
                 return Ok(Value::Null);
             };
             let runtime = Name::new(runtime).map_err(|_| NullPropagation)?;

@@ -241,7 +241,20 @@ impl Builder<'_> {
 
     fn plan_expanded(&mut self, at: &Position, parent_type: &Name, input: &SelectionSet) -> Result<SelectionSet, PlanError> {
         let mut out = vec![typename_field()];
-        for object in self.graph.possible_types_in(parent_type, at.subgraph) {
+        let objects = self.graph.possible_types_in(parent_type, at.subgraph);
+        if objects.is_empty() {
+            // No object type to split into: a field the subgraph cannot resolve stays unreachable.
+            if let Some(field) = fields_at(input, parent_type)
+                .into_iter()
+                .find(|f| !self.graph.resolves(parent_type, &f.name, at.subgraph))
+            {
+                return Err(PlanError::Unresolvable {
+                    type_name: parent_type.to_string(),
+                    field: field.name.to_string(),
+                });
+            }
+        }
+        for object in objects {
             let mut inner = at.clone();
             inner.path.push(PathSegment::Cast(object.clone()));
             let selections = self.plan_set(&inner, &object, input)?;

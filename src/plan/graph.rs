@@ -133,7 +133,8 @@ impl<'a> Graph<'a> {
         };
         let mut targets = Vec::new();
         for subgraph in meta.subgraph_ids() {
-            if subgraph == from || meta.is_interface_object_in(subgraph) {
+            // The owner must know at least one implementation to answer `_entities`.
+            if subgraph == from || meta.is_interface_object_in(subgraph) || self.possible_types_in(interface, subgraph).is_empty() {
                 continue;
             }
             for key in meta.resolvable_keys(subgraph) {
