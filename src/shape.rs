@@ -35,7 +35,9 @@ pub fn shape_response(
     let empty = Map::new();
     let source = data.as_object().unwrap_or(&empty);
     let mut path = Vec::new();
-    match complete_object(input, root_type, selections, source, &mut path, errors, true) {
+    match complete_object(
+        input, root_type, selections, source, &mut path, errors, true,
+    ) {
         Ok(object) => Value::Object(object),
         Err(NullPropagation) => Value::Null,
     }
@@ -60,12 +62,18 @@ fn complete_object(
             continue;
         }
         if is_root && (field.name == "__schema" || field.name == "__type") {
-            let value = input.introspection.and_then(|i| i.get(key.as_str())).cloned();
+            let value = input
+                .introspection
+                .and_then(|i| i.get(key.as_str()))
+                .cloned();
             out.insert(key.to_string(), value.unwrap_or(Value::Null));
             continue;
         }
         path.push(Value::String(key.to_string()));
-        let sub: SelectionSet = fields.iter().flat_map(|f| f.selections.iter().cloned()).collect();
+        let sub: SelectionSet = fields
+            .iter()
+            .flat_map(|f| f.selections.iter().cloned())
+            .collect();
         let raw = source.get(key.as_str()).unwrap_or(&Value::Null);
         let completed = complete_value(input, &field.ty, &sub, raw, path, errors);
         path.pop();
@@ -118,7 +126,9 @@ fn complete_nullable(
             }
             Ok(Value::Array(out))
         }
-        Type::Named(name) | Type::NonNullNamed(name) => complete_named(input, name, selections, raw, path, errors),
+        Type::Named(name) | Type::NonNullNamed(name) => {
+            complete_named(input, name, selections, raw, path, errors)
+        }
     }
 }
 
@@ -132,7 +142,10 @@ fn complete_named(
 ) -> Result<Value, NullPropagation> {
     match input.schema.types.get(name) {
         Some(ExtendedType::Object(_)) => match raw {
-            Value::Object(map) => complete_object(input, name, selections, map, path, errors, false).map(Value::Object),
+            Value::Object(map) => {
+                complete_object(input, name, selections, map, path, errors, false)
+                    .map(Value::Object)
+            }
             _ => Ok(Value::Null),
         },
         Some(ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
@@ -142,11 +155,14 @@ fn complete_named(
             // An object known only through an `@interfaceObject` reports the
             // interface itself as its type; complete it at the interface.
             let runtime = map.get("__typename").and_then(Value::as_str);
-            let Some(runtime) = runtime.filter(|r| input.schema.get_object(r).is_some() || *r == name.as_str()) else {
+            let Some(runtime) =
+                runtime.filter(|r| input.schema.get_object(r).is_some() || *r == name.as_str())
+            else {
                 return Ok(Value::Null);
             };
             let runtime = Name::new(runtime).map_err(|_| NullPropagation)?;
-            complete_object(input, &runtime, selections, map, path, errors, false).map(Value::Object)
+            complete_object(input, &runtime, selections, map, path, errors, false)
+                .map(Value::Object)
         }
         Some(ExtendedType::Enum(e)) => Ok(match raw.as_str() {
             Some(v) if e.values.contains_key(v) => raw.clone(),
@@ -167,7 +183,10 @@ fn collect_fields<'s>(
         match selection {
             Selection::Field(field) => {
                 if conditions_met(&field.conditions, input.variables) {
-                    grouped.entry(field.response_key().clone()).or_default().push(field);
+                    grouped
+                        .entry(field.response_key().clone())
+                        .or_default()
+                        .push(field);
                 }
             }
             Selection::InlineFragment(fragment) => {
@@ -184,10 +203,12 @@ fn collect_fields<'s>(
 }
 
 fn report_null(path: &[Value], errors: &mut Vec<Value>) {
-    let explained = errors.iter().any(|e| match e.get("path").and_then(Value::as_array) {
-        None => true,
-        Some(p) => p.len() >= path.len() && p[..path.len()] == *path,
-    });
+    let explained = errors
+        .iter()
+        .any(|e| match e.get("path").and_then(Value::as_array) {
+            None => true,
+            Some(p) => p.len() >= path.len() && p[..path.len()] == *path,
+        });
     if !explained {
         errors.push(json!({
             "message": "Cannot return null for non-nullable field",

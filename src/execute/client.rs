@@ -48,9 +48,22 @@ impl SubgraphClient {
     }
 
     /// POSTs a GraphQL request body; identical concurrent queries share one request.
-    pub async fn post(&self, subgraph: &str, url: &str, body: Bytes, deduplicate: bool) -> Result<Bytes, FetchError> {
+    pub async fn post(
+        &self,
+        subgraph: &str,
+        url: &str,
+        body: Bytes,
+        deduplicate: bool,
+    ) -> Result<Bytes, FetchError> {
         if !deduplicate {
-            return send(self.http.clone(), self.timeout, subgraph.to_string(), url.to_string(), body).await;
+            return send(
+                self.http.clone(),
+                self.timeout,
+                subgraph.to_string(),
+                url.to_string(),
+                body,
+            )
+            .await;
         }
         let key = (url.to_string(), body.clone());
         let shared = {
@@ -58,30 +71,54 @@ impl SubgraphClient {
             match in_flight.get(&key) {
                 Some(existing) => existing.clone(),
                 None => {
-                    let fut = send(self.http.clone(), self.timeout, subgraph.to_string(), url.to_string(), body)
-                        .boxed()
-                        .shared();
+                    let fut = send(
+                        self.http.clone(),
+                        self.timeout,
+                        subgraph.to_string(),
+                        url.to_string(),
+                        body,
+                    )
+                    .boxed()
+                    .shared();
                     in_flight.insert(key.clone(), fut.clone());
                     fut
                 }
             }
         };
         let result = shared.await;
-        self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+        self.in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key);
         result
     }
 }
 
-async fn send(http: reqwest::Client, timeout: Duration, subgraph: String, url: String, body: Bytes) -> Result<Bytes, FetchError> {
+async fn send(
+    http: reqwest::Client,
+    timeout: Duration,
+    subgraph: String,
+    url: String,
+    body: Bytes,
+) -> Result<Bytes, FetchError> {
     let request = http
         .post(&url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header(reqwest::header::ACCEPT, "application/graphql-response+json, application/json")
+        .header(
+            reqwest::header::ACCEPT,
+            "application/graphql-response+json, application/json",
+        )
         .timeout(timeout)
         .body(body);
-    let response = request.send().await.map_err(|e| transport_error(&subgraph, &e))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| transport_error(&subgraph, &e))?;
     let status = response.status();
-    let bytes = response.bytes().await.map_err(|e| transport_error(&subgraph, &e))?;
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| transport_error(&subgraph, &e))?;
     if !status.is_success() && !looks_like_graphql_response(&bytes) {
         return Err(FetchError::Status {
             subgraph,

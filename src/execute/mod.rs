@@ -44,7 +44,9 @@ pub async fn execute_plan(
         errors: Vec::new(),
     });
     for stage in &plan.stages {
-        let fetches = stage.iter().map(|fetch| run_fetch(fetch, supergraph, client, variables, &state));
+        let fetches = stage
+            .iter()
+            .map(|fetch| run_fetch(fetch, supergraph, client, variables, &state));
         futures::future::join_all(fetches).await;
     }
     let state = state.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -68,7 +70,11 @@ async fn run_fetch(
     let mut fetch_variables: Map<String, Value> = fetch
         .variables
         .iter()
-        .filter_map(|v| variables.get(v.as_str()).map(|value| (v.to_string(), value.clone())))
+        .filter_map(|v| {
+            variables
+                .get(v.as_str())
+                .map(|value| (v.to_string(), value.clone()))
+        })
         .collect();
     let entities = match &fetch.requires {
         Some(requires) => {
@@ -79,7 +85,10 @@ async fn run_fetch(
             if batch.representations.is_empty() {
                 return;
             }
-            fetch_variables.insert("representations".into(), Value::Array(batch.representations.clone()));
+            fetch_variables.insert(
+                "representations".into(),
+                Value::Array(batch.representations.clone()),
+            );
             Some(batch)
         }
         None => None,
@@ -104,7 +113,12 @@ async fn run_fetch(
     match (response, entities) {
         (Err(error), _) => state.errors.push(fetch_error(&error, &subgraph.name)),
         (Ok(response), None) => merge_root(&mut state, response),
-        (Ok(response), Some(batch)) => merge_entities(&mut state, response, &batch, fetch.interface_object.is_some()),
+        (Ok(response), Some(batch)) => merge_entities(
+            &mut state,
+            response,
+            &batch,
+            fetch.interface_object.is_some(),
+        ),
     }
 }
 
@@ -114,15 +128,24 @@ struct EntityBatch {
     targets: Vec<Vec<Vec<Step>>>,
 }
 
-fn collect_representations(data: &Value, fetch: &FetchNode, requires: &crate::operation::SelectionSet, supergraph: &Supergraph) -> EntityBatch {
+fn collect_representations(
+    data: &Value,
+    fetch: &FetchNode,
+    requires: &crate::operation::SelectionSet,
+    supergraph: &Supergraph,
+) -> EntityBatch {
     let mut batch = EntityBatch {
         representations: Vec::new(),
         targets: Vec::new(),
     };
     let mut index: HashMap<String, usize> = HashMap::new();
     for path in objects_at(data, &fetch.path, supergraph) {
-        let Some(object) = get(data, &path) else { continue };
-        let Some(mut repr) = representation(object, requires, supergraph) else { continue };
+        let Some(object) = get(data, &path) else {
+            continue;
+        };
+        let Some(mut repr) = representation(object, requires, supergraph) else {
+            continue;
+        };
         if let (Some(interface), Value::Object(map)) = (&fetch.interface_object, &mut repr) {
             map.insert("__typename".into(), Value::String(interface.to_string()));
         }
@@ -169,10 +192,17 @@ fn merge_root(state: &mut State, response: SubgraphResponse) {
     if let Some(data) = response.data {
         merge(&mut state.data, data);
     }
-    state.errors.extend(response.errors.into_iter().map(normalise_error));
+    state
+        .errors
+        .extend(response.errors.into_iter().map(normalise_error));
 }
 
-fn merge_entities(state: &mut State, response: SubgraphResponse, batch: &EntityBatch, drop_typename: bool) {
+fn merge_entities(
+    state: &mut State,
+    response: SubgraphResponse,
+    batch: &EntityBatch,
+    drop_typename: bool,
+) {
     let entities = response
         .data
         .and_then(|mut d| d.get_mut("_entities").map(Value::take));
@@ -203,7 +233,10 @@ fn relocate_entity_error(error: &mut Value, batch: &EntityBatch) {
     let Some(path) = error.get("path").and_then(Value::as_array).cloned() else {
         return;
     };
-    let index = match (path.first().and_then(Value::as_str), path.get(1).and_then(Value::as_u64)) {
+    let index = match (
+        path.first().and_then(Value::as_str),
+        path.get(1).and_then(Value::as_u64),
+    ) {
         (Some("_entities"), Some(i)) => i as usize,
         _ => return,
     };

@@ -23,7 +23,13 @@ pub fn objects_at(data: &Value, path: &[PathSegment], supergraph: &Supergraph) -
     found
 }
 
-fn walk(value: &Value, path: &[PathSegment], supergraph: &Supergraph, current: &mut Vec<Step>, found: &mut Vec<Vec<Step>>) {
+fn walk(
+    value: &Value,
+    path: &[PathSegment],
+    supergraph: &Supergraph,
+    current: &mut Vec<Step>,
+    found: &mut Vec<Vec<Step>>,
+) {
     if let Value::Array(items) = value {
         // Lists are flattened wherever they appear, `List` segments or not.
         let rest = match path.first() {
@@ -83,7 +89,11 @@ pub fn get_mut<'v>(data: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> 
 
 /// Builds the representation of an object for an entity fetch, or `None`
 /// if the object does not match or lacks a key field.
-pub fn representation(object: &Value, requires: &SelectionSet, supergraph: &Supergraph) -> Option<Value> {
+pub fn representation(
+    object: &Value,
+    requires: &SelectionSet,
+    supergraph: &Supergraph,
+) -> Option<Value> {
     let Value::Object(map) = object else {
         return None;
     };
@@ -94,7 +104,12 @@ pub fn representation(object: &Value, requires: &SelectionSet, supergraph: &Supe
     Some(Value::Object(out))
 }
 
-fn select_into(object: &Map<String, Value>, set: &SelectionSet, supergraph: &Supergraph, out: &mut Map<String, Value>) -> bool {
+fn select_into(
+    object: &Map<String, Value>,
+    set: &SelectionSet,
+    supergraph: &Supergraph,
+    out: &mut Map<String, Value>,
+) -> bool {
     for selection in set {
         match selection {
             Selection::Field(field) => {
@@ -191,7 +206,10 @@ pub fn strip_internal_aliases(value: &mut Value) {
                 .collect();
             for key in aliased {
                 if let Some(v) = map.remove(&key) {
-                    map.insert(key[crate::plan::INTERNAL_ALIAS_PREFIX.len()..].to_string(), v);
+                    map.insert(
+                        key[crate::plan::INTERNAL_ALIAS_PREFIX.len()..].to_string(),
+                        v,
+                    );
                 }
             }
             map.values_mut().for_each(strip_internal_aliases);

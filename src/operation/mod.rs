@@ -18,8 +18,8 @@ use apollo_compiler::{Name, Node, Schema};
 
 pub use normalize::normalize_field_set;
 pub use selection::{
-    collect_variables, conditions_met, merge_into, print_selection_set, Condition, Field, InlineFragment, Selection,
-    SelectionSet,
+    collect_variables, conditions_met, merge_into, print_selection_set, Condition, Field,
+    InlineFragment, Selection, SelectionSet,
 };
 
 /// A validated operation, ready to plan and execute.
@@ -72,14 +72,18 @@ pub fn prepare(
     operation_name: Option<&str>,
 ) -> Result<Arc<PreparedOperation>, OperationError> {
     let document = parse_and_validate(schema, query)?;
-    let operation = document
-        .operations
-        .get(operation_name)
-        .map_err(|e| OperationError::UnknownOperation(unknown_operation_message(&e.message().to_string(), operation_name)))?;
+    let operation = document.operations.get(operation_name).map_err(|e| {
+        OperationError::UnknownOperation(unknown_operation_message(
+            &e.message().to_string(),
+            operation_name,
+        ))
+    })?;
     let root_type = schema
         .root_operation(operation.operation_type)
         .cloned()
-        .ok_or(OperationError::UnsupportedRoot(operation_type_name(operation.operation_type)))?;
+        .ok_or(OperationError::UnsupportedRoot(operation_type_name(
+            operation.operation_type,
+        )))?;
     let selections = normalize::normalize_operation(schema, &document, operation);
     let has_schema_introspection = operation
         .root_fields(&document)
@@ -95,7 +99,10 @@ pub fn prepare(
     }))
 }
 
-fn parse_and_validate(schema: &Valid<Schema>, query: &str) -> Result<Valid<ExecutableDocument>, OperationError> {
+fn parse_and_validate(
+    schema: &Valid<Schema>,
+    query: &str,
+) -> Result<Valid<ExecutableDocument>, OperationError> {
     let ast = apollo_compiler::ast::Document::parse(query, "operation.graphql")
         .map_err(|e| OperationError::Parse(e.errors.iter().map(|d| d.to_json()).collect()))?;
     ast.to_executable_validate(schema)

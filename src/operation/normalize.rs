@@ -34,11 +34,13 @@ fn convert(document: Option<&ExecutableDocument>, set: &exe::SelectionSet) -> Se
                 ty: field.definition.ty.clone(),
                 selections: convert(document, &field.selection_set),
             })),
-            exe::Selection::InlineFragment(fragment) => Some(Selection::InlineFragment(InlineFragment {
-                type_condition: fragment.type_condition.clone(),
-                conditions: conditions(&fragment.directives),
-                selections: convert(document, &fragment.selection_set),
-            })),
+            exe::Selection::InlineFragment(fragment) => {
+                Some(Selection::InlineFragment(InlineFragment {
+                    type_condition: fragment.type_condition.clone(),
+                    conditions: conditions(&fragment.directives),
+                    selections: convert(document, &fragment.selection_set),
+                }))
+            }
             exe::Selection::FragmentSpread(spread) => {
                 let fragment = document?.fragments.get(&spread.fragment_name)?;
                 Some(Selection::InlineFragment(InlineFragment {

@@ -84,7 +84,10 @@ impl Condition {
     pub fn is_met(&self, variables: &serde_json::Map<String, serde_json::Value>) -> bool {
         let value = match self.value.as_ref() {
             Value::Boolean(b) => *b,
-            Value::Variable(v) => variables.get(v.as_str()).and_then(serde_json::Value::as_bool).unwrap_or(false),
+            Value::Variable(v) => variables
+                .get(v.as_str())
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false),
             _ => false,
         };
         value == self.include
@@ -92,7 +95,11 @@ impl Condition {
 
     fn to_directive(&self) -> Directive {
         Directive {
-            name: if self.include { apollo_compiler::name!("include") } else { apollo_compiler::name!("skip") },
+            name: if self.include {
+                apollo_compiler::name!("include")
+            } else {
+                apollo_compiler::name!("skip")
+            },
             arguments: vec![Node::new(Argument {
                 name: apollo_compiler::name!("if"),
                 value: self.value.clone(),
@@ -102,7 +109,10 @@ impl Condition {
 }
 
 /// True if every condition holds for these variables.
-pub fn conditions_met(conditions: &[Condition], variables: &serde_json::Map<String, serde_json::Value>) -> bool {
+pub fn conditions_met(
+    conditions: &[Condition],
+    variables: &serde_json::Map<String, serde_json::Value>,
+) -> bool {
     conditions.iter().all(|c| c.is_met(variables))
 }
 
@@ -129,7 +139,8 @@ fn merge_one(set: &mut SelectionSet, selection: Selection) {
         Selection::InlineFragment(fragment) => {
             let existing = set.iter_mut().find_map(|s| match s {
                 Selection::InlineFragment(f)
-                    if f.type_condition == fragment.type_condition && f.conditions == fragment.conditions =>
+                    if f.type_condition == fragment.type_condition
+                        && f.conditions == fragment.conditions =>
                 {
                     Some(f)
                 }
@@ -221,13 +232,11 @@ fn collect_condition_variables(conditions: &[Condition], out: &mut Vec<Name>) {
 
 fn collect_value_variables(value: &Value, out: &mut Vec<Name>) {
     match value {
-        Value::Variable(name) => {
-            if !out.contains(name) {
-                out.push(name.clone());
-            }
-        }
+        Value::Variable(name) if !out.contains(name) => out.push(name.clone()),
         Value::List(items) => items.iter().for_each(|v| collect_value_variables(v, out)),
-        Value::Object(fields) => fields.iter().for_each(|(_, v)| collect_value_variables(v, out)),
+        Value::Object(fields) => fields
+            .iter()
+            .for_each(|(_, v)| collect_value_variables(v, out)),
         _ => {}
     }
 }

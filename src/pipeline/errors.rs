@@ -55,7 +55,8 @@ impl GatewayError {
                 .to_graphql_errors()
                 .into_iter()
                 .map(|e| {
-                    let mut value = serde_json::to_value(&e).unwrap_or_else(|_| json!({ "message": e.message }));
+                    let mut value = serde_json::to_value(&e)
+                        .unwrap_or_else(|_| json!({ "message": e.message }));
                     if let Value::Object(map) = &mut value {
                         map.insert("extensions".into(), json!({ "code": code }));
                     }

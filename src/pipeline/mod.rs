@@ -133,7 +133,12 @@ impl Gateway {
     }
 
     /// The query plan of an operation, as text (`json = false`) or JSON.
-    pub fn explain(&self, query: &str, operation_name: Option<&str>, json: bool) -> Result<String, String> {
+    pub fn explain(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+        json: bool,
+    ) -> Result<String, String> {
         let snapshot = self.live.load_full().ok_or("no supergraph loaded")?;
         let prepared = snapshot
             .prepare(query, operation_name)

@@ -20,7 +20,10 @@ pub struct PreparedRequest {
 /// Everything derived from one supergraph.
 pub struct Snapshot {
     pub supergraph: Supergraph,
-    pub implementers: apollo_compiler::collections::HashMap<apollo_compiler::Name, apollo_compiler::schema::Implementers>,
+    pub implementers: apollo_compiler::collections::HashMap<
+        apollo_compiler::Name,
+        apollo_compiler::schema::Implementers,
+    >,
     operations: Cache<(String, Option<String>), Arc<PreparedRequest>>,
 }
 
@@ -37,7 +40,11 @@ impl Snapshot {
     }
 
     /// The prepared and planned operation, from the cache or computed now.
-    pub fn prepare(&self, query: &str, operation_name: Option<&str>) -> Result<Arc<PreparedRequest>, GatewayError> {
+    pub fn prepare(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+    ) -> Result<Arc<PreparedRequest>, GatewayError> {
         let key = (query.to_string(), operation_name.map(str::to_string));
         if let Some(hit) = self.operations.get(&key) {
             return Ok(hit);

@@ -6,7 +6,9 @@ use apollo_compiler::ast::OperationType;
 use serde_json::{Map, Value};
 
 use super::snapshot::{PreparedRequest, Snapshot};
-use super::{respond, GatewayError, GatewaySettings, GraphQLRequest, GraphQLResponse, RequestMethod};
+use super::{
+    respond, GatewayError, GatewaySettings, GraphQLRequest, GraphQLResponse, RequestMethod,
+};
 use crate::execute::{execute_plan, SubgraphClient};
 use crate::shape::{shape_response, ShapeInput};
 
@@ -18,14 +20,20 @@ pub async fn run(
     request: GraphQLRequest,
     method: RequestMethod,
 ) -> Result<GraphQLResponse, Vec<GatewayError>> {
-    let query = request.query.as_deref().ok_or_else(|| vec![GatewayError::MissingQuery])?;
+    let query = request
+        .query
+        .as_deref()
+        .ok_or_else(|| vec![GatewayError::MissingQuery])?;
     let prepared = snapshot
         .prepare(query, request.operation_name.as_deref())
         .map_err(|e| vec![e])?;
     check_method(&prepared, method)?;
     let variables = coerce_variables(snapshot, &prepared, &request.variables.unwrap_or_default())?;
     let introspection = introspect(snapshot, settings, &prepared, &variables)?;
-    let plan = prepared.plan.as_ref().map_err(|e| vec![GatewayError::Plan(e.clone())])?;
+    let plan = prepared
+        .plan
+        .as_ref()
+        .map_err(|e| vec![GatewayError::Plan(e.clone())])?;
     let output = execute_plan(plan, &snapshot.supergraph, client, &variables).await;
     let mut errors = output.errors;
     let input = ShapeInput {
@@ -34,14 +42,27 @@ pub async fn run(
         introspection: introspection.as_ref(),
     };
     let operation = &prepared.operation;
-    let data = shape_response(&input, &operation.root_type, &operation.selections, &output.data, &mut errors);
+    let data = shape_response(
+        &input,
+        &operation.root_type,
+        &operation.selections,
+        &output.data,
+        &mut errors,
+    );
     Ok(respond::executed(data, errors))
 }
 
-fn check_method(prepared: &PreparedRequest, method: RequestMethod) -> Result<(), Vec<GatewayError>> {
+fn check_method(
+    prepared: &PreparedRequest,
+    method: RequestMethod,
+) -> Result<(), Vec<GatewayError>> {
     match (prepared.operation.kind, method) {
-        (OperationType::Mutation, RequestMethod::Get) => Err(vec![GatewayError::MethodNotAllowed("mutation")]),
-        (OperationType::Subscription, RequestMethod::Get) => Err(vec![GatewayError::MethodNotAllowed("subscription")]),
+        (OperationType::Mutation, RequestMethod::Get) => {
+            Err(vec![GatewayError::MethodNotAllowed("mutation")])
+        }
+        (OperationType::Subscription, RequestMethod::Get) => {
+            Err(vec![GatewayError::MethodNotAllowed("subscription")])
+        }
         (OperationType::Subscription, _) => Err(vec![GatewayError::SubscriptionUnsupported]),
         _ => Ok(()),
     }
@@ -53,12 +74,21 @@ fn coerce_variables(
     prepared: &PreparedRequest,
     variables: &Map<String, Value>,
 ) -> Result<Map<String, Value>, Vec<GatewayError>> {
-    let Ok(operation) = prepared.operation.document.operations.get(prepared.operation.name.as_deref()) else {
+    let Ok(operation) = prepared
+        .operation
+        .document
+        .operations
+        .get(prepared.operation.name.as_deref())
+    else {
         return Ok(variables.clone());
     };
     let values = to_json_bytes(variables);
-    let coerced = apollo_compiler::request::coerce_variable_values(&snapshot.supergraph.api_schema, operation, &values)
-        .map_err(|e| vec![GatewayError::InvalidVariables(e.message().to_string())])?;
+    let coerced = apollo_compiler::request::coerce_variable_values(
+        &snapshot.supergraph.api_schema,
+        operation,
+        &values,
+    )
+    .map_err(|e| vec![GatewayError::InvalidVariables(e.message().to_string())])?;
     match serde_json::to_value(coerced.into_inner()) {
         Ok(Value::Object(map)) => Ok(map),
         _ => Ok(variables.clone()),
@@ -84,12 +114,22 @@ fn introspect(
         .get(operation_model.name.as_deref())
         .map_err(|e| vec![GatewayError::Introspection(e.message().to_string())])?;
     let schema = &snapshot.supergraph.api_schema;
-    let values = apollo_compiler::request::coerce_variable_values(schema, operation, &to_json_bytes(variables))
-        .map_err(|e| vec![GatewayError::InvalidVariables(e.message().to_string())])?;
+    let values = apollo_compiler::request::coerce_variable_values(
+        schema,
+        operation,
+        &to_json_bytes(variables),
+    )
+    .map_err(|e| vec![GatewayError::InvalidVariables(e.message().to_string())])?;
     apollo_compiler::introspection::check_max_depth(document, operation)
         .map_err(|e| vec![GatewayError::Introspection(e.message().to_string())])?;
-    let response = apollo_compiler::introspection::partial_execute(schema, &snapshot.implementers, document, operation, &values)
-        .map_err(|e| vec![GatewayError::Introspection(e.message().to_string())])?;
+    let response = apollo_compiler::introspection::partial_execute(
+        schema,
+        &snapshot.implementers,
+        document,
+        operation,
+        &values,
+    )
+    .map_err(|e| vec![GatewayError::Introspection(e.message().to_string())])?;
     let data = serde_json::to_value(response.data.unwrap_or_default()).unwrap_or_default();
     Ok(match data {
         Value::Object(map) => Some(map),

@@ -20,8 +20,8 @@ use apollo_compiler::{name, Name};
 use super::graph::{provided_child, Graph, JumpTarget};
 use super::{FetchNode, PathSegment, PlanError, QueryPlan};
 use crate::operation::{
-    collect_variables, merge_into, print_selection_set, Condition, Field, InlineFragment, PreparedOperation,
-    Selection, SelectionSet,
+    collect_variables, merge_into, print_selection_set, Condition, Field, InlineFragment,
+    PreparedOperation, Selection, SelectionSet,
 };
 use crate::supergraph::{SubgraphId, Supergraph};
 
@@ -60,7 +60,10 @@ struct Builder<'a> {
     jumping: Vec<(SubgraphId, Name, String)>,
 }
 
-pub(super) fn build(supergraph: &Supergraph, operation: &PreparedOperation) -> Result<QueryPlan, PlanError> {
+pub(super) fn build(
+    supergraph: &Supergraph,
+    operation: &PreparedOperation,
+) -> Result<QueryPlan, PlanError> {
     let mut builder = Builder {
         graph: Graph { supergraph },
         groups: Vec::new(),
@@ -81,7 +84,12 @@ fn supergraph_root_type(supergraph: &Supergraph, operation: &PreparedOperation) 
 }
 
 impl Builder<'_> {
-    fn plan_root(&mut self, root_type: &Name, selections: &SelectionSet, kind: OperationType) -> Result<(), PlanError> {
+    fn plan_root(
+        &mut self,
+        root_type: &Name,
+        selections: &SelectionSet,
+        kind: OperationType,
+    ) -> Result<(), PlanError> {
         let mut previous: Option<GroupId> = None;
         for field in root_fields(selections, &[]) {
             if field.name.starts_with("__") {
@@ -140,7 +148,12 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn choose_root_subgraph(&self, root_type: &Name, field: &Field, tried: &[SubgraphId]) -> Result<SubgraphId, PlanError> {
+    fn choose_root_subgraph(
+        &self,
+        root_type: &Name,
+        field: &Field,
+        tried: &[SubgraphId],
+    ) -> Result<SubgraphId, PlanError> {
         let mut candidates = self.graph.resolving_subgraphs(root_type, &field.name);
         candidates.retain(|s| !tried.contains(s));
         let existing: Vec<SubgraphId> = self.groups.iter().map(|g| g.subgraph).collect();
@@ -158,15 +171,27 @@ impl Builder<'_> {
     }
 
     /// How many fields of the tree a subgraph resolves without a jump.
-    fn local_score(&self, subgraph: SubgraphId, type_name: &Name, set: &SelectionSet, provided: Option<&SelectionSet>) -> usize {
+    fn local_score(
+        &self,
+        subgraph: SubgraphId,
+        type_name: &Name,
+        set: &SelectionSet,
+        provided: Option<&SelectionSet>,
+    ) -> usize {
         let mut score = 0;
         for selection in set {
             match selection {
                 Selection::Field(f) if f.name == "__typename" => score += 1,
                 Selection::Field(f) => {
                     let provided_here = provided_child(provided, type_name, &f.name);
-                    if self.graph.resolves(type_name, &f.name, subgraph) || provided_here.is_some() {
-                        score += 1 + self.local_score(subgraph, f.type_name(), &f.selections, provided_here.as_ref());
+                    if self.graph.resolves(type_name, &f.name, subgraph) || provided_here.is_some()
+                    {
+                        score += 1 + self.local_score(
+                            subgraph,
+                            f.type_name(),
+                            &f.selections,
+                            provided_here.as_ref(),
+                        );
                     }
                 }
                 Selection::InlineFragment(frag) => {
@@ -179,13 +204,22 @@ impl Builder<'_> {
     }
 
     fn root_group(&mut self, subgraph: SubgraphId, root_type: &Name) -> GroupId {
-        match self.groups.iter().position(|g| !g.is_entity && g.subgraph == subgraph) {
+        match self
+            .groups
+            .iter()
+            .position(|g| !g.is_entity && g.subgraph == subgraph)
+        {
             Some(g) => g,
             None => self.new_root_group(subgraph, root_type, None),
         }
     }
 
-    fn new_root_group(&mut self, subgraph: SubgraphId, root_type: &Name, after: Option<GroupId>) -> GroupId {
+    fn new_root_group(
+        &mut self,
+        subgraph: SubgraphId,
+        root_type: &Name,
+        after: Option<GroupId>,
+    ) -> GroupId {
         self.groups.push(Group {
             subgraph,
             parent_type: root_type.clone(),
@@ -200,8 +234,15 @@ impl Builder<'_> {
     }
 
     /// Plans a selection set at `parent_type`, returning what the current group selects.
-    fn plan_set(&mut self, at: &Position, parent_type: &Name, input: &SelectionSet) -> Result<SelectionSet, PlanError> {
-        if self.graph.is_abstract_in(parent_type, at.subgraph) && self.needs_expansion(at, parent_type, input) {
+    fn plan_set(
+        &mut self,
+        at: &Position,
+        parent_type: &Name,
+        input: &SelectionSet,
+    ) -> Result<SelectionSet, PlanError> {
+        if self.graph.is_abstract_in(parent_type, at.subgraph)
+            && self.needs_expansion(at, parent_type, input)
+        {
             return self.plan_expanded(at, parent_type, input);
         }
         let mut out = Vec::new();
@@ -211,7 +252,9 @@ impl Builder<'_> {
                     merge_into(&mut out, vec![selection.clone()]);
                 }
                 Selection::Field(field) => self.plan_field(at, parent_type, field, &mut out)?,
-                Selection::InlineFragment(fragment) => self.plan_fragment(at, parent_type, fragment, &mut out)?,
+                Selection::InlineFragment(fragment) => {
+                    self.plan_fragment(at, parent_type, fragment, &mut out)?
+                }
             }
         }
         if self.graph.is_abstract(parent_type) {
@@ -227,19 +270,31 @@ impl Builder<'_> {
         let objects = self.graph.possible_types_in(parent_type, at.subgraph);
         fields_at(input, parent_type).iter().any(|field| {
             let provided = provided_child(at.provided.as_ref(), parent_type, &field.name).is_some();
-            let interface_ok = provided || self.graph.resolves(parent_type, &field.name, at.subgraph);
-            let objects_ok = provided || objects.iter().all(|o| self.graph.resolves(o, &field.name, at.subgraph));
+            let interface_ok =
+                provided || self.graph.resolves(parent_type, &field.name, at.subgraph);
+            let objects_ok = provided
+                || objects
+                    .iter()
+                    .all(|o| self.graph.resolves(o, &field.name, at.subgraph));
             let interface_jump = !interface_ok
                 && self
                     .graph
                     .jump_targets(parent_type, &field.name, Some(at.subgraph))
                     .iter()
-                    .any(|t| self.graph.is_interface_object_in(&t.entity_type, t.subgraph));
-            !(interface_ok && objects_ok) && !interface_jump
+                    .any(|t| {
+                        self.graph
+                            .is_interface_object_in(&t.entity_type, t.subgraph)
+                    });
+            !(interface_jump || interface_ok && objects_ok)
         })
     }
 
-    fn plan_expanded(&mut self, at: &Position, parent_type: &Name, input: &SelectionSet) -> Result<SelectionSet, PlanError> {
+    fn plan_expanded(
+        &mut self,
+        at: &Position,
+        parent_type: &Name,
+        input: &SelectionSet,
+    ) -> Result<SelectionSet, PlanError> {
         let mut out = vec![typename_field()];
         let objects = self.graph.possible_types_in(parent_type, at.subgraph);
         if objects.is_empty() {
@@ -267,7 +322,13 @@ impl Builder<'_> {
         Ok(out)
     }
 
-    fn plan_fragment(&mut self, at: &Position, parent_type: &Name, fragment: &InlineFragment, out: &mut SelectionSet) -> Result<(), PlanError> {
+    fn plan_fragment(
+        &mut self,
+        at: &Position,
+        parent_type: &Name,
+        fragment: &InlineFragment,
+        out: &mut SelectionSet,
+    ) -> Result<(), PlanError> {
         let condition = fragment.type_condition.as_ref().unwrap_or(parent_type);
         if condition == parent_type {
             let selections = self.plan_set(at, parent_type, &fragment.selections)?;
@@ -280,13 +341,24 @@ impl Builder<'_> {
             return self.plan_jump(at, parent_type, &targets, &selection, out);
         }
         let runtime_types = self.graph.possible_types_in(parent_type, at.subgraph);
-        if self.graph.type_in_subgraph(condition, at.subgraph) && !self.graph.is_abstract(parent_type) && runtime_types.contains(condition) {
+        if self.graph.type_in_subgraph(condition, at.subgraph)
+            && !self.graph.is_abstract(parent_type)
+            && runtime_types.contains(condition)
+        {
             let selections = self.plan_set(at, condition, &fragment.selections)?;
-            push_fragment(out, Some(condition.clone()), &fragment.conditions, selections);
+            push_fragment(
+                out,
+                Some(condition.clone()),
+                &fragment.conditions,
+                selections,
+            );
             return Ok(());
         }
         let condition_types = self.graph.possible_types(condition);
-        for object in runtime_types.into_iter().filter(|o| condition_types.contains(o)) {
+        for object in runtime_types
+            .into_iter()
+            .filter(|o| condition_types.contains(o))
+        {
             let mut inner = at.clone();
             if &object != parent_type {
                 inner.path.push(PathSegment::Cast(object.clone()));
@@ -297,17 +369,33 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn plan_field(&mut self, at: &Position, parent_type: &Name, field: &Field, out: &mut SelectionSet) -> Result<(), PlanError> {
+    fn plan_field(
+        &mut self,
+        at: &Position,
+        parent_type: &Name,
+        field: &Field,
+        out: &mut SelectionSet,
+    ) -> Result<(), PlanError> {
         if field.name == "__typename" {
             merge_into(out, vec![Selection::Field(field.clone())]);
             return Ok(());
         }
         let provided_here = provided_child(at.provided.as_ref(), parent_type, &field.name);
-        let needs_requires = provided_here.is_none() && self.graph.has_requires(parent_type, &field.name, at.subgraph);
-        if needs_requires || (provided_here.is_none() && !self.graph.resolves(parent_type, &field.name, at.subgraph)) {
+        let needs_requires = provided_here.is_none()
+            && self
+                .graph
+                .has_requires(parent_type, &field.name, at.subgraph);
+        if needs_requires
+            || (provided_here.is_none()
+                && !self.graph.resolves(parent_type, &field.name, at.subgraph))
+        {
             // A field with `@requires` is fetched through an entity fetch even
             // from its own subgraph, once the required fields are in hand.
-            let from = if needs_requires { None } else { Some(at.subgraph) };
+            let from = if needs_requires {
+                None
+            } else {
+                Some(at.subgraph)
+            };
             let targets = self.graph.jump_targets(parent_type, &field.name, from);
             if targets.is_empty() {
                 return Err(PlanError::Unresolvable {
@@ -315,18 +403,36 @@ impl Builder<'_> {
                     field: field.name.to_string(),
                 });
             }
-            return self.plan_jump(at, parent_type, &targets, &Selection::Field(field.clone()), out);
+            return self.plan_jump(
+                at,
+                parent_type,
+                &targets,
+                &Selection::Field(field.clone()),
+                out,
+            );
         }
         let (reachable, unreachable) = self.split_reachable(at, parent_type, field);
         if !unreachable.is_empty() {
             // Parent entity call: fetch the rest of this field's subtree from
             // another subgraph that resolves the field, entered at the parent.
-            let targets = self.graph.jump_targets(parent_type, &field.name, Some(at.subgraph));
+            let targets = self
+                .graph
+                .jump_targets(parent_type, &field.name, Some(at.subgraph));
             let mut rest = field.clone();
             rest.selections = unreachable;
             let mut attempt = out.clone();
             let saved = (self.groups.clone(), self.touched.clone());
-            if !targets.is_empty() && self.plan_jump(at, parent_type, &targets, &Selection::Field(rest), &mut attempt).is_ok() {
+            if !targets.is_empty()
+                && self
+                    .plan_jump(
+                        at,
+                        parent_type,
+                        &targets,
+                        &Selection::Field(rest),
+                        &mut attempt,
+                    )
+                    .is_ok()
+            {
                 *out = attempt;
                 let mut local = field.clone();
                 local.selections = reachable;
@@ -339,24 +445,36 @@ impl Builder<'_> {
 
     /// Splits a field's direct sub-selections into those the current
     /// subgraph can reach (itself or through a key it can provide) and the rest.
-    fn split_reachable(&self, at: &Position, parent_type: &Name, field: &Field) -> (SelectionSet, SelectionSet) {
+    fn split_reachable(
+        &self,
+        at: &Position,
+        parent_type: &Name,
+        field: &Field,
+    ) -> (SelectionSet, SelectionSet) {
         let type_name = field.type_name();
         if field.selections.is_empty() || self.graph.is_abstract(type_name) {
             return (field.selections.clone(), Vec::new());
         }
         let provided = provided_child(at.provided.as_ref(), parent_type, &field.name);
-        field.selections.iter().cloned().partition(|selection| match selection {
-            Selection::Field(child) if child.name != "__typename" => {
-                provided_child(provided.as_ref(), type_name, &child.name).is_some()
-                    || self.graph.resolves(type_name, &child.name, at.subgraph)
-                    || self
-                        .graph
-                        .jump_targets(type_name, &child.name, Some(at.subgraph))
-                        .iter()
-                        .any(|t| self.local_score(at.subgraph, type_name, &t.key, None) == count_fields(&t.key))
-            }
-            _ => true,
-        })
+        field
+            .selections
+            .iter()
+            .cloned()
+            .partition(|selection| match selection {
+                Selection::Field(child) if child.name != "__typename" => {
+                    provided_child(provided.as_ref(), type_name, &child.name).is_some()
+                        || self.graph.resolves(type_name, &child.name, at.subgraph)
+                        || self
+                            .graph
+                            .jump_targets(type_name, &child.name, Some(at.subgraph))
+                            .iter()
+                            .any(|t| {
+                                self.local_score(at.subgraph, type_name, &t.key, None)
+                                    == count_fields(&t.key)
+                            })
+                }
+                _ => true,
+            })
     }
 
     fn plan_local_field(
@@ -394,11 +512,22 @@ impl Builder<'_> {
             if &subgraph_type != field.type_name() && self.graph.is_abstract(field.type_name()) {
                 merge_into(&mut planned.selections, vec![typename_field()]);
             }
-            if self.graph.is_interface_object_in(field.type_name(), at.subgraph) {
+            if self
+                .graph
+                .is_interface_object_in(field.type_name(), at.subgraph)
+            {
                 // The subgraph only knows the interface: learn the concrete type from one that knows it.
-                let targets = self.graph.interface_owner_targets(field.type_name(), at.subgraph);
+                let targets = self
+                    .graph
+                    .interface_owner_targets(field.type_name(), at.subgraph);
                 if !targets.is_empty() {
-                    self.plan_jump(&inner, field.type_name(), &targets, &typename_field(), &mut planned.selections)?;
+                    self.plan_jump(
+                        &inner,
+                        field.type_name(),
+                        &targets,
+                        &typename_field(),
+                        &mut planned.selections,
+                    )?;
                 }
             }
         }
@@ -426,10 +555,21 @@ impl Builder<'_> {
     ) -> Result<(), PlanError> {
         let mut ranked: Vec<&JumpTarget> = targets.iter().collect();
         ranked.sort_by_key(|t| {
-            let key_local = self.local_score(at.subgraph, parent_type, &t.key, at.provided.as_ref()) == count_fields(&t.key);
-            let requires_local = self.local_score(at.subgraph, parent_type, &t.requires, at.provided.as_ref()) == count_fields(&t.requires);
-            let existing = self.find_group(t.subgraph, &t.entity_type, &at.path).is_some();
-            std::cmp::Reverse((key_local, requires_local, existing, std::cmp::Reverse(t.subgraph)))
+            let key_local =
+                self.local_score(at.subgraph, parent_type, &t.key, at.provided.as_ref())
+                    == count_fields(&t.key);
+            let requires_local =
+                self.local_score(at.subgraph, parent_type, &t.requires, at.provided.as_ref())
+                    == count_fields(&t.requires);
+            let existing = self
+                .find_group(t.subgraph, &t.entity_type, &at.path)
+                .is_some();
+            std::cmp::Reverse((
+                key_local,
+                requires_local,
+                existing,
+                std::cmp::Reverse(t.subgraph),
+            ))
         });
         let guard = (at.subgraph, parent_type.clone(), selection_name(selection));
         if self.jumping.contains(&guard) {
@@ -479,12 +619,10 @@ impl Builder<'_> {
         let outer_touched = std::mem::take(&mut self.touched);
         let mut inputs = vec![typename_field()];
         let requires = alias_fields_with_arguments(&target.requires);
-        let planned_inputs = self
-            .plan_set(at, parent_type, &target.key)
-            .and_then(|key| {
-                merge_into(&mut inputs, key);
-                self.plan_set(at, parent_type, &requires)
-            });
+        let planned_inputs = self.plan_set(at, parent_type, &target.key).and_then(|key| {
+            merge_into(&mut inputs, key);
+            self.plan_set(at, parent_type, &requires)
+        });
         let required = match planned_inputs {
             Ok(required) => required,
             Err(error) => {
@@ -494,14 +632,22 @@ impl Builder<'_> {
         };
         merge_into(&mut inputs, required);
         merge_into(out, inputs);
-        let mut deps: BTreeSet<GroupId> = std::mem::replace(&mut self.touched, outer_touched).into_iter().collect();
+        let mut deps: BTreeSet<GroupId> = std::mem::replace(&mut self.touched, outer_touched)
+            .into_iter()
+            .collect();
         deps.insert(at.group);
 
         let entity_type = &target.entity_type;
         let mut representation = vec![typename_field()];
         merge_into(&mut representation, target.key.clone());
         merge_into(&mut representation, requires);
-        let group = self.entity_group(target.subgraph, entity_type, &at.path, deps, &representation);
+        let group = self.entity_group(
+            target.subgraph,
+            entity_type,
+            &at.path,
+            deps,
+            &representation,
+        );
         merge_into(
             &mut self.groups[group].requires,
             vec![Selection::InlineFragment(InlineFragment {
@@ -518,7 +664,11 @@ impl Builder<'_> {
         };
         let selected = match selection {
             // The target resolves this field (its requirements are now in the representation).
-            Selection::Field(field) if self.graph.has_requires(entity_type, &field.name, target.subgraph) => {
+            Selection::Field(field)
+                if self
+                    .graph
+                    .has_requires(entity_type, &field.name, target.subgraph) =>
+            {
                 let mut selected = Vec::new();
                 self.plan_local_field(&inner, entity_type, field, None, &mut selected)?;
                 selected
@@ -528,14 +678,21 @@ impl Builder<'_> {
                 self.plan_field(&inner, entity_type, field, &mut selected)?;
                 selected
             }
-            Selection::InlineFragment(_) => self.plan_set(&inner, entity_type, &vec![selection.clone()])?,
+            Selection::InlineFragment(_) => {
+                self.plan_set(&inner, entity_type, &vec![selection.clone()])?
+            }
         };
         merge_into(&mut self.groups[group].selections, selected);
         self.touched.push(group);
         Ok(())
     }
 
-    fn subgraph_output_type(&self, parent_type: &Name, field: &Field, subgraph: SubgraphId) -> Name {
+    fn subgraph_output_type(
+        &self,
+        parent_type: &Name,
+        field: &Field,
+        subgraph: SubgraphId,
+    ) -> Name {
         self.graph
             .source_in(parent_type, &field.name, subgraph)
             .and_then(|s| s.type_in_subgraph.as_deref())
@@ -545,17 +702,27 @@ impl Builder<'_> {
             .unwrap_or_else(|| field.type_name().clone())
     }
 
-    fn type_differs_in_subgraph(&self, parent_type: &Name, field: &Field, subgraph: SubgraphId) -> bool {
+    fn type_differs_in_subgraph(
+        &self,
+        parent_type: &Name,
+        field: &Field,
+        subgraph: SubgraphId,
+    ) -> bool {
         self.graph
             .source_in(parent_type, &field.name, subgraph)
             .and_then(|s| s.type_in_subgraph.as_deref())
             .is_some_and(|t| t != field.ty.to_string())
     }
 
-    fn find_group(&self, subgraph: SubgraphId, parent_type: &Name, path: &[PathSegment]) -> Option<GroupId> {
-        self.groups
-            .iter()
-            .position(|g| g.is_entity && g.subgraph == subgraph && &g.parent_type == parent_type && g.path == path)
+    fn find_group(
+        &self,
+        subgraph: SubgraphId,
+        parent_type: &Name,
+        path: &[PathSegment],
+    ) -> Option<GroupId> {
+        self.groups.iter().position(|g| {
+            g.is_entity && g.subgraph == subgraph && &g.parent_type == parent_type && g.path == path
+        })
     }
 
     fn entity_group(
@@ -599,7 +766,9 @@ impl Builder<'_> {
         }
         let stage_count = depth.iter().max().map_or(0, |d| d + 1);
         let mut stages: Vec<Vec<FetchNode>> = vec![Vec::new(); stage_count];
-        let graph = Graph { supergraph: self.graph.supergraph };
+        let graph = Graph {
+            supergraph: self.graph.supergraph,
+        };
         for (i, group) in self.groups.into_iter().enumerate() {
             if group.selections.is_empty() {
                 continue;
@@ -611,12 +780,21 @@ impl Builder<'_> {
     }
 }
 
-fn fetch_node(id: usize, group: Group, graph: &Graph<'_>, operation: &PreparedOperation) -> FetchNode {
+fn fetch_node(
+    id: usize,
+    group: Group,
+    graph: &Graph<'_>,
+    operation: &PreparedOperation,
+) -> FetchNode {
     let supergraph = graph.supergraph;
     let mut variables = Vec::new();
     collect_variables(&group.selections, &mut variables);
     let mut text = String::new();
-    let kind = if group.is_entity { OperationType::Query } else { operation.kind };
+    let kind = if group.is_entity {
+        OperationType::Query
+    } else {
+        operation.kind
+    };
     text.push_str(match kind {
         OperationType::Query => "query",
         OperationType::Mutation => "mutation",
@@ -645,7 +823,9 @@ fn fetch_node(id: usize, group: Group, graph: &Graph<'_>, operation: &PreparedOp
             name: name!("_entities"),
             arguments: vec![apollo_compiler::Node::new(apollo_compiler::ast::Argument {
                 name: name!("representations"),
-                value: apollo_compiler::Node::new(apollo_compiler::ast::Value::Variable(name!("representations"))),
+                value: apollo_compiler::Node::new(apollo_compiler::ast::Value::Variable(name!(
+                    "representations"
+                ))),
             })],
             conditions: Vec::new(),
             ty: Type::Named(name!("_Entity")),
@@ -661,7 +841,8 @@ fn fetch_node(id: usize, group: Group, graph: &Graph<'_>, operation: &PreparedOp
         print_selection_set(&mut text, &group.selections);
         None
     };
-    let interface_object = group.is_entity && graph.is_interface_object_in(&group.parent_type, group.subgraph);
+    let interface_object =
+        group.is_entity && graph.is_interface_object_in(&group.parent_type, group.subgraph);
     FetchNode {
         id,
         interface_object: interface_object.then(|| group.parent_type.clone()),
@@ -702,7 +883,12 @@ fn fields_at<'s>(set: &'s SelectionSet, parent_type: &Name) -> Vec<&'s Field> {
     for selection in set {
         match selection {
             Selection::Field(f) if f.name != "__typename" => fields.push(f),
-            Selection::InlineFragment(frag) if frag.type_condition.as_ref().is_none_or(|c| c == parent_type) => {
+            Selection::InlineFragment(frag)
+                if frag
+                    .type_condition
+                    .as_ref()
+                    .is_none_or(|c| c == parent_type) =>
+            {
                 fields.extend(fields_at(&frag.selections, parent_type));
             }
             _ => {}
@@ -730,7 +916,12 @@ fn alias_fields_with_arguments(set: &SelectionSet) -> SelectionSet {
                     for arg in &field.arguments {
                         let _ = write!(text, "{}:{},", arg.name, arg.value);
                     }
-                    let alias = format!("{}{:x}_{}", super::REQUIRES_ALIAS_PREFIX, fnv1a(&text), field.name);
+                    let alias = format!(
+                        "{}{:x}_{}",
+                        super::REQUIRES_ALIAS_PREFIX,
+                        fnv1a(&text),
+                        field.name
+                    );
                     field.alias = Name::new(&alias).ok();
                 }
                 field.selections = alias_fields_with_arguments(&field.selections);
@@ -760,21 +951,27 @@ fn representations_conflict(existing: &SelectionSet, new: &SelectionSet) -> bool
 fn collect_written<'s>(set: &'s SelectionSet, out: &mut Vec<(&'s str, &'s str)>) {
     for selection in set {
         match selection {
-            Selection::Field(field) => out.push((field.name.as_str(), field.response_key().as_str())),
+            Selection::Field(field) => {
+                out.push((field.name.as_str(), field.response_key().as_str()))
+            }
             Selection::InlineFragment(fragment) => collect_written(&fragment.selections, out),
         }
     }
 }
 
 fn fnv1a(text: &str) -> u32 {
-    text.bytes()
-        .fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193))
+    text.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
 }
 
 fn selection_name(selection: &Selection) -> String {
     match selection {
         Selection::Field(f) => f.name.to_string(),
-        Selection::InlineFragment(f) => f.type_condition.as_ref().map_or_else(String::new, |t| format!("... on {t}")),
+        Selection::InlineFragment(f) => f
+            .type_condition
+            .as_ref()
+            .map_or_else(String::new, |t| format!("... on {t}")),
     }
 }
 
@@ -788,10 +985,19 @@ fn count_fields(set: &SelectionSet) -> usize {
 }
 
 fn typename_field() -> Selection {
-    Selection::Field(Field::plain(name!("__typename"), Type::NonNullNamed(name!("String")), Vec::new()))
+    Selection::Field(Field::plain(
+        name!("__typename"),
+        Type::NonNullNamed(name!("String")),
+        Vec::new(),
+    ))
 }
 
-fn push_fragment(out: &mut SelectionSet, condition: Option<Name>, conditions: &[Condition], selections: SelectionSet) {
+fn push_fragment(
+    out: &mut SelectionSet,
+    condition: Option<Name>,
+    conditions: &[Condition],
+    selections: SelectionSet,
+) {
     if condition.is_none() && conditions.is_empty() {
         merge_into(out, selections);
         return;
@@ -809,13 +1015,8 @@ fn push_fragment(out: &mut SelectionSet, condition: Option<Name>, conditions: &[
 fn push_field_path(path: &mut Vec<PathSegment>, field: &Field) {
     path.push(PathSegment::Field(field.response_key().clone()));
     let mut ty = &field.ty;
-    loop {
-        match ty {
-            Type::List(inner) | Type::NonNullList(inner) => {
-                path.push(PathSegment::List);
-                ty = inner;
-            }
-            _ => break,
-        }
+    while let Type::List(inner) | Type::NonNullList(inner) = ty {
+        path.push(PathSegment::List);
+        ty = inner;
     }
 }

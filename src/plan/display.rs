@@ -58,10 +58,22 @@ fn write_fetch(f: &mut fmt::Formatter<'_>, fetch: &FetchNode, indent: &str) -> f
     if fetch.path.is_empty() {
         writeln!(f, "{indent}Fetch(service: \"{}\") {{", fetch.subgraph_name)?;
     } else {
-        writeln!(f, "{indent}Flatten(path: \"{}\") {{", format_path(&fetch.path))?;
-        writeln!(f, "{indent}  Fetch(service: \"{}\") {{", fetch.subgraph_name)?;
+        writeln!(
+            f,
+            "{indent}Flatten(path: \"{}\") {{",
+            format_path(&fetch.path)
+        )?;
+        writeln!(
+            f,
+            "{indent}  Fetch(service: \"{}\") {{",
+            fetch.subgraph_name
+        )?;
     }
-    let inner = if fetch.path.is_empty() { format!("{indent}  ") } else { format!("{indent}    ") };
+    let inner = if fetch.path.is_empty() {
+        format!("{indent}  ")
+    } else {
+        format!("{indent}    ")
+    };
     if let Some(requires) = &fetch.requires {
         let mut text = String::new();
         print_selection_set(&mut text, requires);

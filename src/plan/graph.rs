@@ -6,7 +6,7 @@ use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::Name;
 
 use crate::operation::{normalize_field_set, Selection, SelectionSet};
-use crate::supergraph::{FieldSource, Supergraph, SubgraphId};
+use crate::supergraph::{FieldSource, SubgraphId, Supergraph};
 
 /// A subgraph that can take over a field through an entity fetch.
 pub(super) struct JumpTarget {
@@ -55,7 +55,12 @@ impl<'a> Graph<'a> {
     }
 
     /// The `@join__field` of a field in one subgraph, if it has one.
-    pub fn source_in(&self, type_name: &str, field: &str, subgraph: SubgraphId) -> Option<&'a FieldSource> {
+    pub fn source_in(
+        &self,
+        type_name: &str,
+        field: &str,
+        subgraph: SubgraphId,
+    ) -> Option<&'a FieldSource> {
         self.sources(type_name, field)?
             .iter()
             .find(|s| s.subgraph == subgraph)
@@ -88,14 +93,20 @@ impl<'a> Graph<'a> {
             return false;
         };
         meta.keys(subgraph).any(|key| {
-            key.selection_set.selections.iter().any(|s| s.as_field().is_some_and(|f| f.name == field))
+            key.selection_set
+                .selections
+                .iter()
+                .any(|s| s.as_field().is_some_and(|f| f.name == field))
         })
     }
 
     /// Does the field carry `@requires` in this subgraph?
     pub fn has_requires(&self, type_name: &str, field: &str, subgraph: SubgraphId) -> bool {
-        self.source_in(type_name, field, subgraph)
-            .is_some_and(|s| s.requires.as_ref().is_some_and(|r| !r.selection_set.selections.is_empty()))
+        self.source_in(type_name, field, subgraph).is_some_and(|s| {
+            s.requires
+                .as_ref()
+                .is_some_and(|r| !r.selection_set.selections.is_empty())
+        })
     }
 
     /// Subgraphs that can resolve the field by themselves.
@@ -112,7 +123,12 @@ impl<'a> Graph<'a> {
     /// Subgraphs (other than `from`) that can resolve the field and can be
     /// entered at the type through a resolvable key; for an object type
     /// whose field comes from an `@interfaceObject`, the interface's subgraphs.
-    pub fn jump_targets(&self, type_name: &Name, field: &str, from: Option<SubgraphId>) -> Vec<JumpTarget> {
+    pub fn jump_targets(
+        &self,
+        type_name: &Name,
+        field: &str,
+        from: Option<SubgraphId>,
+    ) -> Vec<JumpTarget> {
         let mut targets = self.direct_targets(type_name, field, from);
         if targets.is_empty() {
             for interface in self.interfaces_of(type_name) {
@@ -134,7 +150,10 @@ impl<'a> Graph<'a> {
         let mut targets = Vec::new();
         for subgraph in meta.subgraph_ids() {
             // The owner must know at least one implementation to answer `_entities`.
-            if subgraph == from || meta.is_interface_object_in(subgraph) || self.possible_types_in(interface, subgraph).is_empty() {
+            if subgraph == from
+                || meta.is_interface_object_in(subgraph)
+                || self.possible_types_in(interface, subgraph).is_empty()
+            {
                 continue;
             }
             for key in meta.resolvable_keys(subgraph) {
@@ -149,7 +168,12 @@ impl<'a> Graph<'a> {
         targets
     }
 
-    fn direct_targets(&self, type_name: &Name, field: &str, from: Option<SubgraphId>) -> Vec<JumpTarget> {
+    fn direct_targets(
+        &self,
+        type_name: &Name,
+        field: &str,
+        from: Option<SubgraphId>,
+    ) -> Vec<JumpTarget> {
         let Some(meta) = self.supergraph.type_meta(type_name) else {
             return Vec::new();
         };
@@ -178,8 +202,16 @@ impl<'a> Graph<'a> {
     /// Interfaces an object or interface type implements in the supergraph.
     fn interfaces_of(&self, type_name: &str) -> Vec<Name> {
         match self.supergraph.schema.types.get(type_name) {
-            Some(ExtendedType::Object(o)) => o.implements_interfaces.iter().map(|i| i.name.clone()).collect(),
-            Some(ExtendedType::Interface(i)) => i.implements_interfaces.iter().map(|i| i.name.clone()).collect(),
+            Some(ExtendedType::Object(o)) => o
+                .implements_interfaces
+                .iter()
+                .map(|i| i.name.clone())
+                .collect(),
+            Some(ExtendedType::Interface(i)) => i
+                .implements_interfaces
+                .iter()
+                .map(|i| i.name.clone())
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -205,7 +237,12 @@ impl<'a> Graph<'a> {
                     })
                     .unwrap_or_default();
                 if declared.is_empty() {
-                    union.members.iter().map(|m| m.name.clone()).filter(in_subgraph).collect()
+                    union
+                        .members
+                        .iter()
+                        .map(|m| m.name.clone())
+                        .filter(in_subgraph)
+                        .collect()
                 } else {
                     declared
                 }
@@ -214,7 +251,9 @@ impl<'a> Graph<'a> {
                 .types
                 .iter()
                 .filter_map(|(name, t)| match t {
-                    ExtendedType::Object(o) if o.implements_interfaces.contains(type_name) => Some(name),
+                    ExtendedType::Object(o) if o.implements_interfaces.contains(type_name) => {
+                        Some(name)
+                    }
                     _ => None,
                 })
                 .filter(|name| self.implements_in(name, type_name, subgraph))
@@ -235,7 +274,9 @@ impl<'a> Graph<'a> {
         if meta.implements.is_empty() {
             return true;
         }
-        meta.implements.iter().any(|(s, i)| *s == subgraph && i == interface)
+        meta.implements
+            .iter()
+            .any(|(s, i)| *s == subgraph && i == interface)
     }
 
     /// Object types that `type_name` may be at runtime, in the whole supergraph.
@@ -248,7 +289,9 @@ impl<'a> Graph<'a> {
                 .types
                 .iter()
                 .filter_map(|(name, t)| match t {
-                    ExtendedType::Object(o) if o.implements_interfaces.contains(type_name) => Some(name.clone()),
+                    ExtendedType::Object(o) if o.implements_interfaces.contains(type_name) => {
+                        Some(name.clone())
+                    }
                     _ => None,
                 })
                 .collect(),
@@ -258,7 +301,11 @@ impl<'a> Graph<'a> {
 }
 
 /// The sub-selection of a provided field, if `field` is in the provided set at this level.
-pub(super) fn provided_child(provided: Option<&SelectionSet>, type_name: &str, field: &str) -> Option<SelectionSet> {
+pub(super) fn provided_child(
+    provided: Option<&SelectionSet>,
+    type_name: &str,
+    field: &str,
+) -> Option<SelectionSet> {
     let provided = provided?;
     for selection in provided {
         match selection {

@@ -15,7 +15,7 @@ use apollo_compiler::ast::OperationType;
 use apollo_compiler::Name;
 
 use crate::operation::{PreparedOperation, SelectionSet};
-use crate::supergraph::{Supergraph, SubgraphId};
+use crate::supergraph::{SubgraphId, Supergraph};
 
 /// Prefix of the aliases the planner gives fields it must rename in subgraph responses.
 pub const INTERNAL_ALIAS_PREFIX: &str = "_jx_";
@@ -72,7 +72,10 @@ pub enum PlanError {
 }
 
 /// Plans an operation over the supergraph's subgraphs.
-pub fn plan_operation(supergraph: &Supergraph, operation: &PreparedOperation) -> Result<QueryPlan, PlanError> {
+pub fn plan_operation(
+    supergraph: &Supergraph,
+    operation: &PreparedOperation,
+) -> Result<QueryPlan, PlanError> {
     builder::build(supergraph, operation)
 }
 

@@ -56,7 +56,11 @@ pub(super) fn derive(supergraph: &Valid<Schema>) -> Result<Valid<Schema>, Superg
 fn strip_schema_definition(schema: &mut Schema, removed_types: &HashSet<Name>) {
     let def = schema.schema_definition.make_mut();
     def.directives.retain(|d| !is_machinery_directive(&d.name));
-    if def.mutation.as_ref().is_some_and(|m| removed_types.contains(&m.name)) {
+    if def
+        .mutation
+        .as_ref()
+        .is_some_and(|m| removed_types.contains(&m.name))
+    {
         def.mutation = None;
     }
     if def
@@ -76,7 +80,11 @@ fn strip_ast_directives(list: &mut AstDirectives) {
     list.retain(|d| !is_machinery_directive(&d.name));
 }
 
-fn is_removed(directives: &AstDirectives, ty: &apollo_compiler::ast::Type, removed: &HashSet<Name>) -> bool {
+fn is_removed(
+    directives: &AstDirectives,
+    ty: &apollo_compiler::ast::Type,
+    removed: &HashSet<Name>,
+) -> bool {
     directives.has("inaccessible") || removed.contains(ty.inner_named_type())
 }
 
@@ -85,8 +93,10 @@ fn strip_type(ty: &mut ExtendedType, removed: &HashSet<Name>) {
         ExtendedType::Object(o) => {
             let o = o.make_mut();
             strip_directives(&mut o.directives);
-            o.implements_interfaces.retain(|i| !removed.contains(&i.name));
-            o.fields.retain(|_, f| !is_removed(&f.directives, &f.ty, removed));
+            o.implements_interfaces
+                .retain(|i| !removed.contains(&i.name));
+            o.fields
+                .retain(|_, f| !is_removed(&f.directives, &f.ty, removed));
             for field in o.fields.values_mut() {
                 strip_field(field.make_mut(), removed);
             }
@@ -94,8 +104,10 @@ fn strip_type(ty: &mut ExtendedType, removed: &HashSet<Name>) {
         ExtendedType::Interface(i) => {
             let i = i.make_mut();
             strip_directives(&mut i.directives);
-            i.implements_interfaces.retain(|n| !removed.contains(&n.name));
-            i.fields.retain(|_, f| !is_removed(&f.directives, &f.ty, removed));
+            i.implements_interfaces
+                .retain(|n| !removed.contains(&n.name));
+            i.fields
+                .retain(|_, f| !is_removed(&f.directives, &f.ty, removed));
             for field in i.fields.values_mut() {
                 strip_field(field.make_mut(), removed);
             }
@@ -116,7 +128,8 @@ fn strip_type(ty: &mut ExtendedType, removed: &HashSet<Name>) {
         ExtendedType::InputObject(io) => {
             let io = io.make_mut();
             strip_directives(&mut io.directives);
-            io.fields.retain(|_, f| !is_removed(&f.directives, &f.ty, removed));
+            io.fields
+                .retain(|_, f| !is_removed(&f.directives, &f.ty, removed));
             for field in io.fields.values_mut() {
                 strip_ast_directives(&mut field.make_mut().directives);
             }

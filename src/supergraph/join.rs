@@ -111,7 +111,9 @@ pub(super) fn read_subgraphs(schema: &Schema) -> Result<Vec<Subgraph>, Supergrap
         let directive = value.directives.get("join__graph").ok_or_else(|| {
             SupergraphError::InvalidJoin(format!("join__Graph.{value_name} has no @join__graph"))
         })?;
-        let name = string_arg(directive, "name").unwrap_or(value_name.as_str()).to_string();
+        let name = string_arg(directive, "name")
+            .unwrap_or(value_name.as_str())
+            .to_string();
         let url = string_arg(directive, "url").unwrap_or_default().to_string();
         subgraphs.push(Subgraph {
             name,
@@ -191,7 +193,10 @@ impl Reader<'_> {
             }
         }
         for (field_name, field) in fields {
-            meta.fields.insert(field_name.clone(), self.field(type_name, &field.directives, &field.ty)?);
+            meta.fields.insert(
+                field_name.clone(),
+                self.field(type_name, &field.directives, &field.ty)?,
+            );
         }
         Ok(meta)
     }
@@ -229,15 +234,24 @@ impl Reader<'_> {
 
     fn field_set(&self, type_name: &str, fields: &str) -> Result<Valid<FieldSet>, SupergraphError> {
         let type_name = name(type_name)?;
-        FieldSet::parse_and_validate(self.schema, type_name.clone(), fields, "field_set.graphql").map_err(|e| {
-            SupergraphError::InvalidJoin(format!("field set \"{fields}\" on {type_name}: {}", e.errors))
-        })
+        FieldSet::parse_and_validate(self.schema, type_name.clone(), fields, "field_set.graphql")
+            .map_err(|e| {
+                SupergraphError::InvalidJoin(format!(
+                    "field set \"{fields}\" on {type_name}: {}",
+                    e.errors
+                ))
+            })
     }
 
     fn graph(&self, directive: &Directive) -> Result<SubgraphId, SupergraphError> {
-        let value = directive.specified_argument_by_name("graph").ok_or_else(|| {
-            SupergraphError::InvalidJoin(format!("@{} without a graph argument", directive.name))
-        })?;
+        let value = directive
+            .specified_argument_by_name("graph")
+            .ok_or_else(|| {
+                SupergraphError::InvalidJoin(format!(
+                    "@{} without a graph argument",
+                    directive.name
+                ))
+            })?;
         self.graph_value(value)
     }
 
@@ -245,7 +259,9 @@ impl Reader<'_> {
         value
             .as_enum()
             .and_then(|v| self.graph_ids.get(v.as_str()).copied())
-            .ok_or_else(|| SupergraphError::InvalidJoin(format!("unknown join__Graph value {value}")))
+            .ok_or_else(|| {
+                SupergraphError::InvalidJoin(format!("unknown join__Graph value {value}"))
+            })
     }
 }
 
@@ -254,10 +270,13 @@ fn name(text: &str) -> Result<Name, SupergraphError> {
 }
 
 fn string_arg<'a>(directive: &'a Directive, arg: &str) -> Option<&'a str> {
-    directive.specified_argument_by_name(arg).and_then(|v| v.as_str())
+    directive
+        .specified_argument_by_name(arg)
+        .and_then(|v| v.as_str())
 }
 
 fn bool_arg(directive: &Directive, arg: &str) -> Option<bool> {
-    directive.specified_argument_by_name(arg).and_then(|v| v.to_bool())
+    directive
+        .specified_argument_by_name(arg)
+        .and_then(|v| v.to_bool())
 }
-

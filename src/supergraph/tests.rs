@@ -7,7 +7,11 @@ const DEMO: &str = include_str!("../../../shared/bench/supergraph.graphql");
 #[test]
 fn loads_demo_supergraph_with_four_subgraphs() -> Result<(), SupergraphError> {
     let supergraph = Supergraph::parse(DEMO)?;
-    let names: Vec<&str> = supergraph.subgraphs.iter().map(|s| s.name.as_str()).collect();
+    let names: Vec<&str> = supergraph
+        .subgraphs
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
     assert_eq!(names, ["accounts", "inventory", "products", "reviews"]);
     let product = supergraph.type_meta("Product").map(|t| t.subgraph_ids());
     assert_eq!(product, Some(vec![1, 2, 3]));
