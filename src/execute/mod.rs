@@ -111,7 +111,15 @@ async fn run_fetch(
         });
     let mut state = lock(state);
     match (response, entities) {
-        (Err(error), _) => state.errors.push(fetch_error(&error, &subgraph.name)),
+        (Err(error), None) => {
+            for key in &fetch.root_keys {
+                state.errors.push(fetch_error(&error, &subgraph.name, vec![Value::String(key.to_string())]));
+            }
+        }
+        (Err(error), Some(batch)) => {
+            let path = batch.targets.first().and_then(|t| t.first()).map(|p| path_json(p)).unwrap_or_default();
+            state.errors.push(fetch_error(&error, &subgraph.name, path));
+        }
         (Ok(response), None) => merge_root(&mut state, response),
         (Ok(response), Some(batch)) => merge_entities(
             &mut state,
@@ -263,9 +271,14 @@ fn normalise_error(error: Value) -> Value {
     Value::Object(map)
 }
 
-fn fetch_error(error: &FetchError, subgraph: &str) -> Value {
-    json!({
+/// The error reported at `path` when a subgraph request fails as a whole.
+fn fetch_error(error: &FetchError, subgraph: &str, path: Vec<Value>) -> Value {
+    let mut value = json!({
         "message": error.to_string(),
         "extensions": { "code": "SUBGRAPH_REQUEST_FAILED", "service": subgraph },
-    })
+    });
+    if let (Value::Object(map), false) = (&mut value, path.is_empty()) {
+        map.insert("path".into(), Value::Array(path));
+    }
+    value
 }

@@ -786,6 +786,14 @@ fn fetch_node(
     graph: &Graph<'_>,
     operation: &PreparedOperation,
 ) -> FetchNode {
+    let root_keys: Vec<Name> = if group.is_entity {
+        Vec::new()
+    } else {
+        fields_at(&group.selections, &group.parent_type)
+            .iter()
+            .map(|f| f.response_key().clone())
+            .collect()
+    };
     let supergraph = graph.supergraph;
     let mut variables = Vec::new();
     collect_variables(&group.selections, &mut variables);
@@ -847,6 +855,7 @@ fn fetch_node(
         id,
         interface_object: interface_object.then(|| group.parent_type.clone()),
         renames: group.renames,
+        root_keys,
         subgraph: group.subgraph,
         subgraph_name: supergraph.subgraphs[group.subgraph].name.clone(),
         path: group.path,

@@ -50,6 +50,8 @@ pub struct FetchNode {
     pub interface_object: Option<Name>,
     /// Some response keys carry [`INTERNAL_ALIAS_PREFIX`] and must be renamed back.
     pub renames: bool,
+    /// For root fetches: the response keys of the root fields it fetches.
+    pub root_keys: Vec<Name>,
     /// The subgraph operation text.
     pub operation: String,
     /// Client variables the operation uses.
