@@ -2,7 +2,7 @@
 
 use super::*;
 
-const DEMO: &str = include_str!("../../../shared/bench/supergraph.graphql");
+const DEMO: &str = include_str!("../../schema/supergraph.graphql");
 
 #[test]
 fn loads_demo_supergraph_with_four_subgraphs() -> Result<(), SupergraphError> {
