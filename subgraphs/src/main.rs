@@ -50,3 +50,48 @@ fn parse_args(
         .map_err(|err| format!("port {port:?}: {err}"))?;
     Ok(Some(SocketAddr::new(host, port)))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn parse(args: &[&str], env_port: Option<&str>) -> Result<Option<SocketAddr>, String> {
+        let args = args.iter().map(|arg| (*arg).to_owned());
+        parse_args(args, env_port.map(str::to_owned))
+    }
+
+    #[test]
+    fn defaults_to_localhost_4300() {
+        assert_eq!(
+            parse(&[], None),
+            Ok(Some("127.0.0.1:4300".parse().unwrap()))
+        );
+    }
+
+    #[test]
+    fn port_comes_from_env_unless_given() {
+        assert_eq!(
+            parse(&[], Some("5000")),
+            Ok(Some("127.0.0.1:5000".parse().unwrap()))
+        );
+        assert_eq!(
+            parse(&["--port", "6000", "--host", "0.0.0.0"], Some("5000")),
+            Ok(Some("0.0.0.0:6000".parse().unwrap()))
+        );
+    }
+
+    #[test]
+    fn rejects_bad_arguments() {
+        assert!(parse(&["--port"], None).is_err());
+        assert!(parse(&["--port", "http"], None).is_err());
+        assert!(parse(&["--host", "nowhere"], None).is_err());
+        assert!(parse(&["--verbose"], None).is_err());
+    }
+
+    #[test]
+    fn help_asks_for_no_address() {
+        assert_eq!(parse(&["--help"], None), Ok(None));
+    }
+}
