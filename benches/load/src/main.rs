@@ -1,1 +1,354 @@
-fn main() {}
+//! `junction-loadbench`: the whole-path load benchmark.
+//!
+//! It starts the demo subgraphs in this process on an ephemeral port, starts the
+//! release-built gateway as a child process pointed at them, drives `POST /graphql` with
+//! the heavy query over N persistent connections (a warm-up, then a measured window),
+//! checks every answer against the expected response, and reports throughput, latency
+//! percentiles and the gateway's CPU and memory cost. Any failed or wrong answer makes
+//! the run exit non-zero.
+//!
+//! ```text
+//! cargo build --release
+//! cargo run --release -p junction-loadbench -- [--junction PATH] [--connections 50]
+//!     [--warmup 5s] [--duration 30s] [--json]
+//! ```
+//!
+//! Hidden options drive any running server instead (no subgraphs or gateway are
+//! started): `--target-url URL [--target-pid PID] --query-file FILE --expect-file FILE`;
+//! see `benches/load/README.md`.
+
+mod gateway;
+mod load;
+mod proc_stats;
+mod report;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use bytes::Bytes;
+use clap::Parser;
+use junction_subgraphs::{DemoSubgraphs, SUBGRAPH_NAMES};
+use serde_json::Value;
+
+use crate::gateway::{Gateway, GatewayCommand};
+use crate::load::{Expected, Schedule, Target, Workload};
+use crate::report::{ProcessCost, Run};
+
+/// How long the gateway may take to answer `/ready` with 200.
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Load benchmark: the heavy query through a release-built Junction in front of the
+/// demo subgraphs.
+#[derive(Debug, Parser)]
+#[command(name = "junction-loadbench")]
+struct Args {
+    /// The gateway binary [default: target/release/junction of this workspace].
+    #[arg(long, value_name = "PATH")]
+    junction: Option<PathBuf>,
+    /// Concurrent connections, one request in flight on each.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u16).range(1..))]
+    connections: u16,
+    /// Warm-up before measuring (e.g. 5s, 500ms, 1m).
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    warmup: Duration,
+    /// Measured window.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    duration: Duration,
+    /// Print the result as JSON instead of a table and a markdown block.
+    #[arg(long)]
+    json: bool,
+    /// The supergraph the gateway serves [default: schema/supergraph.graphql].
+    #[arg(long, value_name = "FILE")]
+    supergraph: Option<PathBuf>,
+    /// Drive this GraphQL endpoint instead of starting subgraphs and a gateway.
+    #[arg(long, hide = true, value_name = "URL")]
+    target_url: Option<String>,
+    /// With --target-url: the server's process id, to report its CPU and memory.
+    #[arg(long, hide = true, value_name = "PID", requires = "target_url")]
+    target_pid: Option<u32>,
+    /// The request: a `.json` GraphQL-over-HTTP body, or GraphQL text to wrap as
+    /// `{"query": …}` [default: tests/fixtures/heavy_query.graphql].
+    #[arg(long, hide = true, value_name = "FILE")]
+    query_file: Option<PathBuf>,
+    /// The exact expected response [default: tests/fixtures/heavy_response.json].
+    #[arg(long, hide = true, value_name = "FILE")]
+    expect_file: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    // When a signal wins the race, `run` is dropped, and with it the gateway child.
+    let outcome = tokio::select! {
+        outcome = run(&args) => outcome,
+        signal = interrupted() => Err(anyhow!("interrupted by {signal}")),
+    };
+    match outcome {
+        Ok(run) => {
+            if args.json {
+                println!("{:#}", run.json());
+            } else {
+                println!("{}", run.table());
+                println!("{}", run.markdown());
+            }
+            let failures = run.all_failures();
+            if failures > 0 {
+                eprintln!("FAILED: {failures} failed or wrong answers");
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Sets everything up, runs the load and measures it.
+async fn run(args: &Args) -> Result<Run> {
+    let root = workspace_root();
+    let query_file = args
+        .query_file
+        .clone()
+        .unwrap_or_else(|| root.join("tests/fixtures/heavy_query.graphql"));
+    let expect_file = args
+        .expect_file
+        .clone()
+        .unwrap_or_else(|| root.join("tests/fixtures/heavy_response.json"));
+    let body = request_body(&query_file)?;
+    let expected = Expected::new(read_json(&expect_file)?)?;
+
+    // Kept alive until the end of the run; dropping them stops them.
+    let mut _subgraphs: Option<DemoSubgraphs> = None;
+    let mut gateway: Option<Gateway> = None;
+    let (target_url, target_pid, target) = match &args.target_url {
+        Some(url) => (url.clone(), args.target_pid, url.clone()),
+        None => {
+            let binary = args
+                .junction
+                .clone()
+                .unwrap_or_else(|| default_gateway(&root));
+            let supergraph = args
+                .supergraph
+                .clone()
+                .unwrap_or_else(|| root.join("schema/supergraph.graphql"));
+            let subgraphs = junction_subgraphs::spawn(([127, 0, 0, 1], 0).into())
+                .await
+                .context("starting the demo subgraphs")?;
+            eprintln!("demo subgraphs at http://{}", subgraphs.addr());
+            let started = Gateway::start(&GatewayCommand {
+                binary: &binary,
+                supergraph: &supergraph,
+                subgraph_urls: SUBGRAPH_NAMES
+                    .iter()
+                    .map(|name| ((*name).to_owned(), subgraphs.url(name)))
+                    .collect(),
+            })?;
+            _subgraphs = Some(subgraphs);
+            let started = gateway.insert(started);
+            started.wait_ready(READY_TIMEOUT).await?;
+            let pid = started.pid();
+            eprintln!("gateway ready at {} (pid {pid})", started.base_url());
+            let description = format!("{} serve (pid {pid})", binary.display());
+            (
+                format!("{}/graphql", started.base_url()),
+                Some(pid),
+                description,
+            )
+        }
+    };
+
+    let workload = Arc::new(Workload {
+        target: Target::resolve(&target_url).await?,
+        body,
+        expected,
+    });
+    load::probe(&workload)
+        .await
+        .with_context(|| format!("the first answer from {target_url} is not the expected one"))?;
+
+    let connections = usize::from(args.connections);
+    eprintln!(
+        "{connections} connections: {}s warm-up, then {}s measured",
+        args.warmup.as_secs_f64(),
+        args.duration.as_secs_f64()
+    );
+    let ticks_per_second = proc_stats::clock_ticks_per_second();
+    let schedule = Schedule::starting_now(args.warmup, args.duration);
+    let running = load::start(workload, connections, schedule);
+    tokio::time::sleep_until(schedule.measure_from.into()).await;
+    let own_pid = std::process::id();
+    let gateway_before = target_pid.map(proc_stats::cpu_ticks).transpose()?;
+    let own_before = proc_stats::cpu_ticks(own_pid)?;
+    let load = running.finish().await?;
+    let cost = |pid: u32, before: proc_stats::CpuTicks| -> Result<ProcessCost> {
+        let after = proc_stats::cpu_ticks(pid)?;
+        let ticks = after.total().saturating_sub(before.total());
+        Ok(ProcessCost {
+            cpu_seconds: ticks as f64 / ticks_per_second as f64,
+            peak_rss_kib: proc_stats::peak_rss_kib(pid)?,
+        })
+    };
+    let gateway_cost = match (target_pid, gateway_before) {
+        (Some(pid), Some(before)) => Some(cost(pid, before)?),
+        _ => None,
+    };
+    let loadbench_cost = cost(own_pid, own_before)?;
+    drop(gateway);
+
+    Ok(Run {
+        target,
+        command: reproducing_command(),
+        connections,
+        warmup: args.warmup,
+        duration: args.duration,
+        load,
+        gateway: gateway_cost,
+        loadbench: loadbench_cost,
+        machine: proc_stats::machine(),
+        commit: git_describe(&root),
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM, naming which.
+async fn interrupted() -> &'static str {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => "Ctrl-C",
+        () = terminate => "SIGTERM",
+    }
+}
+
+/// The workspace this binary was built from, where the default files are.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .ancestors()
+        .nth(2)
+        .unwrap_or(manifest_dir)
+        .to_path_buf()
+}
+
+/// `target/release/junction`, in `CARGO_TARGET_DIR` when that is set.
+fn default_gateway(root: &Path) -> PathBuf {
+    let target_dir =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    target_dir.join("release").join("junction")
+}
+
+/// The request body: a `.json` file as it is, anything else as GraphQL text.
+fn request_body(path: &Path) -> Result<Bytes> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the query {}", path.display()))?;
+    if path.extension().is_some_and(|ext| ext == "json") {
+        let body: Value = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not JSON", path.display()))?;
+        if body.get("query").and_then(Value::as_str).is_none() {
+            bail!("{} has no \"query\" string", path.display());
+        }
+        return Ok(Bytes::from(serde_json::to_vec(&body)?));
+    }
+    let body = serde_json::json!({ "query": text });
+    Ok(Bytes::from(serde_json::to_vec(&body)?))
+}
+
+fn read_json(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the expected response {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))
+}
+
+/// The command line that reproduces this run, for the markdown block.
+fn reproducing_command() -> String {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| arg != "--json")
+        .collect();
+    let mut command = String::from("cargo run --release -p junction-loadbench");
+    if !args.is_empty() {
+        command.push_str(" -- ");
+        command.push_str(&args.join(" "));
+    }
+    command
+}
+
+/// `git describe --always --dirty` in `root`, if git is there and knows.
+fn git_describe(root: &Path) -> Option<String> {
+    let output = Command::new("git")
+        .args(["describe", "--always", "--dirty"])
+        .current_dir(root)
+        .output()
+        .ok()
+        .filter(|output| output.status.success())?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    Some(text.trim().to_owned()).filter(|text| !text.is_empty())
+}
+
+/// Parses `30s`, `500ms`, `2m` or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 30s, 500ms or 2m"))?;
+    let seconds = match unit.trim() {
+        "" | "s" => number,
+        "ms" => number / 1000.0,
+        "m" | "min" => number * 60.0,
+        other => return Err(format!("unknown unit {other:?} (use ms, s or m)")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|err| format!("{text:?}: {err}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_durations_in_common_units() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("5 fortnights").is_err());
+        assert!(parse_duration("s").is_err());
+    }
+
+    #[test]
+    fn wraps_graphql_text_as_a_request_body() -> Result<()> {
+        let dir = std::env::temp_dir().join(format!("loadbench-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let query = dir.join("q.graphql");
+        std::fs::write(&query, "{ users { id } }\n")?;
+        let body: Value = serde_json::from_slice(&request_body(&query)?)?;
+        assert_eq!(body, serde_json::json!({ "query": "{ users { id } }\n" }));
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    #[test]
+    fn the_arguments_parse() {
+        use clap::CommandFactory;
+        Args::command().debug_assert();
+    }
+}

@@ -1,0 +1,133 @@
+//! The gateway under test as a child process: started as `junction serve` on a free
+//! local port with its subgraph URLs pointed at the in-process demo subgraphs, waited
+//! for until `/ready` answers 200, and killed whenever the [`Gateway`] is dropped, so
+//! that no exit path of the benchmark (an error, a panic, Ctrl-C) leaves it running.
+
+use std::fs::File;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::load;
+
+/// How to start the gateway.
+pub struct GatewayCommand<'a> {
+    /// The `junction` binary.
+    pub binary: &'a Path,
+    /// The supergraph file it serves.
+    pub supergraph: &'a Path,
+    /// `(subgraph name, URL)` overrides, passed as `--subgraph-url NAME=URL`.
+    pub subgraph_urls: Vec<(String, String)>,
+}
+
+/// A running gateway; dropping it kills the process.
+pub struct Gateway {
+    child: Child,
+    addr: SocketAddr,
+    log: PathBuf,
+}
+
+impl Gateway {
+    /// Starts the gateway on a free port of 127.0.0.1, its stdout and stderr going to a
+    /// log file in the temporary directory.
+    pub fn start(command: &GatewayCommand<'_>) -> Result<Gateway> {
+        if !command.binary.is_file() {
+            bail!(
+                "gateway binary {} not found: run `cargo build --release` first \
+                 (or pass --junction PATH)",
+                command.binary.display()
+            );
+        }
+        let addr = free_local_addr()?;
+        let log = std::env::temp_dir().join(format!(
+            "junction-loadbench-gateway-{}.log",
+            std::process::id()
+        ));
+        let log_file = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+        let mut cmd = Command::new(command.binary);
+        cmd.arg("serve")
+            .arg("--supergraph")
+            .arg(command.supergraph)
+            .arg("--listen")
+            .arg(addr.to_string());
+        for (name, url) in &command.subgraph_urls {
+            cmd.arg("--subgraph-url").arg(format!("{name}={url}"));
+        }
+        cmd.stdin(Stdio::null())
+            .stdout(log_file.try_clone()?)
+            .stderr(log_file);
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("starting {}", command.binary.display()))?;
+        Ok(Gateway { child, addr, log })
+    }
+
+    /// The gateway's process id, for `/proc` statistics.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The base URL of the gateway, `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Polls `GET /ready` until it answers 200, failing if the process exits or
+    /// `timeout` passes first.
+    pub async fn wait_ready(&mut self, timeout: Duration) -> Result<()> {
+        let url = format!("{}/ready", self.base_url());
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                bail!(
+                    "the gateway exited ({status}) before it was ready\n{}",
+                    self.log_tail()
+                );
+            }
+            let answer =
+                match tokio::time::timeout(Duration::from_secs(1), load::get_status(&url)).await {
+                    Ok(Ok(200)) => return Ok(()),
+                    Ok(Ok(status)) => format!("GET /ready answered {status}"),
+                    Ok(Err(err)) => format!("GET /ready failed: {err:#}"),
+                    Err(_) => String::from("GET /ready timed out"),
+                };
+            if Instant::now() >= deadline {
+                bail!(
+                    "the gateway was not ready after {}s ({answer})\n{}",
+                    timeout.as_secs(),
+                    self.log_tail()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The last lines the gateway printed, to explain a failure.
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let tail = lines[lines.len().saturating_sub(20)..].join("\n");
+        format!(
+            "last lines of the gateway's log {}:\n{tail}",
+            self.log.display()
+        )
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        // Killing a process that already exited fails harmlessly; waiting reaps it.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A local address whose port was free a moment ago. Another process could take it
+/// before the gateway binds it; then the gateway fails to start and says so.
+fn free_local_addr() -> Result<SocketAddr> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(listener.local_addr()?)
+}

@@ -1,0 +1,503 @@
+//! The load: N workers, each holding one persistent HTTP/1.1 connection, sending the
+//! same GraphQL request back to back through a warm-up and then a measured window.
+//!
+//! Every answer is checked: it must be a 200 whose JSON equals the expected response.
+//! The check is cheap when the body is byte-identical to the expected value serialised
+//! compactly (one slice comparison); any other body is parsed and compared as a
+//! `serde_json::Value`, so a differently ordered or spaced but equal answer still
+//! passes and a wrong one never does. Latencies of correct answers in the measured
+//! window go into one HDR histogram per worker, merged at the end.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use bytes::Bytes;
+use hdrhistogram::Histogram;
+use http_body_util::{BodyExt, Empty, Full};
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper::header::{ACCEPT, CONTENT_TYPE, HOST};
+use hyper::{Method, Request, Uri};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
+
+/// How many failure descriptions a run keeps to show; the rest are only counted.
+const FAILURE_SAMPLES: usize = 3;
+
+/// An HTTP endpoint, resolved once so workers connect without DNS.
+#[derive(Debug, Clone)]
+pub struct Target {
+    addr: SocketAddr,
+    authority: String,
+    path: String,
+}
+
+impl Target {
+    /// Parses and resolves an `http://host:port/path` URL.
+    pub async fn resolve(url: &str) -> Result<Target> {
+        let uri: Uri = url.parse().with_context(|| format!("bad URL {url:?}"))?;
+        if uri.scheme_str() != Some("http") {
+            bail!("{url}: only http:// URLs are supported");
+        }
+        let Some(authority) = uri.authority() else {
+            bail!("{url}: no host");
+        };
+        let host = authority
+            .host()
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let port = authority.port_u16().unwrap_or(80);
+        let addr = tokio::net::lookup_host((host, port))
+            .await
+            .with_context(|| format!("resolving {host}"))?
+            .next()
+            .with_context(|| format!("{host} resolves to no address"))?;
+        let path = uri
+            .path_and_query()
+            .map_or_else(|| String::from("/"), |path| path.as_str().to_owned());
+        Ok(Target {
+            addr,
+            authority: authority.as_str().to_owned(),
+            path,
+        })
+    }
+
+    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>> {
+        connect(self.addr).await
+    }
+}
+
+async fn connect<B>(addr: SocketAddr) -> Result<SendRequest<B>>
+where
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let stream = TcpStream::connect(addr)
+        .await
+        .with_context(|| format!("connecting to {addr}"))?;
+    stream.set_nodelay(true)?;
+    let (sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(async move {
+        // The connection ends when the sender is dropped or the peer closes it; a
+        // broken connection shows up as an error on the next request.
+        let _ = connection.await;
+    });
+    Ok(sender)
+}
+
+/// `GET url` on a fresh connection; the status code of the answer.
+pub async fn get_status(url: &str) -> Result<u16> {
+    let target = Target::resolve(url).await?;
+    let mut sender = connect::<Empty<Bytes>>(target.addr).await?;
+    let request = Request::get(target.path.as_str())
+        .header(HOST, target.authority.as_str())
+        .body(Empty::new())?;
+    let response = sender.send_request(request).await?;
+    let status = response.status().as_u16();
+    response.into_body().collect().await?;
+    Ok(status)
+}
+
+/// The answer every request must get.
+pub struct Expected {
+    value: Value,
+    compact: Bytes,
+}
+
+impl Expected {
+    /// Expects bodies equal to `value` as JSON.
+    pub fn new(value: Value) -> Result<Expected> {
+        let compact = Bytes::from(serde_json::to_vec(&value)?);
+        Ok(Expected { value, compact })
+    }
+
+    fn check(&self, body: &[u8]) -> Result<Match, String> {
+        if body == self.compact.as_ref() {
+            return Ok(Match::Bytes);
+        }
+        let value: Value = serde_json::from_slice(body)
+            .map_err(|err| format!("body is not JSON ({err}): {}", snippet(body)))?;
+        match first_difference(&self.value, &value, String::from("$")) {
+            None => Ok(Match::Value),
+            Some(difference) => Err(format!("wrong answer: {difference}")),
+        }
+    }
+}
+
+enum Match {
+    /// Byte for byte the compact serialisation of the expected value.
+    Bytes,
+    /// Equal as JSON, but not byte-identical.
+    Value,
+}
+
+/// Where two JSON values first differ, as a path and the two values there.
+fn first_difference(expected: &Value, actual: &Value, path: String) -> Option<String> {
+    match (expected, actual) {
+        (Value::Object(want), Value::Object(got)) => {
+            for (key, want_value) in want {
+                let path = format!("{path}.{key}");
+                match got.get(key) {
+                    Some(got_value) => {
+                        if let Some(diff) = first_difference(want_value, got_value, path) {
+                            return Some(diff);
+                        }
+                    }
+                    None => return Some(format!("{path} is missing")),
+                }
+            }
+            got.keys()
+                .find(|key| !want.contains_key(*key))
+                .map(|key| format!("{path}.{key} is not expected"))
+        }
+        (Value::Array(want), Value::Array(got)) => {
+            if want.len() != got.len() {
+                return Some(format!(
+                    "{path} has {} items, expected {}",
+                    got.len(),
+                    want.len()
+                ));
+            }
+            want.iter()
+                .zip(got)
+                .enumerate()
+                .find_map(|(i, (w, g))| first_difference(w, g, format!("{path}[{i}]")))
+        }
+        _ if expected == actual => None,
+        _ => Some(format!(
+            "{path} is {}, expected {}",
+            snippet(actual.to_string().as_bytes()),
+            snippet(expected.to_string().as_bytes())
+        )),
+    }
+}
+
+fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(200).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+/// Sends the workload's request once and checks the answer, so that a wrong server
+/// fails the run at once rather than after the whole warm-up and measurement.
+pub async fn probe(workload: &Workload) -> Result<()> {
+    let mut reconnects = 0;
+    match send_one(workload, &mut None, &mut reconnects).await {
+        Ok(_) => Ok(()),
+        Err(failure) => bail!(failure.describe()),
+    }
+}
+
+/// What to send, where, and what must come back.
+pub struct Workload {
+    pub target: Target,
+    pub body: Bytes,
+    pub expected: Expected,
+}
+
+/// When the measured window starts and when workers stop sending.
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule {
+    pub measure_from: Instant,
+    pub stop_at: Instant,
+}
+
+impl Schedule {
+    /// A warm-up starting now, then the measured window.
+    pub fn starting_now(warmup: Duration, duration: Duration) -> Schedule {
+        let measure_from = Instant::now() + warmup;
+        Schedule {
+            measure_from,
+            stop_at: measure_from + duration,
+        }
+    }
+}
+
+/// Failed or wrong answers.
+#[derive(Debug, Default, Clone)]
+pub struct Failures {
+    /// Connection or protocol errors.
+    pub transport: u64,
+    /// Answers with a status other than 200.
+    pub status: u64,
+    /// 200 answers whose body is not the expected response.
+    pub wrong_body: u64,
+    /// The first few failures, described.
+    pub samples: Vec<String>,
+}
+
+impl Failures {
+    /// All failures counted.
+    pub fn total(&self) -> u64 {
+        self.transport + self.status + self.wrong_body
+    }
+
+    fn merge(&mut self, other: Failures) {
+        self.transport += other.transport;
+        self.status += other.status;
+        self.wrong_body += other.wrong_body;
+        let room = FAILURE_SAMPLES.saturating_sub(self.samples.len());
+        self.samples.extend(other.samples.into_iter().take(room));
+    }
+
+    fn record(&mut self, failure: Failure) {
+        match failure {
+            Failure::Transport(_) => self.transport += 1,
+            Failure::Status(..) => self.status += 1,
+            Failure::WrongBody(_) => self.wrong_body += 1,
+        }
+        if self.samples.len() < FAILURE_SAMPLES {
+            self.samples.push(failure.describe());
+        }
+    }
+}
+
+enum Failure {
+    Transport(String),
+    Status(u16, String),
+    WrongBody(String),
+}
+
+impl Failure {
+    fn describe(self) -> String {
+        match self {
+            Failure::Transport(err) => format!("transport: {err}"),
+            Failure::Status(status, body) => format!("status {status}: {body}"),
+            Failure::WrongBody(why) => why,
+        }
+    }
+}
+
+/// The outcome of a run.
+pub struct LoadReport {
+    /// Latency of correct answers in the measured window, in microseconds.
+    pub latency_us: Histogram<u64>,
+    /// Correct answers in the measured window.
+    pub requests: u64,
+    /// Failures in the measured window.
+    pub failures: Failures,
+    /// Correct answers during the warm-up.
+    pub warmup_requests: u64,
+    /// Failures during the warm-up.
+    pub warmup_failures: Failures,
+    /// Correct answers that were equal as JSON but not byte-identical to the expected
+    /// compact serialisation (each cost a parse on the load generator).
+    pub not_byte_identical: u64,
+    /// Connections that had to be opened again because the server closed them.
+    pub reconnects: u64,
+    /// From the start of the measured window to the last answer.
+    pub elapsed: Duration,
+}
+
+impl LoadReport {
+    /// Correct answers per second in the measured window.
+    pub fn requests_per_second(&self) -> f64 {
+        let seconds = self.elapsed.as_secs_f64();
+        if seconds > 0.0 {
+            self.requests as f64 / seconds
+        } else {
+            0.0
+        }
+    }
+
+    fn empty() -> Result<LoadReport> {
+        Ok(LoadReport {
+            latency_us: new_histogram()?,
+            requests: 0,
+            failures: Failures::default(),
+            warmup_requests: 0,
+            warmup_failures: Failures::default(),
+            not_byte_identical: 0,
+            reconnects: 0,
+            elapsed: Duration::ZERO,
+        })
+    }
+
+    fn merge(&mut self, other: LoadReport) -> Result<()> {
+        self.latency_us.add(&other.latency_us)?;
+        self.requests += other.requests;
+        self.failures.merge(other.failures);
+        self.warmup_requests += other.warmup_requests;
+        self.warmup_failures.merge(other.warmup_failures);
+        self.not_byte_identical += other.not_byte_identical;
+        self.reconnects += other.reconnects;
+        Ok(())
+    }
+}
+
+fn new_histogram() -> Result<Histogram<u64>> {
+    // 1 µs to 60 s at 3 significant figures; slower answers are clamped to 60 s.
+    Ok(Histogram::new_with_bounds(1, 60_000_000, 3)?)
+}
+
+/// A load that is running; [`LoadRun::finish`] waits for its end.
+pub struct LoadRun {
+    workers: Vec<JoinHandle<Result<LoadReport>>>,
+    schedule: Schedule,
+}
+
+/// Starts `connections` workers on `workload` following `schedule`.
+pub fn start(workload: Arc<Workload>, connections: usize, schedule: Schedule) -> LoadRun {
+    let workers = (0..connections)
+        .map(|_| tokio::spawn(worker(Arc::clone(&workload), schedule)))
+        .collect();
+    LoadRun { workers, schedule }
+}
+
+impl LoadRun {
+    /// Waits for every worker to stop and merges what they saw.
+    pub async fn finish(self) -> Result<LoadReport> {
+        let mut report = LoadReport::empty()?;
+        for worker in self.workers {
+            report.merge(worker.await??)?;
+        }
+        report.elapsed = self.schedule.measure_from.elapsed();
+        Ok(report)
+    }
+}
+
+async fn worker(workload: Arc<Workload>, schedule: Schedule) -> Result<LoadReport> {
+    let mut tally = LoadReport::empty()?;
+    let mut connection: Option<SendRequest<Full<Bytes>>> = None;
+    loop {
+        let started = Instant::now();
+        if started >= schedule.stop_at {
+            return Ok(tally);
+        }
+        let measured = started >= schedule.measure_from;
+        let outcome = send_one(&workload, &mut connection, &mut tally.reconnects).await;
+        let latency = started.elapsed();
+        match outcome {
+            Ok(matched) => {
+                if matches!(matched, Match::Value) {
+                    tally.not_byte_identical += 1;
+                }
+                if measured {
+                    tally.requests += 1;
+                    let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+                    tally.latency_us.saturating_record(micros.max(1));
+                } else {
+                    tally.warmup_requests += 1;
+                }
+            }
+            Err(failure) => {
+                let transport = matches!(failure, Failure::Transport(_));
+                if measured {
+                    tally.failures.record(failure);
+                } else {
+                    tally.warmup_failures.record(failure);
+                }
+                if transport {
+                    // Start over on a new connection, without spinning on a dead server.
+                    connection = None;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            }
+        }
+    }
+}
+
+/// Sends the workload's request on the worker's connection (opening it if needed) and
+/// checks the answer.
+async fn send_one(
+    workload: &Workload,
+    connection: &mut Option<SendRequest<Full<Bytes>>>,
+    reconnects: &mut u64,
+) -> Result<Match, Failure> {
+    let transport = |err: anyhow::Error| Failure::Transport(format!("{err:#}"));
+    if let Some(sender) = connection.as_mut() {
+        if sender.ready().await.is_err() {
+            // The server closed an idle keep-alive connection; not a failed request.
+            *connection = None;
+            *reconnects += 1;
+        }
+    }
+    let sender = match connection {
+        Some(sender) => sender,
+        None => connection.insert(workload.target.connect().await.map_err(transport)?),
+    };
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri(workload.target.path.as_str())
+        .header(HOST, workload.target.authority.as_str())
+        .header(CONTENT_TYPE, "application/json")
+        .header(ACCEPT, "application/json")
+        .body(Full::new(workload.body.clone()))
+        .map_err(|err| transport(err.into()))?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|err| transport(err.into()))?;
+    let status = response.status().as_u16();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|err| transport(err.into()))?
+        .to_bytes();
+    if status != 200 {
+        return Err(Failure::Status(status, snippet(&body)));
+    }
+    workload.expected.check(&body).map_err(Failure::WrongBody)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn expected() -> Expected {
+        match Expected::new(json!({"data": {"users": [{"id": "1", "name": "Ada"}]}})) {
+            Ok(expected) => expected,
+            Err(err) => panic!("{err}"),
+        }
+    }
+
+    #[test]
+    fn accepts_the_compact_expected_bytes_without_parsing() {
+        let body = br#"{"data":{"users":[{"id":"1","name":"Ada"}]}}"#;
+        assert!(matches!(expected().check(body), Ok(Match::Bytes)));
+    }
+
+    #[test]
+    fn accepts_an_equal_answer_spaced_or_ordered_differently() {
+        let body = br#"{ "data": { "users": [ { "name": "Ada", "id": "1" } ] } }"#;
+        assert!(matches!(expected().check(body), Ok(Match::Value)));
+    }
+
+    #[test]
+    fn names_where_a_wrong_answer_differs() {
+        let body = br#"{"data":{"users":[{"id":"1","name":"Bob"}]}}"#;
+        assert_eq!(
+            expected().check(body).err().as_deref(),
+            Some(r#"wrong answer: $.data.users[0].name is "Bob", expected "Ada""#)
+        );
+        let body = br#"{"data":{"users":[]},"errors":[]}"#;
+        assert_eq!(
+            expected().check(body).err().as_deref(),
+            Some("wrong answer: $.data.users has 0 items, expected 1")
+        );
+        let body = br#"{"data":{"users":[{"id":"1","name":"Ada"}]},"errors":[]}"#;
+        assert_eq!(
+            expected().check(body).err().as_deref(),
+            Some("wrong answer: $.errors is not expected")
+        );
+    }
+
+    #[test]
+    fn rejects_a_body_that_is_not_json() {
+        assert!(expected()
+            .check(b"Internal Server Error")
+            .is_err_and(|why| why.starts_with("body is not JSON")));
+    }
+}
