@@ -2,6 +2,9 @@
 //! client's selection (response keys, field order, fragments by runtime
 //! type, `@skip`/`@include`), complete `__typename`, and apply the spec's
 //! null propagation for non-null fields.
+//!
+//! The merged data is consumed: values move into the response rather than
+//! being copied, and the response path is only materialised for errors.
 
 use apollo_compiler::ast::Type;
 use apollo_compiler::schema::ExtendedType;
@@ -23,170 +26,194 @@ pub struct ShapeInput<'a> {
 /// A non-null field was null: the null moves up to the nearest nullable parent.
 struct NullPropagation;
 
+/// One step of the response path, kept cheap until an error needs it.
+#[derive(Clone, Copy)]
+enum Step<'k> {
+    Key(&'k str),
+    Index(usize),
+}
+
+struct Shaper<'a, 'k> {
+    input: &'a ShapeInput<'a>,
+    path: Vec<Step<'k>>,
+    errors: &'a mut Vec<Value>,
+}
+
 /// Shapes `data` for the operation rooted at `root_type`; appends errors for
 /// non-null violations not already explained by an error.
 pub fn shape_response(
     input: &ShapeInput<'_>,
     root_type: &Name,
     selections: &SelectionSet,
-    data: &Value,
+    data: Value,
     errors: &mut Vec<Value>,
 ) -> Value {
-    let empty = Map::new();
-    let source = data.as_object().unwrap_or(&empty);
-    let mut path = Vec::new();
-    match complete_object(
-        input, root_type, selections, source, &mut path, errors, true,
-    ) {
+    let source = match data {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    let mut shaper = Shaper {
+        input,
+        path: Vec::new(),
+        errors,
+    };
+    match shaper.complete_object(root_type, &[selections], source, true) {
         Ok(object) => Value::Object(object),
         Err(NullPropagation) => Value::Null,
     }
 }
 
-fn complete_object(
-    input: &ShapeInput<'_>,
-    type_name: &Name,
-    selections: &SelectionSet,
-    source: &Map<String, Value>,
-    path: &mut Vec<Value>,
-    errors: &mut Vec<Value>,
-    is_root: bool,
-) -> Result<Map<String, Value>, NullPropagation> {
-    let mut grouped: IndexMap<Name, Vec<&Field>> = IndexMap::new();
-    collect_fields(input, type_name, selections, &mut grouped);
-    let mut out = Map::with_capacity(grouped.len());
-    for (key, fields) in grouped {
-        let field = fields[0];
-        if field.name == "__typename" {
-            out.insert(key.to_string(), Value::String(type_name.to_string()));
-            continue;
+impl<'k> Shaper<'_, 'k> {
+    fn complete_object(
+        &mut self,
+        type_name: &Name,
+        selections: &[&'k SelectionSet],
+        mut source: Map<String, Value>,
+        is_root: bool,
+    ) -> Result<Map<String, Value>, NullPropagation> {
+        let mut grouped: IndexMap<&'k str, Vec<&'k Field>> = IndexMap::new();
+        for set in selections {
+            collect_fields(self.input, type_name, set, &mut grouped);
         }
-        if is_root && (field.name == "__schema" || field.name == "__type") {
-            let value = input
-                .introspection
-                .and_then(|i| i.get(key.as_str()))
-                .cloned();
-            out.insert(key.to_string(), value.unwrap_or(Value::Null));
-            continue;
+        let mut out = Map::with_capacity(grouped.len());
+        for (key, fields) in grouped {
+            let field = fields[0];
+            if field.name == "__typename" {
+                out.insert(key.to_string(), Value::String(type_name.to_string()));
+                continue;
+            }
+            if is_root && (field.name == "__schema" || field.name == "__type") {
+                let value = self.input.introspection.and_then(|i| i.get(key)).cloned();
+                out.insert(key.to_string(), value.unwrap_or(Value::Null));
+                continue;
+            }
+            let sub: Vec<&'k SelectionSet> = fields.iter().map(|f| &f.selections).collect();
+            let raw = source.remove(key).unwrap_or(Value::Null);
+            self.path.push(Step::Key(key));
+            let completed = self.complete_value(&field.ty, &sub, raw);
+            self.path.pop();
+            out.insert(key.to_string(), completed?);
         }
-        path.push(Value::String(key.to_string()));
-        let sub: SelectionSet = fields
+        Ok(out)
+    }
+
+    fn complete_value(
+        &mut self,
+        ty: &Type,
+        selections: &[&'k SelectionSet],
+        raw: Value,
+    ) -> Result<Value, NullPropagation> {
+        if ty.is_non_null() {
+            let value = self.complete_nullable(ty, selections, raw)?;
+            if value.is_null() {
+                self.report_null();
+                return Err(NullPropagation);
+            }
+            return Ok(value);
+        }
+        Ok(self.complete_nullable(ty, selections, raw).unwrap_or(Value::Null))
+    }
+
+    fn complete_nullable(
+        &mut self,
+        ty: &Type,
+        selections: &[&'k SelectionSet],
+        raw: Value,
+    ) -> Result<Value, NullPropagation> {
+        if raw.is_null() {
+            return Ok(Value::Null);
+        }
+        match ty {
+            Type::List(item) | Type::NonNullList(item) => {
+                let Value::Array(items) = raw else {
+                    return Ok(Value::Null);
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for (i, value) in items.into_iter().enumerate() {
+                    self.path.push(Step::Index(i));
+                    let completed = self.complete_value(item, selections, value);
+                    self.path.pop();
+                    out.push(completed?);
+                }
+                Ok(Value::Array(out))
+            }
+            Type::Named(name) | Type::NonNullNamed(name) => self.complete_named(name, selections, raw),
+        }
+    }
+
+    fn complete_named(
+        &mut self,
+        name: &Name,
+        selections: &[&'k SelectionSet],
+        raw: Value,
+    ) -> Result<Value, NullPropagation> {
+        match self.input.schema.types.get(name) {
+            Some(ExtendedType::Object(_)) => match raw {
+                Value::Object(map) => self.complete_object(name, selections, map, false).map(Value::Object),
+                _ => Ok(Value::Null),
+            },
+            Some(ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
+                let Value::Object(map) = raw else {
+                    return Ok(Value::Null);
+                };
+                let Some(runtime) = self.runtime_type(name, &map) else {
+                    return Ok(Value::Null);
+                };
+                self.complete_object(&runtime, selections, map, false).map(Value::Object)
+            }
+            Some(ExtendedType::Enum(e)) => Ok(match raw.as_str() {
+                Some(v) if e.values.contains_key(v) => raw,
+                _ => Value::Null,
+            }),
+            _ => Ok(raw),
+        }
+    }
+
+    /// The object type of an abstract value. An object known only through
+    /// an `@interfaceObject` reports the interface itself; it completes there.
+    fn runtime_type(&self, abstract_type: &Name, map: &Map<String, Value>) -> Option<Name> {
+        let runtime = map.get("__typename").and_then(Value::as_str)?;
+        if self.input.schema.get_object(runtime).is_none() && runtime != abstract_type.as_str() {
+            return None;
+        }
+        Name::new(runtime).ok()
+    }
+
+    fn report_null(&mut self) {
+        let path: Vec<Value> = self
+            .path
             .iter()
-            .flat_map(|f| f.selections.iter().cloned())
+            .map(|s| match s {
+                Step::Key(k) => Value::String((*k).to_string()),
+                Step::Index(i) => Value::from(*i),
+            })
             .collect();
-        let raw = source.get(key.as_str()).unwrap_or(&Value::Null);
-        let completed = complete_value(input, &field.ty, &sub, raw, path, errors);
-        path.pop();
-        out.insert(key.to_string(), completed?);
-    }
-    Ok(out)
-}
-
-fn complete_value(
-    input: &ShapeInput<'_>,
-    ty: &Type,
-    selections: &SelectionSet,
-    raw: &Value,
-    path: &mut Vec<Value>,
-    errors: &mut Vec<Value>,
-) -> Result<Value, NullPropagation> {
-    if ty.is_non_null() {
-        let value = complete_nullable(input, ty, selections, raw, path, errors)?;
-        if value.is_null() {
-            report_null(path, errors);
-            return Err(NullPropagation);
+        let explained = self.errors.iter().any(|e| match e.get("path").and_then(Value::as_array) {
+            None => true,
+            Some(p) => p.len() >= path.len() && p[..path.len()] == *path,
+        });
+        if !explained {
+            self.errors.push(json!({
+                "message": "Cannot return null for non-nullable field",
+                "path": path,
+                "extensions": { "code": "NON_NULL_VIOLATION" },
+            }));
         }
-        return Ok(value);
-    }
-    Ok(complete_nullable(input, ty, selections, raw, path, errors).unwrap_or(Value::Null))
-}
-
-fn complete_nullable(
-    input: &ShapeInput<'_>,
-    ty: &Type,
-    selections: &SelectionSet,
-    raw: &Value,
-    path: &mut Vec<Value>,
-    errors: &mut Vec<Value>,
-) -> Result<Value, NullPropagation> {
-    if raw.is_null() {
-        return Ok(Value::Null);
-    }
-    match ty {
-        Type::List(item) | Type::NonNullList(item) => {
-            let Value::Array(items) = raw else {
-                return Ok(Value::Null);
-            };
-            let mut out = Vec::with_capacity(items.len());
-            for (i, value) in items.iter().enumerate() {
-                path.push(Value::from(i));
-                let completed = complete_value(input, item, selections, value, path, errors);
-                path.pop();
-                out.push(completed?);
-            }
-            Ok(Value::Array(out))
-        }
-        Type::Named(name) | Type::NonNullNamed(name) => {
-            complete_named(input, name, selections, raw, path, errors)
-        }
-    }
-}
-
-fn complete_named(
-    input: &ShapeInput<'_>,
-    name: &Name,
-    selections: &SelectionSet,
-    raw: &Value,
-    path: &mut Vec<Value>,
-    errors: &mut Vec<Value>,
-) -> Result<Value, NullPropagation> {
-    match input.schema.types.get(name) {
-        Some(ExtendedType::Object(_)) => match raw {
-            Value::Object(map) => {
-                complete_object(input, name, selections, map, path, errors, false)
-                    .map(Value::Object)
-            }
-            _ => Ok(Value::Null),
-        },
-        Some(ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
-            let Value::Object(map) = raw else {
-                return Ok(Value::Null);
-            };
-            // An object known only through an `@interfaceObject` reports the
-            // interface itself as its type; complete it at the interface.
-            let runtime = map.get("__typename").and_then(Value::as_str);
-            let Some(runtime) =
-                runtime.filter(|r| input.schema.get_object(r).is_some() || *r == name.as_str())
-            else {
-                return Ok(Value::Null);
-            };
-            let runtime = Name::new(runtime).map_err(|_| NullPropagation)?;
-            complete_object(input, &runtime, selections, map, path, errors, false)
-                .map(Value::Object)
-        }
-        Some(ExtendedType::Enum(e)) => Ok(match raw.as_str() {
-            Some(v) if e.values.contains_key(v) => raw.clone(),
-            _ => Value::Null,
-        }),
-        _ => Ok(raw.clone()),
     }
 }
 
 /// CollectFields of the spec: fields by response key, fragments applied by runtime type.
-fn collect_fields<'s>(
+fn collect_fields<'k>(
     input: &ShapeInput<'_>,
     type_name: &Name,
-    selections: &'s SelectionSet,
-    grouped: &mut IndexMap<Name, Vec<&'s Field>>,
+    selections: &'k SelectionSet,
+    grouped: &mut IndexMap<&'k str, Vec<&'k Field>>,
 ) {
     for selection in selections {
         match selection {
             Selection::Field(field) => {
                 if conditions_met(&field.conditions, input.variables) {
-                    grouped
-                        .entry(field.response_key().clone())
-                        .or_default()
-                        .push(field);
+                    grouped.entry(field.response_key().as_str()).or_default().push(field);
                 }
             }
             Selection::InlineFragment(fragment) => {
@@ -199,21 +226,5 @@ fn collect_fields<'s>(
                 }
             }
         }
-    }
-}
-
-fn report_null(path: &[Value], errors: &mut Vec<Value>) {
-    let explained = errors
-        .iter()
-        .any(|e| match e.get("path").and_then(Value::as_array) {
-            None => true,
-            Some(p) => p.len() >= path.len() && p[..path.len()] == *path,
-        });
-    if !explained {
-        errors.push(json!({
-            "message": "Cannot return null for non-nullable field",
-            "path": path,
-            "extensions": { "code": "NON_NULL_VIOLATION" },
-        }));
     }
 }

@@ -18,7 +18,7 @@ pub use client::{FetchError, SubgraphClient};
 
 use crate::plan::{FetchNode, QueryPlan};
 use crate::supergraph::Supergraph;
-use response_tree::{get, get_mut, merge, objects_at, path_json, representation, Step};
+use response_tree::{get_mut, merge, objects_at, path_json, write_representation, Step};
 
 /// The data and errors gathered from the subgraphs.
 #[derive(Debug, Default)]
@@ -67,15 +67,6 @@ async fn run_fetch(
     variables: &Map<String, Value>,
     state: &Mutex<State>,
 ) {
-    let mut fetch_variables: Map<String, Value> = fetch
-        .variables
-        .iter()
-        .filter_map(|v| {
-            variables
-                .get(v.as_str())
-                .map(|value| (v.to_string(), value.clone()))
-        })
-        .collect();
     let entities = match &fetch.requires {
         Some(requires) => {
             let batch = {
@@ -85,16 +76,11 @@ async fn run_fetch(
             if batch.representations.is_empty() {
                 return;
             }
-            fetch_variables.insert(
-                "representations".into(),
-                Value::Array(batch.representations.clone()),
-            );
             Some(batch)
         }
         None => None,
     };
-    let body = json!({ "query": fetch.operation, "variables": fetch_variables });
-    let body = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
+    let body = request_body(fetch, variables, entities.as_ref());
     let subgraph = &supergraph.subgraphs[fetch.subgraph];
     let deduplicate = fetch.kind == apollo_compiler::ast::OperationType::Query;
     let response = client
@@ -131,7 +117,8 @@ async fn run_fetch(
 }
 
 struct EntityBatch {
-    representations: Vec<Value>,
+    /// Distinct representations, as JSON text.
+    representations: Vec<String>,
     /// For each representation, the objects it stands for.
     targets: Vec<Vec<Vec<Step>>>,
 }
@@ -147,27 +134,52 @@ fn collect_representations(
         targets: Vec::new(),
     };
     let mut index: HashMap<String, usize> = HashMap::new();
-    for path in objects_at(data, &fetch.path, supergraph) {
-        let Some(object) = get(data, &path) else {
+    let typename = fetch.interface_object.as_ref().map(|n| n.as_str());
+    for (path, object) in objects_at(data, &fetch.path, supergraph) {
+        let mut text = String::new();
+        if !write_representation(object, requires, supergraph, typename, &mut text) {
             continue;
-        };
-        let Some(mut repr) = representation(object, requires, supergraph) else {
-            continue;
-        };
-        if let (Some(interface), Value::Object(map)) = (&fetch.interface_object, &mut repr) {
-            map.insert("__typename".into(), Value::String(interface.to_string()));
         }
-        let key = repr.to_string();
-        match index.get(&key) {
+        match index.get(&text) {
             Some(&i) => batch.targets[i].push(path),
             None => {
-                index.insert(key, batch.representations.len());
-                batch.representations.push(repr);
+                index.insert(text.clone(), batch.representations.len());
+                batch.representations.push(text);
                 batch.targets.push(vec![path]);
             }
         }
     }
     batch
+}
+
+/// The subgraph request body: the operation, the variables it uses and,
+/// for entity fetches, the representations (already JSON text).
+fn request_body(fetch: &FetchNode, variables: &Map<String, Value>, entities: Option<&EntityBatch>) -> Bytes {
+    let used: Map<String, Value> = fetch
+        .variables
+        .iter()
+        .filter_map(|v| variables.get(v.as_str()).map(|value| (v.to_string(), value.clone())))
+        .collect();
+    let mut body = String::with_capacity(fetch.operation.len() + 256);
+    body.push_str("{\"query\":");
+    body.push_str(&serde_json::to_string(&fetch.operation).unwrap_or_default());
+    body.push_str(",\"variables\":");
+    let used_text = serde_json::to_string(&used).unwrap_or_else(|_| "{}".into());
+    match entities {
+        None => body.push_str(&used_text),
+        Some(batch) => {
+            body.push_str("{\"representations\":[");
+            body.push_str(&batch.representations.join(","));
+            body.push(']');
+            if used_text.len() > 2 {
+                body.push(',');
+                body.push_str(&used_text[1..used_text.len() - 1]);
+            }
+            body.push('}');
+        }
+    }
+    body.push('}');
+    Bytes::from(body)
 }
 
 struct SubgraphResponse {
@@ -222,10 +234,17 @@ fn merge_entities(
             if let (true, Value::Object(map)) = (drop_typename, &mut entity) {
                 map.remove("__typename");
             }
-            for target in targets {
+            let (last, rest) = match targets.split_last() {
+                Some(split) => split,
+                None => continue,
+            };
+            for target in rest {
                 if let Some(object) = get_mut(&mut state.data, target) {
                     merge(object, entity.clone());
                 }
+            }
+            if let Some(object) = get_mut(&mut state.data, last) {
+                merge(object, entity);
             }
         }
     }

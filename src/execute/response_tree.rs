@@ -11,24 +11,28 @@ use crate::supergraph::Supergraph;
 /// One step of a concrete path into the response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
-    Key(String),
+    Key(apollo_compiler::Name),
     Index(usize),
 }
 
-/// Concrete paths of the objects reached by a plan path.
-pub fn objects_at(data: &Value, path: &[PathSegment], supergraph: &Supergraph) -> Vec<Vec<Step>> {
+/// The objects reached by a plan path, with their concrete paths.
+pub fn objects_at<'v>(
+    data: &'v Value,
+    path: &[PathSegment],
+    supergraph: &Supergraph,
+) -> Vec<(Vec<Step>, &'v Map<String, Value>)> {
     let mut found = Vec::new();
     let mut current = Vec::new();
     walk(data, path, supergraph, &mut current, &mut found);
     found
 }
 
-fn walk(
-    value: &Value,
+fn walk<'v>(
+    value: &'v Value,
     path: &[PathSegment],
     supergraph: &Supergraph,
     current: &mut Vec<Step>,
-    found: &mut Vec<Vec<Step>>,
+    found: &mut Vec<(Vec<Step>, &'v Map<String, Value>)>,
 ) {
     if let Value::Array(items) = value {
         // Lists are flattened wherever they appear, `List` segments or not.
@@ -47,7 +51,7 @@ fn walk(
         return;
     };
     match path.first() {
-        None => found.push(current.clone()),
+        None => found.push((current.clone(), object)),
         Some(PathSegment::List) => walk(value, &path[1..], supergraph, current, found),
         Some(PathSegment::Cast(type_name)) => {
             if is_of_type(object, type_name, supergraph) {
@@ -56,7 +60,7 @@ fn walk(
         }
         Some(PathSegment::Field(key)) => {
             if let Some(child) = object.get(key.as_str()) {
-                current.push(Step::Key(key.to_string()));
+                current.push(Step::Key(key.clone()));
                 walk(child, &path[1..], supergraph, current, found);
                 current.pop();
             }
@@ -71,14 +75,6 @@ fn is_of_type(object: &Map<String, Value>, type_name: &str, supergraph: &Supergr
     }
 }
 
-/// The value at a concrete path.
-pub fn get<'v>(data: &'v Value, path: &[Step]) -> Option<&'v Value> {
-    path.iter().try_fold(data, |value, step| match step {
-        Step::Key(k) => value.get(k.as_str()),
-        Step::Index(i) => value.get(*i),
-    })
-}
-
 /// The value at a concrete path, mutably.
 pub fn get_mut<'v>(data: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
     path.iter().try_fold(data, |value, step| match step {
@@ -87,28 +83,31 @@ pub fn get_mut<'v>(data: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> 
     })
 }
 
-/// Builds the representation of an object for an entity fetch, or `None`
-/// if the object does not match or lacks a key field.
-pub fn representation(
-    object: &Value,
+/// Writes the representation of an object for an entity fetch as JSON
+/// text, or returns false (writing garbage to discard) if the object does
+/// not match or lacks a key field. `typename` replaces the object's
+/// `__typename` (for `@interfaceObject` targets).
+pub fn write_representation(
+    object: &Map<String, Value>,
     requires: &SelectionSet,
     supergraph: &Supergraph,
-) -> Option<Value> {
-    let Value::Object(map) = object else {
-        return None;
-    };
-    let mut out = Map::new();
-    if !select_into(map, requires, supergraph, &mut out) || !out.contains_key("__typename") {
-        return None;
-    }
-    Some(Value::Object(out))
+    typename: Option<&str>,
+    out: &mut String,
+) -> bool {
+    out.push('{');
+    let mut first = true;
+    let written = write_selections(object, requires, supergraph, typename, &mut first, out);
+    out.push('}');
+    written && object.contains_key("__typename")
 }
 
-fn select_into(
+fn write_selections(
     object: &Map<String, Value>,
     set: &SelectionSet,
     supergraph: &Supergraph,
-    out: &mut Map<String, Value>,
+    typename: Option<&str>,
+    first: &mut bool,
+    out: &mut String,
 ) -> bool {
     for selection in set {
         match selection {
@@ -117,27 +116,35 @@ fn select_into(
                 let Some(value) = object.get(key) else {
                     return false;
                 };
-                let selected = if field.selections.is_empty() {
-                    value.clone()
-                } else {
-                    match select_value(value, &field.selections, supergraph) {
-                        Some(v) => v,
-                        None => return false,
-                    }
-                };
                 let written = if key.starts_with(crate::plan::REQUIRES_ALIAS_PREFIX) {
                     field.name.as_str()
                 } else {
                     key
                 };
-                out.insert(written.to_string(), selected);
+                if !*first {
+                    out.push(',');
+                }
+                *first = false;
+                write_json_string(written, out);
+                out.push(':');
+                let ok = match (typename, key) {
+                    (Some(name), "__typename") => {
+                        write_json_string(name, out);
+                        true
+                    }
+                    _ if field.selections.is_empty() => write_json(value, out),
+                    _ => write_selected(value, &field.selections, supergraph, out),
+                };
+                if !ok {
+                    return false;
+                }
             }
             Selection::InlineFragment(fragment) => {
                 let applies = fragment
                     .type_condition
                     .as_ref()
                     .is_none_or(|t| is_of_type(object, t, supergraph));
-                if applies && !select_into(object, &fragment.selections, supergraph, out) {
+                if applies && !write_selections(object, &fragment.selections, supergraph, typename, first, out) {
                     return false;
                 }
             }
@@ -146,20 +153,49 @@ fn select_into(
     true
 }
 
-fn select_value(value: &Value, set: &SelectionSet, supergraph: &Supergraph) -> Option<Value> {
+fn write_selected(value: &Value, set: &SelectionSet, supergraph: &Supergraph, out: &mut String) -> bool {
     match value {
-        Value::Null => Some(Value::Null),
-        Value::Array(items) => items
-            .iter()
-            .map(|item| select_value(item, set, supergraph))
-            .collect::<Option<Vec<_>>>()
-            .map(Value::Array),
-        Value::Object(map) => {
-            let mut out = Map::new();
-            select_into(map, set, supergraph, &mut out).then_some(Value::Object(out))
+        Value::Null => {
+            out.push_str("null");
+            true
         }
-        _ => None,
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                if !write_selected(item, set, supergraph, out) {
+                    return false;
+                }
+            }
+            out.push(']');
+            true
+        }
+        Value::Object(map) => {
+            out.push('{');
+            let mut first = true;
+            let ok = write_selections(map, set, supergraph, None, &mut first, out);
+            out.push('}');
+            ok
+        }
+        _ => false,
     }
+}
+
+fn write_json(value: &Value, out: &mut String) -> bool {
+    match serde_json::to_string(value) {
+        Ok(text) => {
+            out.push_str(&text);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+fn write_json_string(text: &str, out: &mut String) {
+    // Serialising a &str cannot fail.
+    let _ = write_json(&Value::String(text.to_string()), out);
 }
 
 /// Deep-merges `source` into `target`.
@@ -189,7 +225,7 @@ pub fn merge(target: &mut Value, source: Value) {
 pub fn path_json(path: &[Step]) -> Vec<Value> {
     path.iter()
         .map(|s| match s {
-            Step::Key(k) => Value::String(k.clone()),
+            Step::Key(k) => Value::String(k.to_string()),
             Step::Index(i) => Value::from(*i),
         })
         .collect()

@@ -46,7 +46,7 @@ pub async fn run(
         &input,
         &operation.root_type,
         &operation.selections,
-        &output.data,
+        output.data,
         &mut errors,
     );
     Ok(respond::executed(data, errors))
