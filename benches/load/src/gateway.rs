@@ -6,7 +6,7 @@
 use std::fs::File;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -28,11 +28,13 @@ pub struct Gateway {
     child: Child,
     addr: SocketAddr,
     log: PathBuf,
+    /// Whether a failure message pointed at the log, which must then outlive the run.
+    keep_log: bool,
 }
 
 impl Gateway {
     /// Starts the gateway on a free port of 127.0.0.1, its stdout and stderr going to a
-    /// log file in the temporary directory.
+    /// log file in the temporary directory (removed at the end unless a failure names it).
     pub fn start(command: &GatewayCommand<'_>) -> Result<Gateway> {
         if !command.binary.is_file() {
             bail!(
@@ -62,7 +64,12 @@ impl Gateway {
         let child = cmd
             .spawn()
             .with_context(|| format!("starting {}", command.binary.display()))?;
-        Ok(Gateway { child, addr, log })
+        Ok(Gateway {
+            child,
+            addr,
+            log,
+            keep_log: false,
+        })
     }
 
     /// The gateway's process id, for `/proc` statistics.
@@ -105,8 +112,20 @@ impl Gateway {
         }
     }
 
+    /// How the gateway exited, if it has.
+    pub fn exit_status(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// Keeps the gateway's log after the run, to look into failures; its path.
+    pub fn keep_log(&mut self) -> &Path {
+        self.keep_log = true;
+        &self.log
+    }
+
     /// The last lines the gateway printed, to explain a failure.
-    fn log_tail(&self) -> String {
+    fn log_tail(&mut self) -> String {
+        self.keep_log = true;
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         let tail = lines[lines.len().saturating_sub(20)..].join("\n");
@@ -122,6 +141,9 @@ impl Drop for Gateway {
         // Killing a process that already exited fails harmlessly; waiting reaps it.
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if !self.keep_log {
+            let _ = std::fs::remove_file(&self.log);
+        }
     }
 }
 

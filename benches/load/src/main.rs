@@ -125,8 +125,8 @@ async fn run(args: &Args) -> Result<Run> {
     // Kept alive until the end of the run; dropping them stops them.
     let mut _subgraphs: Option<DemoSubgraphs> = None;
     let mut gateway: Option<Gateway> = None;
-    let (target_url, target_pid, target) = match &args.target_url {
-        Some(url) => (url.clone(), args.target_pid, url.clone()),
+    let (target_url, target_pid, target, server_role) = match &args.target_url {
+        Some(url) => (url.clone(), args.target_pid, url.clone(), "target"),
         None => {
             let binary = args
                 .junction
@@ -154,11 +154,8 @@ async fn run(args: &Args) -> Result<Run> {
             let pid = started.pid();
             eprintln!("gateway ready at {} (pid {pid})", started.base_url());
             let description = format!("{} serve (pid {pid})", binary.display());
-            (
-                format!("{}/graphql", started.base_url()),
-                Some(pid),
-                description,
-            )
+            let url = format!("{}/graphql", started.base_url());
+            (url, Some(pid), description, "gateway")
         }
     };
 
@@ -194,14 +191,31 @@ async fn run(args: &Args) -> Result<Run> {
         })
     };
     let gateway_cost = match (target_pid, gateway_before) {
-        (Some(pid), Some(before)) => Some(cost(pid, before)?),
+        // A server that died mid-run has no figures left; the failures tell the story.
+        (Some(pid), Some(before)) => cost(pid, before)
+            .inspect_err(|err| eprintln!("warning: no CPU and memory figures: {err:#}"))
+            .ok(),
         _ => None,
     };
     let loadbench_cost = cost(own_pid, own_before)?;
+    if let Some(gateway) = gateway.as_mut() {
+        if let Some(status) = gateway.exit_status() {
+            eprintln!("the gateway exited during the run ({status})");
+        }
+        if load.failures.total() + load.warmup_failures.total() > 0 {
+            eprintln!("gateway log kept at {}", gateway.keep_log().display());
+        }
+    }
     drop(gateway);
 
+    let query = match &args.query_file {
+        Some(path) => path.display().to_string(),
+        None => String::from("Heavy query"),
+    };
     Ok(Run {
         target,
+        server_role,
+        query,
         command: reproducing_command(),
         connections,
         warmup: args.warmup,

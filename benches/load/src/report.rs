@@ -22,13 +22,18 @@ pub struct ProcessCost {
 pub struct Run {
     /// What was driven: the spawned gateway or a URL given with `--target-url`.
     pub target: String,
+    /// What the measured process is called in the report: `gateway`, or `target` for
+    /// a server given with `--target-url`.
+    pub server_role: &'static str,
+    /// The query sent: `Heavy query`, or the file given with `--query-file`.
+    pub query: String,
     /// The command line that reproduces the run.
     pub command: String,
     pub connections: usize,
     pub warmup: Duration,
     pub duration: Duration,
     pub load: LoadReport,
-    /// The gateway's cost; `None` when the target's process is not known.
+    /// The gateway's (or target's) cost; `None` when its process is not known.
     pub gateway: Option<ProcessCost>,
     /// This process's cost: the load generator plus, unless `--target-url` was given,
     /// the in-process demo subgraphs.
@@ -78,6 +83,8 @@ impl Run {
     pub fn table(&self) -> String {
         let latency = self.latency();
         let failures = &self.load.failures;
+        let cpu_key = format!("{} CPU/1k req", self.server_role);
+        let rss_key = format!("{} peak RSS", self.server_role);
         let mut rows: Vec<(&str, String)> = vec![
             ("target", self.target.clone()),
             (
@@ -120,8 +127,8 @@ impl Run {
             ),
         ];
         if let Some(gateway) = self.gateway {
-            rows.push(("gateway CPU/1k req", self.cpu_cell(gateway)));
-            rows.push(("gateway peak RSS", mib(gateway.peak_rss_kib)));
+            rows.push((&cpu_key, self.cpu_cell(gateway)));
+            rows.push((&rss_key, mib(gateway.peak_rss_kib)));
         }
         rows.push(("loadbench CPU/1k req", self.cpu_cell(self.loadbench)));
         rows.push(("machine", self.machine_line()));
@@ -142,13 +149,10 @@ impl Run {
         for (key, value) in rows {
             let _ = writeln!(out, "{key:<width$}  {value}");
         }
-        for sample in self
-            .load
-            .warmup_failures
-            .samples
-            .iter()
-            .chain(&failures.samples)
-        {
+        for sample in &self.load.warmup_failures.samples {
+            let _ = writeln!(out, "warm-up failure: {sample}");
+        }
+        for sample in &failures.samples {
             let _ = writeln!(out, "failure: {sample}");
         }
         out
@@ -171,7 +175,8 @@ impl Run {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "### Heavy query, {} connections, {} measured after {} warm-up\n",
+            "### {}, {} connections, {} measured after {} warm-up\n",
+            self.query,
             self.connections,
             seconds(self.duration),
             seconds(self.warmup)
@@ -200,8 +205,9 @@ impl Run {
             let per_thousand = self
                 .per_thousand(gateway)
                 .map_or_else(|| String::from("n/a"), |value| format!("{value:.3} s"));
-            let _ = writeln!(out, "| gateway CPU per 1,000 requests | {per_thousand} |");
-            let _ = writeln!(out, "| gateway peak RSS | {} |", mib(gateway.peak_rss_kib));
+            let role = self.server_role;
+            let _ = writeln!(out, "| {role} CPU per 1,000 requests | {per_thousand} |");
+            let _ = writeln!(out, "| {role} peak RSS | {} |", mib(gateway.peak_rss_kib));
         }
         out
     }
@@ -227,6 +233,7 @@ impl Run {
         };
         json!({
             "target": self.target,
+            "query": self.query,
             "command": self.command,
             "connections": self.connections,
             "warmup_seconds": self.warmup.as_secs_f64(),
