@@ -118,7 +118,7 @@ async fn run_fetch(
 
 struct EntityBatch {
     /// Distinct representations, as JSON text.
-    representations: Vec<String>,
+    representations: Vec<Vec<u8>>,
     /// For each representation, the objects it stands for.
     targets: Vec<Vec<Vec<Step>>>,
 }
@@ -133,10 +133,10 @@ fn collect_representations(
         representations: Vec::new(),
         targets: Vec::new(),
     };
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
     let typename = fetch.interface_object.as_ref().map(|n| n.as_str());
     for (path, object) in objects_at(data, &fetch.path, supergraph) {
-        let mut text = String::new();
+        let mut text = Vec::new();
         if !write_representation(object, requires, supergraph, typename, &mut text) {
             continue;
         }
@@ -160,25 +160,30 @@ fn request_body(fetch: &FetchNode, variables: &Map<String, Value>, entities: Opt
         .iter()
         .filter_map(|v| variables.get(v.as_str()).map(|value| (v.to_string(), value.clone())))
         .collect();
-    let mut body = String::with_capacity(fetch.operation.len() + 256);
-    body.push_str("{\"query\":");
-    body.push_str(&serde_json::to_string(&fetch.operation).unwrap_or_default());
-    body.push_str(",\"variables\":");
-    let used_text = serde_json::to_string(&used).unwrap_or_else(|_| "{}".into());
+    let mut body: Vec<u8> = Vec::with_capacity(fetch.operation.len() + 256);
+    body.extend_from_slice(b"{\"query\":");
+    let _ = serde_json::to_writer(&mut body, &fetch.operation);
+    body.extend_from_slice(b",\"variables\":");
+    let used_text = serde_json::to_vec(&used).unwrap_or_else(|_| b"{}".to_vec());
     match entities {
-        None => body.push_str(&used_text),
+        None => body.extend_from_slice(&used_text),
         Some(batch) => {
-            body.push_str("{\"representations\":[");
-            body.push_str(&batch.representations.join(","));
-            body.push(']');
-            if used_text.len() > 2 {
-                body.push(',');
-                body.push_str(&used_text[1..used_text.len() - 1]);
+            body.extend_from_slice(b"{\"representations\":[");
+            for (i, representation) in batch.representations.iter().enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                body.extend_from_slice(representation);
             }
-            body.push('}');
+            body.push(b']');
+            if used_text.len() > 2 {
+                body.push(b',');
+                body.extend_from_slice(&used_text[1..used_text.len() - 1]);
+            }
+            body.push(b'}');
         }
     }
-    body.push('}');
+    body.push(b'}');
     Bytes::from(body)
 }
 

@@ -92,12 +92,12 @@ pub fn write_representation(
     requires: &SelectionSet,
     supergraph: &Supergraph,
     typename: Option<&str>,
-    out: &mut String,
+    out: &mut Vec<u8>,
 ) -> bool {
-    out.push('{');
+    out.push(b'{');
     let mut first = true;
     let written = write_selections(object, requires, supergraph, typename, &mut first, out);
-    out.push('}');
+    out.push(b'}');
     written && object.contains_key("__typename")
 }
 
@@ -107,7 +107,7 @@ fn write_selections(
     supergraph: &Supergraph,
     typename: Option<&str>,
     first: &mut bool,
-    out: &mut String,
+    out: &mut Vec<u8>,
 ) -> bool {
     for selection in set {
         match selection {
@@ -122,11 +122,11 @@ fn write_selections(
                     key
                 };
                 if !*first {
-                    out.push(',');
+                    out.push(b',');
                 }
                 *first = false;
                 write_json_string(written, out);
-                out.push(':');
+                out.push(b':');
                 let ok = match (typename, key) {
                     (Some(name), "__typename") => {
                         write_json_string(name, out);
@@ -153,49 +153,43 @@ fn write_selections(
     true
 }
 
-fn write_selected(value: &Value, set: &SelectionSet, supergraph: &Supergraph, out: &mut String) -> bool {
+fn write_selected(value: &Value, set: &SelectionSet, supergraph: &Supergraph, out: &mut Vec<u8>) -> bool {
     match value {
         Value::Null => {
-            out.push_str("null");
+            out.extend_from_slice(b"null");
             true
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 if !write_selected(item, set, supergraph, out) {
                     return false;
                 }
             }
-            out.push(']');
+            out.push(b']');
             true
         }
         Value::Object(map) => {
-            out.push('{');
+            out.push(b'{');
             let mut first = true;
             let ok = write_selections(map, set, supergraph, None, &mut first, out);
-            out.push('}');
+            out.push(b'}');
             ok
         }
         _ => false,
     }
 }
 
-fn write_json(value: &Value, out: &mut String) -> bool {
-    match serde_json::to_string(value) {
-        Ok(text) => {
-            out.push_str(&text);
-            true
-        }
-        Err(_) => false,
-    }
+fn write_json(value: &Value, out: &mut Vec<u8>) -> bool {
+    serde_json::to_writer(out, value).is_ok()
 }
 
-fn write_json_string(text: &str, out: &mut String) {
-    // Serialising a &str cannot fail.
-    let _ = write_json(&Value::String(text.to_string()), out);
+fn write_json_string(text: &str, out: &mut Vec<u8>) {
+    // Writing a &str into a Vec cannot fail.
+    let _ = serde_json::to_writer(out, text);
 }
 
 /// Deep-merges `source` into `target`.
