@@ -67,6 +67,9 @@ async fn run_fetch(
     variables: &Map<String, Value>,
     state: &Mutex<State>,
 ) {
+    if !crate::operation::conditions_met(&fetch.conditions, variables) {
+        return;
+    }
     let entities = match &fetch.requires {
         Some(requires) => {
             let batch = {

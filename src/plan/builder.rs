@@ -39,6 +39,8 @@ struct Group {
     deps: BTreeSet<GroupId>,
     /// Some fields carry an internal alias the executor renames back.
     renames: bool,
+    /// The fetch runs only when these `@skip`/`@include` conditions hold.
+    conditions: Vec<Condition>,
 }
 
 /// Where the walk is: the group being filled and the response path.
@@ -49,6 +51,21 @@ struct Position {
     path: Vec<PathSegment>,
     /// Fields a `@provides` of an ancestor makes resolvable here.
     provided: Option<SelectionSet>,
+    /// `@skip`/`@include` conditions of the ancestors: a fetch created here
+    /// runs only when they hold.
+    conditions: Vec<Condition>,
+}
+
+impl Position {
+    fn with_conditions(&self, conditions: &[Condition]) -> Position {
+        let mut inner = self.clone();
+        for condition in conditions {
+            if !inner.conditions.contains(condition) {
+                inner.conditions.push(condition.clone());
+            }
+        }
+        inner
+    }
 }
 
 struct Builder<'a> {
@@ -126,6 +143,7 @@ impl Builder<'_> {
             subgraph,
             path: Vec::new(),
             provided: None,
+            conditions: Vec::new(),
         };
         let (reachable, unreachable) = self.split_reachable(&position, root_type, &field);
         let has_other = self
@@ -229,6 +247,7 @@ impl Builder<'_> {
             selections: Vec::new(),
             deps: after.into_iter().collect(),
             renames: false,
+            conditions: Vec::new(),
         });
         self.groups.len() - 1
     }
@@ -329,6 +348,7 @@ impl Builder<'_> {
         fragment: &InlineFragment,
         out: &mut SelectionSet,
     ) -> Result<(), PlanError> {
+        let at = &at.with_conditions(&fragment.conditions);
         let condition = fragment.type_condition.as_ref().unwrap_or(parent_type);
         if condition == parent_type {
             let selections = self.plan_set(at, parent_type, &fragment.selections)?;
@@ -504,6 +524,7 @@ impl Builder<'_> {
                 subgraph: at.subgraph,
                 path: at.path.clone(),
                 provided,
+                conditions: at.with_conditions(&field.conditions).conditions,
             };
             push_field_path(&mut inner.path, field);
             // A subgraph may declare a narrower type for the field (`@join__field(type:)`).
@@ -616,6 +637,7 @@ impl Builder<'_> {
         selection: &Selection,
         out: &mut SelectionSet,
     ) -> Result<(), PlanError> {
+        let at = &at.with_conditions(selection_conditions(selection));
         let outer_touched = std::mem::take(&mut self.touched);
         let mut inputs = vec![typename_field()];
         let requires = alias_fields_with_arguments(&target.requires);
@@ -644,7 +666,7 @@ impl Builder<'_> {
         let group = self.entity_group(
             target.subgraph,
             entity_type,
-            &at.path,
+            at,
             deps,
             &representation,
         );
@@ -661,6 +683,7 @@ impl Builder<'_> {
             subgraph: target.subgraph,
             path: at.path.clone(),
             provided: None,
+            conditions: at.conditions.clone(),
         };
         let selected = match selection {
             // The target resolves this field (its requirements are now in the representation).
@@ -729,7 +752,7 @@ impl Builder<'_> {
         &mut self,
         subgraph: SubgraphId,
         parent_type: &Name,
-        path: &[PathSegment],
+        at: &Position,
         deps: BTreeSet<GroupId>,
         representation: &SelectionSet,
     ) -> GroupId {
@@ -737,7 +760,8 @@ impl Builder<'_> {
             g.is_entity
                 && g.subgraph == subgraph
                 && &g.parent_type == parent_type
-                && g.path == path
+                && g.path == at.path
+                && g.conditions == at.conditions
                 && g.deps == deps
                 && !representations_conflict(&g.requires, representation)
         });
@@ -748,11 +772,12 @@ impl Builder<'_> {
             subgraph,
             parent_type: parent_type.clone(),
             is_entity: true,
-            path: path.to_vec(),
+            path: at.path.clone(),
             requires: Vec::new(),
             selections: Vec::new(),
             deps,
             renames: false,
+            conditions: at.conditions.clone(),
         });
         self.groups.len() - 1
     }
@@ -856,6 +881,7 @@ fn fetch_node(
         interface_object: interface_object.then(|| group.parent_type.clone()),
         renames: group.renames,
         root_keys,
+        conditions: group.conditions,
         subgraph: group.subgraph,
         subgraph_name: supergraph.subgraphs[group.subgraph].name.clone(),
         path: group.path,
@@ -972,6 +998,13 @@ fn fnv1a(text: &str) -> u32 {
     text.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
         (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
     })
+}
+
+fn selection_conditions(selection: &Selection) -> &[Condition] {
+    match selection {
+        Selection::Field(f) => &f.conditions,
+        Selection::InlineFragment(f) => &f.conditions,
+    }
 }
 
 fn selection_name(selection: &Selection) -> String {

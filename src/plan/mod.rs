@@ -52,6 +52,8 @@ pub struct FetchNode {
     pub renames: bool,
     /// For root fetches: the response keys of the root fields it fetches.
     pub root_keys: Vec<Name>,
+    /// `@skip`/`@include` conditions under which this fetch is needed at all.
+    pub conditions: Vec<crate::operation::Condition>,
     /// The subgraph operation text.
     pub operation: String,
     /// Client variables the operation uses.
