@@ -5,8 +5,10 @@
 //! The check is cheap when the body is byte-identical to the expected value serialised
 //! compactly (one slice comparison); any other body is parsed and compared as a
 //! `serde_json::Value`, so a differently ordered or spaced but equal answer still
-//! passes and a wrong one never does. Latencies of correct answers in the measured
-//! window go into one HDR histogram per worker, merged at the end.
+//! passes and a wrong one never does. Correct answers received inside the measured
+//! window are counted and their latencies go into one HDR histogram per worker, merged
+//! at the end; answers to requests still in flight when it closes are checked but not
+//! counted.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,6 +28,9 @@ use tokio::task::JoinHandle;
 
 /// How many failure descriptions a run keeps to show; the rest are only counted.
 const FAILURE_SAMPLES: usize = 3;
+
+/// A request without an answer after this long counts as failed.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An HTTP endpoint, resolved once so workers connect without DNS.
 #[derive(Debug, Clone)]
@@ -220,6 +225,31 @@ impl Schedule {
             stop_at: measure_from + duration,
         }
     }
+
+    /// The measured window's length.
+    pub fn window(&self) -> Duration {
+        self.stop_at.duration_since(self.measure_from)
+    }
+
+    /// Which part of the run an answer received at `at` belongs to: throughput and
+    /// latency count the answers received inside the window, so the window's length is
+    /// the exact denominator and the CPU sampled at its edges matches them.
+    fn phase(&self, at: Instant) -> Phase {
+        if at < self.measure_from {
+            Phase::Warmup
+        } else if at < self.stop_at {
+            Phase::Measured
+        } else {
+            Phase::After
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Warmup,
+    Measured,
+    After,
 }
 
 /// Failed or wrong answers.
@@ -294,14 +324,17 @@ pub struct LoadReport {
     pub not_byte_identical: u64,
     /// Connections that had to be opened again because the server closed them.
     pub reconnects: u64,
-    /// From the start of the measured window to the last answer.
-    pub elapsed: Duration,
+    /// Answers (correct or not) that came after the measured window closed, from
+    /// requests in flight at that moment.
+    pub after_window: u64,
+    /// The measured window's length.
+    pub window: Duration,
 }
 
 impl LoadReport {
     /// Correct answers per second in the measured window.
     pub fn requests_per_second(&self) -> f64 {
-        let seconds = self.elapsed.as_secs_f64();
+        let seconds = self.window.as_secs_f64();
         if seconds > 0.0 {
             self.requests as f64 / seconds
         } else {
@@ -318,7 +351,8 @@ impl LoadReport {
             warmup_failures: Failures::default(),
             not_byte_identical: 0,
             reconnects: 0,
-            elapsed: Duration::ZERO,
+            after_window: 0,
+            window: Duration::ZERO,
         })
     }
 
@@ -330,6 +364,7 @@ impl LoadReport {
         self.warmup_failures.merge(other.warmup_failures);
         self.not_byte_identical += other.not_byte_identical;
         self.reconnects += other.reconnects;
+        self.after_window += other.after_window;
         Ok(())
     }
 }
@@ -360,7 +395,7 @@ impl LoadRun {
         for worker in self.workers {
             report.merge(worker.await??)?;
         }
-        report.elapsed = self.schedule.measure_from.elapsed();
+        report.window = self.schedule.window();
         Ok(report)
     }
 }
@@ -373,28 +408,46 @@ async fn worker(workload: Arc<Workload>, schedule: Schedule) -> Result<LoadRepor
         if started >= schedule.stop_at {
             return Ok(tally);
         }
-        let measured = started >= schedule.measure_from;
-        let outcome = send_one(&workload, &mut connection, &mut tally.reconnects).await;
-        let latency = started.elapsed();
+        let sent = send_one(&workload, &mut connection, &mut tally.reconnects);
+        let outcome = match tokio::time::timeout(REQUEST_TIMEOUT, sent).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                // The connection still carries the abandoned request: never reuse it.
+                connection = None;
+                Err(Failure::Transport(format!(
+                    "no answer within {}s",
+                    REQUEST_TIMEOUT.as_secs()
+                )))
+            }
+        };
+        let finished = Instant::now();
+        let phase = schedule.phase(finished);
+        if phase == Phase::After {
+            tally.after_window += 1;
+        }
         match outcome {
             Ok(matched) => {
                 if matches!(matched, Match::Value) {
                     tally.not_byte_identical += 1;
                 }
-                if measured {
-                    tally.requests += 1;
-                    let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
-                    tally.latency_us.saturating_record(micros.max(1));
-                } else {
-                    tally.warmup_requests += 1;
+                match phase {
+                    Phase::Warmup => tally.warmup_requests += 1,
+                    Phase::Measured => {
+                        tally.requests += 1;
+                        let latency = finished.duration_since(started);
+                        let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+                        tally.latency_us.saturating_record(micros.max(1));
+                    }
+                    // Outside the window: neither its throughput nor its latency.
+                    Phase::After => {}
                 }
             }
             Err(failure) => {
                 let transport = matches!(failure, Failure::Transport(_));
-                if measured {
-                    tally.failures.record(failure);
-                } else {
-                    tally.warmup_failures.record(failure);
+                match phase {
+                    Phase::Warmup => tally.warmup_failures.record(failure),
+                    // A wrong answer is reported whenever it comes.
+                    Phase::Measured | Phase::After => tally.failures.record(failure),
                 }
                 if transport {
                     // Start over on a new connection, without spinning on a dead server.
@@ -492,6 +545,17 @@ mod tests {
             expected().check(body).err().as_deref(),
             Some("wrong answer: $.errors is not expected")
         );
+    }
+
+    #[test]
+    fn counts_answers_by_when_they_arrive() {
+        let schedule = Schedule::starting_now(Duration::from_secs(5), Duration::from_secs(30));
+        let at = |seconds| schedule.measure_from + Duration::from_secs(seconds);
+        assert_eq!(schedule.window(), Duration::from_secs(30));
+        assert_eq!(schedule.phase(Instant::now()), Phase::Warmup);
+        assert_eq!(schedule.phase(at(0)), Phase::Measured);
+        assert_eq!(schedule.phase(at(29)), Phase::Measured);
+        assert_eq!(schedule.phase(at(30)), Phase::After);
     }
 
     #[test]

@@ -34,7 +34,7 @@ use junction_subgraphs::{DemoSubgraphs, SUBGRAPH_NAMES};
 use serde_json::Value;
 
 use crate::gateway::{Gateway, GatewayCommand};
-use crate::load::{Expected, Schedule, Target, Workload};
+use crate::load::{Expected, LoadReport, Schedule, Target, Workload};
 use crate::report::{ProcessCost, Run};
 
 /// How long the gateway may take to answer `/ready` with 200.
@@ -122,109 +122,169 @@ async fn run(args: &Args) -> Result<Run> {
     let body = request_body(&query_file)?;
     let expected = Expected::new(read_json(&expect_file)?)?;
 
-    // Kept alive until the end of the run; dropping them stops them.
-    let mut _subgraphs: Option<DemoSubgraphs> = None;
-    let mut gateway: Option<Gateway> = None;
-    let (target_url, target_pid, target, server_role) = match &args.target_url {
-        Some(url) => (url.clone(), args.target_pid, url.clone(), "target"),
-        None => {
-            let binary = args
-                .junction
-                .clone()
-                .unwrap_or_else(|| default_gateway(&root));
-            let supergraph = args
-                .supergraph
-                .clone()
-                .unwrap_or_else(|| root.join("schema/supergraph.graphql"));
-            let subgraphs = junction_subgraphs::spawn(([127, 0, 0, 1], 0).into())
-                .await
-                .context("starting the demo subgraphs")?;
-            eprintln!("demo subgraphs at http://{}", subgraphs.addr());
-            let started = Gateway::start(&GatewayCommand {
-                binary: &binary,
-                supergraph: &supergraph,
-                subgraph_urls: SUBGRAPH_NAMES
-                    .iter()
-                    .map(|name| ((*name).to_owned(), subgraphs.url(name)))
-                    .collect(),
-            })?;
-            _subgraphs = Some(subgraphs);
-            let started = gateway.insert(started);
-            started.wait_ready(READY_TIMEOUT).await?;
-            let pid = started.pid();
-            eprintln!("gateway ready at {} (pid {pid})", started.base_url());
-            let description = format!("{} serve (pid {pid})", binary.display());
-            let url = format!("{}/graphql", started.base_url());
-            (url, Some(pid), description, "gateway")
-        }
+    let mut server = match &args.target_url {
+        Some(url) => Server::external(url, args.target_pid),
+        None => Server::start(args, &root).await?,
     };
-
     let workload = Arc::new(Workload {
-        target: Target::resolve(&target_url).await?,
+        target: Target::resolve(&server.url).await?,
         body,
         expected,
     });
-    load::probe(&workload)
-        .await
-        .with_context(|| format!("the first answer from {target_url} is not the expected one"))?;
+    load::probe(&workload).await.with_context(|| {
+        format!(
+            "the first answer from {} is not the expected one",
+            server.url
+        )
+    })?;
 
+    let measured = measure(workload, args, server.pid).await?;
+    if let Some(gateway) = server.gateway.as_mut() {
+        if let Some(status) = gateway.exit_status() {
+            eprintln!("the gateway exited during the run ({status})");
+        }
+        let load = &measured.load;
+        if load.failures.total() + load.warmup_failures.total() > 0 {
+            eprintln!("gateway log kept at {}", gateway.keep_log().display());
+        }
+    }
+    let query = match &args.query_file {
+        Some(path) => path.display().to_string(),
+        None => String::from("Heavy query"),
+    };
+    Ok(Run {
+        target: server.description.clone(),
+        server_role: server.role,
+        query,
+        command: reproducing_command(),
+        connections: usize::from(args.connections),
+        warmup: args.warmup,
+        duration: args.duration,
+        load: measured.load,
+        gateway: measured.server,
+        loadbench: measured.loadbench,
+        machine: proc_stats::machine(),
+        commit: git_describe(&root),
+    })
+}
+
+/// The server under load, and what must stay alive while it is.
+struct Server {
+    /// The GraphQL endpoint.
+    url: String,
+    /// Its process, when known, for CPU and memory figures.
+    pid: Option<u32>,
+    /// How the report names it.
+    description: String,
+    /// `gateway`, or `target` for a server given with `--target-url`.
+    role: &'static str,
+    // Fields drop in order: the gateway is killed before its subgraphs stop.
+    gateway: Option<Gateway>,
+    _subgraphs: Option<DemoSubgraphs>,
+}
+
+impl Server {
+    /// A server someone else runs (`--target-url`).
+    fn external(url: &str, pid: Option<u32>) -> Server {
+        Server {
+            url: url.to_owned(),
+            pid,
+            description: url.to_owned(),
+            role: "target",
+            gateway: None,
+            _subgraphs: None,
+        }
+    }
+
+    /// The demo subgraphs in this process and the gateway in front of them, ready.
+    async fn start(args: &Args, root: &Path) -> Result<Server> {
+        let binary = args
+            .junction
+            .clone()
+            .unwrap_or_else(|| default_gateway(root));
+        let supergraph = args
+            .supergraph
+            .clone()
+            .unwrap_or_else(|| root.join("schema/supergraph.graphql"));
+        let subgraphs = junction_subgraphs::spawn(([127, 0, 0, 1], 0).into())
+            .await
+            .context("starting the demo subgraphs")?;
+        eprintln!("demo subgraphs at http://{}", subgraphs.addr());
+        let mut gateway = Gateway::start(&GatewayCommand {
+            binary: &binary,
+            supergraph: &supergraph,
+            subgraph_urls: SUBGRAPH_NAMES
+                .iter()
+                .map(|name| ((*name).to_owned(), subgraphs.url(name)))
+                .collect(),
+        })?;
+        gateway.wait_ready(READY_TIMEOUT).await?;
+        let pid = gateway.pid();
+        eprintln!("gateway ready at {} (pid {pid})", gateway.base_url());
+        Ok(Server {
+            url: format!("{}/graphql", gateway.base_url()),
+            pid: Some(pid),
+            description: format!("{} serve (pid {pid})", binary.display()),
+            role: "gateway",
+            gateway: Some(gateway),
+            _subgraphs: Some(subgraphs),
+        })
+    }
+}
+
+/// What the measured window showed.
+struct Measured {
+    load: LoadReport,
+    /// The server's cost, when its process is known and still there.
+    server: Option<ProcessCost>,
+    /// This process's cost (load generator and in-process subgraphs).
+    loadbench: ProcessCost,
+}
+
+/// Runs the warm-up and the measured window, sampling CPU time at the window's edges.
+/// Peak RSS is read at the window's end.
+async fn measure(
+    workload: Arc<Workload>,
+    args: &Args,
+    server_pid: Option<u32>,
+) -> Result<Measured> {
     let connections = usize::from(args.connections);
     eprintln!(
         "{connections} connections: {}s warm-up, then {}s measured",
         args.warmup.as_secs_f64(),
         args.duration.as_secs_f64()
     );
-    let ticks_per_second = proc_stats::clock_ticks_per_second();
+    let ticks_per_second = proc_stats::clock_ticks_per_second() as f64;
     let schedule = Schedule::starting_now(args.warmup, args.duration);
     let running = load::start(workload, connections, schedule);
     tokio::time::sleep_until(schedule.measure_from.into()).await;
     let own_pid = std::process::id();
-    let gateway_before = target_pid.map(proc_stats::cpu_ticks).transpose()?;
+    let server_before = server_pid.map(proc_stats::cpu_ticks).transpose()?;
     let own_before = proc_stats::cpu_ticks(own_pid)?;
-    let load = running.finish().await?;
+    tokio::time::sleep_until(schedule.stop_at.into()).await;
     let cost = |pid: u32, before: proc_stats::CpuTicks| -> Result<ProcessCost> {
-        let after = proc_stats::cpu_ticks(pid)?;
-        let ticks = after.total().saturating_sub(before.total());
+        let ticks = proc_stats::cpu_ticks(pid)?
+            .total()
+            .saturating_sub(before.total());
         Ok(ProcessCost {
-            cpu_seconds: ticks as f64 / ticks_per_second as f64,
+            cpu_seconds: ticks as f64 / ticks_per_second,
             peak_rss_kib: proc_stats::peak_rss_kib(pid)?,
         })
     };
-    let gateway_cost = match (target_pid, gateway_before) {
+    let server = match (server_pid, server_before) {
         // A server that died mid-run has no figures left; the failures tell the story.
         (Some(pid), Some(before)) => cost(pid, before)
             .inspect_err(|err| eprintln!("warning: no CPU and memory figures: {err:#}"))
             .ok(),
         _ => None,
     };
-    let loadbench_cost = cost(own_pid, own_before)?;
-    if let Some(gateway) = gateway.as_mut() {
-        if let Some(status) = gateway.exit_status() {
-            eprintln!("the gateway exited during the run ({status})");
-        }
-        if load.failures.total() + load.warmup_failures.total() > 0 {
-            eprintln!("gateway log kept at {}", gateway.keep_log().display());
-        }
-    }
-    drop(gateway);
-
-    let query = match &args.query_file {
-        Some(path) => path.display().to_string(),
-        None => String::from("Heavy query"),
-    };
-    Ok(Run {
-        target,
-        server_role,
-        query,
-        command: reproducing_command(),
-        connections,
-        warmup: args.warmup,
-        duration: args.duration,
+    let loadbench = cost(own_pid, own_before)?;
+    // Answers to the requests in flight at the window's end are still checked.
+    let load = running.finish().await?;
+    Ok(Measured {
         load,
-        gateway: gateway_cost,
-        loadbench: loadbench_cost,
-        machine: proc_stats::machine(),
-        commit: git_describe(&root),
+        server,
+        loadbench,
     })
 }
 

@@ -90,11 +90,10 @@ impl Run {
             (
                 "load",
                 format!(
-                    "{} connections, {} warm-up, {} measured ({:.2}s elapsed)",
+                    "{} connections, {} warm-up, {} measured",
                     self.connections,
                     seconds(self.warmup),
                     seconds(self.duration),
-                    self.load.elapsed.as_secs_f64()
                 ),
             ),
             (
@@ -159,7 +158,7 @@ impl Run {
     }
 
     fn cpu_cell(&self, cost: ProcessCost) -> String {
-        let busy = cost.cpu_seconds / self.load.elapsed.as_secs_f64().max(f64::EPSILON);
+        let busy = cost.cpu_seconds / self.load.window.as_secs_f64().max(f64::EPSILON);
         match self.per_thousand(cost) {
             Some(per_thousand) => format!(
                 "{per_thousand:.3} s ({:.2} CPU s in total, {busy:.2} cores busy)",
@@ -238,7 +237,6 @@ impl Run {
             "connections": self.connections,
             "warmup_seconds": self.warmup.as_secs_f64(),
             "duration_seconds": self.duration.as_secs_f64(),
-            "elapsed_seconds": self.load.elapsed.as_secs_f64(),
             "requests": self.load.requests,
             "requests_per_second": self.load.requests_per_second(),
             "errors": failures(&self.load.failures),
@@ -255,6 +253,7 @@ impl Run {
             "loadbench": cost(self.loadbench),
             "not_byte_identical": self.load.not_byte_identical,
             "reconnects": self.load.reconnects,
+            "answers_after_window": self.load.after_window,
             "machine": {
                 "nproc": self.machine.cpus,
                 "cpu_model": self.machine.cpu_model,
