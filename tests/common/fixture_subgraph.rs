@@ -1,0 +1,673 @@
+//! Fixture subgraphs: a small, real GraphQL server (axum, 127.0.0.1, an
+//! ephemeral port) hosting named subgraphs at `/<name>`, each defined in
+//! Rust by data and closures, and [`Federation`]: a Junction gateway in
+//! front of them.
+//!
+//! A subgraph knows no schema. It parses the operation it receives, resolves
+//! root fields, `_entities` and registered `Type.field` resolvers, and
+//! projects plain JSON values onto the selection set (aliases, lists,
+//! fragments matched on a value's `"__typename"`, `@skip`/`@include`). That
+//! is enough to serve shapes the typed subgraph libraries cannot express
+//! (interface entities, `@interfaceObject`, partial unions), and it records
+//! every request so tests can assert what the gateway fetched.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use apollo_compiler::ast::{self, Definition, Selection};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use junction::pipeline::{Gateway, GatewaySettings, GraphQLRequest, RequestMethod};
+use serde_json::{json, Map, Value};
+
+/// What a resolver produced: a value, or a field error (the field becomes
+/// null and an error with the field's path is reported).
+pub enum Resolved {
+    Value(Value),
+    Error(String),
+}
+
+impl From<Value> for Resolved {
+    fn from(value: Value) -> Self {
+        Self::Value(value)
+    }
+}
+
+/// A field error, for resolvers: `|_| field_error("not allowed")`.
+pub fn field_error(message: &str) -> Resolved {
+    Resolved::Error(message.to_string())
+}
+
+type RootResolver = Box<dyn Fn(&Map<String, Value>) -> Resolved + Send + Sync>;
+type EntityResolver = Box<dyn Fn(&Value) -> Resolved + Send + Sync>;
+type FieldResolver = Box<dyn Fn(&Value, &Map<String, Value>) -> Resolved + Send + Sync>;
+
+/// How a subgraph misbehaves, for failure tests.
+enum Failure {
+    Status(u16),
+    MalformedJson,
+}
+
+/// One subgraph: resolvers plus optional misbehaviour.
+pub struct Subgraph {
+    name: String,
+    roots: HashMap<String, RootResolver>,
+    entities: HashMap<String, EntityResolver>,
+    fields: HashMap<String, FieldResolver>,
+    possible_types: HashMap<String, Vec<String>>,
+    delay: Option<Duration>,
+    failure: Option<Failure>,
+    extra_errors: Vec<Value>,
+}
+
+impl Subgraph {
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            roots: HashMap::new(),
+            entities: HashMap::new(),
+            fields: HashMap::new(),
+            possible_types: HashMap::new(),
+            delay: None,
+            failure: None,
+            extra_errors: Vec::new(),
+        }
+    }
+
+    /// A root field, `"Query.users"` or `"Mutation.addUser"`, from its arguments.
+    pub fn root<R: Into<Resolved>>(
+        mut self,
+        key: &str,
+        resolve: impl Fn(&Map<String, Value>) -> R + Send + Sync + 'static,
+    ) -> Self {
+        self.roots
+            .insert(key.to_string(), Box::new(move |args| resolve(args).into()));
+        self
+    }
+
+    /// The `_entities` resolver of a type: representation → object, or `Value::Null`.
+    pub fn entity<R: Into<Resolved>>(
+        mut self,
+        typename: &str,
+        resolve: impl Fn(&Value) -> R + Send + Sync + 'static,
+    ) -> Self {
+        self.entities.insert(
+            typename.to_string(),
+            Box::new(move |rep| resolve(rep).into()),
+        );
+        self
+    }
+
+    /// A computed field, `"User.greeting"`, from its parent object and arguments;
+    /// wins over a plain field of the same name in the parent.
+    pub fn field<R: Into<Resolved>>(
+        mut self,
+        key: &str,
+        resolve: impl Fn(&Value, &Map<String, Value>) -> R + Send + Sync + 'static,
+    ) -> Self {
+        self.fields.insert(
+            key.to_string(),
+            Box::new(move |parent, args| resolve(parent, args).into()),
+        );
+        self
+    }
+
+    /// Declares the object types of an abstract type, so `... on Abstract`
+    /// applies to values of those types.
+    pub fn possible_types(mut self, abstract_type: &str, objects: &[&str]) -> Self {
+        let objects = objects.iter().map(|o| o.to_string()).collect();
+        self.possible_types
+            .insert(abstract_type.to_string(), objects);
+        self
+    }
+
+    /// Waits this long before answering.
+    pub fn delay(mut self, delay: Duration) -> Self {
+        self.delay = Some(delay);
+        self
+    }
+
+    /// Answers every request with this HTTP status and a plain-text body.
+    pub fn http_status(mut self, status: u16) -> Self {
+        self.failure = Some(Failure::Status(status));
+        self
+    }
+
+    /// Answers every request with a truncated JSON body.
+    pub fn malformed_json(mut self) -> Self {
+        self.failure = Some(Failure::MalformedJson);
+        self
+    }
+
+    /// Adds these GraphQL errors to every response.
+    pub fn errors(mut self, errors: Vec<Value>) -> Self {
+        self.extra_errors = errors;
+        self
+    }
+}
+
+/// One request a subgraph received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedRequest {
+    pub query: String,
+    pub variables: Map<String, Value>,
+}
+
+impl RecordedRequest {
+    /// The `representations` variable of an `_entities` request (empty otherwise).
+    pub fn representations(&self) -> Vec<Value> {
+        match self.variables.get("representations") {
+            Some(Value::Array(reps)) => reps.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+struct ServerState {
+    subgraphs: HashMap<String, Subgraph>,
+    log: Mutex<HashMap<String, Vec<RecordedRequest>>>,
+}
+
+/// The running server; stops when dropped.
+pub struct FixtureServer {
+    addr: SocketAddr,
+    names: Vec<String>,
+    state: Arc<ServerState>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl FixtureServer {
+    pub async fn start(subgraphs: Vec<Subgraph>) -> Self {
+        let names = subgraphs.iter().map(|s| s.name.clone()).collect();
+        let state = Arc::new(ServerState {
+            subgraphs: subgraphs.into_iter().map(|s| (s.name.clone(), s)).collect(),
+            log: Mutex::default(),
+        });
+        let router = axum::Router::new()
+            .route("/{name}", axum::routing::post(serve))
+            .with_state(Arc::clone(&state));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the fixture server");
+        let addr = listener.local_addr().expect("fixture server address");
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        Self {
+            addr,
+            names,
+            state,
+            task,
+        }
+    }
+
+    pub fn url(&self, name: &str) -> String {
+        format!("http://{}/{name}", self.addr)
+    }
+
+    /// The requests subgraph `name` received, in arrival order.
+    pub fn requests(&self, name: &str) -> Vec<RecordedRequest> {
+        let log = self.state.log.lock().unwrap_or_else(|e| e.into_inner());
+        log.get(name).cloned().unwrap_or_default()
+    }
+
+    /// A supergraph SDL: the link/join machinery, a `join__Graph` enum with one
+    /// value per subgraph (its name upper-cased) at this server, and `types`.
+    pub fn supergraph(&self, types: &str) -> String {
+        let graphs: String = self
+            .names
+            .iter()
+            .map(|n| {
+                format!(
+                    "  {} @join__graph(name: \"{n}\", url: \"{}\")\n",
+                    n.to_uppercase(),
+                    self.url(n)
+                )
+            })
+            .collect();
+        let mutation = if types.contains("type Mutation") {
+            "  mutation: Mutation\n"
+        } else {
+            ""
+        };
+        format!("{}{{\n  query: Query\n{mutation}}}\n{MACHINERY}\nenum join__Graph {{\n{graphs}}}\n\n{types}", SCHEMA_LINKS)
+    }
+}
+
+impl Drop for FixtureServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+const SCHEMA_LINKS: &str = r#"schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+  @link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)
+"#;
+
+const MACHINERY: &str = r#"
+directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+scalar join__FieldSet
+scalar link__Import
+enum link__Purpose { SECURITY EXECUTION }
+"#;
+
+/// An address nothing listens on: requests to it are refused.
+pub fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a probe port");
+    let addr = listener.local_addr().expect("probe port address");
+    format!("http://{addr}/down")
+}
+
+async fn serve(
+    State(state): State<Arc<ServerState>>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Some(subgraph) = state.subgraphs.get(&name) else {
+        return (StatusCode::NOT_FOUND, "no such subgraph").into_response();
+    };
+    let request: Map<String, Value> = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(e) => return graphql_errors(StatusCode::BAD_REQUEST, &e.to_string()),
+    };
+    let query = request
+        .get("query")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let variables = match request.get("variables") {
+        Some(Value::Object(variables)) => variables.clone(),
+        _ => Map::new(),
+    };
+    state
+        .log
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(name)
+        .or_default()
+        .push(RecordedRequest {
+            query: query.clone(),
+            variables: variables.clone(),
+        });
+    if let Some(delay) = subgraph.delay {
+        tokio::time::sleep(delay).await;
+    }
+    match subgraph.failure {
+        Some(Failure::Status(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return (status, "subgraph failure").into_response();
+        }
+        Some(Failure::MalformedJson) => {
+            return (
+                [(header::CONTENT_TYPE, "application/json")],
+                "{\"data\": {\"users\": [",
+            )
+                .into_response();
+        }
+        None => {}
+    }
+    let operation_name = request.get("operationName").and_then(Value::as_str);
+    match execute(subgraph, &query, operation_name, variables) {
+        Ok((data, mut errors)) => {
+            errors.extend(subgraph.extra_errors.iter().cloned());
+            let mut body = json!({ "data": data });
+            if !errors.is_empty() {
+                body["errors"] = Value::Array(errors);
+            }
+            axum::Json(body).into_response()
+        }
+        Err(message) => graphql_errors(StatusCode::BAD_REQUEST, &message),
+    }
+}
+
+fn graphql_errors(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({ "errors": [{ "message": message }] })),
+    )
+        .into_response()
+}
+
+/// One operation being executed.
+struct Execution<'a> {
+    subgraph: &'a Subgraph,
+    fragments: HashMap<&'a str, &'a ast::FragmentDefinition>,
+    variables: Map<String, Value>,
+    errors: Vec<Value>,
+}
+
+fn execute(
+    subgraph: &Subgraph,
+    query: &str,
+    operation_name: Option<&str>,
+    mut variables: Map<String, Value>,
+) -> Result<(Value, Vec<Value>), String> {
+    let document =
+        ast::Document::parse(query, "operation.graphql").map_err(|e| e.errors.to_string())?;
+    let mut operation = None;
+    let mut fragments = HashMap::new();
+    for definition in &document.definitions {
+        match definition {
+            Definition::OperationDefinition(op)
+                if operation_name.is_none() || op.name.as_deref() == operation_name =>
+            {
+                operation = operation.or(Some(op));
+            }
+            Definition::FragmentDefinition(f) => {
+                fragments.insert(f.name.as_str(), &**f);
+            }
+            _ => {}
+        }
+    }
+    let operation = operation.ok_or("no operation to execute")?;
+    for definition in &operation.variables {
+        if let (false, Some(default)) = (
+            variables.contains_key(definition.name.as_str()),
+            &definition.default_value,
+        ) {
+            variables.insert(definition.name.to_string(), literal(default, &Map::new()));
+        }
+    }
+    let root = match operation.operation_type {
+        ast::OperationType::Query => "Query",
+        ast::OperationType::Mutation => "Mutation",
+        ast::OperationType::Subscription => return Err("subscriptions are not supported".into()),
+    };
+    let mut execution = Execution {
+        subgraph,
+        fragments,
+        variables,
+        errors: Vec::new(),
+    };
+    let data = execution.select(
+        &json!({ "__typename": root }),
+        &operation.selection_set,
+        &[],
+    );
+    Ok((Value::Object(data), execution.errors))
+}
+
+impl Execution<'_> {
+    /// Projects `object` onto `selections`; fields with the same response key merge.
+    fn select(
+        &mut self,
+        object: &Value,
+        selections: &[Selection],
+        path: &[Value],
+    ) -> Map<String, Value> {
+        let typename = object
+            .get("__typename")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let mut out = Map::new();
+        for selection in selections {
+            let (directives, fragment) = match selection {
+                Selection::Field(field) => {
+                    if !self.included(&field.directives) {
+                        continue;
+                    }
+                    let key = field.alias.as_ref().unwrap_or(&field.name).to_string();
+                    let mut field_path = path.to_vec();
+                    field_path.push(Value::String(key.clone()));
+                    let value = if field.name == "__typename" {
+                        Value::String(typename.to_string())
+                    } else {
+                        let resolved = self.resolve(object, typename, field, &field_path);
+                        self.complete(resolved, &field.selection_set, &field_path)
+                    };
+                    merge(&mut out, key, value);
+                    continue;
+                }
+                Selection::FragmentSpread(spread) => {
+                    let Some(fragment) = self.fragments.get(spread.fragment_name.as_str()).copied()
+                    else {
+                        continue;
+                    };
+                    (
+                        &spread.directives,
+                        (Some(&fragment.type_condition), &fragment.selection_set),
+                    )
+                }
+                Selection::InlineFragment(inline) => (
+                    &inline.directives,
+                    (inline.type_condition.as_ref(), &inline.selection_set),
+                ),
+            };
+            let (condition, inner) = fragment;
+            if self.included(directives) && self.applies(condition.map(|c| c.as_str()), typename) {
+                for (key, value) in self.select(object, inner, path) {
+                    merge(&mut out, key, value);
+                }
+            }
+        }
+        out
+    }
+
+    fn resolve(
+        &mut self,
+        object: &Value,
+        typename: &str,
+        field: &ast::Field,
+        path: &[Value],
+    ) -> Value {
+        let args: Map<String, Value> = field
+            .arguments
+            .iter()
+            .map(|a| (a.name.to_string(), literal(&a.value, &self.variables)))
+            .collect();
+        let key = format!("{typename}.{}", field.name);
+        let resolved = if let Some(resolve) = self.subgraph.fields.get(&key) {
+            resolve(object, &args)
+        } else if field.name == "_entities" && typename == "Query" {
+            return self.entities(&args, &field.selection_set, path);
+        } else if matches!(typename, "Query" | "Mutation") {
+            match self.subgraph.roots.get(&key) {
+                Some(resolve) => resolve(&args),
+                None => Resolved::Error(format!("no resolver for {key}")),
+            }
+        } else {
+            Resolved::Value(
+                object
+                    .get(field.name.as_str())
+                    .cloned()
+                    .unwrap_or(Value::Null),
+            )
+        };
+        self.value_or_error(resolved, path)
+    }
+
+    fn entities(
+        &mut self,
+        args: &Map<String, Value>,
+        selections: &[Selection],
+        path: &[Value],
+    ) -> Value {
+        let representations = args
+            .get("representations")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut entities = Vec::new();
+        for (i, representation) in representations.iter().enumerate() {
+            let mut entity_path = path.to_vec();
+            entity_path.push(json!(i));
+            let typename = representation
+                .get("__typename")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let resolved = match self.subgraph.entities.get(typename) {
+                Some(resolve) => resolve(representation),
+                None => Resolved::Error(format!("no entity resolver for {typename}")),
+            };
+            let mut entity = self.value_or_error(resolved, &entity_path);
+            if let Value::Object(map) = &mut entity {
+                map.entry("__typename").or_insert_with(|| json!(typename));
+            }
+            entities.push(self.complete(entity, selections, &entity_path));
+        }
+        Value::Array(entities)
+    }
+
+    fn value_or_error(&mut self, resolved: Resolved, path: &[Value]) -> Value {
+        match resolved {
+            Resolved::Value(value) => value,
+            Resolved::Error(message) => {
+                self.errors
+                    .push(json!({ "message": message, "path": path }));
+                Value::Null
+            }
+        }
+    }
+
+    fn complete(&mut self, value: Value, selections: &[Selection], path: &[Value]) -> Value {
+        match value {
+            Value::Array(items) => Value::Array(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        let mut item_path = path.to_vec();
+                        item_path.push(json!(i));
+                        self.complete(item, selections, &item_path)
+                    })
+                    .collect(),
+            ),
+            object @ Value::Object(_) if !selections.is_empty() => {
+                Value::Object(self.select(&object, selections, path))
+            }
+            other => other,
+        }
+    }
+
+    fn applies(&self, condition: Option<&str>, typename: &str) -> bool {
+        match condition {
+            None => true,
+            Some(condition) => {
+                typename.is_empty()
+                    || condition == typename
+                    || self
+                        .subgraph
+                        .possible_types
+                        .get(condition)
+                        .is_some_and(|o| o.iter().any(|o| o == typename))
+            }
+        }
+    }
+
+    fn included(&self, directives: &ast::DirectiveList) -> bool {
+        let condition = |name: &str| {
+            directives
+                .get(name)
+                .and_then(|d| d.specified_argument_by_name("if"))
+                .map(|v| literal(v, &self.variables))
+        };
+        condition("skip") != Some(Value::Bool(true))
+            && condition("include") != Some(Value::Bool(false))
+    }
+}
+
+/// Merges a field into a response object: objects with the same key merge deeply.
+fn merge(out: &mut Map<String, Value>, key: String, value: Value) {
+    match (out.get_mut(&key), value) {
+        (Some(Value::Object(existing)), Value::Object(more)) => {
+            for (k, v) in more {
+                merge(existing, k, v);
+            }
+        }
+        (Some(Value::Array(existing)), Value::Array(more)) => {
+            for (item, more_item) in existing.iter_mut().zip(more) {
+                if let (Value::Object(item), Value::Object(more_item)) = (item, more_item) {
+                    for (k, v) in more_item {
+                        merge(item, k, v);
+                    }
+                }
+            }
+        }
+        (_, value) => {
+            out.insert(key, value);
+        }
+    }
+}
+
+/// A GraphQL literal as JSON, variables substituted.
+fn literal(value: &ast::Value, variables: &Map<String, Value>) -> Value {
+    match value {
+        ast::Value::Null => Value::Null,
+        ast::Value::Enum(name) => json!(name.as_str()),
+        ast::Value::Variable(name) => variables.get(name.as_str()).cloned().unwrap_or(Value::Null),
+        ast::Value::String(s) => json!(s),
+        ast::Value::Float(f) => serde_json::from_str(f.as_str()).unwrap_or(Value::Null),
+        ast::Value::Int(i) => serde_json::from_str(i.as_str()).unwrap_or(Value::Null),
+        ast::Value::Boolean(b) => json!(b),
+        ast::Value::List(items) => items.iter().map(|v| literal(v, variables)).collect(),
+        ast::Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), literal(v, variables)))
+                .collect(),
+        ),
+    }
+}
+
+/// A Junction gateway in front of a [`FixtureServer`].
+pub struct Federation {
+    pub server: FixtureServer,
+    pub gateway: Gateway,
+}
+
+impl Federation {
+    /// Starts the subgraphs and a gateway over `server.supergraph(types)`.
+    pub async fn start(types: &str, subgraphs: Vec<Subgraph>) -> Self {
+        Self::start_with(GatewaySettings::default(), types, subgraphs).await
+    }
+
+    pub async fn start_with(
+        settings: GatewaySettings,
+        types: &str,
+        subgraphs: Vec<Subgraph>,
+    ) -> Self {
+        let server = FixtureServer::start(subgraphs).await;
+        let gateway = Gateway::new(settings);
+        if let Err(e) = gateway.load_supergraph(&server.supergraph(types)) {
+            panic!("the test supergraph does not load: {e}");
+        }
+        Self { server, gateway }
+    }
+
+    /// The response body of `query`, as JSON.
+    pub async fn query(&self, query: &str) -> Value {
+        self.query_with(query, json!({})).await
+    }
+
+    pub async fn query_with(&self, query: &str, variables: Value) -> Value {
+        let request = GraphQLRequest {
+            query: Some(query.to_string()),
+            variables: variables.as_object().cloned(),
+            ..Default::default()
+        };
+        let response = self.gateway.execute(request, RequestMethod::Post).await;
+        serde_json::from_slice(&response.body).expect("the gateway answers JSON")
+    }
+
+    /// The query plan, for assertion messages.
+    pub fn plan(&self, query: &str) -> String {
+        self.gateway
+            .explain(query, None, false)
+            .unwrap_or_else(|e| e)
+    }
+}
