@@ -4,7 +4,10 @@
 //! `execute`, `shape`), all reading one immutable snapshot derived from the
 //! `supergraph`. See DESIGN.md for the module map.
 
+pub mod cli;
+pub mod config;
 pub mod execute;
+pub mod http;
 pub mod operation;
 pub mod pipeline;
 pub mod plan;

@@ -1,1 +1,5 @@
-fn main() {}
+//! The `junction` binary; everything it does is in [`junction::cli`].
+
+fn main() -> std::process::ExitCode {
+    junction::cli::main()
+}

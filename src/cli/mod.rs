@@ -1,0 +1,153 @@
+//! The `junction` command line: `serve`, `dev` and `plan`.
+//!
+//! This is glue: it parses arguments (clap), reads files, builds the
+//! [`Gateway`](crate::pipeline::Gateway) from typed [`Config`](crate::config::Config)
+//! and hands it to [`http`](crate::http). Errors here are `anyhow` errors
+//! printed once on stderr, with exit status 1.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+pub mod dev;
+mod logging;
+pub mod plan;
+pub mod serve;
+pub mod signals;
+pub mod watch;
+
+/// Junction: a GraphQL federation gateway. One GraphQL endpoint in front of
+/// many subgraphs, described by a supergraph schema.
+#[derive(Debug, Parser)]
+#[command(name = "junction", version, propagate_version = true)]
+#[command(
+    after_help = "Logging: set JUNCTION_LOG or RUST_LOG (for example `debug` or \
+    `junction=debug,info`); the default is `info`. Logs go to stderr."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve a supergraph over HTTP (POST/GET /graphql, /health, /ready).
+    ///
+    /// The supergraph file is watched: a valid new version replaces the live
+    /// one without dropping requests; an invalid one is logged and the old one
+    /// keeps serving. SIGTERM or Ctrl-C stops accepting connections and lets
+    /// in-flight requests finish (up to `shutdown_drain_timeout_ms`).
+    Serve(ServeArgs),
+    /// Run the demo: the four demo subgraphs (accounts, inventory, products,
+    /// reviews) in this process, and the gateway in front of them.
+    Dev(DevArgs),
+    /// Print the query plan of an operation against a supergraph.
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// YAML configuration file; see junction.example.yaml for every key.
+    /// Flags and environment variables override its values.
+    #[arg(long, value_name = "FILE", env = "JUNCTION_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Supergraph SDL file to serve (overrides `supergraph` in the config file).
+    #[arg(long, value_name = "FILE", env = "JUNCTION_SUPERGRAPH")]
+    pub supergraph: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:4000] (overrides `listen`).
+    #[arg(long, value_name = "ADDR", env = "JUNCTION_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Send a subgraph's requests to URL instead of the URL in the supergraph.
+    /// Repeat for several subgraphs; added to `subgraph_urls` from the config file.
+    #[arg(long = "subgraph-url", value_name = "NAME=URL", value_parser = parse_subgraph_url)]
+    pub subgraph_urls: Vec<(String, String)>,
+}
+
+#[derive(Debug, Args)]
+pub struct DevArgs {
+    /// Address the gateway listens on.
+    #[arg(long, value_name = "ADDR", env = "JUNCTION_LISTEN", default_value = crate::config::DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// Port of the demo subgraphs on 127.0.0.1 [default: any free port].
+    #[arg(long, value_name = "N")]
+    pub subgraphs_port: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Supergraph SDL file.
+    #[arg(long, value_name = "FILE", env = "JUNCTION_SUPERGRAPH")]
+    pub supergraph: PathBuf,
+    /// File with the GraphQL operation; `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    pub query: PathBuf,
+    /// Which operation of the document to plan, when it has several.
+    #[arg(long, value_name = "NAME")]
+    pub operation_name: Option<String>,
+    /// Print the plan as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_subgraph_url(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, url)) if !name.is_empty() && !url.is_empty() => {
+            Ok((name.to_string(), url.to_string()))
+        }
+        _ => Err(format!("expected NAME=URL, got {text:?}")),
+    }
+}
+
+/// Parses the command line and runs the command; the process's exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Dev(args) => dev::run(args).await,
+            Command::Plan(args) => plan::run(&args),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn subgraph_url_is_split_at_the_first_equals_sign() {
+        assert_eq!(
+            parse_subgraph_url("accounts=http://h/a?x=1"),
+            Ok(("accounts".into(), "http://h/a?x=1".into()))
+        );
+        assert!(parse_subgraph_url("accounts").is_err());
+        assert!(parse_subgraph_url("=http://h").is_err());
+    }
+}

@@ -1,0 +1,308 @@
+//! Typed configuration of the gateway process: the YAML file given with
+//! `--config`, with command-line flags and `JUNCTION_*` variables laid over it.
+//!
+//! Every key has a documented default, so an empty file (or no file) is a
+//! complete configuration. Unknown keys are refused, and validation errors name
+//! the key they are about. `junction.example.yaml` at the repository root lists
+//! every key with its default; a test below parses it so it cannot go stale.
+//!
+//! Nothing here reads the environment or the command line: the CLI passes the
+//! values it got as a [`ConfigOverrides`].
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// The gateway's configuration, as read from YAML.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address the HTTP server binds. Default `127.0.0.1:4000`.
+    pub listen: SocketAddr,
+    /// Supergraph SDL file to serve and watch for changes. No default: it must
+    /// come from here, `--supergraph` or `JUNCTION_SUPERGRAPH`. A relative path
+    /// in the file is relative to the config file's directory.
+    pub supergraph: Option<PathBuf>,
+    /// Subgraph name → URL, replacing the URLs the supergraph declares.
+    /// Default: none (the supergraph's URLs are used).
+    pub subgraph_urls: BTreeMap<String, String>,
+    /// Answer introspection queries (`__schema`, `__type`). Default `true`.
+    pub introspection: bool,
+    /// Timeout of one subgraph HTTP request, in milliseconds. Default `30000`.
+    pub subgraph_timeout_ms: u64,
+    /// Largest accepted request body, in bytes; larger bodies get HTTP 413.
+    /// Default `2097152` (2 MiB).
+    pub body_limit_bytes: usize,
+    /// On SIGTERM or Ctrl-C, how long in-flight requests may take to finish
+    /// before the process exits anyway, in milliseconds. Default `10000`.
+    pub shutdown_drain_timeout_ms: u64,
+    /// Maximum number of prepared operations and query plans kept in the
+    /// cache. Default `1024`.
+    pub cache_capacity: u64,
+}
+
+/// The default listen address, also shown in `--help`.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 4000)),
+            supergraph: None,
+            subgraph_urls: BTreeMap::new(),
+            introspection: true,
+            subgraph_timeout_ms: 30_000,
+            body_limit_bytes: 2 * 1024 * 1024,
+            shutdown_drain_timeout_ms: 10_000,
+            cache_capacity: 1024,
+        }
+    }
+}
+
+/// Values from the command line or environment that replace file values.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigOverrides {
+    pub listen: Option<SocketAddr>,
+    pub supergraph: Option<PathBuf>,
+    /// Added to the file's `subgraph_urls`, replacing entries of the same name.
+    pub subgraph_urls: Vec<(String, String)>,
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: serde_yaml::Error,
+    },
+    #[error("invalid config: `{key}` {reason}")]
+    Invalid { key: String, reason: String },
+}
+
+impl Config {
+    /// Reads `path` (when given), lays `overrides` over it and validates the result.
+    pub fn load(path: Option<&Path>, overrides: ConfigOverrides) -> Result<Self, ConfigError> {
+        let mut config = match path {
+            Some(path) => Self::read_file(path)?,
+            None => Self::default(),
+        };
+        config.apply(overrides);
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parses a config file; a relative `supergraph` path is resolved against
+    /// the file's directory, so the file means the same from any working directory.
+    pub fn read_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config = Self::from_yaml(&text).map_err(|source| ConfigError::Parse {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if let (Some(supergraph), Some(dir)) = (&config.supergraph, path.parent()) {
+            if supergraph.is_relative() {
+                config.supergraph = Some(dir.join(supergraph));
+            }
+        }
+        Ok(config)
+    }
+
+    /// Parses YAML text; an empty document is the default configuration.
+    pub fn from_yaml(text: &str) -> Result<Self, serde_yaml::Error> {
+        if text.trim().is_empty() {
+            return Ok(Self::default());
+        }
+        // A file of comments only parses as YAML null; treat it as empty too.
+        if serde_yaml::from_str::<serde_yaml::Value>(text)?.is_null() {
+            return Ok(Self::default());
+        }
+        // Parsed from the text (not from the value above) so that errors
+        // carry the key path and the line.
+        serde_yaml::from_str(text)
+    }
+
+    /// Replaces file values with those given on the command line or in the environment.
+    pub fn apply(&mut self, overrides: ConfigOverrides) {
+        if let Some(listen) = overrides.listen {
+            self.listen = listen;
+        }
+        if let Some(supergraph) = overrides.supergraph {
+            self.supergraph = Some(supergraph);
+        }
+        self.subgraph_urls.extend(overrides.subgraph_urls);
+    }
+
+    /// Checks every value; the error names the first offending key.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        positive("subgraph_timeout_ms", self.subgraph_timeout_ms)?;
+        positive("body_limit_bytes", self.body_limit_bytes as u64)?;
+        positive("cache_capacity", self.cache_capacity)?;
+        for (name, url) in &self.subgraph_urls {
+            let key = format!("subgraph_urls.{name}");
+            if name.is_empty() {
+                return Err(invalid("subgraph_urls", "has an empty subgraph name"));
+            }
+            match url::Url::parse(url) {
+                Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => {}
+                Ok(parsed) => {
+                    let reason = format!("must be an http or https URL, not {}:", parsed.scheme());
+                    return Err(invalid(&key, &reason));
+                }
+                Err(error) => {
+                    let reason = format!("is not a valid URL ({error}): {url:?}");
+                    return Err(invalid(&key, &reason));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Self::subgraph_timeout_ms`] as a duration.
+    pub fn subgraph_timeout(&self) -> Duration {
+        Duration::from_millis(self.subgraph_timeout_ms)
+    }
+
+    /// [`Self::shutdown_drain_timeout_ms`] as a duration.
+    pub fn shutdown_drain_timeout(&self) -> Duration {
+        Duration::from_millis(self.shutdown_drain_timeout_ms)
+    }
+}
+
+fn positive(key: &str, value: u64) -> Result<(), ConfigError> {
+    if value == 0 {
+        return Err(invalid(key, "must be greater than 0"));
+    }
+    Ok(())
+}
+
+fn invalid(key: &str, reason: &str) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../junction.example.yaml");
+
+    #[test]
+    fn example_file_parses_and_states_every_default() {
+        let example = Config::from_yaml(EXAMPLE).unwrap();
+        example.validate().unwrap();
+        // Every value in the example is the default, except the supergraph
+        // path, which has none.
+        let expected = Config {
+            supergraph: Some(PathBuf::from("schema/supergraph.graphql")),
+            ..Config::default()
+        };
+        assert_eq!(example, expected);
+    }
+
+    #[test]
+    fn example_file_sets_every_key() {
+        let defaults = serde_yaml::to_value(Config::default()).unwrap();
+        let Some(keys) = defaults.as_mapping() else {
+            panic!("a config serialises to a mapping");
+        };
+        for key in keys.keys() {
+            let key = key.as_str().unwrap();
+            assert!(
+                EXAMPLE.contains(&format!("\n{key}:")),
+                "junction.example.yaml does not set `{key}`"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_file_is_the_default_configuration() {
+        assert_eq!(Config::from_yaml("").unwrap(), Config::default());
+        assert_eq!(Config::from_yaml("# nothing\n").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn unknown_key_is_refused_by_name() {
+        let error = Config::from_yaml("listn: 127.0.0.1:4000\n").unwrap_err();
+        assert!(error.to_string().contains("listn"), "{error}");
+    }
+
+    #[test]
+    fn wrongly_typed_value_names_the_key() {
+        let error = Config::from_yaml("introspection: maybe\n").unwrap_err();
+        assert!(error.to_string().contains("introspection"), "{error}");
+    }
+
+    #[test]
+    fn zero_timeout_is_invalid_and_names_the_key() {
+        let config = Config::from_yaml("subgraph_timeout_ms: 0\n").unwrap();
+        let error = config.validate().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid config: `subgraph_timeout_ms` must be greater than 0"
+        );
+    }
+
+    #[test]
+    fn subgraph_url_must_be_http() {
+        let config = Config::from_yaml("subgraph_urls:\n  accounts: ftp://x/\n").unwrap();
+        let error = config.validate().unwrap_err();
+        assert!(
+            error.to_string().contains("`subgraph_urls.accounts`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn overrides_replace_file_values_and_merge_subgraph_urls() {
+        let mut config = Config::from_yaml(
+            "listen: 0.0.0.0:9000\nsupergraph: a.graphql\nsubgraph_urls:\n  a: http://a/\n  b: http://b/\n",
+        )
+        .unwrap();
+        config.apply(ConfigOverrides {
+            listen: Some("127.0.0.1:1234".parse().unwrap()),
+            supergraph: Some(PathBuf::from("b.graphql")),
+            subgraph_urls: vec![("b".into(), "http://b2/".into())],
+        });
+        assert_eq!(config.listen, "127.0.0.1:1234".parse().unwrap());
+        assert_eq!(config.supergraph, Some(PathBuf::from("b.graphql")));
+        assert_eq!(
+            config.subgraph_urls,
+            BTreeMap::from([
+                ("a".to_string(), "http://a/".to_string()),
+                ("b".to_string(), "http://b2/".to_string()),
+            ])
+        );
+    }
+
+    #[test]
+    fn relative_supergraph_path_is_relative_to_the_config_file() {
+        let dir = std::env::temp_dir().join(format!("junction-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("junction.yaml");
+        std::fs::write(&path, "supergraph: schema/supergraph.graphql\n").unwrap();
+        let config = Config::read_file(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            config.supergraph,
+            Some(dir.join("schema/supergraph.graphql"))
+        );
+    }
+}

@@ -1,0 +1,216 @@
+//! Turning an HTTP request into a [`GraphQLRequest`]: the JSON body of a POST,
+//! or the `query`, `operationName`, `variables` and `extensions` parameters of
+//! a GET.
+//!
+//! A well-formed body is decoded in one pass straight into the request type;
+//! only when that fails is the body looked at again, to say precisely what is
+//! wrong with it.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::HttpError;
+use crate::pipeline::GraphQLRequest;
+
+/// Decodes the JSON body of a POST request.
+pub fn post_body(body: &[u8]) -> Result<GraphQLRequest, HttpError> {
+    match serde_json::from_slice::<GraphQLRequest>(body) {
+        Ok(request) => Ok(request),
+        Err(error) => Err(explain_body(body, &error)),
+    }
+}
+
+/// Says what is wrong with a body that did not decode as a [`GraphQLRequest`].
+fn explain_body(body: &[u8], error: &serde_json::Error) -> HttpError {
+    let value = match serde_json::from_slice::<Value>(body) {
+        Ok(value) => value,
+        Err(syntax) => return HttpError::MalformedJson(syntax.to_string()),
+    };
+    let object = match value {
+        Value::Object(object) => object,
+        Value::Array(_) => return HttpError::BatchingDisabled,
+        _ => return HttpError::NotAnObject,
+    };
+    const EXPECTED: [(&str, &str); 4] = [
+        ("query", "a string"),
+        ("operationName", "a string"),
+        ("variables", "an object"),
+        ("extensions", "an object"),
+    ];
+    for (name, expected) in EXPECTED {
+        let fits = match object.get(name) {
+            None | Some(Value::Null) => true,
+            Some(Value::String(_)) => expected == "a string",
+            Some(Value::Object(_)) => expected == "an object",
+            Some(_) => false,
+        };
+        if !fits {
+            return HttpError::InvalidParameter { name, expected };
+        }
+    }
+    // Valid JSON with well-typed fields that still did not decode: a
+    // duplicated key, for instance. serde's message says which.
+    HttpError::MalformedJson(error.to_string())
+}
+
+/// The parameters of a GET request, as they appear in its query string.
+#[derive(Debug, Default, Deserialize)]
+pub struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+/// Decodes the query string of a GET request.
+pub fn get_params(query_string: Option<&str>) -> Result<GraphQLRequest, HttpError> {
+    let params: GetParams = serde_urlencoded::from_str(query_string.unwrap_or(""))
+        .map_err(|error| HttpError::InvalidQueryString(error.to_string()))?;
+    Ok(GraphQLRequest {
+        query: params.query,
+        // The spec: an empty operationName is the same as none.
+        operation_name: params.operation_name.filter(|name| !name.is_empty()),
+        variables: json_object_param("variables", params.variables)?,
+        extensions: json_object_param("extensions", params.extensions)?,
+    })
+}
+
+/// A JSON-encoded object parameter; absent, empty or `null` mean none.
+fn json_object_param(
+    name: &'static str,
+    text: Option<String>,
+) -> Result<Option<Map<String, Value>>, HttpError> {
+    let Some(text) = text.filter(|text| !text.trim().is_empty()) else {
+        return Ok(None);
+    };
+    match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(object)) => Ok(Some(object)),
+        Ok(Value::Null) => Ok(None),
+        Ok(_) => Err(HttpError::InvalidParameter {
+            name,
+            expected: "a JSON-encoded object",
+        }),
+        Err(error) => Err(HttpError::InvalidJsonParameter {
+            name,
+            reason: error.to_string(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn decodes_a_full_post_body() {
+        let body = br#"{"query":"query Q($id: ID!) { user(id: $id) { name } }","operationName":"Q","variables":{"id":"1"},"extensions":{"x":1}}"#;
+        let request = post_body(body).unwrap();
+        assert_eq!(
+            request.query.as_deref(),
+            Some("query Q($id: ID!) { user(id: $id) { name } }")
+        );
+        assert_eq!(request.operation_name.as_deref(), Some("Q"));
+        assert_eq!(
+            Value::Object(request.variables.unwrap()),
+            json!({ "id": "1" })
+        );
+        assert_eq!(
+            Value::Object(request.extensions.unwrap()),
+            json!({ "x": 1 })
+        );
+    }
+
+    #[test]
+    fn nulls_mean_absent() {
+        let request =
+            post_body(br#"{"query":"{a}","operationName":null,"variables":null}"#).unwrap();
+        assert!(request.operation_name.is_none() && request.variables.is_none());
+    }
+
+    #[test]
+    fn explains_bad_bodies() {
+        assert!(matches!(
+            post_body(b"{\"query\":"),
+            Err(HttpError::MalformedJson(_))
+        ));
+        assert!(matches!(
+            post_body(b"NONSENSE"),
+            Err(HttpError::MalformedJson(_))
+        ));
+        assert_eq!(post_body(b"[]").unwrap_err(), HttpError::BatchingDisabled);
+        assert_eq!(post_body(b"\"{ a }\"").unwrap_err(), HttpError::NotAnObject);
+        assert_eq!(
+            post_body(br#"{"query": 1}"#).unwrap_err(),
+            HttpError::InvalidParameter {
+                name: "query",
+                expected: "a string"
+            }
+        );
+        assert_eq!(
+            post_body(br#"{"query": "{a}", "variables": [7]}"#).unwrap_err(),
+            HttpError::InvalidParameter {
+                name: "variables",
+                expected: "an object"
+            }
+        );
+        assert_eq!(
+            post_body(br#"{"query": "{a}", "operationName": {}}"#).unwrap_err(),
+            HttpError::InvalidParameter {
+                name: "operationName",
+                expected: "a string"
+            }
+        );
+        assert!(matches!(
+            post_body(br#"{"query": "{a}", "query": "{b}"}"#),
+            Err(HttpError::MalformedJson(message)) if message.contains("duplicate field")
+        ));
+    }
+
+    #[test]
+    fn decodes_get_parameters() {
+        let request = get_params(Some(
+            "query=query%20Q(%24id%3A%20ID!)%7Buser(id%3A%24id)%7Bname%7D%7D&operationName=Q&variables=%7B%22id%22%3A%221%22%7D&extensions=%7B%7D",
+        ))
+        .unwrap();
+        assert_eq!(
+            request.query.as_deref(),
+            Some("query Q($id: ID!){user(id:$id){name}}")
+        );
+        assert_eq!(request.operation_name.as_deref(), Some("Q"));
+        assert_eq!(
+            Value::Object(request.variables.unwrap()),
+            json!({ "id": "1" })
+        );
+        assert_eq!(request.extensions, Some(Map::new()));
+    }
+
+    #[test]
+    fn empty_get_parameters_mean_absent() {
+        let request = get_params(Some("query=%7Ba%7D&operationName=&variables=")).unwrap();
+        assert!(request.operation_name.is_none() && request.variables.is_none());
+        assert!(get_params(None).unwrap().query.is_none());
+    }
+
+    #[test]
+    fn bad_get_variables_are_refused() {
+        assert!(matches!(
+            get_params(Some("query=%7Ba%7D&variables=%7B")),
+            Err(HttpError::InvalidJsonParameter {
+                name: "variables",
+                ..
+            })
+        ));
+        assert_eq!(
+            get_params(Some("query=%7Ba%7D&variables=%5B7%5D")).unwrap_err(),
+            HttpError::InvalidParameter {
+                name: "variables",
+                expected: "a JSON-encoded object"
+            }
+        );
+    }
+}

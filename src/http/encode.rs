@@ -1,0 +1,56 @@
+//! Turning the pipeline's answer, or an [`HttpError`], into an HTTP response:
+//! the status code for the chosen media type and the `Content-Type` header.
+
+use axum::body::Body;
+use axum::http::header::{ALLOW, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+use serde_json::json;
+
+use super::{HttpError, ResponseMediaType};
+use crate::pipeline::{GraphQLResponse, ResponseKind};
+
+/// The HTTP response carrying a pipeline response.
+///
+/// With `application/graphql-response+json` request errors are 400; with
+/// `application/json` every well-formed request gets 200, except a mutation
+/// over GET (405) and a gateway with no supergraph yet (503), which no
+/// GraphQL response describes well enough for a legacy client.
+pub fn graphql_response(response: GraphQLResponse, media: ResponseMediaType) -> Response {
+    let status = match (response.kind, media) {
+        (ResponseKind::Executed, _) => StatusCode::OK,
+        (ResponseKind::RequestError, ResponseMediaType::GraphQLResponseJson) => {
+            StatusCode::BAD_REQUEST
+        }
+        (ResponseKind::RequestError, ResponseMediaType::Json) => StatusCode::OK,
+        (ResponseKind::MethodNotAllowed, _) => StatusCode::METHOD_NOT_ALLOWED,
+        (ResponseKind::NotReady, _) => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    let mut http = with_body(status, media, response.body);
+    if response.kind == ResponseKind::MethodNotAllowed {
+        http.headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("POST"));
+    }
+    http
+}
+
+/// The HTTP response reporting a request the HTTP layer refused, with a
+/// GraphQL error body (no `data`).
+pub fn http_error(error: &HttpError, media: ResponseMediaType) -> Response {
+    let body = json!({
+        "errors": [{ "message": error.to_string(), "extensions": { "code": error.code() } }]
+    });
+    // Serialising a `Value` cannot fail; an empty body would still carry the status.
+    let body = serde_json::to_vec(&body).unwrap_or_default();
+    with_body(error.status(), media, Bytes::from(body))
+}
+
+fn with_body(status: StatusCode, media: ResponseMediaType, body: Bytes) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, media.content_type());
+    response
+}

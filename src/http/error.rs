@@ -1,0 +1,66 @@
+//! Why the HTTP layer refused a request before it reached the pipeline, and
+//! the status and `extensions.code` each reason gets.
+
+use axum::http::StatusCode;
+
+/// A request the HTTP layer could not turn into a GraphQL request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpError {
+    #[error("none of the media types in the Accept header can be produced; accept application/graphql-response+json or application/json")]
+    NotAcceptable,
+    #[error(
+        "a POST request needs a Content-Type header; send the GraphQL request as application/json"
+    )]
+    MissingContentType,
+    #[error("unsupported Content-Type {0:?}; send the GraphQL request as application/json")]
+    UnsupportedMediaType(String),
+    #[error("the request body is larger than the limit of {limit} bytes")]
+    BodyTooLarge { limit: usize },
+    #[error("the request body could not be read")]
+    BodyUnreadable,
+    #[error("the request body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("batching is not enabled: send one GraphQL request object, not an array")]
+    BatchingDisabled,
+    #[error("the request body must be a JSON object")]
+    NotAnObject,
+    #[error("`{name}` must be {expected}")]
+    InvalidParameter {
+        name: &'static str,
+        expected: &'static str,
+    },
+    #[error("the `{name}` parameter is not valid JSON: {reason}")]
+    InvalidJsonParameter { name: &'static str, reason: String },
+    #[error("the query string could not be decoded: {0}")]
+    InvalidQueryString(String),
+}
+
+impl HttpError {
+    /// The HTTP status of the response reporting this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            Self::MissingContentType | Self::UnsupportedMediaType(_) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BodyUnreadable
+            | Self::MalformedJson(_)
+            | Self::BatchingDisabled
+            | Self::NotAnObject
+            | Self::InvalidParameter { .. }
+            | Self::InvalidJsonParameter { .. }
+            | Self::InvalidQueryString(_) => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// The `extensions.code` of the GraphQL error reporting this error.
+    pub fn code(&self) -> &'static str {
+        match self.status() {
+            StatusCode::NOT_ACCEPTABLE => "NOT_ACCEPTABLE",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",
+            StatusCode::PAYLOAD_TOO_LARGE => "PAYLOAD_TOO_LARGE",
+            _ => "BAD_REQUEST",
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The GraphQL endpoint: `POST /graphql` and `GET /graphql`.
+//!
+//! Each handler decodes, calls the pipeline and encodes; the order of the
+//! checks is the spec's: an unacceptable `Accept` stops processing (406)
+//! before anything else is looked at.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use super::{decode, encode, negotiate, AppState, HttpError, ResponseMediaType};
+use crate::pipeline::{GraphQLRequest, RequestMethod};
+
+/// `POST /graphql` with a JSON body.
+pub async fn post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    match decode_post(&state, &headers, body) {
+        Ok((request, media)) => execute(&state, request, RequestMethod::Post, media).await,
+        Err((error, media)) => encode::http_error(&error, media),
+    }
+}
+
+/// `GET /graphql?query=…&operationName=…&variables=…&extensions=…`.
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query_string): RawQuery,
+) -> Response {
+    let media = match negotiate::response_media_type(&headers) {
+        Ok(media) => media,
+        Err(error) => return encode::http_error(&error, ResponseMediaType::Json),
+    };
+    match decode::get_params(query_string.as_deref()) {
+        Ok(request) => execute(&state, request, RequestMethod::Get, media).await,
+        Err(error) => encode::http_error(&error, media),
+    }
+}
+
+type Refusal = (HttpError, ResponseMediaType);
+
+fn decode_post(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(GraphQLRequest, ResponseMediaType), Refusal> {
+    let media = negotiate::response_media_type(headers)
+        .map_err(|error| (error, ResponseMediaType::Json))?;
+    negotiate::check_content_type(headers).map_err(|error| (error, media))?;
+    let body = body.map_err(|rejection| {
+        let error = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            HttpError::BodyTooLarge {
+                limit: state.body_limit_bytes,
+            }
+        } else {
+            HttpError::BodyUnreadable
+        };
+        (error, media)
+    })?;
+    let request = decode::post_body(&body).map_err(|error| (error, media))?;
+    Ok((request, media))
+}
+
+async fn execute(
+    state: &AppState,
+    request: GraphQLRequest,
+    method: RequestMethod,
+    media: ResponseMediaType,
+) -> Response {
+    let response = state.gateway.execute(request, method).await;
+    encode::graphql_response(response, media)
+}

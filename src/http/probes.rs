@@ -1,0 +1,25 @@
+//! Liveness and readiness probes for orchestrators and load balancers.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::AppState;
+
+/// `GET /health`: 200 for as long as the process serves HTTP.
+pub async fn health() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// `GET /ready`: 200 once a supergraph is loaded, 503 before.
+pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    if state.gateway.is_ready() {
+        (StatusCode::OK, Json(json!({ "status": "ready" })))
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "not_ready" })),
+        )
+    }
+}
