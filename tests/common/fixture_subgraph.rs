@@ -474,7 +474,7 @@ impl Execution<'_> {
         let resolved = if let Some(resolve) = self.subgraph.fields.get(&key) {
             resolve(object, &args)
         } else if field.name == "_entities" && typename == "Query" {
-            return self.entities(&args, &field.selection_set, path);
+            return self.entities(&args, path);
         } else if matches!(typename, "Query" | "Mutation") {
             match self.subgraph.roots.get(&key) {
                 Some(resolve) => resolve(&args),
@@ -491,12 +491,7 @@ impl Execution<'_> {
         self.value_or_error(resolved, path)
     }
 
-    fn entities(
-        &mut self,
-        args: &Map<String, Value>,
-        selections: &[Selection],
-        path: &[Value],
-    ) -> Value {
+    fn entities(&mut self, args: &Map<String, Value>, path: &[Value]) -> Value {
         let representations = args
             .get("representations")
             .and_then(Value::as_array)
@@ -518,7 +513,7 @@ impl Execution<'_> {
             if let Value::Object(map) = &mut entity {
                 map.entry("__typename").or_insert_with(|| json!(typename));
             }
-            entities.push(self.complete(entity, selections, &entity_path));
+            entities.push(entity);
         }
         Value::Array(entities)
     }
