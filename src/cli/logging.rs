@@ -4,6 +4,8 @@
 //! Request bodies and headers are never logged: the HTTP trace spans carry
 //! method, path and request id only.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 const DEFAULT_FILTER: &str = "info";
@@ -17,6 +19,7 @@ pub fn init() {
     let installed = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
     if installed.is_ok() {
         if let Some(problem) = problem {
