@@ -5,11 +5,13 @@
 //!
 //! A subgraph knows no schema. It parses the operation it receives, resolves
 //! root fields, `_entities` and registered `Type.field` resolvers, and
-//! projects plain JSON values onto the selection set (aliases, lists,
-//! fragments matched on a value's `"__typename"`, `@skip`/`@include`). That
-//! is enough to serve shapes the typed subgraph libraries cannot express
-//! (interface entities, `@interfaceObject`, partial unions), and it records
-//! every request so tests can assert what the gateway fetched.
+//! projects plain JSON values onto the selection set the way the spec's
+//! CollectFields does (aliases, lists, fragments matched on a value's
+//! `"__typename"`, `@skip`/`@include`). Like a real server it rejects an
+//! operation whose response key names two different fields. That is enough
+//! to serve shapes typed subgraph libraries cannot express (interface
+//! entities, `@interfaceObject`, partial unions), and it records every
+//! request so tests can assert what the gateway fetched.
 
 #![allow(dead_code)]
 
@@ -44,9 +46,10 @@ pub fn field_error(message: &str) -> Resolved {
     Resolved::Error(message.to_string())
 }
 
-type RootResolver = Box<dyn Fn(&Map<String, Value>) -> Resolved + Send + Sync>;
+type Args = Map<String, Value>;
+type RootResolver = Box<dyn Fn(&Args) -> Resolved + Send + Sync>;
 type EntityResolver = Box<dyn Fn(&Value) -> Resolved + Send + Sync>;
-type FieldResolver = Box<dyn Fn(&Value, &Map<String, Value>) -> Resolved + Send + Sync>;
+type FieldResolver = Box<dyn Fn(&Value, &Args) -> Resolved + Send + Sync>;
 
 /// How a subgraph misbehaves, for failure tests.
 enum Failure {
@@ -55,6 +58,7 @@ enum Failure {
 }
 
 /// One subgraph: resolvers plus optional misbehaviour.
+#[derive(Default)]
 pub struct Subgraph {
     name: String,
     roots: HashMap<String, RootResolver>,
@@ -70,56 +74,46 @@ impl Subgraph {
     pub fn new(name: &str) -> Self {
         Self {
             name: name.to_string(),
-            roots: HashMap::new(),
-            entities: HashMap::new(),
-            fields: HashMap::new(),
-            possible_types: HashMap::new(),
-            delay: None,
-            failure: None,
-            extra_errors: Vec::new(),
+            ..Default::default()
         }
     }
 
     /// A root field, `"Query.users"` or `"Mutation.addUser"`, from its arguments.
-    pub fn root<R: Into<Resolved>>(
-        mut self,
-        key: &str,
-        resolve: impl Fn(&Map<String, Value>) -> R + Send + Sync + 'static,
-    ) -> Self {
-        self.roots
-            .insert(key.to_string(), Box::new(move |args| resolve(args).into()));
+    pub fn root<R, F>(mut self, key: &str, resolve: F) -> Self
+    where
+        R: Into<Resolved>,
+        F: Fn(&Args) -> R + Send + Sync + 'static,
+    {
+        let resolve: RootResolver = Box::new(move |args| resolve(args).into());
+        self.roots.insert(key.to_string(), resolve);
         self
     }
 
     /// The `_entities` resolver of a type: representation → object, or `Value::Null`.
-    pub fn entity<R: Into<Resolved>>(
-        mut self,
-        typename: &str,
-        resolve: impl Fn(&Value) -> R + Send + Sync + 'static,
-    ) -> Self {
-        self.entities.insert(
-            typename.to_string(),
-            Box::new(move |rep| resolve(rep).into()),
-        );
+    pub fn entity<R, F>(mut self, typename: &str, resolve: F) -> Self
+    where
+        R: Into<Resolved>,
+        F: Fn(&Value) -> R + Send + Sync + 'static,
+    {
+        let resolve: EntityResolver = Box::new(move |rep| resolve(rep).into());
+        self.entities.insert(typename.to_string(), resolve);
         self
     }
 
-    /// A computed field, `"User.greeting"`, from its parent object and arguments;
-    /// wins over a plain field of the same name in the parent.
-    pub fn field<R: Into<Resolved>>(
-        mut self,
-        key: &str,
-        resolve: impl Fn(&Value, &Map<String, Value>) -> R + Send + Sync + 'static,
-    ) -> Self {
-        self.fields.insert(
-            key.to_string(),
-            Box::new(move |parent, args| resolve(parent, args).into()),
-        );
+    /// A computed field, `"User.greeting"`, from its parent object and
+    /// arguments; wins over a plain field of the same name in the parent.
+    pub fn field<R, F>(mut self, key: &str, resolve: F) -> Self
+    where
+        R: Into<Resolved>,
+        F: Fn(&Value, &Args) -> R + Send + Sync + 'static,
+    {
+        let resolve: FieldResolver = Box::new(move |parent, args| resolve(parent, args).into());
+        self.fields.insert(key.to_string(), resolve);
         self
     }
 
-    /// Declares the object types of an abstract type, so `... on Abstract`
-    /// applies to values of those types.
+    /// Declares the object types of an abstract type, so that
+    /// `... on Abstract` applies to values of those types.
     pub fn possible_types(mut self, abstract_type: &str, objects: &[&str]) -> Self {
         let objects = objects.iter().map(|o| o.to_string()).collect();
         self.possible_types
@@ -194,7 +188,7 @@ impl FixtureServer {
             .with_state(Arc::clone(&state));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .expect("bind the fixture server");
+            .expect("bind");
         let addr = listener.local_addr().expect("fixture server address");
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
@@ -224,19 +218,19 @@ impl FixtureServer {
             .names
             .iter()
             .map(|n| {
+                let url = self.url(n);
                 format!(
-                    "  {} @join__graph(name: \"{n}\", url: \"{}\")\n",
-                    n.to_uppercase(),
-                    self.url(n)
+                    "  {} @join__graph(name: \"{n}\", url: \"{url}\")\n",
+                    n.to_uppercase()
                 )
             })
             .collect();
         let mutation = if types.contains("type Mutation") {
-            "  mutation: Mutation\n"
+            "mutation: Mutation"
         } else {
             ""
         };
-        format!("{}{{\n  query: Query\n{mutation}}}\n{MACHINERY}\nenum join__Graph {{\n{graphs}}}\n\n{types}", SCHEMA_LINKS)
+        format!("{LINKS}{{ query: Query {mutation} }}\n{MACHINERY}enum join__Graph {{\n{graphs}}}\n{types}")
     }
 }
 
@@ -246,7 +240,7 @@ impl Drop for FixtureServer {
     }
 }
 
-const SCHEMA_LINKS: &str = r#"schema
+const LINKS: &str = r#"schema
   @link(url: "https://specs.apollo.dev/link/v1.0")
   @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
   @link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)
@@ -283,27 +277,24 @@ async fn serve(
     };
     let request: Map<String, Value> = match serde_json::from_slice(&body) {
         Ok(request) => request,
-        Err(e) => return graphql_errors(StatusCode::BAD_REQUEST, &e.to_string()),
+        Err(e) => return graphql_error(&e.to_string()),
     };
     let query = request
         .get("query")
         .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+        .unwrap_or_default();
     let variables = match request.get("variables") {
         Some(Value::Object(variables)) => variables.clone(),
         _ => Map::new(),
     };
-    state
-        .log
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .entry(name)
-        .or_default()
-        .push(RecordedRequest {
-            query: query.clone(),
-            variables: variables.clone(),
-        });
+    let recorded = RecordedRequest {
+        query: query.to_string(),
+        variables: variables.clone(),
+    };
+    {
+        let mut log = state.log.lock().unwrap_or_else(|e| e.into_inner());
+        log.entry(name).or_default().push(recorded);
+    }
     if let Some(delay) = subgraph.delay {
         tokio::time::sleep(delay).await;
     }
@@ -313,16 +304,13 @@ async fn serve(
             return (status, "subgraph failure").into_response();
         }
         Some(Failure::MalformedJson) => {
-            return (
-                [(header::CONTENT_TYPE, "application/json")],
-                "{\"data\": {\"users\": [",
-            )
-                .into_response();
+            let truncated = "{\"data\": {\"users\": [";
+            return ([(header::CONTENT_TYPE, "application/json")], truncated).into_response();
         }
         None => {}
     }
     let operation_name = request.get("operationName").and_then(Value::as_str);
-    match execute(subgraph, &query, operation_name, variables) {
+    match execute(subgraph, query, operation_name, variables) {
         Ok((data, mut errors)) => {
             errors.extend(subgraph.extra_errors.iter().cloned());
             let mut body = json!({ "data": data });
@@ -331,16 +319,15 @@ async fn serve(
             }
             axum::Json(body).into_response()
         }
-        Err(message) => graphql_errors(StatusCode::BAD_REQUEST, &message),
+        Err(message) => graphql_error(&message),
     }
 }
 
-fn graphql_errors(status: StatusCode, message: &str) -> Response {
-    (
-        status,
-        axum::Json(json!({ "errors": [{ "message": message }] })),
-    )
-        .into_response()
+/// A request error: `errors` and no `data`, as a GraphQL server answers
+/// an operation it cannot parse or validate.
+fn graphql_error(message: &str) -> Response {
+    let body = axum::Json(json!({ "errors": [{ "message": message }] }));
+    (StatusCode::BAD_REQUEST, body).into_response()
 }
 
 /// One operation being executed.
@@ -349,6 +336,8 @@ struct Execution<'a> {
     fragments: HashMap<&'a str, &'a ast::FragmentDefinition>,
     variables: Map<String, Value>,
     errors: Vec<Value>,
+    /// Set when one response key names two different fields: the operation is invalid.
+    conflict: Option<String>,
 }
 
 fn execute(
@@ -357,8 +346,7 @@ fn execute(
     operation_name: Option<&str>,
     mut variables: Map<String, Value>,
 ) -> Result<(Value, Vec<Value>), String> {
-    let document =
-        ast::Document::parse(query, "operation.graphql").map_err(|e| e.errors.to_string())?;
+    let document = ast::Document::parse(query, "op.graphql").map_err(|e| e.errors.to_string())?;
     let mut operation = None;
     let mut fragments = HashMap::new();
     for definition in &document.definitions {
@@ -376,11 +364,11 @@ fn execute(
     }
     let operation = operation.ok_or("no operation to execute")?;
     for definition in &operation.variables {
-        if let (false, Some(default)) = (
-            variables.contains_key(definition.name.as_str()),
-            &definition.default_value,
-        ) {
-            variables.insert(definition.name.to_string(), literal(default, &Map::new()));
+        if let Some(default) = &definition.default_value {
+            let name = definition.name.to_string();
+            variables
+                .entry(name)
+                .or_insert_with(|| literal(default, &Map::new()));
         }
     }
     let root = match operation.operation_type {
@@ -393,69 +381,96 @@ fn execute(
         fragments,
         variables,
         errors: Vec::new(),
+        conflict: None,
     };
     let data = execution.select(
         &json!({ "__typename": root }),
         &operation.selection_set,
         &[],
     );
-    Ok((Value::Object(data), execution.errors))
+    match execution.conflict {
+        Some(conflict) => Err(conflict),
+        None => Ok((Value::Object(data), execution.errors)),
+    }
 }
 
-impl Execution<'_> {
-    /// Projects `object` onto `selections`; fields with the same response key merge.
-    fn select(
-        &mut self,
-        object: &Value,
-        selections: &[Selection],
-        path: &[Value],
-    ) -> Map<String, Value> {
+impl<'a> Execution<'a> {
+    /// Projects `object` onto `selections`: fields grouped by response key,
+    /// their sub-selections merged.
+    fn select(&mut self, object: &Value, selections: &[Selection], path: &[Value]) -> Args {
         let typename = object
             .get("__typename")
             .and_then(Value::as_str)
             .unwrap_or_default();
+        let mut groups = Vec::new();
+        self.collect(typename, selections, &mut groups);
         let mut out = Map::new();
+        for (key, fields) in groups {
+            let field = fields[0];
+            if fields
+                .iter()
+                .any(|f| f.name != field.name || f.arguments != field.arguments)
+            {
+                let conflict = format!("fields `{key}` conflict: different fields or arguments");
+                self.conflict.get_or_insert(conflict);
+            }
+            let mut field_path = path.to_vec();
+            field_path.push(json!(key));
+            let value = if field.name == "__typename" {
+                json!(typename)
+            } else {
+                let resolved = self.resolve(object, typename, field, &field_path);
+                let merged: Vec<Selection> = fields
+                    .iter()
+                    .flat_map(|f| f.selection_set.iter().cloned())
+                    .collect();
+                self.complete(resolved, &merged, &field_path)
+            };
+            out.insert(key, value);
+        }
+        out
+    }
+
+    /// CollectFields: the fields that apply to an object of type `typename`.
+    fn collect<'s>(
+        &self,
+        typename: &str,
+        selections: &'s [Selection],
+        groups: &mut Vec<(String, Vec<&'s ast::Field>)>,
+    ) where
+        'a: 's,
+    {
         for selection in selections {
-            let (directives, fragment) = match selection {
+            let (directives, condition, inner) = match selection {
                 Selection::Field(field) => {
-                    if !self.included(&field.directives) {
-                        continue;
+                    if self.included(&field.directives) {
+                        let key = field.alias.as_ref().unwrap_or(&field.name).to_string();
+                        match groups.iter_mut().find(|(k, _)| *k == key) {
+                            Some((_, fields)) => fields.push(field),
+                            None => groups.push((key, vec![field])),
+                        }
                     }
-                    let key = field.alias.as_ref().unwrap_or(&field.name).to_string();
-                    let mut field_path = path.to_vec();
-                    field_path.push(Value::String(key.clone()));
-                    let value = if field.name == "__typename" {
-                        Value::String(typename.to_string())
-                    } else {
-                        let resolved = self.resolve(object, typename, field, &field_path);
-                        self.complete(resolved, &field.selection_set, &field_path)
-                    };
-                    merge(&mut out, key, value);
                     continue;
                 }
                 Selection::FragmentSpread(spread) => {
-                    let Some(fragment) = self.fragments.get(spread.fragment_name.as_str()).copied()
-                    else {
+                    let Some(f) = self.fragments.get(spread.fragment_name.as_str()).copied() else {
                         continue;
                     };
                     (
                         &spread.directives,
-                        (Some(&fragment.type_condition), &fragment.selection_set),
+                        Some(f.type_condition.as_str()),
+                        &f.selection_set,
                     )
                 }
-                Selection::InlineFragment(inline) => (
-                    &inline.directives,
-                    (inline.type_condition.as_ref(), &inline.selection_set),
-                ),
-            };
-            let (condition, inner) = fragment;
-            if self.included(directives) && self.applies(condition.map(|c| c.as_str()), typename) {
-                for (key, value) in self.select(object, inner, path) {
-                    merge(&mut out, key, value);
+                Selection::InlineFragment(inline) => {
+                    let condition = inline.type_condition.as_ref().map(|c| c.as_str());
+                    (&inline.directives, condition, &inline.selection_set)
                 }
+            };
+            if self.included(directives) && self.applies(condition, typename) {
+                self.collect(typename, inner, groups);
             }
         }
-        out
     }
 
     fn resolve(
@@ -465,7 +480,7 @@ impl Execution<'_> {
         field: &ast::Field,
         path: &[Value],
     ) -> Value {
-        let args: Map<String, Value> = field
+        let args: Args = field
             .arguments
             .iter()
             .map(|a| (a.name.to_string(), literal(&a.value, &self.variables)))
@@ -473,12 +488,12 @@ impl Execution<'_> {
         let key = format!("{typename}.{}", field.name);
         let resolved = if let Some(resolve) = self.subgraph.fields.get(&key) {
             resolve(object, &args)
-        } else if field.name == "_entities" && typename == "Query" {
+        } else if key == "Query._entities" {
             return self.entities(&args, path);
         } else if matches!(typename, "Query" | "Mutation") {
             match self.subgraph.roots.get(&key) {
                 Some(resolve) => resolve(&args),
-                None => Resolved::Error(format!("no resolver for {key}")),
+                None => field_error(&format!("no resolver for {key}")),
             }
         } else {
             Resolved::Value(
@@ -491,24 +506,22 @@ impl Execution<'_> {
         self.value_or_error(resolved, path)
     }
 
-    fn entities(&mut self, args: &Map<String, Value>, path: &[Value]) -> Value {
-        let representations = args
-            .get("representations")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+    /// `_entities`: each representation through its type's entity resolver;
+    /// the results carry `__typename` so fragments can match them.
+    fn entities(&mut self, args: &Args, path: &[Value]) -> Value {
+        let representations = match args.get("representations") {
+            Some(Value::Array(representations)) => representations.clone(),
+            _ => Vec::new(),
+        };
         let mut entities = Vec::new();
         for (i, representation) in representations.iter().enumerate() {
-            let mut entity_path = path.to_vec();
-            entity_path.push(json!(i));
-            let typename = representation
-                .get("__typename")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+            let typename = representation["__typename"].as_str().unwrap_or_default();
             let resolved = match self.subgraph.entities.get(typename) {
                 Some(resolve) => resolve(representation),
-                None => Resolved::Error(format!("no entity resolver for {typename}")),
+                None => field_error(&format!("no entity resolver for {typename}")),
             };
+            let mut entity_path = path.to_vec();
+            entity_path.push(json!(i));
             let mut entity = self.value_or_error(resolved, &entity_path);
             if let Value::Object(map) = &mut entity {
                 map.entry("__typename").or_insert_with(|| json!(typename));
@@ -531,71 +544,39 @@ impl Execution<'_> {
 
     fn complete(&mut self, value: Value, selections: &[Selection], path: &[Value]) -> Value {
         match value {
-            Value::Array(items) => Value::Array(
-                items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, item)| {
-                        let mut item_path = path.to_vec();
-                        item_path.push(json!(i));
-                        self.complete(item, selections, &item_path)
-                    })
-                    .collect(),
-            ),
-            object @ Value::Object(_) if !selections.is_empty() => {
-                Value::Object(self.select(&object, selections, path))
+            Value::Array(items) => {
+                let mut completed = Vec::with_capacity(items.len());
+                for (i, item) in items.into_iter().enumerate() {
+                    let mut item_path = path.to_vec();
+                    item_path.push(json!(i));
+                    completed.push(self.complete(item, selections, &item_path));
+                }
+                Value::Array(completed)
+            }
+            Value::Object(_) if !selections.is_empty() => {
+                Value::Object(self.select(&value, selections, path))
             }
             other => other,
         }
     }
 
+    /// Whether a fragment applies; a value without `__typename` matches any.
     fn applies(&self, condition: Option<&str>, typename: &str) -> bool {
-        match condition {
-            None => true,
-            Some(condition) => {
-                typename.is_empty()
-                    || condition == typename
-                    || self
-                        .subgraph
-                        .possible_types
-                        .get(condition)
-                        .is_some_and(|o| o.iter().any(|o| o == typename))
-            }
-        }
+        let Some(condition) = condition else {
+            return true;
+        };
+        let possible = self.subgraph.possible_types.get(condition);
+        typename.is_empty()
+            || condition == typename
+            || possible.is_some_and(|objects| objects.iter().any(|o| o == typename))
     }
 
     fn included(&self, directives: &ast::DirectiveList) -> bool {
         let condition = |name: &str| {
-            directives
-                .get(name)
-                .and_then(|d| d.specified_argument_by_name("if"))
-                .map(|v| literal(v, &self.variables))
+            let argument = directives.get(name)?.specified_argument_by_name("if")?;
+            Some(literal(argument, &self.variables))
         };
-        condition("skip") != Some(Value::Bool(true))
-            && condition("include") != Some(Value::Bool(false))
-    }
-}
-
-/// Merges a field into a response object: objects with the same key merge deeply.
-fn merge(out: &mut Map<String, Value>, key: String, value: Value) {
-    match (out.get_mut(&key), value) {
-        (Some(Value::Object(existing)), Value::Object(more)) => {
-            for (k, v) in more {
-                merge(existing, k, v);
-            }
-        }
-        (Some(Value::Array(existing)), Value::Array(more)) => {
-            for (item, more_item) in existing.iter_mut().zip(more) {
-                if let (Value::Object(item), Value::Object(more_item)) = (item, more_item) {
-                    for (k, v) in more_item {
-                        merge(item, k, v);
-                    }
-                }
-            }
-        }
-        (_, value) => {
-            out.insert(key, value);
-        }
+        condition("skip") != Some(json!(true)) && condition("include") != Some(json!(false))
     }
 }
 
@@ -610,12 +591,12 @@ fn literal(value: &ast::Value, variables: &Map<String, Value>) -> Value {
         ast::Value::Int(i) => serde_json::from_str(i.as_str()).unwrap_or(Value::Null),
         ast::Value::Boolean(b) => json!(b),
         ast::Value::List(items) => items.iter().map(|v| literal(v, variables)).collect(),
-        ast::Value::Object(fields) => Value::Object(
-            fields
+        ast::Value::Object(fields) => {
+            let fields = fields
                 .iter()
-                .map(|(k, v)| (k.to_string(), literal(v, variables)))
-                .collect(),
-        ),
+                .map(|(k, v)| (k.to_string(), literal(v, variables)));
+            Value::Object(fields.collect())
+        }
     }
 }
 
