@@ -46,14 +46,17 @@ type Review @join__type(graph: REVIEWS) {
 "#;
 
 fn directory() -> Subgraph {
+    directory_of(&["u1", "u2", "u3"])
+}
+
+/// The directory, listing these user ids as `users`.
+fn directory_of(ids: &[&str]) -> Subgraph {
+    let users: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({ "__typename": "User", "id": id }))
+        .collect();
     Subgraph::new("directory")
-        .root("Query.users", |_| {
-            json!([
-                { "__typename": "User", "id": "u1" },
-                { "__typename": "User", "id": "u2" },
-                { "__typename": "User", "id": "u3" },
-            ])
-        })
+        .root("Query.users", move |_| json!(users))
         .root("Query.team", |_| json!([{ "__typename": "Member", "id": "u1" }, { "__typename": "Member", "id": "u2" }]))
 }
 
@@ -225,6 +228,33 @@ async fn field_error_inside_an_entity_fetch_is_reported_at_the_clients_path() {
                 { "id": "u3", "name": "Linus" },
             ] },
             "errors": [{ "message": "name is private", "path": ["users", 1, "name"] }],
+        }),
+        "{}",
+        fed.plan(query)
+    );
+}
+
+#[tokio::test]
+#[ignore = "BUG: an error inside a deduplicated entity is reported at the first path the entity stands for only"]
+async fn field_error_in_an_entity_listed_twice_is_reported_at_both_paths() {
+    let fed = Federation::start(
+        TEAM,
+        vec![directory_of(&["u2", "u1", "u2"]), profiles(), reviews()],
+    )
+    .await;
+    let query = "{ users { id name } }";
+    assert_eq!(
+        fed.query(query).await,
+        json!({
+            "data": { "users": [
+                { "id": "u2", "name": null },
+                { "id": "u1", "name": "Ada" },
+                { "id": "u2", "name": null },
+            ] },
+            "errors": [
+                { "message": "name is private", "path": ["users", 0, "name"] },
+                { "message": "name is private", "path": ["users", 2, "name"] },
+            ],
         }),
         "{}",
         fed.plan(query)
