@@ -331,3 +331,74 @@ async fn mutation_fields_run_one_after_another_in_document_order() {
         vec!["createUser Ada", "addReview Welcome", "createUser Grace"]
     );
 }
+
+/// catalog answers values that do not fit the schema's types.
+const MISTYPED: &str = r#"
+type Query @join__type(graph: CATALOG) {
+  item: Item
+  strict: Strict
+}
+
+type Item @join__type(graph: CATALOG) {
+  count: Int
+  name: String
+  size: Size
+  child: Item
+  tags: [String]
+  valid: Boolean
+}
+
+type Strict @join__type(graph: CATALOG) {
+  count: Int!
+}
+
+enum Size @join__type(graph: CATALOG) {
+  SMALL @join__enumValue(graph: CATALOG)
+  LARGE @join__enumValue(graph: CATALOG)
+}
+"#;
+
+fn mistyped_catalog() -> Subgraph {
+    Subgraph::new("catalog")
+        .root("Query.item", |_| {
+            json!({ "count": "ten", "name": { "first": "Ada" }, "size": "HUGE", "child": "none", "tags": { "a": 1 }, "valid": true })
+        })
+        .root("Query.strict", |_| json!({ "count": "ten" }))
+}
+
+fn error_paths(body: &Value) -> Vec<Value> {
+    let errors = body["errors"].as_array().cloned().unwrap_or_default();
+    errors.iter().map(|e| e["path"].clone()).collect()
+}
+
+#[tokio::test]
+#[ignore = "BUG: subgraph values of the wrong type reach the client (scalars pass unchecked; bad enums, objects and lists become null without an error)"]
+async fn subgraph_value_of_the_wrong_type_becomes_null_with_a_field_error() {
+    let fed = Federation::start(MISTYPED, vec![mistyped_catalog()]).await;
+    let body = fed
+        .query("{ item { count name size child { count } tags valid } }")
+        .await;
+    assert_eq!(
+        body["data"],
+        json!({ "item": { "count": null, "name": null, "size": null, "child": null, "tags": null, "valid": true } })
+    );
+    assert_eq!(
+        error_paths(&body),
+        vec![
+            json!(["item", "count"]),
+            json!(["item", "name"]),
+            json!(["item", "size"]),
+            json!(["item", "child"]),
+            json!(["item", "tags"]),
+        ]
+    );
+}
+
+#[tokio::test]
+#[ignore = "BUG: a subgraph value of the wrong type in a non-null field reaches the client instead of nulling the parent"]
+async fn subgraph_value_of_the_wrong_type_in_a_non_null_field_nulls_the_parent() {
+    let fed = Federation::start(MISTYPED, vec![mistyped_catalog()]).await;
+    let body = fed.query("{ strict { count } }").await;
+    assert_eq!(body["data"], json!({ "strict": null }));
+    assert_eq!(error_paths(&body), vec![json!(["strict", "count"])]);
+}
