@@ -111,7 +111,9 @@ impl<'k> Shaper<'_, 'k> {
             }
             return Ok(value);
         }
-        Ok(self.complete_nullable(ty, selections, raw).unwrap_or(Value::Null))
+        Ok(self
+            .complete_nullable(ty, selections, raw)
+            .unwrap_or(Value::Null))
     }
 
     fn complete_nullable(
@@ -137,7 +139,9 @@ impl<'k> Shaper<'_, 'k> {
                 }
                 Ok(Value::Array(out))
             }
-            Type::Named(name) | Type::NonNullNamed(name) => self.complete_named(name, selections, raw),
+            Type::Named(name) | Type::NonNullNamed(name) => {
+                self.complete_named(name, selections, raw)
+            }
         }
     }
 
@@ -149,7 +153,9 @@ impl<'k> Shaper<'_, 'k> {
     ) -> Result<Value, NullPropagation> {
         match self.input.schema.types.get(name) {
             Some(ExtendedType::Object(_)) => match raw {
-                Value::Object(map) => self.complete_object(name, selections, map, false).map(Value::Object),
+                Value::Object(map) => self
+                    .complete_object(name, selections, map, false)
+                    .map(Value::Object),
                 _ => Ok(Value::Null),
             },
             Some(ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
@@ -159,7 +165,8 @@ impl<'k> Shaper<'_, 'k> {
                 let Some(runtime) = self.runtime_type(name, &map) else {
                     return Ok(Value::Null);
                 };
-                self.complete_object(&runtime, selections, map, false).map(Value::Object)
+                self.complete_object(&runtime, selections, map, false)
+                    .map(Value::Object)
             }
             Some(ExtendedType::Enum(e)) => Ok(match raw.as_str() {
                 Some(v) if e.values.contains_key(v) => raw,
@@ -188,10 +195,13 @@ impl<'k> Shaper<'_, 'k> {
                 Step::Index(i) => Value::from(*i),
             })
             .collect();
-        let explained = self.errors.iter().any(|e| match e.get("path").and_then(Value::as_array) {
-            None => true,
-            Some(p) => p.len() >= path.len() && p[..path.len()] == *path,
-        });
+        let explained = self
+            .errors
+            .iter()
+            .any(|e| match e.get("path").and_then(Value::as_array) {
+                None => true,
+                Some(p) => p.len() >= path.len() && p[..path.len()] == *path,
+            });
         if !explained {
             self.errors.push(json!({
                 "message": "Cannot return null for non-nullable field",
@@ -213,7 +223,10 @@ fn collect_fields<'k>(
         match selection {
             Selection::Field(field) => {
                 if conditions_met(&field.conditions, input.variables) {
-                    grouped.entry(field.response_key().as_str()).or_default().push(field);
+                    grouped
+                        .entry(field.response_key().as_str())
+                        .or_default()
+                        .push(field);
                 }
             }
             Selection::InlineFragment(fragment) => {

@@ -34,7 +34,10 @@ async fn query(gateway: &Gateway, query: &str) -> (ResponseKind, Value) {
         ..Default::default()
     };
     let response = gateway.execute(request, RequestMethod::Post).await;
-    (response.kind, serde_json::from_slice(&response.body).unwrap())
+    (
+        response.kind,
+        serde_json::from_slice(&response.body).unwrap(),
+    )
 }
 
 #[tokio::test]
@@ -57,7 +60,11 @@ async fn heavy_query_is_answered_the_same_from_the_plan_cache() {
 #[tokio::test]
 async fn shipping_estimate_uses_price_and_weight_from_products() {
     let (gateway, _subgraphs) = demo_gateway().await;
-    let (_, body) = query(&gateway, "{ topProducts(first: 2) { upc price weight shippingEstimate } }").await;
+    let (_, body) = query(
+        &gateway,
+        "{ topProducts(first: 2) { upc price weight shippingEstimate } }",
+    )
+    .await;
     let expected: Value = serde_json::from_str(HEAVY_RESPONSE).unwrap();
     let reference: Vec<Value> = expected["data"]["topProducts"]
         .as_array()
@@ -72,7 +79,11 @@ async fn shipping_estimate_uses_price_and_weight_from_products() {
 #[tokio::test]
 async fn typename_and_aliases_are_answered_at_every_level() {
     let (gateway, _subgraphs) = demo_gateway().await;
-    let (_, body) = query(&gateway, "{ __typename first: topProducts(first: 1) { __typename code: upc } }").await;
+    let (_, body) = query(
+        &gateway,
+        "{ __typename first: topProducts(first: 1) { __typename code: upc } }",
+    )
+    .await;
     assert_eq!(
         body,
         json!({ "data": { "__typename": "Query", "first": [{ "__typename": "Product", "code": "1" }] } })
@@ -85,7 +96,12 @@ async fn unknown_field_is_a_validation_error_with_location() {
     let (kind, body) = query(&gateway, "{ topProducts { nope } }").await;
     assert_eq!(kind, ResponseKind::RequestError);
     let errors = body["errors"].as_array().unwrap();
-    assert!(errors.iter().all(|e| e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"), "{body}");
+    assert!(
+        errors
+            .iter()
+            .all(|e| e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"),
+        "{body}"
+    );
     assert!(
         errors.contains(&json!({
             "message": "type `Product` does not have a field `nope`",

@@ -27,7 +27,9 @@ fn requires_fetches_price_and_weight_before_inventory() {
 
 #[test]
 fn provides_skips_accounts_for_author_username() {
-    insta::assert_snapshot!(plan_text("{ topProducts { reviews { author { username } } } }"));
+    insta::assert_snapshot!(plan_text(
+        "{ topProducts { reviews { author { username } } } }"
+    ));
 }
 
 #[test]

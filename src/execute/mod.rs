@@ -102,11 +102,20 @@ async fn run_fetch(
     match (response, entities) {
         (Err(error), None) => {
             for key in &fetch.root_keys {
-                state.errors.push(fetch_error(&error, &subgraph.name, vec![Value::String(key.to_string())]));
+                state.errors.push(fetch_error(
+                    &error,
+                    &subgraph.name,
+                    vec![Value::String(key.to_string())],
+                ));
             }
         }
         (Err(error), Some(batch)) => {
-            let path = batch.targets.first().and_then(|t| t.first()).map(|p| path_json(p)).unwrap_or_default();
+            let path = batch
+                .targets
+                .first()
+                .and_then(|t| t.first())
+                .map(|p| path_json(p))
+                .unwrap_or_default();
             state.errors.push(fetch_error(&error, &subgraph.name, path));
         }
         (Ok(response), None) => merge_root(&mut state, response),
@@ -157,11 +166,19 @@ fn collect_representations(
 
 /// The subgraph request body: the operation, the variables it uses and,
 /// for entity fetches, the representations (already JSON text).
-fn request_body(fetch: &FetchNode, variables: &Map<String, Value>, entities: Option<&EntityBatch>) -> Bytes {
+fn request_body(
+    fetch: &FetchNode,
+    variables: &Map<String, Value>,
+    entities: Option<&EntityBatch>,
+) -> Bytes {
     let used: Map<String, Value> = fetch
         .variables
         .iter()
-        .filter_map(|v| variables.get(v.as_str()).map(|value| (v.to_string(), value.clone())))
+        .filter_map(|v| {
+            variables
+                .get(v.as_str())
+                .map(|value| (v.to_string(), value.clone()))
+        })
         .collect();
     let mut body: Vec<u8> = Vec::with_capacity(fetch.operation.len() + 256);
     body.extend_from_slice(b"{\"query\":");

@@ -144,7 +144,16 @@ fn write_selections(
                     .type_condition
                     .as_ref()
                     .is_none_or(|t| is_of_type(object, t, supergraph));
-                if applies && !write_selections(object, &fragment.selections, supergraph, typename, first, out) {
+                if applies
+                    && !write_selections(
+                        object,
+                        &fragment.selections,
+                        supergraph,
+                        typename,
+                        first,
+                        out,
+                    )
+                {
                     return false;
                 }
             }
@@ -153,7 +162,12 @@ fn write_selections(
     true
 }
 
-fn write_selected(value: &Value, set: &SelectionSet, supergraph: &Supergraph, out: &mut Vec<u8>) -> bool {
+fn write_selected(
+    value: &Value,
+    set: &SelectionSet,
+    supergraph: &Supergraph,
+    out: &mut Vec<u8>,
+) -> bool {
     match value {
         Value::Null => {
             out.extend_from_slice(b"null");

@@ -663,13 +663,7 @@ impl Builder<'_> {
         let mut representation = vec![typename_field()];
         merge_into(&mut representation, target.key.clone());
         merge_into(&mut representation, requires);
-        let group = self.entity_group(
-            target.subgraph,
-            entity_type,
-            at,
-            deps,
-            &representation,
-        );
+        let group = self.entity_group(target.subgraph, entity_type, at, deps, &representation);
         merge_into(
             &mut self.groups[group].requires,
             vec![Selection::InlineFragment(InlineFragment {
