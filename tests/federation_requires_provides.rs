@@ -358,7 +358,9 @@ async fn client_alias_named_like_a_key_field_does_not_change_later_representatio
         vec![
             json!({ "__typename": "Product", "upc": "p1", "shippingCost": 8 }),
             json!({ "__typename": "Product", "upc": "p2", "shippingCost": 40 }),
-        ]
+        ],
+        "{}",
+        fed.plan(query)
     );
 }
 
