@@ -128,6 +128,7 @@ impl<'k> Shaper<'_, 'k> {
         match ty {
             Type::List(item) | Type::NonNullList(item) => {
                 let Value::Array(items) = raw else {
+                    self.report_invalid("a list");
                     return Ok(Value::Null);
                 };
                 let mut out = Vec::with_capacity(items.len());
@@ -156,24 +157,50 @@ impl<'k> Shaper<'_, 'k> {
                 Value::Object(map) => self
                     .complete_object(name, selections, map, false)
                     .map(Value::Object),
-                _ => Ok(Value::Null),
+                _ => Ok(self.invalid(name)),
             },
             Some(ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
                 let Value::Object(map) = raw else {
-                    return Ok(Value::Null);
+                    return Ok(self.invalid(name));
                 };
                 let Some(runtime) = self.runtime_type(name, &map) else {
-                    return Ok(Value::Null);
+                    return Ok(self.invalid(name));
                 };
                 self.complete_object(&runtime, selections, map, false)
                     .map(Value::Object)
             }
             Some(ExtendedType::Enum(e)) => Ok(match raw.as_str() {
                 Some(v) if e.values.contains_key(v) => raw,
-                _ => Value::Null,
+                _ => self.invalid(name),
             }),
-            _ => Ok(raw),
+            _ if is_valid_scalar(name, &raw) => Ok(raw),
+            _ => Ok(self.invalid(name)),
         }
+    }
+
+    /// A subgraph value that is not of the field's type: null and a field error.
+    fn invalid(&mut self, type_name: &Name) -> Value {
+        self.report_invalid(type_name.as_str());
+        Value::Null
+    }
+
+    fn report_invalid(&mut self, expected: &str) {
+        let path = self.json_path();
+        self.errors.push(json!({
+            "message": format!("Invalid value from subgraph: expected {expected}"),
+            "path": path,
+            "extensions": { "code": "INVALID_SUBGRAPH_VALUE" },
+        }));
+    }
+
+    fn json_path(&self) -> Vec<Value> {
+        self.path
+            .iter()
+            .map(|s| match s {
+                Step::Key(k) => Value::String((*k).to_string()),
+                Step::Index(i) => Value::from(*i),
+            })
+            .collect()
     }
 
     /// The object type of an abstract value. An object known only through
@@ -187,14 +214,7 @@ impl<'k> Shaper<'_, 'k> {
     }
 
     fn report_null(&mut self) {
-        let path: Vec<Value> = self
-            .path
-            .iter()
-            .map(|s| match s {
-                Step::Key(k) => Value::String((*k).to_string()),
-                Step::Index(i) => Value::from(*i),
-            })
-            .collect();
+        let path = self.json_path();
         let explained = self
             .errors
             .iter()
@@ -239,5 +259,17 @@ fn collect_fields<'k>(
                 }
             }
         }
+    }
+}
+
+/// Result coercion of the built-in scalars; custom scalars pass as they are.
+fn is_valid_scalar(type_name: &str, value: &Value) -> bool {
+    match type_name {
+        "Int" => value.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
+        "Float" => value.is_number(),
+        "String" => value.is_string(),
+        "Boolean" => value.is_boolean(),
+        "ID" => value.is_string() || value.is_i64() || value.is_u64(),
+        _ => true,
     }
 }

@@ -274,32 +274,39 @@ fn merge_entities(
         }
     }
     for error in response.errors {
-        let mut error = normalise_error(error);
-        relocate_entity_error(&mut error, batch);
-        state.errors.push(error);
+        let relocated = relocate_entity_error(normalise_error(error), batch);
+        state.errors.extend(relocated);
     }
 }
 
-/// Rewrites an error path `["_entities", i, …rest]` to the path of the entity's object.
-fn relocate_entity_error(error: &mut Value, batch: &EntityBatch) {
+/// Rewrites an error path `["_entities", i, …rest]` to the paths of the
+/// objects the entity stands for: one error per object.
+fn relocate_entity_error(error: Value, batch: &EntityBatch) -> Vec<Value> {
     let Some(path) = error.get("path").and_then(Value::as_array).cloned() else {
-        return;
+        return vec![error];
     };
     let index = match (
         path.first().and_then(Value::as_str),
         path.get(1).and_then(Value::as_u64),
     ) {
         (Some("_entities"), Some(i)) => i as usize,
-        _ => return,
+        _ => return vec![error],
     };
-    let Some(target) = batch.targets.get(index).and_then(|t| t.first()) else {
-        return;
+    let Some(targets) = batch.targets.get(index) else {
+        return vec![error];
     };
-    let mut new_path = path_json(target);
-    new_path.extend(path.into_iter().skip(2));
-    if let Value::Object(map) = error {
-        map.insert("path".into(), Value::Array(new_path));
-    }
+    targets
+        .iter()
+        .map(|target| {
+            let mut relocated = error.clone();
+            let mut new_path = path_json(target);
+            new_path.extend(path.iter().skip(2).cloned());
+            if let Value::Object(map) = &mut relocated {
+                map.insert("path".into(), Value::Array(new_path));
+            }
+            relocated
+        })
+        .collect()
 }
 
 /// Keeps a subgraph error's message, path and extensions; drops locations
