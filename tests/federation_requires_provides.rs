@@ -343,7 +343,7 @@ async fn overridden_fields_come_from_the_subgraph_that_took_them_over() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: a client alias named like a key field overwrites the key before a later @requires fetch reads it"]
+
 async fn client_alias_named_like_a_key_field_does_not_change_later_representations() {
     let fed = Federation::start(STORE, store()).await;
     let query = "{ products { upc: packaging total } }";
@@ -365,7 +365,7 @@ async fn client_alias_named_like_a_key_field_does_not_change_later_representatio
 }
 
 #[tokio::test]
-#[ignore = "BUG: a field fetched only to satisfy @requires overwrites a client alias of the same name"]
+
 async fn client_alias_named_like_a_required_field_keeps_the_clients_value() {
     let fed = Federation::start(STORE, store()).await;
     let query = "{ products { shippingCost: upc total } }";

@@ -54,6 +54,9 @@ struct Position {
     /// `@skip`/`@include` conditions of the ancestors: a fetch created here
     /// runs only when they hold.
     conditions: Vec<Condition>,
+    /// Response keys the client uses on the object here, with their field
+    /// names: fields the planner adds must not land under one of them.
+    client_keys: std::sync::Arc<[(Name, Name)]>,
 }
 
 impl Position {
@@ -144,6 +147,7 @@ impl Builder<'_> {
             path: Vec::new(),
             provided: None,
             conditions: Vec::new(),
+            client_keys: std::sync::Arc::from(Vec::new()),
         };
         let (reachable, unreachable) = self.split_reachable(&position, root_type, &field);
         let has_other = self
@@ -525,6 +529,7 @@ impl Builder<'_> {
                 path: at.path.clone(),
                 provided,
                 conditions: at.with_conditions(&field.conditions).conditions,
+                client_keys: client_keys(&field.selections),
             };
             push_field_path(&mut inner.path, field);
             // A subgraph may declare a narrower type for the field (`@join__field(type:)`).
@@ -640,8 +645,12 @@ impl Builder<'_> {
         let at = &at.with_conditions(selection_conditions(selection));
         let outer_touched = std::mem::take(&mut self.touched);
         let mut inputs = vec![typename_field()];
-        let requires = alias_fields_with_arguments(&target.requires);
-        let planned_inputs = self.plan_set(at, parent_type, &target.key).and_then(|key| {
+        let key = alias_client_keys(&target.key, &at.client_keys);
+        let requires = alias_client_keys(
+            &alias_fields_with_arguments(&target.requires),
+            &at.client_keys,
+        );
+        let planned_inputs = self.plan_set(at, parent_type, &key).and_then(|key| {
             merge_into(&mut inputs, key);
             self.plan_set(at, parent_type, &requires)
         });
@@ -661,7 +670,7 @@ impl Builder<'_> {
 
         let entity_type = &target.entity_type;
         let mut representation = vec![typename_field()];
-        merge_into(&mut representation, target.key.clone());
+        merge_into(&mut representation, key);
         merge_into(&mut representation, requires);
         let group = self.entity_group(target.subgraph, entity_type, at, deps, &representation);
         merge_into(
@@ -678,6 +687,7 @@ impl Builder<'_> {
             path: at.path.clone(),
             provided: None,
             conditions: at.conditions.clone(),
+            client_keys: at.client_keys.clone(),
         };
         let selected = match selection {
             // The target resolves this field (its requirements are now in the representation).
@@ -986,6 +996,53 @@ fn collect_written<'s>(set: &'s SelectionSet, out: &mut Vec<(&'s str, &'s str)>)
             Selection::InlineFragment(fragment) => collect_written(&fragment.selections, out),
         }
     }
+}
+
+/// The client's response keys on an object, with the fields they name.
+fn client_keys(input: &SelectionSet) -> std::sync::Arc<[(Name, Name)]> {
+    fn collect(set: &SelectionSet, out: &mut Vec<(Name, Name)>) {
+        for selection in set {
+            match selection {
+                Selection::Field(f) => out.push((f.response_key().clone(), f.name.clone())),
+                Selection::InlineFragment(fragment) => collect(&fragment.selections, out),
+            }
+        }
+    }
+    let mut keys = Vec::new();
+    collect(input, &mut keys);
+    std::sync::Arc::from(keys)
+}
+
+/// Key and required fields whose name the client uses as the response key
+/// of another field get an internal alias (written back under the field's
+/// name in representations), so neither value overwrites the other.
+fn alias_client_keys(set: &SelectionSet, client_keys: &[(Name, Name)]) -> SelectionSet {
+    set.iter()
+        .map(|selection| match selection {
+            Selection::Field(field) => {
+                let mut field = field.clone();
+                let clashes = field.alias.is_none()
+                    && client_keys
+                        .iter()
+                        .any(|(key, name)| key == &field.name && name != &field.name);
+                if clashes {
+                    let alias = format!(
+                        "{}{:x}_{}",
+                        super::REQUIRES_ALIAS_PREFIX,
+                        fnv1a(&field.name),
+                        field.name
+                    );
+                    field.alias = Name::new(&alias).ok();
+                }
+                Selection::Field(field)
+            }
+            Selection::InlineFragment(fragment) => {
+                let mut fragment = fragment.clone();
+                fragment.selections = alias_client_keys(&fragment.selections, client_keys);
+                Selection::InlineFragment(fragment)
+            }
+        })
+        .collect()
 }
 
 fn fnv1a(text: &str) -> u32 {
