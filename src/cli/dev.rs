@@ -64,6 +64,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     .await
     .context("the HTTP server failed")?;
     demo.subgraphs.shutdown();
+    tracing::info!("stopped");
     Ok(())
 }
 

@@ -1,7 +1,18 @@
-//! The signals that stop the server gracefully: Ctrl-C (SIGINT) and SIGTERM.
+//! The signals that stop the server: Ctrl-C (SIGINT) and SIGTERM. The first
+//! starts a graceful shutdown; a second one exits at once.
 
-/// Completes when the process receives SIGINT or SIGTERM.
+/// Completes when the process receives SIGINT or SIGTERM. From then on, a
+/// second signal ends the process without waiting for the drain.
 pub async fn shutdown_signal() {
+    wait_for_signal().await;
+    tokio::spawn(async {
+        wait_for_signal().await;
+        tracing::warn!("second signal: exiting without waiting for in-flight requests");
+        std::process::exit(130);
+    });
+}
+
+async fn wait_for_signal() {
     let interrupt = async {
         if let Err(error) = tokio::signal::ctrl_c().await {
             tracing::error!("cannot listen for Ctrl-C: {error}");
