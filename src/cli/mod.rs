@@ -39,11 +39,17 @@ pub enum Command {
     /// one without dropping requests; an invalid one is logged and the old one
     /// keeps serving. SIGTERM or Ctrl-C stops accepting connections and lets
     /// in-flight requests finish (up to `shutdown_drain_timeout_ms`).
+    #[command(after_long_help = "Examples:\n  \
+        junction serve --supergraph schema/supergraph.graphql\n  \
+        junction serve --config junction.yaml --listen 0.0.0.0:4000\n  \
+        junction serve --supergraph supergraph.graphql --subgraph-url accounts=http://127.0.0.1:4300/accounts")]
     Serve(ServeArgs),
     /// Run the demo: the four demo subgraphs (accounts, inventory, products,
     /// reviews) in this process, and the gateway in front of them.
     Dev(DevArgs),
     /// Print the query plan of an operation against a supergraph.
+    #[command(after_long_help = "Example:\n  \
+        junction plan --supergraph schema/supergraph.graphql --query tests/fixtures/heavy_query.graphql")]
     Plan(PlanArgs),
 }
 
