@@ -27,3 +27,35 @@ fn api_schema_has_no_join_machinery() -> Result<(), SupergraphError> {
     assert!(api.contains("shippingEstimate: Int"), "{api}");
     Ok(())
 }
+
+/// The demo supergraph restated with the join v0.5 definitions (progressive
+/// `@override` labels, context arguments, `@join__directive`).
+fn demo_as_join_v05() -> String {
+    let start = DEMO.find("directive @join__field(").unwrap_or(0);
+    let end = DEMO[start..]
+        .find("FIELD_DEFINITION | INPUT_FIELD_DEFINITION")
+        .map_or(start, |i| start + i)
+        + "FIELD_DEFINITION | INPUT_FIELD_DEFINITION".len();
+    let v05_field = "directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, \
+         type: String, external: Boolean, override: String, usedOverridden: Boolean, overrideLabel: String, \
+         contextArguments: [join__ContextArgument!]) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION\n\
+         directive @join__directive(graphs: [join__Graph!], name: String!, args: join__DirectiveArguments) \
+         repeatable on SCHEMA | OBJECT | INTERFACE | FIELD_DEFINITION\n\
+         input join__ContextArgument { name: String! type: String! context: String! selection: join__FieldValue! }\n\
+         scalar join__DirectiveArguments\nscalar join__FieldValue";
+    format!("{}{}{}", &DEMO[..start], v05_field, &DEMO[end..]).replace("join/v0.3", "join/v0.5")
+}
+
+#[test]
+fn loads_a_join_v05_supergraph() -> Result<(), SupergraphError> {
+    let sdl = demo_as_join_v05();
+    assert!(
+        sdl.contains("join/v0.5") && sdl.contains("overrideLabel"),
+        "{sdl}"
+    );
+    let supergraph = Supergraph::parse(&sdl)?;
+    let api = supergraph.api_schema.to_string();
+    assert!(!api.contains("join__"), "{api}");
+    assert_eq!(supergraph.subgraphs.len(), 4);
+    Ok(())
+}
