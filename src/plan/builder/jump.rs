@@ -1,0 +1,236 @@
+//! Entity jumps: entering another subgraph through `@key`, with the key
+//! and `@requires` fields planned first, into a fetch group that batches
+//! every jump of the same subgraph, type, path and conditions.
+
+use std::collections::BTreeSet;
+
+use apollo_compiler::Name;
+
+use super::aliases::{alias_client_keys, alias_fields_with_arguments, representations_conflict};
+use super::selections::{count_fields, selection_conditions, selection_name, typename_field};
+use super::{Builder, Group, GroupId, Position};
+use crate::operation::{merge_into, Field, InlineFragment, Selection, SelectionSet};
+use crate::plan::graph::JumpTarget;
+use crate::plan::PathSegment;
+use crate::plan::PlanError;
+use crate::supergraph::SubgraphId;
+
+impl Builder<'_> {
+    /// Plans a selection the current subgraph cannot resolve, through an
+    /// entity fetch. Targets are tried best first; a target that leads to a
+    /// dead end (a key or requirement nobody can supply) is rolled back.
+    pub(super) fn plan_jump(
+        &mut self,
+        at: &Position,
+        parent_type: &Name,
+        targets: &[JumpTarget],
+        selection: &Selection,
+        out: &mut SelectionSet,
+    ) -> Result<(), PlanError> {
+        let mut ranked: Vec<&JumpTarget> = targets.iter().collect();
+        ranked.sort_by_key(|t| {
+            let key_local =
+                self.local_score(at.subgraph, parent_type, &t.key, at.provided.as_ref())
+                    == count_fields(&t.key);
+            let requires_local =
+                self.local_score(at.subgraph, parent_type, &t.requires, at.provided.as_ref())
+                    == count_fields(&t.requires);
+            let existing = self
+                .find_group(t.subgraph, &t.entity_type, &at.path)
+                .is_some();
+            std::cmp::Reverse((
+                key_local,
+                requires_local,
+                existing,
+                std::cmp::Reverse(t.subgraph),
+            ))
+        });
+        let guard = (at.subgraph, parent_type.clone(), selection_name(selection));
+        if self.jumping.contains(&guard) {
+            return Err(PlanError::Unresolvable {
+                type_name: parent_type.to_string(),
+                field: selection_name(selection),
+            });
+        }
+        self.jumping.push(guard);
+        let mut last_error = None;
+        for target in ranked {
+            let saved_groups = self.groups.clone();
+            let saved_touched = self.touched.clone();
+            let mut attempt = out.clone();
+            match self.jump_to(at, parent_type, target, selection, &mut attempt) {
+                Ok(()) => {
+                    *out = attempt;
+                    last_error = None;
+                    break;
+                }
+                Err(error) => {
+                    self.groups = saved_groups;
+                    self.touched = saved_touched;
+                    last_error = Some(error);
+                }
+            }
+        }
+        self.jumping.pop();
+        match last_error {
+            Some(error) => Err(error),
+            None if targets.is_empty() => Err(PlanError::Unresolvable {
+                type_name: parent_type.to_string(),
+                field: selection_name(selection),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    pub(super) fn jump_to(
+        &mut self,
+        at: &Position,
+        parent_type: &Name,
+        target: &JumpTarget,
+        selection: &Selection,
+        out: &mut SelectionSet,
+    ) -> Result<(), PlanError> {
+        let at = &at.with_conditions(selection_conditions(selection));
+        let outer_touched = std::mem::take(&mut self.touched);
+        let mut inputs = vec![typename_field()];
+        let key = alias_client_keys(&target.key, &at.client_keys);
+        let requires = alias_client_keys(
+            &alias_fields_with_arguments(&target.requires),
+            &at.client_keys,
+        );
+        let planned_inputs = self.plan_set(at, parent_type, &key).and_then(|key| {
+            merge_into(&mut inputs, key);
+            self.plan_set(at, parent_type, &requires)
+        });
+        let required = match planned_inputs {
+            Ok(required) => required,
+            Err(error) => {
+                self.touched = outer_touched;
+                return Err(error);
+            }
+        };
+        merge_into(&mut inputs, required);
+        merge_into(out, inputs);
+        let mut deps: BTreeSet<GroupId> = std::mem::replace(&mut self.touched, outer_touched)
+            .into_iter()
+            .collect();
+        deps.insert(at.group);
+
+        let entity_type = &target.entity_type;
+        let mut representation = vec![typename_field()];
+        merge_into(&mut representation, key);
+        merge_into(&mut representation, requires);
+        let group = self.entity_group(target.subgraph, entity_type, at, deps, &representation);
+        merge_into(
+            &mut self.groups[group].requires,
+            vec![Selection::InlineFragment(InlineFragment {
+                type_condition: Some(entity_type.clone()),
+                conditions: Vec::new(),
+                selections: representation,
+            })],
+        );
+        let inner = Position {
+            group,
+            subgraph: target.subgraph,
+            path: at.path.clone(),
+            provided: None,
+            conditions: at.conditions.clone(),
+            client_keys: at.client_keys.clone(),
+        };
+        let selected = match selection {
+            // The target resolves this field (its requirements are now in the representation).
+            Selection::Field(field)
+                if self
+                    .graph
+                    .has_requires(entity_type, &field.name, target.subgraph) =>
+            {
+                let mut selected = Vec::new();
+                self.plan_local_field(&inner, entity_type, field, None, &mut selected)?;
+                selected
+            }
+            Selection::Field(field) => {
+                let mut selected = Vec::new();
+                self.plan_field(&inner, entity_type, field, &mut selected)?;
+                selected
+            }
+            Selection::InlineFragment(_) => {
+                self.plan_set(&inner, entity_type, &vec![selection.clone()])?
+            }
+        };
+        merge_into(&mut self.groups[group].selections, selected);
+        self.touched.push(group);
+        Ok(())
+    }
+
+    pub(super) fn subgraph_output_type(
+        &self,
+        parent_type: &Name,
+        field: &Field,
+        subgraph: SubgraphId,
+    ) -> Name {
+        self.graph
+            .source_in(parent_type, &field.name, subgraph)
+            .and_then(|s| s.type_in_subgraph.as_deref())
+            .and_then(|t| apollo_compiler::ast::Type::parse(t, "type.graphql").ok())
+            .map(|t| t.inner_named_type().clone())
+            .filter(|t| self.graph.supergraph.schema.types.contains_key(t))
+            .unwrap_or_else(|| field.type_name().clone())
+    }
+
+    pub(super) fn type_differs_in_subgraph(
+        &self,
+        parent_type: &Name,
+        field: &Field,
+        subgraph: SubgraphId,
+    ) -> bool {
+        self.graph
+            .source_in(parent_type, &field.name, subgraph)
+            .and_then(|s| s.type_in_subgraph.as_deref())
+            .is_some_and(|t| t != field.ty.to_string())
+    }
+
+    pub(super) fn find_group(
+        &self,
+        subgraph: SubgraphId,
+        parent_type: &Name,
+        path: &[PathSegment],
+    ) -> Option<GroupId> {
+        self.groups.iter().position(|g| {
+            g.is_entity && g.subgraph == subgraph && &g.parent_type == parent_type && g.path == path
+        })
+    }
+
+    pub(super) fn entity_group(
+        &mut self,
+        subgraph: SubgraphId,
+        parent_type: &Name,
+        at: &Position,
+        deps: BTreeSet<GroupId>,
+        representation: &SelectionSet,
+    ) -> GroupId {
+        let existing = self.groups.iter().position(|g| {
+            g.is_entity
+                && g.subgraph == subgraph
+                && &g.parent_type == parent_type
+                && g.path == at.path
+                && g.conditions == at.conditions
+                && g.deps == deps
+                && !representations_conflict(&g.requires, representation)
+        });
+        if let Some(group) = existing {
+            return group;
+        }
+        self.groups.push(Group {
+            subgraph,
+            parent_type: parent_type.clone(),
+            is_entity: true,
+            path: at.path.clone(),
+            requires: Vec::new(),
+            selections: Vec::new(),
+            deps,
+            renames: false,
+            conditions: at.conditions.clone(),
+        });
+        self.groups.len() - 1
+    }
+}
