@@ -80,14 +80,15 @@ impl<'a> Graph<'a> {
         if field_meta.sources.is_empty() {
             return !field_meta.has_join_field;
         }
-        let owned = field_meta
-            .sources
-            .iter()
-            .any(|s| s.subgraph == subgraph && !s.external && !s.used_overridden);
-        owned || self.is_key_field(type_name, field, subgraph)
+        match field_meta.sources.iter().find(|s| s.subgraph == subgraph) {
+            Some(source) => !source.external && !source.used_overridden,
+            None => self.is_key_field(type_name, field, subgraph),
+        }
     }
 
-    /// Key fields are always resolvable by a subgraph that declares the key.
+    /// A key field without a `@join__field` for the subgraph is resolvable
+    /// there (the key's fields come with every entity of the type); one
+    /// marked external there is not: the subgraph cannot produce it.
     fn is_key_field(&self, type_name: &str, field: &str, subgraph: SubgraphId) -> bool {
         let Some(meta) = self.supergraph.type_meta(type_name) else {
             return false;

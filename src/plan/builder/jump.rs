@@ -133,7 +133,9 @@ impl Builder<'_> {
             group,
             subgraph: target.subgraph,
             path: at.path.clone(),
-            provided: None,
+            // The key's fields come with the representation: the target can
+            // return them even where it marks them `@external`.
+            provided: Some(target.key.clone()),
             conditions: at.conditions.clone(),
             client_keys: at.client_keys.clone(),
         };
