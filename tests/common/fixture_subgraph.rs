@@ -68,6 +68,7 @@ pub struct Subgraph {
     delay: Option<Duration>,
     failure: Option<Failure>,
     extra_errors: Vec<Value>,
+    requires_subselections: bool,
 }
 
 impl Subgraph {
@@ -136,6 +137,13 @@ impl Subgraph {
     /// Answers every request with a truncated JSON body.
     pub fn malformed_json(mut self) -> Self {
         self.failure = Some(Failure::MalformedJson);
+        self
+    }
+
+    /// Rejects, as a server that knows its schema does, an operation that
+    /// selects an object-valued field without a selection set.
+    pub fn requires_subselections(mut self) -> Self {
+        self.requires_subselections = true;
         self
     }
 
@@ -420,6 +428,13 @@ impl<'a> Execution<'a> {
                 json!(typename)
             } else {
                 let resolved = self.resolve(object, typename, field, &field_path);
+                if self.subgraph.requires_subselections
+                    && fields.iter().all(|f| f.selection_set.is_empty())
+                    && holds_object(&resolved)
+                {
+                    let conflict = format!("field `{key}` must have a selection of subfields");
+                    self.conflict.get_or_insert(conflict);
+                }
                 let merged: Vec<Selection> = fields
                     .iter()
                     .flat_map(|f| f.selection_set.iter().cloned())
@@ -577,6 +592,15 @@ impl<'a> Execution<'a> {
             Some(literal(argument, &self.variables))
         };
         condition("skip") != Some(json!(true)) && condition("include") != Some(json!(false))
+    }
+}
+
+/// Whether `value` is an object or a list holding one (at any depth).
+fn holds_object(value: &Value) -> bool {
+    match value {
+        Value::Object(_) => true,
+        Value::Array(items) => items.iter().any(holds_object),
+        _ => false,
     }
 }
 
