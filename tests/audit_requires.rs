@@ -22,6 +22,12 @@ async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
     insta::assert_snapshot!(name, plan, query);
 }
 
+/// A fixture subgraph that, like a real one, rejects object fields selected
+/// without subfields.
+fn subgraph(name: &str) -> Subgraph {
+    Subgraph::new(name).requires_subselections()
+}
+
 /// The row of `table` whose `field` equals `value`, or null.
 fn row(table: &Value, field: &str, value: &Value) -> Value {
     let rows = table.as_array().unwrap();
@@ -71,7 +77,7 @@ fn product_prices() -> Vec<Subgraph> {
           "category": { "__typename": "Category", "averagePrice": 22 } },
     ]);
     let table = products.clone();
-    let b = Subgraph::new("b")
+    let b = subgraph("b")
         .root("Query.products", move |_| products.clone())
         .entity("Product", move |rep| row(&table, "upc", &rep["upc"]))
         .field("Product.price", |product, args| {
@@ -89,7 +95,7 @@ fn product_prices() -> Vec<Subgraph> {
         };
         json!(price.as_i64().unwrap() * weight.as_i64().unwrap() * 10).into()
     };
-    let a = Subgraph::new("a")
+    let a = subgraph("a")
         .entity("Product", |rep| rep.clone())
         .field("Product.shippingEstimate", move |p, _| shipping(p))
         .field("Product.shippingEstimateEUR", move |p, _| shipping(p))
@@ -170,14 +176,14 @@ fn feed_authors() -> Vec<Subgraph> {
         { "__typename": "Comment", "id": "c6", "postId": "p2", "authorId": "a1", "body": "c6-body" },
     ]);
     let c_comments = comments.clone();
-    let c = Subgraph::new("c")
+    let c = subgraph("c")
         .root(
             "Query.feed",
             |_| json!([{ "__typename": "Post", "id": "p1" }, { "__typename": "Post", "id": "p2" }]),
         )
         .entity("Post", |rep| json!({ "id": rep["id"] }))
         .entity("Comment", move |rep| row(&c_comments, "id", &rep["id"]));
-    let d = Subgraph::new("d")
+    let d = subgraph("d")
         .entity("Post", |rep| match rep.get("comments") {
             None => json!({ "id": rep["id"] }).into(),
             Some(Value::Array(sent)) if sent.len() == 3 => {
@@ -270,8 +276,8 @@ type Query @join__type(graph: A) @join__type(graph: B) @join__type(graph: C) @jo
 "#;
 
 fn affordability() -> Vec<Subgraph> {
-    let a = Subgraph::new("a").entity("Product", |rep| json!({ "id": rep["id"], "price": 699.99 }));
-    let b = Subgraph::new("b")
+    let a = subgraph("a").entity("Product", |rep| json!({ "id": rep["id"], "price": 699.99 }));
+    let b = subgraph("b")
         .root(
             "Query.product",
             |_| json!({ "__typename": "Product", "id": "p1", "hasDiscount": true }),
@@ -280,7 +286,7 @@ fn affordability() -> Vec<Subgraph> {
             "Product",
             |rep| json!({ "id": rep["id"], "hasDiscount": true }),
         );
-    let c = Subgraph::new("c")
+    let c = subgraph("c")
         .entity("Product", |rep| rep.clone())
         .field("Product.isExpensive", |p, _| match sent(p, "price") {
             Ok(price) => json!(price.as_f64().unwrap() > 500.0).into(),
@@ -292,7 +298,7 @@ fn affordability() -> Vec<Subgraph> {
                 Err(e) => e,
             }
         });
-    let d = Subgraph::new("d")
+    let d = subgraph("d")
         .entity("Product", |rep| rep.clone())
         .field("Product.canAfford", |p, _| match sent(p, "isExpensive") {
             Ok(expensive) => json!(!expensive.as_bool().unwrap()).into(),
@@ -377,7 +383,7 @@ fn novices_and_experts() -> Vec<Subgraph> {
         { "__typename": "Author", "id": "a1", "name": "John", "yearsOfExperience": 5 },
         { "__typename": "Author", "id": "a2", "name": "Jane", "yearsOfExperience": 20 },
     ]);
-    let a = Subgraph::new("a")
+    let a = subgraph("a")
         .root(
             "Query.feed",
             |_| json!([{ "__typename": "Post", "id": "p1" }, { "__typename": "Post", "id": "p2" }]),
@@ -388,7 +394,7 @@ fn novices_and_experts() -> Vec<Subgraph> {
             Ok(novice) => json!(!novice.as_bool().unwrap()).into(),
             Err(e) => e,
         });
-    let b = Subgraph::new("b")
+    let b = subgraph("b")
         .entity("Post", |rep| {
             let author_id = if rep["id"] == "p1" { "a1" } else { "a2" };
             let mut author = json!({ "__typename": "Author", "id": author_id });

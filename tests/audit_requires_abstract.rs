@@ -21,6 +21,12 @@ async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
     insta::assert_snapshot!(name, plan, query);
 }
 
+/// A fixture subgraph that, like a real one, rejects object fields selected
+/// without subfields.
+fn subgraph(name: &str) -> Subgraph {
+    Subgraph::new(name).requires_subselections()
+}
+
 /// The row of `table` whose `field` equals `value`, or null.
 fn row(table: &Value, field: &str, value: &Value) -> Value {
     let rows = table.as_array().unwrap();
@@ -90,7 +96,7 @@ fn entity_data() -> Vec<Subgraph> {
         _ => Value::Null,
     };
     let entity = |id: &str| json!({ "__typename": "Entity", "id": id });
-    let a = Subgraph::new("a")
+    let a = subgraph("a")
         .possible_types("Foo", &["Baz", "Qux"])
         .possible_types("Bar", &["Baz", "Qux"])
         .root("Query.a", move |_| entity("e2"))
@@ -111,7 +117,7 @@ fn entity_data() -> Vec<Subgraph> {
             None => field_error("requirement not sent: data.foo"),
         }
     };
-    let b = Subgraph::new("b")
+    let b = subgraph("b")
         .possible_types("Foo", &["Baz", "Qux"])
         .possible_types("Bar", &["Baz", "Qux"])
         .root("Query.b", move |_| entity("e1"))
@@ -247,7 +253,7 @@ fn user_addresses() -> Vec<Subgraph> {
     let (a_addresses, b_addresses) = (addresses.clone(), addresses.clone());
     let (home, work) = (addresses.clone(), addresses.clone());
     let (a_users, b_users, b_root) = (users.clone(), users.clone(), users.clone());
-    let a = Subgraph::new("a")
+    let a = subgraph("a")
         .possible_types("Address", &["HomeAddress", "WorkAddress"])
         .root(
             "Query.a",
@@ -270,7 +276,7 @@ fn user_addresses() -> Vec<Subgraph> {
         .field("User.country", move |user, _| {
             row(&addresses, "id", &user["address"]["id"])["country"].clone()
         });
-    let b = Subgraph::new("b")
+    let b = subgraph("b")
         .possible_types("Address", &["HomeAddress", "WorkAddress", "SecondAddress"])
         .root("Query.b", move |_| b_root[1].clone())
         .entity("User", move |rep| row(&b_users, "id", &rep["id"]))
