@@ -31,6 +31,48 @@ impl<'a> Graph<'a> {
         )
     }
 
+    pub fn is_union(&self, type_name: &str) -> bool {
+        matches!(
+            self.supergraph.schema.types.get(type_name),
+            Some(ExtendedType::Union(_))
+        )
+    }
+
+    /// Subgraphs that could resolve `parent_type.field` reached through a
+    /// path `candidates` could resolve, the current one included. Below an
+    /// entity or a root type the path starts afresh: every subgraph that
+    /// resolves the field and can be entered at the parent counts; below a
+    /// value type only those that could also resolve the path to it.
+    pub fn path_candidates(
+        &self,
+        parent_type: &Name,
+        field: &str,
+        current: SubgraphId,
+        candidates: &[SubgraphId],
+    ) -> Vec<SubgraphId> {
+        let is_root = self
+            .supergraph
+            .schema
+            .schema_definition
+            .iter_root_operations()
+            .any(|(_, root)| root.name == *parent_type);
+        let meta = self.supergraph.type_meta(parent_type);
+        let mut out = vec![current];
+        for subgraph in self.resolving_subgraphs(parent_type, field) {
+            let reachable = if is_root {
+                true
+            } else if meta.is_some_and(|m| m.resolvable_keys(subgraph).next().is_some()) {
+                true
+            } else {
+                candidates.contains(&subgraph)
+            };
+            if reachable && !out.contains(&subgraph) {
+                out.push(subgraph);
+            }
+        }
+        out
+    }
+
     /// Is the type abstract as the subgraph sees it (an `@interfaceObject` is an object there)?
     pub fn is_abstract_in(&self, type_name: &str, subgraph: SubgraphId) -> bool {
         self.is_abstract(type_name) && !self.is_interface_object_in(type_name, subgraph)

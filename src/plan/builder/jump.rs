@@ -138,6 +138,7 @@ impl Builder<'_> {
             provided: Some(target.key.clone()),
             conditions: at.conditions.clone(),
             client_keys: at.client_keys.clone(),
+            candidates: std::sync::Arc::from(vec![target.subgraph]),
         };
         let selected = match selection {
             // The target resolves this field (its requirements are now in the representation).

@@ -64,6 +64,10 @@ struct Position {
     /// Response keys the client uses on the object here, with their field
     /// names: fields the planner adds must not land under one of them.
     client_keys: std::sync::Arc<[(Name, Name)]>,
+    /// Subgraphs that could resolve the path to the object here, from its
+    /// nearest entity (or root) ancestor: only abstract-type members common
+    /// to all of them are planned (see `Graph::path_candidates`).
+    candidates: std::sync::Arc<[SubgraphId]>,
 }
 
 impl Position {
@@ -155,6 +159,7 @@ impl Builder<'_> {
             provided: None,
             conditions: Vec::new(),
             client_keys: std::sync::Arc::from(Vec::new()),
+            candidates: std::sync::Arc::from(vec![subgraph]),
         };
         let (reachable, unreachable) = self.split_reachable(&position, root_type, &field);
         let has_other = self
@@ -371,7 +376,7 @@ impl Builder<'_> {
             let selection = Selection::InlineFragment(fragment.clone());
             return self.plan_jump(at, parent_type, &targets, &selection, out);
         }
-        let runtime_types = self.graph.possible_types_in(parent_type, at.subgraph);
+        let runtime_types = self.common_possible_types(at, parent_type);
         if self.graph.type_in_subgraph(condition, at.subgraph)
             && !self.graph.is_abstract(parent_type)
             && runtime_types.contains(condition)
@@ -398,6 +403,20 @@ impl Builder<'_> {
             push_fragment(out, Some(object), &fragment.conditions, selections);
         }
         Ok(())
+    }
+
+    /// The object types the subgraph may return for an abstract type here,
+    /// limited to those every subgraph that could resolve this path knows:
+    /// a member known to only some of them is not safe to ask for.
+    fn common_possible_types(&self, at: &Position, abstract_type: &Name) -> Vec<Name> {
+        let mut types = self.graph.possible_types_in(abstract_type, at.subgraph);
+        if self.graph.is_union(abstract_type) {
+            for other in at.candidates.iter().filter(|s| **s != at.subgraph) {
+                let theirs = self.graph.possible_types_in(abstract_type, *other);
+                types.retain(|t| theirs.contains(t));
+            }
+        }
+        types
     }
 
     fn plan_field(
@@ -537,6 +556,10 @@ impl Builder<'_> {
                 provided,
                 conditions: at.with_conditions(&field.conditions).conditions,
                 client_keys: client_keys(&field.selections),
+                candidates: self
+                    .graph
+                    .path_candidates(parent_type, &field.name, at.subgraph, &at.candidates)
+                    .into(),
             };
             push_field_path(&mut inner.path, field);
             // A subgraph may declare a narrower type for the field (`@join__field(type:)`).
