@@ -59,13 +59,9 @@ impl<'a> Graph<'a> {
         let meta = self.supergraph.type_meta(parent_type);
         let mut out = vec![current];
         for subgraph in self.resolving_subgraphs(parent_type, field) {
-            let reachable = if is_root {
-                true
-            } else if meta.is_some_and(|m| m.resolvable_keys(subgraph).next().is_some()) {
-                true
-            } else {
-                candidates.contains(&subgraph)
-            };
+            let enterable =
+                is_root || meta.is_some_and(|m| m.resolvable_keys(subgraph).next().is_some());
+            let reachable = enterable || candidates.contains(&subgraph);
             if reachable && !out.contains(&subgraph) {
                 out.push(subgraph);
             }
