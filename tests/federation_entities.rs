@@ -467,7 +467,6 @@ async fn client_alias_named_like_a_key_field_does_not_clash_with_the_key() {
 }
 
 #[tokio::test]
-#[ignore = "BUG: entity fetches to one subgraph at one step are sent as one request per path, not batched into one"]
 async fn entities_at_different_paths_of_one_step_share_one_request() {
     let fed = shop(REVIEWS).await;
     let query =

@@ -6,9 +6,9 @@
 //! nulls it.
 
 mod client;
+mod entities;
 mod response_tree;
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 use bytes::Bytes;
@@ -18,7 +18,7 @@ pub use client::{FetchError, SubgraphClient};
 
 use crate::plan::{FetchNode, QueryPlan};
 use crate::supergraph::Supergraph;
-use response_tree::{get_mut, merge, objects_at, path_json, write_representation, Step};
+use response_tree::merge;
 
 /// The data and errors gathered from the subgraphs.
 #[derive(Debug, Default)]
@@ -70,20 +70,19 @@ async fn run_fetch(
     if !crate::operation::conditions_met(&fetch.conditions, variables) {
         return;
     }
-    let entities = match &fetch.requires {
-        Some(requires) => {
-            let batch = {
-                let state = lock(state);
-                collect_representations(&state.data, fetch, requires, supergraph)
-            };
-            if batch.representations.is_empty() {
-                return;
-            }
-            Some(batch)
+    let entities = if fetch.is_entity_fetch() {
+        let batches = {
+            let state = lock(state);
+            entities::collect(&state.data, fetch, supergraph)
+        };
+        match batches {
+            Some(batches) => Some(batches),
+            None => return,
         }
-        None => None,
+    } else {
+        None
     };
-    let body = request_body(fetch, variables, entities.as_ref());
+    let body = request_body(fetch, variables, entities.as_deref());
     let subgraph = &supergraph.subgraphs[fetch.subgraph];
     let deduplicate = fetch.kind == apollo_compiler::ast::OperationType::Query;
     let response = client
@@ -109,59 +108,13 @@ async fn run_fetch(
                 ));
             }
         }
-        (Err(error), Some(batch)) => {
-            let path = batch
-                .targets
-                .first()
-                .and_then(|t| t.first())
-                .map(|p| path_json(p))
-                .unwrap_or_default();
+        (Err(error), Some(batches)) => {
+            let path = entities::first_path(&batches);
             state.errors.push(fetch_error(&error, &subgraph.name, path));
         }
         (Ok(response), None) => merge_root(&mut state, response),
-        (Ok(response), Some(batch)) => merge_entities(
-            &mut state,
-            response,
-            &batch,
-            fetch.interface_object.is_some(),
-        ),
+        (Ok(response), Some(batches)) => entities::merge_results(&mut state, response, &batches),
     }
-}
-
-struct EntityBatch {
-    /// Distinct representations, as JSON text.
-    representations: Vec<Vec<u8>>,
-    /// For each representation, the objects it stands for.
-    targets: Vec<Vec<Vec<Step>>>,
-}
-
-fn collect_representations(
-    data: &Value,
-    fetch: &FetchNode,
-    requires: &crate::operation::SelectionSet,
-    supergraph: &Supergraph,
-) -> EntityBatch {
-    let mut batch = EntityBatch {
-        representations: Vec::new(),
-        targets: Vec::new(),
-    };
-    let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
-    let typename = fetch.interface_object.as_ref().map(|n| n.as_str());
-    for (path, object) in objects_at(data, &fetch.path, supergraph) {
-        let mut text = Vec::new();
-        if !write_representation(object, requires, supergraph, typename, &mut text) {
-            continue;
-        }
-        match index.get(&text) {
-            Some(&i) => batch.targets[i].push(path),
-            None => {
-                index.insert(text.clone(), batch.representations.len());
-                batch.representations.push(text);
-                batch.targets.push(vec![path]);
-            }
-        }
-    }
-    batch
 }
 
 /// The subgraph request body: the operation, the variables it uses and,
@@ -169,7 +122,7 @@ fn collect_representations(
 fn request_body(
     fetch: &FetchNode,
     variables: &Map<String, Value>,
-    entities: Option<&EntityBatch>,
+    entities: Option<&[entities::PartBatch<'_>]>,
 ) -> Bytes {
     let used: Map<String, Value> = fetch
         .variables
@@ -187,15 +140,9 @@ fn request_body(
     let used_text = serde_json::to_vec(&used).unwrap_or_else(|_| b"{}".to_vec());
     match entities {
         None => body.extend_from_slice(&used_text),
-        Some(batch) => {
-            body.extend_from_slice(b"{\"representations\":[");
-            for (i, representation) in batch.representations.iter().enumerate() {
-                if i > 0 {
-                    body.push(b',');
-                }
-                body.extend_from_slice(representation);
-            }
-            body.push(b']');
+        Some(batches) => {
+            body.push(b'{');
+            entities::write_variables(batches, &mut body);
             if used_text.len() > 2 {
                 body.push(b',');
                 body.extend_from_slice(&used_text[1..used_text.len() - 1]);
@@ -240,73 +187,6 @@ fn merge_root(state: &mut State, response: SubgraphResponse) {
     state
         .errors
         .extend(response.errors.into_iter().map(normalise_error));
-}
-
-fn merge_entities(
-    state: &mut State,
-    response: SubgraphResponse,
-    batch: &EntityBatch,
-    drop_typename: bool,
-) {
-    let entities = response
-        .data
-        .and_then(|mut d| d.get_mut("_entities").map(Value::take));
-    if let Some(Value::Array(entities)) = entities {
-        for (mut entity, targets) in entities.into_iter().zip(&batch.targets) {
-            if entity.is_null() {
-                continue;
-            }
-            if let (true, Value::Object(map)) = (drop_typename, &mut entity) {
-                map.remove("__typename");
-            }
-            let (last, rest) = match targets.split_last() {
-                Some(split) => split,
-                None => continue,
-            };
-            for target in rest {
-                if let Some(object) = get_mut(&mut state.data, target) {
-                    merge(object, entity.clone());
-                }
-            }
-            if let Some(object) = get_mut(&mut state.data, last) {
-                merge(object, entity);
-            }
-        }
-    }
-    for error in response.errors {
-        let relocated = relocate_entity_error(normalise_error(error), batch);
-        state.errors.extend(relocated);
-    }
-}
-
-/// Rewrites an error path `["_entities", i, …rest]` to the paths of the
-/// objects the entity stands for: one error per object.
-fn relocate_entity_error(error: Value, batch: &EntityBatch) -> Vec<Value> {
-    let Some(path) = error.get("path").and_then(Value::as_array).cloned() else {
-        return vec![error];
-    };
-    let index = match (
-        path.first().and_then(Value::as_str),
-        path.get(1).and_then(Value::as_u64),
-    ) {
-        (Some("_entities"), Some(i)) => i as usize,
-        _ => return vec![error],
-    };
-    let Some(targets) = batch.targets.get(index) else {
-        return vec![error];
-    };
-    targets
-        .iter()
-        .map(|target| {
-            let mut relocated = error.clone();
-            let mut new_path = path_json(target);
-            new_path.extend(path.iter().skip(2).cloned());
-            if let Value::Object(map) = &mut relocated {
-                map.insert("path".into(), Value::Array(new_path));
-            }
-            relocated
-        })
-        .collect()
 }
 
 /// Keeps a subgraph error's message, path and extensions; drops locations

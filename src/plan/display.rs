@@ -5,9 +5,9 @@ use std::fmt;
 
 use serde_json::{json, Value};
 
-use crate::operation::print_selection_set;
+use crate::operation::{merge_into, print_selection_set};
 
-use super::{FetchNode, PathSegment, QueryPlan};
+use super::{EntityPart, FetchNode, PathSegment, QueryPlan};
 
 /// Renders a path the way plans usually show it: `users.@.reviews|[Review]`.
 pub fn format_path(path: &[PathSegment]) -> String {
@@ -55,37 +55,59 @@ impl fmt::Display for QueryPlan {
 }
 
 fn write_fetch(f: &mut fmt::Formatter<'_>, fetch: &FetchNode, indent: &str) -> fmt::Result {
-    if fetch.path.is_empty() {
+    if !fetch.is_entity_fetch() {
         writeln!(f, "{indent}Fetch(service: \"{}\") {{", fetch.subgraph_name)?;
-    } else {
-        writeln!(
-            f,
-            "{indent}Flatten(path: \"{}\") {{",
-            format_path(&fetch.path)
-        )?;
-        writeln!(
-            f,
-            "{indent}  Fetch(service: \"{}\") {{",
-            fetch.subgraph_name
-        )?;
+        writeln!(f, "{indent}  {}", fetch.operation)?;
+        return writeln!(f, "{indent}}},");
     }
-    let inner = if fetch.path.is_empty() {
-        format!("{indent}  ")
+    let paths: Vec<String> = fetch
+        .entities
+        .iter()
+        .flat_map(|part| &part.inputs)
+        .map(|e| format!("\"{}\"", format_path(&e.path)))
+        .collect();
+    if paths.len() == 1 {
+        writeln!(f, "{indent}Flatten(path: {}) {{", paths[0])?;
     } else {
-        format!("{indent}    ")
-    };
-    if let Some(requires) = &fetch.requires {
-        let mut text = String::new();
-        print_selection_set(&mut text, requires);
-        writeln!(f, "{inner}{text} =>")?;
+        writeln!(f, "{indent}Flatten(paths: [{}]) {{", paths.join(", "))?;
     }
-    writeln!(f, "{inner}{}", fetch.operation)?;
-    if fetch.path.is_empty() {
-        writeln!(f, "{indent}}},")
+    writeln!(
+        f,
+        "{indent}  Fetch(service: \"{}\") {{",
+        fetch.subgraph_name
+    )?;
+    if let [part] = fetch.entities.as_slice() {
+        writeln!(f, "{indent}    {} =>", part_requires(part))?;
     } else {
-        writeln!(f, "{indent}  }},")?;
-        writeln!(f, "{indent}}},")
+        for part in &fetch.entities {
+            let paths: Vec<String> = part
+                .inputs
+                .iter()
+                .map(|e| format!("\"{}\"", format_path(&e.path)))
+                .collect();
+            writeln!(
+                f,
+                "{indent}    ${} from {}: {} =>",
+                part.variable,
+                paths.join(", "),
+                part_requires(part)
+            )?;
+        }
     }
+    writeln!(f, "{indent}    {}", fetch.operation)?;
+    writeln!(f, "{indent}  }},")?;
+    writeln!(f, "{indent}}},")
+}
+
+/// The representations' selection of one `_entities` field, all its paths merged.
+fn part_requires(part: &EntityPart) -> String {
+    let mut requires = Vec::new();
+    for input in &part.inputs {
+        merge_into(&mut requires, input.requires.clone());
+    }
+    let mut text = String::new();
+    print_selection_set(&mut text, &requires);
+    text
 }
 
 impl QueryPlan {
@@ -106,16 +128,22 @@ impl QueryPlan {
 }
 
 fn fetch_json(fetch: &FetchNode) -> Value {
-    let requires = fetch.requires.as_ref().map(|r| {
-        let mut text = String::new();
-        print_selection_set(&mut text, r);
-        text
-    });
+    let entities: Vec<Value> = fetch
+        .entities
+        .iter()
+        .map(|part| {
+            json!({
+                "responseKey": part.response_key.as_str(),
+                "variable": part.variable.as_str(),
+                "paths": part.inputs.iter().map(|e| format_path(&e.path)).collect::<Vec<_>>(),
+                "requires": part_requires(part),
+            })
+        })
+        .collect();
     json!({
         "kind": "Fetch",
         "serviceName": fetch.subgraph_name,
-        "path": format_path(&fetch.path),
-        "requires": requires,
+        "entities": entities,
         "variableUsages": fetch.variables.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "operation": fetch.operation,
     })

@@ -34,20 +34,41 @@ pub enum PathSegment {
     Cast(Name),
 }
 
+/// Entities one `_entities` request enriches: the objects at one path.
+#[derive(Debug, Clone)]
+pub struct EntityInput {
+    /// Where the objects live in the response.
+    pub path: Vec<PathSegment>,
+    /// The selection that builds each object's representation.
+    pub requires: SelectionSet,
+    /// Set when the subgraph sees the entity type as an `@interfaceObject`:
+    /// representations carry this interface name as `__typename`, and the
+    /// subgraph's `__typename` in results is ignored.
+    pub interface_object: Option<Name>,
+}
+
+/// One `_entities` field of an entity fetch: its representations are
+/// built from the objects at its inputs' paths and all get its selection.
+#[derive(Debug, Clone)]
+pub struct EntityPart {
+    /// The response key of the field (`_entities`, or an alias when a
+    /// fetch has several parts).
+    pub response_key: Name,
+    /// The variable that carries its representations.
+    pub variable: Name,
+    pub inputs: Vec<EntityInput>,
+}
+
 /// One request to one subgraph.
 #[derive(Debug, Clone)]
 pub struct FetchNode {
     pub id: usize,
     pub subgraph: SubgraphId,
     pub subgraph_name: String,
-    /// Where the entities this fetch enriches live; empty for root fetches.
-    pub path: Vec<PathSegment>,
-    /// For entity fetches: the selection that builds each representation.
-    pub requires: Option<SelectionSet>,
-    /// Set when the subgraph sees the entity type as an `@interfaceObject`:
-    /// representations carry this interface name as `__typename`, and the
-    /// subgraph's `__typename` in results is ignored.
-    pub interface_object: Option<Name>,
+    /// For entity fetches, the objects it enriches: entity fetches of one
+    /// step to one subgraph are batched into one request, one part per
+    /// distinct selection. Empty for root fetches.
+    pub entities: Vec<EntityPart>,
     /// Some response keys carry [`INTERNAL_ALIAS_PREFIX`] and must be renamed back.
     pub renames: bool,
     /// For root fetches: the response keys of the root fields it fetches.
@@ -66,6 +87,9 @@ pub struct FetchNode {
 pub struct QueryPlan {
     /// Each stage's fetches run in parallel; stages run in order.
     pub stages: Vec<Vec<FetchNode>>,
+    /// How many candidate ways to reach a field (root subgraphs and entity
+    /// jumps) the planner tried: a measure of its search effort.
+    pub candidate_paths: usize,
 }
 
 /// Why an operation cannot be planned.
@@ -81,6 +105,13 @@ pub fn plan_operation(
     operation: &PreparedOperation,
 ) -> Result<QueryPlan, PlanError> {
     builder::build(supergraph, operation)
+}
+
+impl FetchNode {
+    /// Is this an `_entities` fetch (as opposed to a root fetch)?
+    pub fn is_entity_fetch(&self) -> bool {
+        !self.entities.is_empty()
+    }
 }
 
 impl QueryPlan {

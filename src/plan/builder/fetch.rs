@@ -1,75 +1,154 @@
-//! Turning fetch groups into plan stages and subgraph operations.
+//! Turning fetch groups into plan stages and subgraph operations: groups
+//! are staged by dependency depth, and the entity groups of one stage that
+//! go to the same subgraph become one `_entities` request.
 
 use std::fmt::Write;
 
-use apollo_compiler::ast::{OperationType, Type};
-use apollo_compiler::{name, Name};
+use apollo_compiler::ast::OperationType;
+use apollo_compiler::Name;
 
+use super::batch::{entity_parts, Batch};
 use super::selections::fields_at;
 use super::{Builder, Group};
-use crate::operation::{
-    collect_variables, print_selection_set, Field, InlineFragment, PreparedOperation, Selection,
-};
+use crate::operation::{collect_variables, print_selection_set, PreparedOperation, SelectionSet};
 use crate::plan::graph::Graph;
-use crate::plan::{FetchNode, QueryPlan};
+use crate::plan::{EntityPart, FetchNode, QueryPlan};
 
 impl Builder<'_> {
-    /// Orders groups into stages by dependency depth and prints their operations.
+    /// Orders groups into stages and prints their operations. A group runs
+    /// at the earliest stage its dependencies allow, unless a later stage,
+    /// still before everything that reads from it, already has a request to
+    /// the same subgraph it can join: then it joins that one (one request
+    /// fewer, no stage more).
     pub(super) fn finish(self, operation: &PreparedOperation) -> QueryPlan {
-        let mut depth = vec![0usize; self.groups.len()];
+        let count = self.groups.len();
+        let mut earliest = vec![0usize; count];
+        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); count];
         for (i, group) in self.groups.iter().enumerate() {
             // Dependencies always have smaller ids: groups are created after the groups they read from.
-            depth[i] = group.deps.iter().map(|d| depth[*d] + 1).max().unwrap_or(0);
+            earliest[i] = group
+                .deps
+                .iter()
+                .map(|d| earliest[*d] + 1)
+                .max()
+                .unwrap_or(0);
+            for dep in &group.deps {
+                dependents[*dep].push(i);
+            }
         }
-        let stage_count = depth.iter().max().map_or(0, |d| d + 1);
-        let mut stages: Vec<Vec<FetchNode>> = vec![Vec::new(); stage_count];
+        let stage_count = earliest.iter().max().map_or(0, |d| d + 1);
+        let mut staged: Vec<Vec<Batch>> = (0..stage_count).map(|_| Vec::new()).collect();
+        let mut stage_of = earliest.clone();
         let graph = Graph {
             supergraph: self.graph.supergraph,
         };
-        for (i, group) in self.groups.into_iter().enumerate() {
-            if group.selections.is_empty() {
+        let candidate_paths = self.candidate_paths;
+        let mut groups: Vec<Option<Group>> = self.groups.into_iter().map(Some).collect();
+        // Readers first, so a group knows the stages of everything that reads from it.
+        for i in (0..count).rev() {
+            let Some(group) = groups[i].take().filter(|g| !g.selections.is_empty()) else {
                 continue;
+            };
+            let latest = dependents[i]
+                .iter()
+                .map(|d| stage_of[*d].saturating_sub(1))
+                .min()
+                .unwrap_or(stage_count - 1)
+                .max(earliest[i]);
+            let joined = (earliest[i]..=latest).find_map(|stage| {
+                let batch = staged[stage].iter().position(|b| b.accepts(&group))?;
+                Some((stage, batch))
+            });
+            match joined {
+                Some((stage, batch)) => {
+                    stage_of[i] = stage;
+                    staged[stage][batch].join(i, group);
+                }
+                None => staged[earliest[i]].push(Batch::new(i, group)),
             }
-            stages[depth[i]].push(fetch_node(i, group, &graph, operation));
         }
-        stages.retain(|s| !s.is_empty());
-        QueryPlan { stages }
+        let stages = staged
+            .into_iter()
+            .filter(|batches| !batches.is_empty())
+            .map(|mut batches| {
+                batches.sort_by_key(|b| b.id);
+                batches
+                    .into_iter()
+                    .map(|batch| fetch_node(batch, &graph, operation))
+                    .collect()
+            })
+            .collect();
+        QueryPlan {
+            stages,
+            candidate_paths,
+        }
     }
 }
 
-fn fetch_node(
-    id: usize,
-    group: Group,
-    graph: &Graph<'_>,
-    operation: &PreparedOperation,
-) -> FetchNode {
-    let root_keys: Vec<Name> = if group.is_entity {
+fn fetch_node(batch: Batch, graph: &Graph<'_>, operation: &PreparedOperation) -> FetchNode {
+    let first = &batch.groups[0].1;
+    let is_entity = first.is_entity;
+    let supergraph = graph.supergraph;
+    let root_keys: Vec<Name> = if is_entity {
         Vec::new()
     } else {
-        fields_at(&group.selections, &group.parent_type)
+        fields_at(&first.selections, &first.parent_type)
             .iter()
             .map(|f| f.response_key().clone())
             .collect()
     };
-    let supergraph = graph.supergraph;
-    let mut variables = Vec::new();
-    collect_variables(&group.selections, &mut variables);
-    let mut text = String::new();
-    let kind = if group.is_entity {
+    let kind = if is_entity {
         OperationType::Query
     } else {
         operation.kind
     };
-    text.push_str(match kind {
+    let (subgraph, conditions) = (first.subgraph, first.conditions.clone());
+    let renames = batch.groups.iter().any(|(_, g)| g.renames);
+    let mut variables = Vec::new();
+    let (selections, entities) = if is_entity {
+        for (_, group) in &batch.groups {
+            collect_variables(&group.selections, &mut variables);
+        }
+        entity_parts(batch.groups, graph)
+    } else {
+        let selections = batch.groups.into_iter().next().map(|(_, g)| g.selections);
+        let selections = selections.unwrap_or_default();
+        collect_variables(&selections, &mut variables);
+        (selections, Vec::new())
+    };
+    let text = operation_text(kind, &entities, &variables, &selections, operation);
+    FetchNode {
+        id: batch.id,
+        renames,
+        root_keys,
+        conditions,
+        subgraph,
+        subgraph_name: supergraph.subgraphs[subgraph].name.clone(),
+        entities,
+        operation: text,
+        variables,
+        kind,
+    }
+}
+
+/// The subgraph operation: its kind, variable definitions and selection.
+fn operation_text(
+    kind: OperationType,
+    entities: &[EntityPart],
+    variables: &[Name],
+    selections: &SelectionSet,
+    operation: &PreparedOperation,
+) -> String {
+    let mut text = String::from(match kind {
         OperationType::Query => "query",
         OperationType::Mutation => "mutation",
         OperationType::Subscription => "subscription",
     });
     let mut definitions: Vec<String> = Vec::new();
-    if group.is_entity {
-        definitions.push("$representations: [_Any!]!".to_string());
+    for part in entities {
+        definitions.push(format!("${}: [_Any!]!", part.variable));
     }
-    for variable in &variables {
+    for variable in variables {
         if let Some(def) = operation.variables.iter().find(|v| &v.name == variable) {
             let mut d = format!("${}: {}", def.name, def.ty);
             if let Some(default) = &def.default_value {
@@ -82,44 +161,6 @@ fn fetch_node(
         let _ = write!(text, "({})", definitions.join(", "));
     }
     text.push(' ');
-    let requires = if group.is_entity {
-        let wrapped = vec![Selection::Field(Field {
-            alias: None,
-            name: name!("_entities"),
-            arguments: vec![apollo_compiler::Node::new(apollo_compiler::ast::Argument {
-                name: name!("representations"),
-                value: apollo_compiler::Node::new(apollo_compiler::ast::Value::Variable(name!(
-                    "representations"
-                ))),
-            })],
-            conditions: Vec::new(),
-            ty: Type::Named(name!("_Entity")),
-            selections: vec![Selection::InlineFragment(InlineFragment {
-                type_condition: Some(group.parent_type.clone()),
-                conditions: Vec::new(),
-                selections: group.selections,
-            })],
-        })];
-        print_selection_set(&mut text, &wrapped);
-        Some(group.requires)
-    } else {
-        print_selection_set(&mut text, &group.selections);
-        None
-    };
-    let interface_object =
-        group.is_entity && graph.is_interface_object_in(&group.parent_type, group.subgraph);
-    FetchNode {
-        id,
-        interface_object: interface_object.then(|| group.parent_type.clone()),
-        renames: group.renames,
-        root_keys,
-        conditions: group.conditions,
-        subgraph: group.subgraph,
-        subgraph_name: supergraph.subgraphs[group.subgraph].name.clone(),
-        path: group.path,
-        requires,
-        operation: text,
-        variables,
-        kind,
-    }
+    print_selection_set(&mut text, selections);
+    text
 }

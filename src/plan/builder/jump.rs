@@ -55,6 +55,7 @@ impl Builder<'_> {
         self.jumping.push(guard);
         let mut last_error = None;
         for target in ranked {
+            self.candidate_paths += 1;
             let saved_groups = self.groups.clone();
             let saved_touched = self.touched.clone();
             let mut attempt = out.clone();

@@ -12,6 +12,7 @@
 //! where a subgraph cannot answer an interface field as a whole.
 
 mod aliases;
+mod batch;
 mod fetch;
 mod jump;
 mod selections;
@@ -89,6 +90,8 @@ struct Builder<'a> {
     touched: Vec<GroupId>,
     /// Jumps being planned (subgraph, type, selection), to refuse cycles.
     jumping: Vec<(SubgraphId, Name, String)>,
+    /// Candidate ways to reach a field tried so far (see `QueryPlan::candidate_paths`).
+    candidate_paths: usize,
 }
 
 pub(super) fn build(
@@ -100,6 +103,7 @@ pub(super) fn build(
         groups: Vec::new(),
         touched: Vec::new(),
         jumping: Vec::new(),
+        candidate_paths: 0,
     };
     let root_type = supergraph_root_type(supergraph, operation);
     builder.plan_root(&root_type, &operation.selections, operation.kind)?;
@@ -143,6 +147,7 @@ impl Builder<'_> {
         tried: &mut Vec<SubgraphId>,
     ) -> Result<(), PlanError> {
         let subgraph = self.choose_root_subgraph(root_type, &field, tried)?;
+        self.candidate_paths += 1;
         tried.push(subgraph);
         let group = match kind {
             OperationType::Mutation => match *previous {
