@@ -38,9 +38,13 @@ impl Builder<'_> {
             let existing = self
                 .find_group(t.subgraph, &t.entity_type, &at.path)
                 .is_some();
+            // How much of the selection the target answers without jumping further.
+            let answered =
+                self.local_score(t.subgraph, &t.entity_type, &vec![selection.clone()], None);
             std::cmp::Reverse((
                 key_local,
                 requires_local,
+                answered,
                 existing,
                 std::cmp::Reverse(t.subgraph),
             ))

@@ -489,6 +489,10 @@ impl Builder<'_> {
                     .is_ok()
             {
                 *out = attempt;
+                if reachable.is_empty() {
+                    // The jump fetches the whole field: nothing is left for this subgraph.
+                    return Ok(());
+                }
                 let mut local = field.clone();
                 local.selections = reachable;
                 return self.plan_local_field(at, parent_type, &local, provided_here, out);
