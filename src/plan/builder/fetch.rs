@@ -43,7 +43,11 @@ impl Builder<'_> {
             supergraph: self.graph.supergraph,
         };
         let candidate_paths = self.candidate_paths;
-        let mut groups: Vec<Option<Group>> = self.groups.into_iter().map(Some).collect();
+        let mut groups: Vec<Option<Group>> = self
+            .groups
+            .into_iter()
+            .map(|g| Some(std::rc::Rc::unwrap_or_clone(g)))
+            .collect();
         // Readers first, so a group knows the stages of everything that reads from it.
         for i in (0..count).rev() {
             let Some(group) = groups[i].take().filter(|g| !g.selections.is_empty()) else {

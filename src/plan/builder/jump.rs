@@ -3,6 +3,7 @@
 //! every jump of the same subgraph, type, path and conditions.
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use apollo_compiler::Name;
 
@@ -127,7 +128,7 @@ impl Builder<'_> {
         merge_into(&mut representation, requires);
         let group = self.entity_group(target.subgraph, entity_type, at, deps, &representation);
         merge_into(
-            &mut self.groups[group].requires,
+            &mut Rc::make_mut(&mut self.groups[group]).requires,
             vec![Selection::InlineFragment(InlineFragment {
                 type_condition: Some(entity_type.clone()),
                 conditions: Vec::new(),
@@ -165,7 +166,10 @@ impl Builder<'_> {
                 self.plan_set(&inner, entity_type, &vec![selection.clone()])?
             }
         };
-        merge_into(&mut self.groups[group].selections, selected);
+        merge_into(
+            &mut Rc::make_mut(&mut self.groups[group]).selections,
+            selected,
+        );
         self.touched.push(group);
         Ok(())
     }
@@ -228,7 +232,7 @@ impl Builder<'_> {
         if let Some(group) = existing {
             return group;
         }
-        self.groups.push(Group {
+        self.groups.push(Rc::new(Group {
             subgraph,
             parent_type: parent_type.clone(),
             is_entity: true,
@@ -238,7 +242,7 @@ impl Builder<'_> {
             deps,
             renames: false,
             conditions: at.conditions.clone(),
-        });
+        }));
         self.groups.len() - 1
     }
 }

@@ -18,6 +18,7 @@ mod jump;
 mod selections;
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 use apollo_compiler::ast::OperationType;
 use apollo_compiler::Name;
@@ -85,7 +86,9 @@ impl Position {
 
 struct Builder<'a> {
     graph: Graph<'a>,
-    groups: Vec<Group>,
+    /// Shared so that saving the groups before a tentative jump copies
+    /// pointers, not selections; a group is copied when changed after a save.
+    groups: Vec<Rc<Group>>,
     /// Groups that received fields during the current sub-walk (dependencies of a jump).
     touched: Vec<GroupId>,
     /// Jumps being planned (subgraph, type, selection), to refuse cycles.
@@ -178,7 +181,7 @@ impl Builder<'_> {
         }
         let mut out = Vec::new();
         self.plan_field(&position, root_type, &local, &mut out)?;
-        merge_into(&mut self.groups[group].selections, out);
+        merge_into(&mut Rc::make_mut(&mut self.groups[group]).selections, out);
         if !unreachable.is_empty() && has_other {
             let mut rest = field;
             rest.selections = unreachable;
@@ -259,7 +262,7 @@ impl Builder<'_> {
         root_type: &Name,
         after: Option<GroupId>,
     ) -> GroupId {
-        self.groups.push(Group {
+        self.groups.push(Rc::new(Group {
             subgraph,
             parent_type: root_type.clone(),
             is_entity: false,
@@ -269,7 +272,7 @@ impl Builder<'_> {
             deps: after.into_iter().collect(),
             renames: false,
             conditions: Vec::new(),
-        });
+        }));
         self.groups.len() - 1
     }
 
@@ -601,7 +604,7 @@ impl Builder<'_> {
             // (e.g. `ID!` vs `ID` across union members): alias it so the
             // subgraph's own validation never sees two shapes under one key.
             planned.alias = Some(internal_alias(field.response_key()));
-            self.groups[at.group].renames = true;
+            Rc::make_mut(&mut self.groups[at.group]).renames = true;
         }
         merge_into(out, vec![Selection::Field(planned)]);
         Ok(())
