@@ -55,6 +55,32 @@ impl fmt::Display for QueryPlan {
 }
 
 fn write_fetch(f: &mut fmt::Formatter<'_>, fetch: &FetchNode, indent: &str) -> fmt::Result {
+    if !fetch.conditions.is_empty() {
+        writeln!(f, "{indent}{} {{", conditions_text(fetch))?;
+        write_unconditional_fetch(f, fetch, &format!("{indent}  "))?;
+        return writeln!(f, "{indent}}},");
+    }
+    write_unconditional_fetch(f, fetch, indent)
+}
+
+/// `Include(if: $a) Skip(if: $b)`: when the fetch runs.
+fn conditions_text(fetch: &FetchNode) -> String {
+    let parts: Vec<String> = fetch
+        .conditions
+        .iter()
+        .map(|c| {
+            let kind = if c.include { "Include" } else { "Skip" };
+            format!("{kind}(if: {})", c.value)
+        })
+        .collect();
+    parts.join(" ")
+}
+
+fn write_unconditional_fetch(
+    f: &mut fmt::Formatter<'_>,
+    fetch: &FetchNode,
+    indent: &str,
+) -> fmt::Result {
     if !fetch.is_entity_fetch() {
         writeln!(f, "{indent}Fetch(service: \"{}\") {{", fetch.subgraph_name)?;
         writeln!(f, "{indent}  {}", fetch.operation)?;
@@ -140,9 +166,15 @@ fn fetch_json(fetch: &FetchNode) -> Value {
             })
         })
         .collect();
+    let conditions: Vec<Value> = fetch
+        .conditions
+        .iter()
+        .map(|c| json!({ "include": c.include, "if": c.value.to_string() }))
+        .collect();
     json!({
         "kind": "Fetch",
         "serviceName": fetch.subgraph_name,
+        "conditions": conditions,
         "entities": entities,
         "variableUsages": fetch.variables.iter().map(|v| v.as_str()).collect::<Vec<_>>(),
         "operation": fetch.operation,
