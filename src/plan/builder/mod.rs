@@ -583,6 +583,7 @@ impl Builder<'_> {
             if self
                 .graph
                 .is_interface_object_in(field.type_name(), at.subgraph)
+                && needs_concrete_type(field.type_name(), &field.selections)
             {
                 // The subgraph only knows the interface: learn the concrete type from one that knows it.
                 let targets = self
@@ -609,4 +610,16 @@ impl Builder<'_> {
         merge_into(out, vec![Selection::Field(planned)]);
         Ok(())
     }
+}
+
+/// Does a selection on an interface depend on each object's concrete type
+/// (`__typename`, or a fragment on another type)? Plain interface fields do not.
+fn needs_concrete_type(interface: &Name, selections: &SelectionSet) -> bool {
+    selections.iter().any(|selection| match selection {
+        Selection::Field(field) => field.name == "__typename",
+        Selection::InlineFragment(fragment) => match &fragment.type_condition {
+            Some(condition) if condition != interface => true,
+            _ => needs_concrete_type(interface, &fragment.selections),
+        },
+    })
 }
