@@ -239,7 +239,6 @@ async fn union_member_fields_are_answered_through_either_shareable_root() {
 /// audit: provides-on-union (its first case, with the audit's poor-plan
 /// punishment on: b alone can answer it)
 #[tokio::test]
-#[ignore = "BUG: plan takes `media` from a instead of b, whose `media` provides `Book.title`, and fetches the title from c"]
 async fn provided_field_of_a_union_member_is_not_fetched_again() {
     let fed = Federation::start(MEDIA_TITLES, media_titles(true)).await;
     let [(_, query, expected), _] = media_title_cases();

@@ -203,7 +203,9 @@ impl Builder<'_> {
             .iter()
             .copied()
             .max_by_key(|s| {
-                let local = self.local_score(*s, field.type_name(), &field.selections, None);
+                let provided = self.provided_below(root_type, &field.name, *s, None);
+                let local =
+                    self.local_score(*s, field.type_name(), &field.selections, provided.as_ref());
                 (local, existing.contains(s), std::cmp::Reverse(*s))
             })
             .ok_or_else(|| PlanError::Unresolvable {
@@ -228,11 +230,13 @@ impl Builder<'_> {
                     let provided_here = provided_child(provided, type_name, &f.name);
                     if self.graph.resolves(type_name, &f.name, subgraph) || provided_here.is_some()
                     {
+                        let provided_below =
+                            self.provided_below(type_name, &f.name, subgraph, provided_here);
                         score += 1 + self.local_score(
                             subgraph,
                             f.type_name(),
                             &f.selections,
-                            provided_here.as_ref(),
+                            provided_below.as_ref(),
                         );
                     }
                 }
@@ -243,6 +247,29 @@ impl Builder<'_> {
             }
         }
         score
+    }
+
+    /// What is provided below a field in a subgraph: what an ancestor's
+    /// `@provides` provides there, plus the field's own `@provides`.
+    fn provided_below(
+        &self,
+        parent_type: &Name,
+        field: &Name,
+        subgraph: SubgraphId,
+        provided_here: Option<SelectionSet>,
+    ) -> Option<SelectionSet> {
+        let own_provides = self
+            .graph
+            .source_in(parent_type, field, subgraph)
+            .and_then(|s| s.provides.as_ref())
+            .map(|p| crate::operation::normalize_field_set(p));
+        match (provided_here, own_provides) {
+            (Some(mut a), Some(b)) => {
+                merge_into(&mut a, b);
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        }
     }
 
     fn root_group(&mut self, subgraph: SubgraphId, root_type: &Name) -> GroupId {
@@ -549,18 +576,8 @@ impl Builder<'_> {
     ) -> Result<(), PlanError> {
         let mut planned = field.clone();
         if !field.selections.is_empty() {
-            let own_provides = self
-                .graph
-                .source_in(parent_type, &field.name, at.subgraph)
-                .and_then(|s| s.provides.as_ref())
-                .map(|p| crate::operation::normalize_field_set(p));
-            let provided = match (provided_here, own_provides) {
-                (Some(mut a), Some(b)) => {
-                    merge_into(&mut a, b);
-                    Some(a)
-                }
-                (a, b) => a.or(b),
-            };
+            let provided =
+                self.provided_below(parent_type, &field.name, at.subgraph, provided_here);
             let mut inner = Position {
                 group: at.group,
                 subgraph: at.subgraph,
