@@ -116,11 +116,19 @@ impl Builder<'_> {
             }
         };
         merge_into(&mut inputs, required);
-        merge_into(out, inputs);
         let mut deps: BTreeSet<GroupId> = std::mem::replace(&mut self.touched, outer_touched)
             .into_iter()
             .collect();
-        deps.insert(at.group);
+        if self.in_representation(at, parent_type, &inputs) {
+            // Everything the jump needs came with the current entity group's
+            // own representation, so it is already in the response: the jump
+            // can run beside that group rather than after it.
+            deps.remove(&at.group);
+            deps.extend(self.groups[at.group].deps.iter().copied());
+        } else {
+            deps.insert(at.group);
+        }
+        merge_into(out, inputs);
 
         let entity_type = &target.entity_type;
         let mut representation = vec![typename_field()];
@@ -172,6 +180,28 @@ impl Builder<'_> {
         );
         self.touched.push(group);
         Ok(())
+    }
+
+    /// Are all these fields (at the entity group's own path) part of the
+    /// representation the group is fetched with?
+    fn in_representation(&self, at: &Position, parent_type: &Name, inputs: &SelectionSet) -> bool {
+        let group = &self.groups[at.group];
+        if !group.is_entity || group.path != at.path {
+            return false;
+        }
+        let mut available = Vec::new();
+        for selection in &group.requires {
+            if let Selection::InlineFragment(fragment) = selection {
+                if fragment
+                    .type_condition
+                    .as_ref()
+                    .is_none_or(|t| t == parent_type)
+                {
+                    merge_into(&mut available, fragment.selections.clone());
+                }
+            }
+        }
+        fields_within(inputs, &available)
     }
 
     pub(super) fn subgraph_output_type(
@@ -245,4 +275,20 @@ impl Builder<'_> {
         }));
         self.groups.len() - 1
     }
+}
+
+/// Is every field of `inner` (by response key and name, recursively) in `outer`?
+fn fields_within(inner: &SelectionSet, outer: &SelectionSet) -> bool {
+    inner.iter().all(|selection| match selection {
+        Selection::Field(field) => outer.iter().any(|o| match o {
+            Selection::Field(candidate) => {
+                candidate.response_key() == field.response_key()
+                    && candidate.name == field.name
+                    && candidate.arguments == field.arguments
+                    && fields_within(&field.selections, &candidate.selections)
+            }
+            Selection::InlineFragment(_) => false,
+        }),
+        Selection::InlineFragment(_) => false,
+    })
 }
