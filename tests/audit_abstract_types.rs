@@ -10,18 +10,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::check;
 use fixture_subgraph::{Federation, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
 
 /// A fixture subgraph with these types that, like a real one, rejects
 /// fragments on other types and object fields selected without subfields.
@@ -333,14 +329,14 @@ fn reviewed_query(title: bool, selection: &str) -> String {
 async fn interface_fields_come_from_each_implementations_subgraphs() {
     let fed = Federation::start(SUPERGRAPH, abstract_types()).await;
     let dimensions = |id: &str, weight: f64| json!({ "id": id, "dimensions": { "size": "small", "weight": weight } });
-    check(
+    check!(
         &fed,
         "abstract_types_dimensions",
         "{ products { id dimensions { size weight } } }",
         json!({ "data": { "products": [dimensions("p1", 0.5), dimensions("p3", 0.6), dimensions("p2", 0.2), dimensions("p4", 0.3)] } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "abstract_types_similar",
         r#"{ similar(id: "p1") { id sku } }"#,
@@ -348,7 +344,7 @@ async fn interface_fields_come_from_each_implementations_subgraphs() {
     )
     .await;
     let delivery = json!({ "fastestDelivery": "same day", "estimatedDelivery": "1 day" });
-    check(
+    check!(
         &fed,
         "abstract_types_similar_delivery",
         r#"{
@@ -363,7 +359,7 @@ async fn interface_fields_come_from_each_implementations_subgraphs() {
     .await;
     let typed =
         |sku: &str, typename: &str| json!({ "sku": sku, "__typename": typename, "type": typename });
-    check(
+    check!(
         &fed,
         "abstract_types_sku_in_fragments",
         "{ products { sku ... on Product { sku } ... on Book { sku } ... on Magazine { sku }
@@ -375,7 +371,7 @@ async fn interface_fields_come_from_each_implementations_subgraphs() {
     .await;
     let author =
         |n: u32| json!({ "email": format!("u{n}@example.com"), "totalProductsCreated": 2 });
-    check(
+    check!(
         &fed,
         "abstract_types_authors",
         "{ products { author: createdBy { email totalProductsCreated } ... on Magazine { title } } }",
@@ -387,14 +383,14 @@ async fn interface_fields_come_from_each_implementations_subgraphs() {
         ] } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "abstract_types_reviewed_products",
         "{ products { id reviews { product { sku ... on Magazine { title } ... on Book { reviewsCount } } } } }",
         reviewed(json!({ "sku": "sku-1", "reviewsCount": 2 }), json!({ "sku": "sku-2", "title": "Magazine 1" })),
     )
     .await;
-    check(
+    check!(
         &fed,
         "abstract_types_review_ids",
         "{ products { id reviews { id } } }",
@@ -449,7 +445,7 @@ async fn skip_and_include_on_type_conditions_decide_what_each_subgraph_is_asked(
     ];
     for (name, query, book_fields) in cases {
         let name = format!("abstract_types_{name}");
-        check(
+        check!(
             &fed,
             &name,
             &query,
@@ -478,7 +474,7 @@ async fn union_fragment_is_split_between_the_subgraphs_of_its_members() {
         )
     };
     let agency_and_self = "... on Agency { id companyName } ... on Self { email }";
-    check(
+    check!(
         &fed,
         "abstract_types_publishers",
         &publisher_query(agency_and_self),
@@ -488,7 +484,7 @@ async fn union_fragment_is_split_between_the_subgraphs_of_its_members() {
         ),
     )
     .await;
-    check(
+    check!(
         &fed,
         "abstract_types_publishers_with_group",
         &publisher_query(&format!("{agency_and_self} ... on Group {{ name }}")),
@@ -498,7 +494,7 @@ async fn union_fragment_is_split_between_the_subgraphs_of_its_members() {
         ),
     )
     .await;
-    check(
+    check!(
         &fed,
         "abstract_types_publisher_emails",
         &publisher_query(

@@ -6,31 +6,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::{check, row, subgraph};
 use fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
-
-/// A fixture subgraph that, like a real one, rejects object fields selected
-/// without subfields.
-fn subgraph(name: &str) -> Subgraph {
-    Subgraph::new(name).requires_subselections()
-}
-
-/// The row of `table` whose `field` equals `value`, or null.
-fn row(table: &Value, field: &str, value: &Value) -> Value {
-    let rows = table.as_array().unwrap();
-    let found = rows.iter().find(|r| &r[field] == value);
-    found.cloned().unwrap_or(Value::Null)
-}
 
 /// email owns users by id; nickname knows them by email only.
 const USERS_BY_EMAIL: &str = r#"
@@ -64,7 +47,7 @@ async fn entity_is_entered_by_a_key_field_of_another_subgraph() {
         move |rep| json!({ "nickname": row(&by_email, "email", &rep["email"])["nickname"] }),
     );
     let fed = Federation::start(USERS_BY_EMAIL, vec![email, nickname]).await;
-    check(
+    check!(
         &fed,
         "simple_entity_call",
         "{ user { id nickname } }",
@@ -213,7 +196,7 @@ async fn nested_list_keys_are_built_from_several_subgraphs_before_the_entity_cal
         json!({ "id": id, "pid": pid, "price": { "price": price },
                 "category": { "mainProduct": { "id": id }, "id": category, "tag": tag } })
     };
-    check(
+    check!(
         &fed,
         "complex_entity_call",
         "{ topProducts {
@@ -317,7 +300,7 @@ fn category_details() -> Vec<Subgraph> {
 async fn field_of_a_keyless_type_is_fetched_through_its_parent_entity() {
     let fed = Federation::start(CATEGORY_DETAILS, category_details()).await;
     let product = |id: &str, category: &str, count: u32| json!({ "id": id, "category": { "id": category, "details": { "products": count } } });
-    check(
+    check!(
         &fed,
         "parent_entity_call",
         "{ products { id category { id details { products } } } }",
@@ -369,7 +352,7 @@ async fn keyless_value_type_is_completed_from_two_parents_and_its_own_key() {
         json!({ "id": rep["id"], "name": format!("Category#{}", rep["id"].as_str().unwrap()) })
     });
     let fed = Federation::start(PRODUCT_CATEGORY_PARTS, vec![a, b, c, d]).await;
-    check(
+    check!(
         &fed,
         "parent_entity_call_complex",
         r#"{ productFromD(id: "1") { id name category { id name details } } }"#,
@@ -460,7 +443,7 @@ async fn only_resolvable_keys_are_used_among_many_declared_ones() {
             }
         });
     let fed = Federation::start(KEYS_MASHUP, vec![a, b]).await;
-    check(
+    check!(
         &fed,
         "keys_mashup",
         "{ b { id a { id name nameInB } } }",
@@ -528,7 +511,7 @@ async fn entity_missing_in_the_middle_of_a_key_chain_nulls_only_its_own_fields()
         book => json!({ "id": book["id"], "author": book["author"] }).into(),
     });
     let fed = Federation::start(BOOK_AUTHORS, vec![a, b, c]).await;
-    check(
+    check!(
         &fed,
         "null_keys",
         "{ bookContainers { book { upc author { name } } } }",

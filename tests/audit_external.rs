@@ -9,31 +9,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::{check, row, subgraph};
 use fixture_subgraph::{Federation, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
-
-/// A fixture subgraph that, like a real one, rejects object fields selected
-/// without subfields.
-fn subgraph(name: &str) -> Subgraph {
-    Subgraph::new(name).requires_subselections()
-}
-
-/// The row of `table` whose `field` equals `value`, or null.
-fn row(table: &Value, field: &str, value: &Value) -> Value {
-    let rows = table.as_array().unwrap();
-    let found = rows.iter().find(|r| &r[field] == value);
-    found.cloned().unwrap_or(Value::Null)
-}
 
 /// b owns users; a extends `User` (as `@extends` or `extend type`
 /// composes) with `rid`, referencing the external `name` and providing
@@ -87,7 +70,7 @@ fn extended_user() -> Vec<Subgraph> {
 
 /// The four cases the external-extension suites share.
 async fn check_extended_user(fed: &Federation, suite: &str) {
-    check(
+    check!(
         fed,
         &format!("{suite}_random_user_and_user_by_id"),
         r#"{ randomUser { id name } userById(id: "u2") { id name nickname } }"#,
@@ -97,7 +80,7 @@ async fn check_extended_user(fed: &Federation, suite: &str) {
         } }),
     )
     .await;
-    check(
+    check!(
         fed,
         &format!("{suite}_random_user_rid"),
         "{ randomUser { id rid } }",
@@ -105,14 +88,14 @@ async fn check_extended_user(fed: &Federation, suite: &str) {
     )
     .await;
     let full = json!({ "id": "u1", "rid": "u1-rid", "name": "u1-name" });
-    check(
+    check!(
         fed,
         &format!("{suite}_random_user_rid_and_name"),
         "{ randomUser { id rid name } }",
         json!({ "data": { "randomUser": full } }),
     )
     .await;
-    check(
+    check!(
         fed,
         &format!("{suite}_provided_random_user"),
         "{ providedRandomUser { id rid name } }",
@@ -189,7 +172,7 @@ async fn extension_keyed_by_external_fields_is_entered_with_the_owners_values() 
             }
         });
     let fed = Federation::start(EXTENDED_PRODUCT, vec![a, b]).await;
-    check(
+    check!(
         &fed,
         "fed1_external_extends_resolvable",
         "{ productInA { id pid price upc name } }",
@@ -246,14 +229,14 @@ async fn root_field_of_an_extension_is_completed_by_the_owner() {
             pick(&row(&names, "id", &rep["id"]), "name")
         });
     let fed = Federation::start(CHEAPEST_PRODUCT, vec![price, product]).await;
-    check(
+    check!(
         &fed,
         "mysterious_external_cheapest_product",
         "{ cheapestProduct { id price name } }",
         json!({ "data": { "cheapestProduct": { "id": "1", "price": 100, "name": "name-1" } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "mysterious_external_products",
         "{ products { name price id } }",

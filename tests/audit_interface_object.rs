@@ -7,31 +7,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::{check, row, subgraph};
 use fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
-
-/// A fixture subgraph that, like a real one, rejects object fields selected
-/// without subfields.
-fn subgraph(name: &str) -> Subgraph {
-    Subgraph::new(name).requires_subselections()
-}
-
-/// The row of `table` whose `field` equals `value`, or null.
-fn row(table: &Value, field: &str, value: &Value) -> Value {
-    let rows = table.as_array().unwrap();
-    let found = rows.iter().find(|r| &r[field] == value);
-    found.cloned().unwrap_or(Value::Null)
-}
 
 /// Users (`NodeWithName`, implemented by `User`) and accounts (`Account`,
 /// implemented by `Admin` and `Regular`) live in a; b adds `username` and
@@ -201,7 +184,7 @@ async fn interface_object_fields_join_the_fields_of_the_implementations() {
     ];
     for (name, query, data) in cases {
         let name = format!("simple_interface_object_{name}");
-        check(&fed, &name, &query, json!({ "data": data })).await;
+        check!(&fed, &name, &query, json!({ "data": data })).await;
     }
 }
 
@@ -255,7 +238,7 @@ async fn typename_and_type_conditions_on_interface_objects_come_from_the_owner()
     ];
     for (name, query, accounts) in cases {
         let name = format!("simple_interface_object_{name}");
-        check(
+        check!(
             &fed,
             &name,
             query,
@@ -354,6 +337,6 @@ async fn interface_object_field_requiring_an_implementation_field_receives_it() 
     ];
     for (name, query, data) in cases {
         let name = format!("interface_object_with_requires_{name}");
-        check(&fed, &name, &query, json!({ "data": data })).await;
+        check!(&fed, &name, &query, json!({ "data": data })).await;
     }
 }

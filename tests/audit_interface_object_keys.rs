@@ -5,24 +5,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::{check, subgraph};
 use fixture_subgraph::{field_error, Federation, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
-
-/// A fixture subgraph that, like a real one, rejects object fields selected
-/// without subfields.
-fn subgraph(name: &str) -> Subgraph {
-    Subgraph::new(name).requires_subselections()
-}
 
 /// a owns media (`Video`, `Article`); b extends `Video` with its author's
 /// name; c's playlists hold media through an interface object.
@@ -102,7 +92,7 @@ async fn interface_object_value_is_completed_by_the_subgraphs_of_its_concrete_ty
         .entity("Playlist", move |rep| playlist(&rep["id"]))
         .entity("Media", |rep| json!({ "id": rep["id"] }));
     let fed = Federation::start(PLAYLISTS, vec![a, b, c]).await;
-    check(
+    check!(
         &fed,
         "interface_object_indirect_extension",
         "{
@@ -189,28 +179,28 @@ async fn interface_object_with_an_unresolvable_key_answers_only_its_own_fields()
         unresolvable_interface_objects(),
     )
     .await;
-    check(
+    check!(
         &fed,
         "non_resolvable_interface_object_b",
         "{ b { id field } }",
         json!({ "data": { "b": { "id": "n1", "field": "foo" } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "non_resolvable_interface_object_b_id",
         "{ b { id } }",
         json!({ "data": { "b": { "id": "n1" } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "non_resolvable_interface_object_product",
         "{ product { id } }",
         json!({ "data": { "product": { "id": "p1" } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "non_resolvable_interface_object_product_as_bread",
         "{ product { ... on Bread { id } } }",
@@ -227,7 +217,7 @@ async fn field_behind_an_unresolvable_interface_object_key_is_an_error() {
         unresolvable_interface_objects(),
     )
     .await;
-    check(
+    check!(
         &fed,
         "non_resolvable_interface_object_a_field",
         "{ a { field } }",
@@ -237,7 +227,7 @@ async fn field_behind_an_unresolvable_interface_object_key_is_an_error() {
         }] }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "non_resolvable_interface_object_a_id",
         "{ a { id } }",
@@ -250,7 +240,7 @@ async fn field_behind_an_unresolvable_interface_object_key_is_an_error() {
         }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "non_resolvable_interface_object_product_name",
         "{ product { id name } }",

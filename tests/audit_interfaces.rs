@@ -9,18 +9,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::check;
 use fixture_subgraph::{field_error, Federation, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
 
 /// A fixture subgraph with these types that, like a real one, rejects
 /// fragments on other types and object fields selected without subfields.
@@ -170,7 +166,7 @@ async fn interface_implemented_in_another_subgraph_is_matched_by_its_members() {
     ];
     for (name, query, data) in cases {
         let name = format!("union_interface_distributed_{name}");
-        check(&fed, &name, query, json!({ "data": data })).await;
+        check!(&fed, &name, query, json!({ "data": data })).await;
     }
 }
 
@@ -185,14 +181,14 @@ async fn node_that_its_subgraph_cannot_type_as_the_interface_is_null_with_an_err
         }],
         "data": { "node": null },
     });
-    check(
+    check!(
         &fed,
         "union_interface_distributed_oven_node_as_oven",
         r#"{ node(id: "oven1") { ... on Oven { warranty } } }"#,
         oven_is_no_node.clone(),
     )
     .await;
-    check(
+    check!(
         &fed,
         "union_interface_distributed_oven_node_as_toaster",
         r#"{ node(id: "oven1") { ... on Toaster { warranty } } }"#,
@@ -247,14 +243,14 @@ async fn interface_field_returning_its_own_interface_nests_with_provided_fields(
             .unwrap_or(Value::Null)
     });
     let fed = Federation::start(SAME_PRICE_BOOKS, vec![a, b]).await;
-    check(
+    check!(
         &fed,
         "circular_reference_interface_nested",
         "{ product { samePriceProduct { ... on Product { samePriceProduct { __typename } } } } }",
         json!({ "data": { "product": { "samePriceProduct": { "samePriceProduct": { "__typename": "Book" } } } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "circular_reference_interface_with_book_fields",
         "{ product {
@@ -367,7 +363,7 @@ async fn one_field_name_of_different_types_in_union_members_is_told_apart() {
     let fed = Federation::start(ACCOUNTS, accounts()).await;
     let users = json!([{ "id": "u1", "name": "u1-name" }]);
     for depth in 0..=2 {
-        check(
+        check!(
             &fed,
             &format!("child_type_mismatch_with_ids_depth_{depth}"),
             &format!(
@@ -378,7 +374,7 @@ async fn one_field_name_of_different_types_in_union_members_is_told_apart() {
         )
         .await;
     }
-    check(
+    check!(
         &fed,
         "child_type_mismatch_names_depth_2",
         &format!("{{ accounts {{ {} }} }}", account_members("name", 2)),

@@ -6,24 +6,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::{check, subgraph};
 use fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
-
-/// A fixture subgraph that, like a real one, rejects object fields selected
-/// without subfields.
-fn subgraph(name: &str) -> Subgraph {
-    Subgraph::new(name).requires_subselections()
-}
 
 /// a has the price, b derives `isExpensive` from it, c derives four flags
 /// from `isExpensive`; two of them must never be asked for.
@@ -112,7 +102,7 @@ async fn skipped_fields_and_their_requirements_are_not_fetched() {
     ];
     for (name, query, product) in cases {
         let name = format!("include_skip_{name}");
-        check(
+        check!(
             &fed,
             &name,
             query,
@@ -157,7 +147,7 @@ async fn input_fields_of_one_subgraph_only_are_not_part_of_the_api() {
         )
     };
     let fed = Federation::start(USERS_FILTER, vec![serve("a"), serve("b")]).await;
-    check(
+    check!(
         &fed,
         "input_object_intersection_first",
         "{ usersInA(filter: { first: 1 }) { id } }",
@@ -172,14 +162,14 @@ async fn input_fields_of_one_subgraph_only_are_not_part_of_the_api() {
             "extensions": { "code": "GRAPHQL_VALIDATION_FAILED" },
         }] })
     };
-    check(
+    check!(
         &fed,
         "input_object_intersection_offset_in_a",
         "{ usersInA(filter: { first: 1, offset: 2 }) { id } }",
         no_offset(40),
     )
     .await;
-    check(
+    check!(
         &fed,
         "input_object_intersection_offset_in_b",
         "{ usersInB(filter: { first: 1, offset: 2 }) { id } }",
@@ -250,14 +240,14 @@ async fn enum_value_missing_from_the_api_is_neither_accepted_nor_returned() {
         })
         .entity("User", by_id(b_entity));
     let fed = Federation::start(USER_TYPES, vec![a, b]).await;
-    check(
+    check!(
         &fed,
         "enum_intersection_ids",
         "{ users { id } }",
         json!({ "data": { "users": [{ "id": "u1" }, { "id": "u2" }] } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "enum_intersection_types",
         "{ users { id type } }",
@@ -267,7 +257,7 @@ async fn enum_value_missing_from_the_api_is_neither_accepted_nor_returned() {
         }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "enum_intersection_types_from_b",
         "{ usersB { id type } }",
@@ -277,14 +267,14 @@ async fn enum_value_missing_from_the_api_is_neither_accepted_nor_returned() {
         }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "enum_intersection_by_regular_type",
         "{ usersByType(type: REGULAR) { id type } }",
         json!({ "data": { "usersByType": [{ "id": "u1", "type": "REGULAR" }] } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "enum_intersection_by_inaccessible_type",
         "{ usersByType(type: ANONYMOUS) { id type } }",
@@ -362,14 +352,14 @@ async fn keyless_shared_root_is_fetched_from_every_subgraph_that_has_a_part() {
         "price": { "id": "1", "amount": 1000, "currency": "USD" },
     });
     let fields = "id name { id brand model } category { id name } price { id amount currency }";
-    check(
+    check!(
         &fed,
         "shared_root_product",
         &format!("{{ product {{ {fields} }} }}"),
         json!({ "data": { "product": product } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "shared_root_products",
         &format!("{{ products {{ {fields} }} }}"),

@@ -6,27 +6,17 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use audit_helpers::{check, subgraph};
 use fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
-
-/// A fixture subgraph that, like a real one, rejects object fields selected
-/// without subfields.
-fn subgraph(name: &str) -> Subgraph {
-    Subgraph::new(name).requires_subselections()
-}
 
 /// a adds and lists products, adds categories and multiplies numbers; b
 /// knows products' availability (and requires their price to rate them),
@@ -202,14 +192,14 @@ fn shop() -> Vec<Subgraph> {
 #[tokio::test]
 async fn mutation_result_is_completed_by_one_entity_call() {
     let fed = Federation::start(SHOP, shop()).await;
-    check(
+    check!(
         &fed,
         "mutations_add_product",
         r#"mutation { addProduct(input: { name: "new", price: 599.99 }) { name price isExpensive isAvailable } }"#,
         json!({ "data": { "addProduct": { "name": "new", "price": 599.99, "isExpensive": true, "isAvailable": true } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "mutations_product",
         r#"{ product(id: "p1") { id name price isExpensive isAvailable } }"#,
@@ -222,7 +212,7 @@ async fn mutation_result_is_completed_by_one_entity_call() {
 #[tokio::test]
 async fn mutation_fields_of_three_subgraphs_run_in_document_order() {
     let fed = Federation::start(SHOP, shop()).await;
-    check(
+    check!(
         &fed,
         "mutations_in_order",
         r#"mutation {
@@ -240,7 +230,7 @@ async fn mutation_fields_of_three_subgraphs_run_in_document_order() {
 #[tokio::test]
 async fn shareable_mutation_field_runs_once() {
     let fed = Federation::start(SHOP, shop()).await;
-    check(
+    check!(
         &fed,
         "mutations_add_category",
         r#"mutation { addCategory(name: "new", requestId: "r1") { id name } }"#,

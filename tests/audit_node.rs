@@ -6,18 +6,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::check;
 use fixture_subgraph::{Federation, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
 
 /// A fixture subgraph with these types that, like a real one, rejects
 /// fragments on other types and object fields selected without subfields.
@@ -88,7 +84,7 @@ async fn interface_root_value_is_completed_by_the_subgraph_owning_its_fields() {
             _ => Value::Null,
         });
     let fed = Federation::start(NODES, vec![node, node_two, owner]).await;
-    check(
+    check!(
         &fed,
         "node_product",
         "{ productNode { ... on Product { id name __typename price } } }",
@@ -247,7 +243,7 @@ async fn shared_node_field_answers_each_implementations_fields_from_its_owner() 
     ];
     for (name, query, data) in cases {
         let name = format!("corrupted_supergraph_node_id_{name}");
-        check(&fed, &name, query, json!({ "data": data })).await;
+        check!(&fed, &name, query, json!({ "data": data })).await;
     }
 }
 
@@ -261,14 +257,14 @@ async fn interface_id_that_no_subgraph_can_answer_for_every_implementation_is_an
             "extensions": { "code": "QUERY_PLANNING_FAILED" },
         }] })
     };
-    check(
+    check!(
         &fed,
         "corrupted_supergraph_node_id_id",
         r#"{ node(id: "a1") { id } }"#,
         planning_failed("Chat.id"),
     )
     .await;
-    check(
+    check!(
         &fed,
         "corrupted_supergraph_node_id_id_and_other_types_id",
         r#"{ account: node(id: "a1") { id ... on Chat { id } } chat: node(id: "c1") { __typename ... on Account { id } } }"#,

@@ -9,31 +9,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::{check, row, subgraph};
 use fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
-use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
-
-/// A fixture subgraph that, like a real one, rejects object fields selected
-/// without subfields.
-fn subgraph(name: &str) -> Subgraph {
-    Subgraph::new(name).requires_subselections()
-}
-
-/// The row of `table` whose `field` equals `value`, or null.
-fn row(table: &Value, field: &str, value: &Value) -> Value {
-    let rows = table.as_array().unwrap();
-    let found = rows.iter().find(|r| &r[field] == value);
-    found.cloned().unwrap_or(Value::Null)
-}
+use serde_json::json;
 
 /// Both subgraphs serve the shareable `feed`; b took `createdAt` over from a.
 const OVERRIDDEN_CREATED_AT: &str = r#"
@@ -86,14 +69,14 @@ fn posts(a_lost_it: bool) -> Vec<Subgraph> {
 
 /// The cases of both override suites, whose answers are the same.
 async fn check_feeds(fed: &Federation, suite: &str) {
-    check(
+    check!(
         fed,
         &format!("{suite}_feed"),
         "{ feed { createdAt } }",
         json!({ "data": { "feed": [{ "createdAt": "p1-createdAt" }, { "createdAt": "p2-createdAt" }] } }),
     )
     .await;
-    check(
+    check!(
         fed,
         &format!("{suite}_a_feed_and_b_feed"),
         "{ aFeed { createdAt } bFeed { createdAt } }",
@@ -176,7 +159,7 @@ async fn overridden_field_is_required_from_the_subgraph_that_took_it_over() {
         json!({ "id": format!("u{n}"), "name": format!("u{n}-name"),
                 "aName": format!("a__u{n}-name"), "cName": format!("c__u{n}-name") })
     };
-    check(
+    check!(
         &fed,
         "override_with_requires_all_users",
         "{ userInA { id name aName cName } userInB { id name aName cName } userInC { id name aName cName } }",
@@ -202,7 +185,7 @@ async fn overridden_field_is_required_from_the_subgraph_that_took_it_over() {
     ];
     for (name, query, data) in cases {
         let name = format!("override_with_requires_{name}");
-        check(&fed, &name, query, json!({ "data": data })).await;
+        check!(&fed, &name, query, json!({ "data": data })).await;
     }
 }
 
@@ -298,6 +281,6 @@ async fn overridden_field_of_an_implementation_comes_from_its_new_owner_under_ea
     ];
     for (name, query, data) in cases {
         let name = format!("override_type_interface_{name}");
-        check(&fed, &name, query, json!({ "data": data })).await;
+        check!(&fed, &name, query, json!({ "data": data })).await;
     }
 }

@@ -9,31 +9,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::{check, row, subgraph};
 use fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
-
-/// A fixture subgraph that, like a real one, rejects object fields selected
-/// without subfields.
-fn subgraph(name: &str) -> Subgraph {
-    Subgraph::new(name).requires_subselections()
-}
-
-/// The row of `table` whose `field` equals `value`, or null.
-fn row(table: &Value, field: &str, value: &Value) -> Value {
-    let rows = table.as_array().unwrap();
-    let found = rows.iter().find(|r| &r[field] == value);
-    found.cloned().unwrap_or(Value::Null)
-}
 
 /// The rows of `table` whose `field` equals `value`.
 fn rows(table: &Value, field: &str, value: &Value) -> Value {
@@ -144,14 +127,14 @@ fn shop() -> Vec<Subgraph> {
 async fn provided_username_and_required_price_and_weight_from_the_users_side() {
     let fed = Federation::start(SHOP, shop()).await;
     let me = |reviews: Value| json!({ "data": { "me": { "reviews": reviews } } });
-    check(
+    check!(
         &fed,
         "simple_requires_provides_me",
         "{ me { id } }",
         json!({ "data": { "me": { "id": "u1" } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "simple_requires_provides_my_review_ids",
         "{ me { id reviews { id } } }",
@@ -159,7 +142,7 @@ async fn provided_username_and_required_price_and_weight_from_the_users_side() {
     )
     .await;
     let author = json!({ "id": "u1", "username": "u-username-1" });
-    check(
+    check!(
         &fed,
         "simple_requires_provides_my_reviews_with_author_and_stock",
         "{ me { reviews { id author { id username } product { inStock } } } }",
@@ -169,7 +152,7 @@ async fn provided_username_and_required_price_and_weight_from_the_users_side() {
         ])),
     )
     .await;
-    check(
+    check!(
         &fed,
         "simple_requires_provides_reviewed_products_reviews",
         "{ me { reviews { product { reviews { id } } } } }",
@@ -179,21 +162,21 @@ async fn provided_username_and_required_price_and_weight_from_the_users_side() {
         ])),
     )
     .await;
-    check(
+    check!(
         &fed,
         "simple_requires_provides_reviewed_products_stock",
         "{ me { reviews { product { inStock } } } }",
         me(json!([{ "product": { "inStock": true } }, { "product": { "inStock": false } }])),
     )
     .await;
-    check(
+    check!(
         &fed,
         "simple_requires_provides_reviewed_products_estimate",
         "{ me { reviews { product { shippingEstimate } } } }",
         me(json!([{ "product": { "shippingEstimate": 110 } }, { "product": { "shippingEstimate": 440 } }])),
     )
     .await;
-    check(
+    check!(
         &fed,
         "simple_requires_provides_reviewed_products_estimate_and_tag",
         "{ me { reviews { product { shippingEstimate shippingEstimateTag } } } }",
@@ -246,7 +229,7 @@ async fn provided_username_and_required_price_and_weight_from_the_products_side(
         ),
     ];
     for (name, query, expected) in cases {
-        check(
+        check!(
             &fed,
             &format!("simple_requires_provides_products_{name}"),
             query,
@@ -314,7 +297,7 @@ fn nested_provides() -> Vec<Subgraph> {
 async fn nested_provided_selection_is_answered_by_the_providing_root_field_alone() {
     let fed = Federation::start(NESTED_PROVIDES, nested_provides()).await;
     let named = |id: &str| json!({ "id": id, "name": format!("Category {}", &id[1..]) });
-    check(
+    check!(
         &fed,
         "nested_provides_categories",
         "{ products { id categories { id name } } }",
@@ -329,7 +312,7 @@ async fn nested_provided_selection_is_answered_by_the_providing_root_field_alone
         category["subCategories"] = json!([named(sub)]);
         category
     };
-    check(
+    check!(
         &fed,
         "nested_provides_categories_and_subcategories",
         "{ products { id categories { id name subCategories { id name } } } }",

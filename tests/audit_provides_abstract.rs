@@ -8,31 +8,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::{check, row, subgraph};
 use fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
-
-/// A fixture subgraph that, like a real one, rejects object fields selected
-/// without subfields.
-fn subgraph(name: &str) -> Subgraph {
-    Subgraph::new(name).requires_subselections()
-}
-
-/// The row of `table` whose `field` equals `value`, or null.
-fn row(table: &Value, field: &str, value: &Value) -> Value {
-    let rows = table.as_array().unwrap();
-    let found = rows.iter().find(|r| &r[field] == value);
-    found.cloned().unwrap_or(Value::Null)
-}
 
 /// What a resolver a good plan never calls answers.
 fn poor_plan() -> Resolved {
@@ -127,7 +110,7 @@ fn media_animals() -> Vec<Subgraph> {
 #[tokio::test]
 async fn provided_fields_of_interface_implementations_are_not_fetched_again() {
     let fed = Federation::start(MEDIA_ANIMALS, media_animals()).await;
-    check(
+    check!(
         &fed,
         "provides_on_interface_animal_names",
         "{ media { id animals { id name } } }",
@@ -137,7 +120,7 @@ async fn provided_fields_of_interface_implementations_are_not_fetched_again() {
         ] } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "provides_on_interface_cat_age",
         "{ media { id animals { id name ... on Cat { age } } } }",
@@ -232,7 +215,7 @@ fn media_title_cases() -> [(&'static str, &'static str, Value); 2] {
 async fn union_member_fields_are_answered_through_either_shareable_root() {
     let fed = Federation::start(MEDIA_TITLES, media_titles(false)).await;
     for (name, query, expected) in media_title_cases() {
-        check(&fed, name, query, expected).await;
+        check!(&fed, name, query, expected).await;
     }
 }
 

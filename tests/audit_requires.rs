@@ -9,31 +9,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::{check, row, subgraph};
 use fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
-
-/// A fixture subgraph that, like a real one, rejects object fields selected
-/// without subfields.
-fn subgraph(name: &str) -> Subgraph {
-    Subgraph::new(name).requires_subselections()
-}
-
-/// The row of `table` whose `field` equals `value`, or null.
-fn row(table: &Value, field: &str, value: &Value) -> Value {
-    let rows = table.as_array().unwrap();
-    let found = rows.iter().find(|r| &r[field] == value);
-    found.cloned().unwrap_or(Value::Null)
-}
 
 /// `parent[field]` when the gateway sent it, else a field error naming it.
 fn sent(parent: &Value, field: &str) -> Result<Value, Resolved> {
@@ -112,7 +95,7 @@ fn product_prices() -> Vec<Subgraph> {
 #[tokio::test]
 async fn required_fields_with_arguments_are_fetched_with_those_arguments() {
     let fed = Federation::start(PRODUCT_PRICES, product_prices()).await;
-    check(
+    check!(
         &fed,
         "requires_with_argument_products",
         "{ products { upc name shippingEstimate isExpensiveCategory } }",
@@ -128,7 +111,7 @@ async fn required_fields_with_arguments_are_fetched_with_those_arguments() {
 #[tokio::test]
 async fn two_requirements_on_one_field_with_different_arguments_keep_their_own_values() {
     let fed = Federation::start(PRODUCT_PRICES, product_prices()).await;
-    check(
+    check!(
         &fed,
         "requires_with_argument_conflict_products",
         "{ products { upc name shippingEstimate shippingEstimateEUR isExpensiveCategory } }",
@@ -222,28 +205,28 @@ fn feed_with_first_comments() -> Value {
 #[tokio::test]
 async fn required_list_with_an_argument_does_not_clash_with_the_clients_own_arguments() {
     let fed = Federation::start(FEED_AUTHORS, feed_authors()).await;
-    check(
+    check!(
         &fed,
         "requires_with_argument_feed_author",
         "{ feed { author { id } } }",
         json!({ "data": { "feed": [{ "author": { "id": "a2" } }, { "author": { "id": "a1" } }] } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "requires_with_argument_feed_author_and_comments",
         "{ feed { author { id } comments(limit: 1) { id } } }",
         feed_with_first_comments(),
     )
     .await;
-    check(
+    check!(
         &fed,
         "requires_with_argument_feed_comments_by_variable_default",
         "query ($limit: Int = 1) { feed { author { id } comments(limit: $limit) { id } } }",
         feed_with_first_comments(),
     )
     .await;
-    check(
+    check!(
         &fed,
         "requires_with_argument_feed_comments_in_two_fragments",
         "query ($limit: Int = 1) { feed { author { id } ...Foo ...Bar } }
@@ -346,7 +329,7 @@ async fn requirement_that_itself_requires_runs_its_whole_chain_first() {
     ];
     for (name, query, product) in cases {
         let name = format!("requires_requires_{name}");
-        check(
+        check!(
             &fed,
             &name,
             query,
@@ -416,14 +399,14 @@ fn novices_and_experts() -> Vec<Subgraph> {
 #[tokio::test]
 async fn requirements_in_both_directions_between_two_subgraphs_resolve() {
     let fed = Federation::start(NOVICES_AND_EXPERTS, novices_and_experts()).await;
-    check(
+    check!(
         &fed,
         "requires_circular_by_novice",
         "{ feed { byNovice } }",
         json!({ "data": { "feed": [{ "byNovice": true }, { "byNovice": false }] } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "requires_circular_by_expert",
         "{ feed { byExpert } }",

@@ -8,31 +8,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::{check, row, subgraph};
 use fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
-
-/// A fixture subgraph that, like a real one, rejects object fields selected
-/// without subfields.
-fn subgraph(name: &str) -> Subgraph {
-    Subgraph::new(name).requires_subselections()
-}
-
-/// The row of `table` whose `field` equals `value`, or null.
-fn row(table: &Value, field: &str, value: &Value) -> Value {
-    let rows = table.as_array().unwrap();
-    let found = rows.iter().find(|r| &r[field] == value);
-    found.cloned().unwrap_or(Value::Null)
-}
 
 /// a owns `Entity.data` (a `Foo`: a `Baz`, which clients cannot see, or a
 /// `Qux`); b computes `requirer` from fields selected through fragments on
@@ -142,7 +125,7 @@ fn inaccessible_data_error(root: &str) -> Value {
 #[tokio::test]
 async fn requirement_with_fragments_on_nested_interfaces_sends_each_types_fields() {
     let fed = Federation::start(ENTITY_DATA, entity_data()).await;
-    check(
+    check!(
         &fed,
         "requires_with_fragments_inaccessible_implementation_is_null",
         "{ b { id data { __typename } } bb { id data { __typename } } }",
@@ -155,28 +138,28 @@ async fn requirement_with_fragments_on_nested_interfaces_sends_each_types_fields
         }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "requires_with_fragments_requirer_from_a",
         "{ a { requirer } }",
         json!({ "data": { "a": { "requirer": "q1-foo_requirer" } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "requires_with_fragments_data_and_requirer_from_a",
         "{ a { data { __typename } requirer } }",
         json!({ "data": { "a": { "data": { "__typename": "Qux" }, "requirer": "q1-foo_requirer" } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "requires_with_fragments_data_and_requirer_from_b",
         "{ bb { data { __typename } requirer } }",
         json!({ "data": { "bb": { "data": { "__typename": "Qux" }, "requirer": "q1-foo_requirer" } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "requires_with_fragments_requirer_of_inaccessible_implementation",
         "{ b { data { __typename } requirer } }",
@@ -186,7 +169,7 @@ async fn requirement_with_fragments_on_nested_interfaces_sends_each_types_fields
         }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "requires_with_fragments_requirer2",
         "{ bb { data { __typename } requirer2 } }",
@@ -323,6 +306,6 @@ async fn requirement_through_an_interface_field_selects_per_implementation() {
     ];
     for (name, query, data) in cases {
         let name = format!("requires_interface_{name}");
-        check(&fed, &name, query, json!({ "data": data })).await;
+        check!(&fed, &name, query, json!({ "data": data })).await;
     }
 }

@@ -6,18 +6,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::check;
 use fixture_subgraph::{Federation, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
 
 /// A fixture subgraph with these types that, like a real one, rejects
 /// fragments on other types and object fields selected without subfields.
@@ -137,7 +133,7 @@ async fn typename_is_the_concrete_type_under_aliases_fragments_and_interface_obj
     ];
     for (name, query, data) in cases {
         let name = format!("typename_{name}");
-        check(&fed, &name, query, json!({ "data": data })).await;
+        check!(&fed, &name, query, json!({ "data": data })).await;
     }
 }
 
@@ -208,21 +204,21 @@ async fn inaccessible_enum_value_is_a_hidden_default_and_a_null_result() {
             { "id": "u2", "friends": [{ "id": "u1" }] },
         ] } })
     };
-    check(
+    check!(
         &fed,
         "simple_inaccessible_friends_of_users_in_age",
         "{ usersInAge { id friends { id } } }",
         friend_ids("usersInAge"),
     )
     .await;
-    check(
+    check!(
         &fed,
         "simple_inaccessible_friends_of_users_in_friends",
         "{ usersInFriends { id friends { id } } }",
         friend_ids("usersInFriends"),
     )
     .await;
-    check(
+    check!(
         &fed,
         "simple_inaccessible_friends_of_a_type",
         "{ usersInFriends { id friends(type: FRIEND) { id } } }",
@@ -233,7 +229,7 @@ async fn inaccessible_enum_value_is_a_hidden_default_and_a_null_result() {
         }] }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "simple_inaccessible_friend_types",
         "{ usersInFriends { id friends { id type } } }",

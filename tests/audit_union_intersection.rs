@@ -9,18 +9,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::check;
 use fixture_subgraph::{Federation, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
 
 /// A fixture subgraph with these types that, like a real one, rejects
 /// fragments on other types and object fields selected without subfields.
@@ -192,9 +188,9 @@ async fn members_of_one_subgraphs_union_are_asked_only_there_from_shared_roots()
     ];
     for (name, query, data) in cases {
         let name = format!("union_intersection_{name}");
-        check(&fed, &name, query, json!({ "data": data })).await;
+        check!(&fed, &name, query, json!({ "data": data })).await;
     }
-    check(
+    check!(
         &fed,
         "union_intersection_viewer_titles",
         &viewer_query("title", "title", "title"),
@@ -211,14 +207,14 @@ async fn members_of_one_subgraphs_union_are_asked_only_there_from_shared_roots()
 #[tokio::test]
 async fn fields_of_one_subgraph_are_fetched_by_entity_calls_for_shared_members() {
     let fed = Federation::start(MEDIA, media()).await;
-    check(
+    check!(
         &fed,
         "union_intersection_a_media_as_movie",
         "{ aMedia { ... on Movie { title bTitle } } }",
         json!({ "data": { "aMedia": {} } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "union_intersection_a_media_as_book",
         "{ aMedia { ... on Book { title aTitle bTitle } } }",
@@ -226,7 +222,7 @@ async fn fields_of_one_subgraph_are_fetched_by_entity_calls_for_shared_members()
     )
     .await;
     let book = json!({ "__typename": "Book", "title": TITLE, "aTitle": format!("A: {TITLE}"), "bTitle": format!("B: {TITLE}") });
-    check(
+    check!(
         &fed,
         "union_intersection_viewer_all_titles",
         &viewer_query("title aTitle", "title bTitle", "title aTitle bTitle"),
@@ -237,7 +233,7 @@ async fn fields_of_one_subgraph_are_fetched_by_entity_calls_for_shared_members()
         } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "union_intersection_viewer_a_media_and_b_media",
         "{ viewer { aMedia { ... on Movie { title bTitle } } bMedia { ... on Movie { title bTitle } } } }",

@@ -9,18 +9,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "common/audit_helpers.rs"]
+mod audit_helpers;
 #[path = "common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+use audit_helpers::check;
 use fixture_subgraph::{Federation, Subgraph};
 use serde_json::{json, Value};
-
-/// Asserts the whole response to `query` and snapshots its plan as `name`.
-async fn check(fed: &Federation, name: &str, query: &str, expected: Value) {
-    let plan = fed.plan(query);
-    assert_eq!(fed.query(query).await, expected, "{plan}");
-    insta::assert_snapshot!(name, plan, query);
-}
 
 /// A fixture subgraph with these types that, like a real one, rejects
 /// fragments on other types and object fields selected without subfields.
@@ -78,7 +74,7 @@ async fn members_missing_from_a_sharing_subgraph_are_kept_where_the_field_resolv
     let b = subgraph("b", &["Query", "Response", "Action", "Alpha"])
         .possible_types("Action", &["Alpha"]);
     let fed = Federation::start(PARTIAL_UNION, vec![a, b]).await;
-    check(
+    check!(
         &fed,
         "partial_union_all_members",
         "{ getResponse { message actions { __typename
@@ -90,7 +86,7 @@ async fn members_missing_from_a_sharing_subgraph_are_kept_where_the_field_resolv
         ] } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "partial_union_missing_members_only",
         "{ getResponse { actions { __typename ... on Beta { name } ... on Gamma { label } } } }",
@@ -189,7 +185,7 @@ const ALL_MEMBERS: &str =
 async fn partial_union_below_an_entity_hop_uses_the_target_subgraphs_members() {
     let fed = Federation::start(PARTIAL_UNION_COMPLEX, partial_union_complex()).await;
     let common = json!({ "__typename": "Common", "label": "common label" });
-    check(
+    check!(
         &fed,
         "partial_union_complex_other_members_only",
         "{ rootA { wrapper { actions { __typename ... on OnlyB { b } } } } }",
@@ -199,14 +195,14 @@ async fn partial_union_below_an_entity_hop_uses_the_target_subgraphs_members() {
         ] } } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "partial_union_complex_shared_root",
         &format!("{{ shared {{ wrapper {{ {ALL_MEMBERS} }} }} }}"),
         json!({ "data": { "shared": { "wrapper": { "actions": [common] } } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "partial_union_complex_entity_hop",
         &format!("{{ rootA {{ bWrapper {{ {ALL_MEMBERS} }} }} }}"),
@@ -223,14 +219,14 @@ async fn partial_union_below_an_entity_hop_uses_the_target_subgraphs_members() {
 async fn partial_union_under_a_shareable_path_keeps_only_members_common_to_its_subgraphs() {
     let fed = Federation::start(PARTIAL_UNION_COMPLEX, partial_union_complex()).await;
     let common = json!({ "__typename": "Common", "label": "common label" });
-    check(
+    check!(
         &fed,
         "partial_union_complex_root_a",
         &format!("{{ rootA {{ wrapper {{ {ALL_MEMBERS} }} }} }}"),
         json!({ "data": { "rootA": { "wrapper": { "actions": [common, { "__typename": "OnlyA", "a": null }] } } } }),
     )
     .await;
-    check(
+    check!(
         &fed,
         "partial_union_complex_root_b",
         &format!("{{ rootB {{ wrapper {{ {ALL_MEMBERS} }} }} }}"),
