@@ -234,6 +234,31 @@ async fn field_error_inside_an_entity_fetch_is_reported_at_the_clients_path() {
     );
 }
 
+/// Two paths ask different things of the same entities: one request with two
+/// aliased `_entities` fields; each part's errors land at its own paths.
+#[tokio::test]
+async fn field_errors_of_each_batched_entity_part_are_reported_at_that_parts_paths() {
+    let fed = team_with_reviews(reviews()).await;
+    let query = "{ a: users { name } b: users { nick: name } }";
+    let plan = fed.plan(query);
+    assert!(plan.contains("_entities_1: _entities"), "{plan}");
+    assert_eq!(
+        fed.query(query).await,
+        json!({
+            "data": {
+                "a": [{ "name": "Ada" }, { "name": null }, { "name": "Linus" }],
+                "b": [{ "nick": "Ada" }, { "nick": null }, { "nick": "Linus" }],
+            },
+            "errors": [
+                { "message": "name is private", "path": ["a", 1, "name"] },
+                { "message": "name is private", "path": ["b", 1, "nick"] },
+            ],
+        }),
+        "{plan}"
+    );
+    assert_eq!(fed.server.requests("profiles").len(), 1, "{plan}");
+}
+
 #[tokio::test]
 
 async fn field_error_in_an_entity_listed_twice_is_reported_at_both_paths() {
