@@ -74,11 +74,10 @@ pub(super) fn entity_parts(
     graph: &Graph<'_>,
 ) -> (SelectionSet, Vec<EntityPart>) {
     let parts = parts_of(units_of(groups, graph));
-    let single = parts.len() == 1;
     let mut fields = Vec::new();
     let mut entity_parts = Vec::new();
     for (i, part) in parts.into_iter().enumerate() {
-        let (response_key, variable) = if single || i == 0 {
+        let (response_key, variable) = if i == 0 {
             ("_entities".to_string(), "representations".to_string())
         } else {
             (format!("_entities_{i}"), format!("representations_{i}"))
