@@ -1,5 +1,5 @@
 //! Planner benchmarks, cold (no cache): the heavy benchmark query on the
-//! demo supergraph, and a deep query on a generated large supergraph
+//! demo supergraph (also with its `Product` fragments deferred), and a deep query on a generated large supergraph
 //! (`support/large_supergraph.rs`); parse and validation measured apart.
 
 #[path = "support/large_supergraph.rs"]
@@ -39,6 +39,21 @@ fn heavy_query(c: &mut Criterion) {
     });
     c.bench_function("plan heavy query (cold)", |b| {
         b.iter(|| plan_operation(&supergraph, &operation).map(|p| p.fetch_count()))
+    });
+    // Every `...Product` spread deferred: one deferred block per spread.
+    let deferred_query = HEAVY_QUERY.replace("...Product\n", "...Product @defer\n");
+    let Ok(deferred) = prepare(&supergraph.api_schema, &deferred_query, None) else {
+        panic!("the deferred heavy query must validate");
+    };
+    if let Ok(plan) = plan_operation(&supergraph, &deferred) {
+        eprintln!(
+            "heavy query, Product spreads deferred: {} deferred blocks, {} fetches",
+            plan.deferred.len(),
+            plan.fetch_count(),
+        );
+    }
+    c.bench_function("plan heavy query with @defer (cold)", |b| {
+        b.iter(|| plan_operation(&supergraph, &deferred).map(|p| p.fetch_count()))
     });
 }
 

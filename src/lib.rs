@@ -5,6 +5,7 @@
 //! `supergraph`. See DESIGN.md for the module map.
 
 pub mod cli;
+pub mod compose;
 pub mod config;
 pub mod execute;
 pub mod http;

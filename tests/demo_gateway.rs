@@ -33,7 +33,13 @@ async fn query(gateway: &Gateway, query: &str) -> (ResponseKind, Value) {
         query: Some(query.to_string()),
         ..Default::default()
     };
-    let response = gateway.execute(request, RequestMethod::Post).await;
+    let response = gateway
+        .execute(
+            request,
+            RequestMethod::Post,
+            junction::pipeline::Delivery::Complete,
+        )
+        .await;
     (
         response.kind,
         serde_json::from_slice(&response.body).unwrap(),

@@ -73,6 +73,7 @@ async fn schema_lists_only_api_types_and_directives() {
             ],
             "directives": [
                 { "name": "skip" }, { "name": "include" }, { "name": "deprecated" }, { "name": "specifiedBy" },
+                { "name": "defer" },
             ],
         } } })
     );

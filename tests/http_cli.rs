@@ -5,21 +5,12 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::Duration;
 
 use common::*;
 use serde_json::{json, Value};
-use tokio::process::Command;
 
 const TOP_PRODUCTS: &str = r#"{"query":"{ topProducts { upc } }"}"#;
-
-/// Replaces `path` the way editors save: write a sibling file, rename it over.
-fn save(path: &Path, text: &str) {
-    let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, text).unwrap();
-    std::fs::rename(&temporary, path).unwrap();
-}
 
 async fn status_of(url: &str, body: &str) -> u16 {
     post(url, body.to_string(), None).await.status().as_u16()
@@ -30,24 +21,6 @@ async fn wait_for_exit(process: &mut JunctionProcess) -> std::process::ExitStatu
         .await
         .expect("junction did not exit within 30 s")
         .unwrap()
-}
-
-/// Runs `junction <args>` to completion: exit code, stdout, stderr.
-async fn run(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_junction"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("JUNCTION_CONFIG")
-        .env_remove("JUNCTION_SUPERGRAPH")
-        .env_remove("JUNCTION_LISTEN")
-        .output()
-        .await
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
 }
 
 #[tokio::test]

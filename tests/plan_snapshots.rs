@@ -36,3 +36,10 @@ fn provides_skips_accounts_for_author_username() {
 fn root_fields_of_one_subgraph_share_one_fetch() {
     insta::assert_snapshot!(plan_text("{ me { id } users { name } }"));
 }
+
+#[test]
+fn deferred_fragment_with_requires_runs_after_the_primary_fetch() {
+    insta::assert_snapshot!(plan_text(
+        r#"{ topProducts { upc name ... @defer(label: "slow") { shippingEstimate reviews { body author { username } } } } }"#
+    ));
+}

@@ -1,4 +1,4 @@
-//! The `junction` command line: `serve`, `dev` and `plan`.
+//! The `junction` command line: `serve`, `dev`, `compose` and `plan`.
 //!
 //! This is glue: it parses arguments (clap), reads files, builds the
 //! [`Gateway`](crate::pipeline::Gateway) from typed [`Config`](crate::config::Config)
@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+pub mod compose;
 pub mod dev;
 mod logging;
 pub mod plan;
@@ -35,18 +36,28 @@ pub struct Cli {
 pub enum Command {
     /// Serve a supergraph over HTTP (POST/GET /graphql, /health, /ready).
     ///
-    /// The supergraph file is watched: a valid new version replaces the live
-    /// one without dropping requests; an invalid one is logged and the old one
-    /// keeps serving. SIGTERM or Ctrl-C stops accepting connections and lets
+    /// The supergraph comes from a file (`--supergraph`) or is composed from a
+    /// subgraph list (`--subgraphs`). Its files are watched: a valid new
+    /// version replaces the live one without dropping requests; an invalid
+    /// one (or a failed composition) is logged and the old one keeps serving. SIGTERM or Ctrl-C stops accepting connections and lets
     /// in-flight requests finish (up to `shutdown_drain_timeout_ms`).
     #[command(after_long_help = "Examples:\n  \
         junction serve --supergraph schema/supergraph.graphql\n  \
         junction serve --config junction.yaml --listen 0.0.0.0:4000\n  \
-        junction serve --supergraph supergraph.graphql --subgraph-url accounts=http://127.0.0.1:4300/accounts")]
+        junction serve --supergraph supergraph.graphql --subgraph-url accounts=http://127.0.0.1:4300/accounts\n  \
+        junction serve --subgraphs subgraphs.json")]
     Serve(ServeArgs),
     /// Run the demo: the four demo subgraphs (accounts, inventory, products,
     /// reviews) in this process, and the gateway in front of them.
     Dev(DevArgs),
+    /// Compose subgraphs into a supergraph: SDL on stdout, composition
+    /// errors on stderr (one per line: code, message, locations), exit 1.
+    ///
+    /// The file is a JSON or YAML list of `{name, url, sdl}` or
+    /// `{name, url, schema: path}` (paths relative to the file).
+    #[command(after_long_help = "Example:\n  \
+        junction compose --subgraphs subgraphs.json > supergraph.graphql")]
+    Compose(ComposeArgs),
     /// Print the query plan of an operation against a supergraph.
     #[command(after_long_help = "Example:\n  \
         junction plan --supergraph schema/supergraph.graphql --query tests/fixtures/heavy_query.graphql")]
@@ -62,6 +73,15 @@ pub struct ServeArgs {
     /// Supergraph SDL file to serve (overrides `supergraph` in the config file).
     #[arg(long, value_name = "FILE", env = "JUNCTION_SUPERGRAPH")]
     pub supergraph: Option<PathBuf>,
+    /// Compose the supergraph from this subgraph list instead (as `junction
+    /// compose --subgraphs`), again whenever it or its schema files change.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "JUNCTION_SUBGRAPHS",
+        conflicts_with = "supergraph"
+    )]
+    pub subgraphs: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:4000] (overrides `listen`).
     #[arg(long, value_name = "ADDR", env = "JUNCTION_LISTEN")]
     pub listen: Option<SocketAddr>,
@@ -79,6 +99,13 @@ pub struct DevArgs {
     /// Port of the demo subgraphs on 127.0.0.1 [default: any free port].
     #[arg(long, value_name = "N")]
     pub subgraphs_port: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+pub struct ComposeArgs {
+    /// The subgraph list: JSON or YAML, `[{name, url, sdl}]` or `[{name, url, schema: path}]`.
+    #[arg(long, value_name = "FILE")]
+    pub subgraphs: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -124,6 +151,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Dev(args) => dev::run(args).await,
+            Command::Compose(args) => compose::run(&args),
             Command::Plan(args) => plan::run(&args),
         }
     });

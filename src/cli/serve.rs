@@ -1,5 +1,6 @@
-//! `junction serve`: load the configuration and the supergraph file, watch the
-//! file, serve HTTP until SIGTERM or Ctrl-C.
+//! `junction serve`: load the configuration and the supergraph (a file, or
+//! composed from a subgraph list), watch its files, serve HTTP until
+//! SIGTERM or Ctrl-C.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -7,6 +8,7 @@ use std::sync::Arc;
 use anyhow::{anyhow, Context};
 use tokio::net::TcpListener;
 
+use super::watch::SupergraphSource;
 use super::{signals, watch, ServeArgs};
 use crate::config::{Config, ConfigOverrides};
 use crate::http::{self, HttpSettings};
@@ -19,14 +21,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         subgraph_urls: args.subgraph_urls,
     };
     let config = Config::load(args.config.as_deref(), overrides)?;
-    let path = config.supergraph.clone().ok_or_else(|| {
-        anyhow!("no supergraph: pass --supergraph FILE, set JUNCTION_SUPERGRAPH, or set `supergraph` in the config file")
-    })?;
+    let source = match (args.subgraphs, config.supergraph.clone()) {
+        (Some(subgraphs), _) => SupergraphSource::Subgraphs(subgraphs),
+        (None, Some(path)) => SupergraphSource::File(path),
+        (None, None) => return Err(anyhow!(
+            "no supergraph: pass --supergraph FILE or --subgraphs FILE, set JUNCTION_SUPERGRAPH, or set `supergraph` in the config file"
+        )),
+    };
     let gateway = Arc::new(Gateway::new(gateway_settings(&config)));
-    let sdl = load_supergraph_file(&gateway, &path)?;
-    tracing::info!(path = %path.display(), "supergraph loaded");
-    let _watcher = watch::watch_supergraph(&path, Arc::clone(&gateway), sdl)
-        .with_context(|| format!("cannot watch {}", path.display()))?;
+    let sdl = load_supergraph(&gateway, &source)?;
+    tracing::info!(path = %source.path().display(), "supergraph loaded");
+    let watched = source.path().display().to_string();
+    let _watcher = watch::watch_supergraph(source, Arc::clone(&gateway), sdl)
+        .with_context(|| format!("cannot watch {watched}"))?;
     let listener = bind(config.listen).await?;
     let router = http::router(gateway, &http_settings(&config));
     http::serve(
@@ -41,13 +48,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads and loads a supergraph file; its text, for the watcher to compare against.
-fn load_supergraph_file(gateway: &Gateway, path: &Path) -> anyhow::Result<String> {
-    let sdl = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read supergraph {}", path.display()))?;
+/// Reads (or composes) and loads the supergraph; its text, for the watcher to compare against.
+fn load_supergraph(gateway: &Gateway, source: &SupergraphSource) -> anyhow::Result<String> {
+    let sdl = source.read().map_err(|e| anyhow!(e))?;
+    let path: &Path = source.path();
     gateway
         .load_supergraph(&sdl)
-        .with_context(|| format!("invalid supergraph {}", path.display()))?;
+        .with_context(|| format!("invalid supergraph from {}", path.display()))?;
     Ok(sdl)
 }
 

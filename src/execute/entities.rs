@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::response_tree::{get_mut, merge, objects_at, path_json, write_representation, Step};
-use super::{normalise_error, State, SubgraphResponse};
+use super::{normalise_error, SubgraphResponse};
 use crate::plan::{EntityPart, FetchNode};
 use crate::supergraph::Supergraph;
 
@@ -98,27 +98,28 @@ pub(super) fn first_path(batches: &[PartBatch<'_>]) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-/// Merges each part's results into the objects they stand for, and
-/// relocates entity errors to those objects' paths.
+/// Merges each part's results into the objects they stand for; returns
+/// the entity errors, relocated to those objects' paths.
 pub(super) fn merge_results(
-    state: &mut State,
+    tree: &mut Value,
     response: SubgraphResponse,
     batches: &[PartBatch<'_>],
-) {
+) -> Vec<Value> {
     if let Some(Value::Object(mut data)) = response.data {
         for batch in batches {
             if let Some(Value::Array(entities)) = data.remove(batch.part.response_key.as_str()) {
-                merge_part(state, entities, batch);
+                merge_part(tree, entities, batch);
             }
         }
     }
-    for error in response.errors {
-        let relocated = relocate_error(normalise_error(error), batches);
-        state.errors.extend(relocated);
-    }
+    response
+        .errors
+        .into_iter()
+        .flat_map(|error| relocate_error(normalise_error(error), batches))
+        .collect()
 }
 
-fn merge_part(state: &mut State, entities: Vec<Value>, batch: &PartBatch<'_>) {
+fn merge_part(tree: &mut Value, entities: Vec<Value>, batch: &PartBatch<'_>) {
     let per_entity = batch.targets.iter().zip(&batch.interface_object);
     for (mut entity, (targets, drop_typename)) in entities.into_iter().zip(per_entity) {
         if entity.is_null() {
@@ -131,11 +132,11 @@ fn merge_part(state: &mut State, entities: Vec<Value>, batch: &PartBatch<'_>) {
             continue;
         };
         for target in rest {
-            if let Some(object) = get_mut(&mut state.data, target) {
+            if let Some(object) = get_mut(tree, target) {
                 merge(object, entity.clone());
             }
         }
-        if let Some(object) = get_mut(&mut state.data, last) {
+        if let Some(object) = get_mut(tree, last) {
             merge(object, entity);
         }
     }

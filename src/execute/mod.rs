@@ -4,6 +4,10 @@
 //! and errors merged back at the right paths. A failing subgraph yields
 //! errors, never a panic: its part of the data stays missing and the shaper
 //! nulls it.
+//!
+//! [`execute_stages`] runs any list of stages against a shared response
+//! tree, so that a deferred fragment's fetches (see
+//! [`crate::plan::DeferredNode`]) run later against the same data.
 
 mod client;
 mod entities;
@@ -27,57 +31,75 @@ pub struct ExecutionOutput {
     pub errors: Vec<Value>,
 }
 
-struct State {
-    data: Value,
-    errors: Vec<Value>,
+/// What every fetch of one request reads.
+#[derive(Clone, Copy)]
+pub struct FetchContext<'a> {
+    pub supergraph: &'a Supergraph,
+    pub client: &'a SubgraphClient,
+    /// The client's variables, coerced.
+    pub variables: &'a Map<String, Value>,
 }
 
-/// Runs a plan with the client's variables.
+/// Runs a plan's primary stages with the client's variables.
 pub async fn execute_plan(
     plan: &QueryPlan,
     supergraph: &Supergraph,
     client: &SubgraphClient,
     variables: &Map<String, Value>,
 ) -> ExecutionOutput {
-    let state = Mutex::new(State {
-        data: Value::Object(Map::new()),
-        errors: Vec::new(),
-    });
-    for stage in &plan.stages {
-        let fetches = stage
-            .iter()
-            .map(|fetch| run_fetch(fetch, supergraph, client, variables, &state));
-        futures::future::join_all(fetches).await;
-    }
-    let state = state.into_inner().unwrap_or_else(|e| e.into_inner());
+    let context = FetchContext {
+        supergraph,
+        client,
+        variables,
+    };
+    let data = Mutex::new(Value::Object(Map::new()));
+    let errors = execute_stages(&plan.stages, context, &data).await;
     ExecutionOutput {
-        data: state.data,
-        errors: state.errors,
+        data: data.into_inner().unwrap_or_else(|e| e.into_inner()),
+        errors,
     }
 }
 
-fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(|e| e.into_inner())
+/// Runs stages (each stage's fetches in parallel) against the response
+/// tree `data`, merging their results into it; returns their errors.
+pub async fn execute_stages(
+    stages: &[Vec<FetchNode>],
+    context: FetchContext<'_>,
+    data: &Mutex<Value>,
+) -> Vec<Value> {
+    let mut errors = Vec::new();
+    for stage in stages {
+        let fetches = stage.iter().map(|fetch| run_fetch(fetch, context, data));
+        for fetch_errors in futures::future::join_all(fetches).await {
+            errors.extend(fetch_errors);
+        }
+    }
+    errors
+}
+
+/// The response tree, locked (a panic elsewhere cannot poison it for good).
+pub fn lock(data: &Mutex<Value>) -> std::sync::MutexGuard<'_, Value> {
+    data.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 async fn run_fetch(
     fetch: &FetchNode,
-    supergraph: &Supergraph,
-    client: &SubgraphClient,
-    variables: &Map<String, Value>,
-    state: &Mutex<State>,
-) {
+    context: FetchContext<'_>,
+    data: &Mutex<Value>,
+) -> Vec<Value> {
+    let FetchContext {
+        supergraph,
+        client,
+        variables,
+    } = context;
     if !crate::operation::conditions_met(&fetch.conditions, variables) {
-        return;
+        return Vec::new();
     }
     let entities = if fetch.is_entity_fetch() {
-        let batches = {
-            let state = lock(state);
-            entities::collect(&state.data, fetch, supergraph)
-        };
+        let batches = entities::collect(&lock(data), fetch, supergraph);
         match batches {
             Some(batches) => Some(batches),
-            None => return,
+            None => return Vec::new(),
         }
     } else {
         None
@@ -97,23 +119,20 @@ async fn run_fetch(
             }
             response
         });
-    let mut state = lock(state);
     match (response, entities) {
-        (Err(error), None) => {
-            for key in &fetch.root_keys {
-                state.errors.push(fetch_error(
-                    &error,
-                    &subgraph.name,
-                    vec![Value::String(key.to_string())],
-                ));
-            }
-        }
+        (Err(error), None) => fetch
+            .root_keys
+            .iter()
+            .map(|key| fetch_error(&error, &subgraph.name, vec![Value::String(key.to_string())]))
+            .collect(),
         (Err(error), Some(batches)) => {
             let path = entities::first_path(&batches);
-            state.errors.push(fetch_error(&error, &subgraph.name, path));
+            vec![fetch_error(&error, &subgraph.name, path)]
         }
-        (Ok(response), None) => merge_root(&mut state, response),
-        (Ok(response), Some(batches)) => entities::merge_results(&mut state, response, &batches),
+        (Ok(response), None) => merge_root(&mut lock(data), response),
+        (Ok(response), Some(batches)) => {
+            entities::merge_results(&mut lock(data), response, &batches)
+        }
     }
 }
 
@@ -180,13 +199,12 @@ fn parse_response(subgraph: &str, bytes: &[u8]) -> Result<SubgraphResponse, Fetc
     Ok(SubgraphResponse { data, errors })
 }
 
-fn merge_root(state: &mut State, response: SubgraphResponse) {
-    if let Some(data) = response.data {
-        merge(&mut state.data, data);
+/// Merges a root fetch's data; returns its errors.
+fn merge_root(data: &mut Value, response: SubgraphResponse) -> Vec<Value> {
+    if let Some(fetched) = response.data {
+        merge(data, fetched);
     }
-    state
-        .errors
-        .extend(response.errors.into_iter().map(normalise_error));
+    response.errors.into_iter().map(normalise_error).collect()
 }
 
 /// Keeps a subgraph error's message, path and extensions; drops locations

@@ -1,5 +1,6 @@
 //! Turning the pipeline's answer, or an [`HttpError`], into an HTTP response:
 //! the status code for the chosen media type and the `Content-Type` header.
+//! An incremental response is always `multipart/mixed` with status 200.
 
 use axum::body::Body;
 use axum::http::header::{ALLOW, CONTENT_TYPE};
@@ -8,7 +9,7 @@ use axum::response::Response;
 use bytes::Bytes;
 use serde_json::json;
 
-use super::{HttpError, ResponseMediaType};
+use super::{multipart, HttpError, ResponseMediaType};
 use crate::pipeline::{GraphQLResponse, ResponseKind};
 
 /// The HTTP response carrying a pipeline response.
@@ -16,14 +17,21 @@ use crate::pipeline::{GraphQLResponse, ResponseKind};
 /// With `application/graphql-response+json` request errors are 400; with
 /// `application/json` every well-formed request gets 200, except a mutation
 /// over GET (405) and a gateway with no supergraph yet (503), which no
-/// GraphQL response describes well enough for a legacy client.
+/// GraphQL response describes well enough for a legacy client. A client that
+/// takes only `multipart/mixed` is treated like a legacy one.
 pub fn graphql_response(response: GraphQLResponse, media: ResponseMediaType) -> Response {
+    if let Some(subsequent) = response.subsequent {
+        let body = multipart::body(response.body, Some(subsequent));
+        return with_stream(StatusCode::OK, body);
+    }
     let status = match (response.kind, media) {
         (ResponseKind::Executed, _) => StatusCode::OK,
         (ResponseKind::RequestError, ResponseMediaType::GraphQLResponseJson) => {
             StatusCode::BAD_REQUEST
         }
-        (ResponseKind::RequestError, ResponseMediaType::Json) => StatusCode::OK,
+        (ResponseKind::RequestError, ResponseMediaType::Json | ResponseMediaType::Multipart) => {
+            StatusCode::OK
+        }
         (ResponseKind::MethodNotAllowed, _) => StatusCode::METHOD_NOT_ALLOWED,
         (ResponseKind::NotReady, _) => StatusCode::SERVICE_UNAVAILABLE,
     };
@@ -47,10 +55,22 @@ pub fn http_error(error: &HttpError, media: ResponseMediaType) -> Response {
 }
 
 fn with_body(status: StatusCode, media: ResponseMediaType, body: Bytes) -> Response {
+    if media == ResponseMediaType::Multipart {
+        return with_stream(status, multipart::body(body, None));
+    }
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     response
         .headers_mut()
         .insert(CONTENT_TYPE, media.content_type());
+    response
+}
+
+fn with_stream(status: StatusCode, body: Body) -> Response {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, ResponseMediaType::Multipart.content_type());
     response
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 /// A request the HTTP layer could not turn into a GraphQL request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HttpError {
-    #[error("none of the media types in the Accept header can be produced; accept application/graphql-response+json or application/json")]
+    #[error("none of the media types in the Accept header can be produced; accept application/graphql-response+json, application/json or multipart/mixed;deferSpec=20220824")]
     NotAcceptable,
     #[error(
         "a POST request needs a Content-Type header; send the GraphQL request as application/json"

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::{decode, encode, negotiate, AppState, HttpError, ResponseMediaType};
-use crate::pipeline::{GraphQLRequest, RequestMethod};
+use crate::pipeline::{Delivery, GraphQLRequest, RequestMethod};
 
 /// `POST /graphql` with a JSON body.
 pub async fn post(
@@ -20,7 +20,10 @@ pub async fn post(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     match decode_post(&state, &headers, body) {
-        Ok((request, media)) => execute(&state, request, RequestMethod::Post, media).await,
+        Ok((request, media)) => {
+            let delivery = delivery(&headers);
+            execute(&state, request, RequestMethod::Post, media, delivery).await
+        }
         Err((error, media)) => encode::http_error(&error, media),
     }
 }
@@ -36,7 +39,10 @@ pub async fn get(
         Err(error) => return encode::http_error(&error, ResponseMediaType::Json),
     };
     match decode::get_params(query_string.as_deref()) {
-        Ok(request) => execute(&state, request, RequestMethod::Get, media).await,
+        Ok(request) => {
+            let delivery = delivery(&headers);
+            execute(&state, request, RequestMethod::Get, media, delivery).await
+        }
         Err(error) => encode::http_error(&error, media),
     }
 }
@@ -65,12 +71,22 @@ fn decode_post(
     Ok((request, media))
 }
 
+/// Deferred fragments arrive incrementally only for a client that takes `multipart/mixed`.
+fn delivery(headers: &HeaderMap) -> Delivery {
+    if negotiate::accepts_incremental(headers) {
+        Delivery::Incremental
+    } else {
+        Delivery::Complete
+    }
+}
+
 async fn execute(
     state: &AppState,
     request: GraphQLRequest,
     method: RequestMethod,
     media: ResponseMediaType,
+    delivery: Delivery,
 ) -> Response {
-    let response = state.gateway.execute(request, method).await;
+    let response = state.gateway.execute(request, method, delivery).await;
     encode::graphql_response(response, media)
 }

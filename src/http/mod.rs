@@ -5,7 +5,8 @@
 //! Handlers stay thin: decode the request ([`decode`]), pick the response
 //! media type ([`negotiate`]), hand the request to
 //! [`Gateway::execute`](crate::pipeline::Gateway::execute) and encode its
-//! answer ([`encode`]). What the request *means* is the pipeline's business;
+//! answer ([`encode`], with [`multipart`] framing for incremental delivery).
+//! What the request *means* is the pipeline's business;
 //! this module only knows HTTP.
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ mod decode;
 mod encode;
 mod error;
 mod graphql;
+mod multipart;
 mod negotiate;
 mod probes;
 mod server;

@@ -5,6 +5,10 @@
 //! response type and `application/json` the legacy one. A request without an
 //! `Accept` header is treated as accepting `application/graphql-response+json`
 //! (the spec's rule since its 2025-01-01 watershed), and so is `*/*`.
+//!
+//! `multipart/mixed` (named explicitly, with `deferSpec=20220824` or no
+//! `deferSpec`) lets deferred fragments arrive incrementally; a client that
+//! accepts nothing else gets every response as `multipart/mixed`.
 
 use axum::http::header::{ACCEPT, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue};
@@ -18,7 +22,14 @@ pub enum ResponseMediaType {
     GraphQLResponseJson,
     /// `application/json`: 200 for every well-formed GraphQL request.
     Json,
+    /// `multipart/mixed`, for a client that accepts no JSON type: every
+    /// response is sent as parts (one, unless fragments are deferred).
+    Multipart,
 }
+
+/// The only `deferSpec` of `multipart/mixed` we produce: graphql-js's
+/// incremental delivery format of 2022-08-24, as Apollo Client asks for it.
+pub const DEFER_SPEC: &str = "20220824";
 
 impl ResponseMediaType {
     const ALL: [Self; 2] = [Self::GraphQLResponseJson, Self::Json];
@@ -28,6 +39,7 @@ impl ResponseMediaType {
         match self {
             Self::GraphQLResponseJson => "application/graphql-response+json",
             Self::Json => "application/json",
+            Self::Multipart => "multipart/mixed",
         }
     }
 
@@ -36,6 +48,7 @@ impl ResponseMediaType {
         HeaderValue::from_static(match self {
             Self::GraphQLResponseJson => "application/graphql-response+json; charset=utf-8",
             Self::Json => "application/json; charset=utf-8",
+            Self::Multipart => "multipart/mixed; boundary=\"graphql\"; deferSpec=20220824",
         })
     }
 }
@@ -45,16 +58,11 @@ impl ResponseMediaType {
 /// Each candidate takes the q-value of the most specific range that matches it
 /// (`type/subtype` over `type/*` over `*/*`). The highest q wins; on a tie, an
 /// explicitly named type beats a wildcard match, then the range listed first
-/// wins, then `application/graphql-response+json`. No candidate with q > 0
-/// means 406.
+/// wins, then `application/graphql-response+json`. No JSON candidate with
+/// q > 0 means `multipart/mixed` if the client takes it (see
+/// [`accepts_incremental`]), else 406.
 pub fn response_media_type(headers: &HeaderMap) -> Result<ResponseMediaType, HttpError> {
-    let ranges: Vec<MediaRange<'_>> = headers
-        .get_all(ACCEPT)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .filter_map(MediaRange::parse)
-        .collect();
+    let ranges = accept_ranges(headers);
     if ranges.is_empty() {
         return Ok(ResponseMediaType::GraphQLResponseJson);
     }
@@ -71,8 +79,35 @@ pub fn response_media_type(headers: &HeaderMap) -> Result<ResponseMediaType, Htt
             best = Some((preference, candidate));
         }
     }
-    best.map(|(_, candidate)| candidate)
-        .ok_or(HttpError::NotAcceptable)
+    match best {
+        Some((_, candidate)) => Ok(candidate),
+        None if accepts_multipart(&ranges) => Ok(ResponseMediaType::Multipart),
+        None => Err(HttpError::NotAcceptable),
+    }
+}
+
+/// Does the client take incremental delivery (`multipart/mixed`, named
+/// explicitly with q > 0, `deferSpec` absent or [`DEFER_SPEC`])?
+pub fn accepts_incremental(headers: &HeaderMap) -> bool {
+    accepts_multipart(&accept_ranges(headers))
+}
+
+fn accepts_multipart(ranges: &[MediaRange<'_>]) -> bool {
+    ranges.iter().any(|range| {
+        range.specificity("multipart/mixed") == Some(2)
+            && range.quality > 0.0
+            && range.defer_spec.is_none_or(|spec| spec == DEFER_SPEC)
+    })
+}
+
+fn accept_ranges(headers: &HeaderMap) -> Vec<MediaRange<'_>> {
+    headers
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(MediaRange::parse)
+        .collect()
 }
 
 /// Checks that a POST body is `application/json`, in UTF-8 when a charset is given.
@@ -108,6 +143,8 @@ struct MediaRange<'a> {
     main: &'a str,
     sub: &'a str,
     quality: f32,
+    /// The `deferSpec` parameter (of `multipart/mixed`).
+    defer_spec: Option<&'a str>,
 }
 
 impl<'a> MediaRange<'a> {
@@ -120,6 +157,7 @@ impl<'a> MediaRange<'a> {
             return None;
         }
         let mut quality = 1.0;
+        let mut defer_spec = None;
         for parameter in parts {
             if let Some((name, value)) = parameter.split_once('=') {
                 if name.trim().eq_ignore_ascii_case("q") {
@@ -128,10 +166,17 @@ impl<'a> MediaRange<'a> {
                         .parse::<f32>()
                         .ok()
                         .filter(|q| (0.0..=1.0).contains(q))?;
+                } else if name.trim().eq_ignore_ascii_case("deferSpec") {
+                    defer_spec = Some(value.trim().trim_matches('"'));
                 }
             }
         }
-        Some(Self { main, sub, quality })
+        Some(Self {
+            main,
+            sub,
+            quality,
+            defer_spec,
+        })
     }
 
     /// How specifically this range names `essence` (2 exact, 1 `type/*`,
@@ -190,7 +235,7 @@ fn preference(ranges: &[MediaRange<'_>], essence: &str) -> Option<Preference> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ResponseMediaType::{GraphQLResponseJson, Json};
+    use ResponseMediaType::{GraphQLResponseJson, Json, Multipart};
 
     fn negotiate(accept: &[&str]) -> Result<ResponseMediaType, HttpError> {
         let mut headers = HeaderMap::new();
@@ -283,6 +328,41 @@ mod tests {
         );
         assert_eq!(
             negotiate(&["application/xml, text/*"]),
+            Err(HttpError::NotAcceptable)
+        );
+    }
+
+    fn incremental(accept: &str) -> bool {
+        let mut headers = HeaderMap::new();
+        if let Ok(value) = HeaderValue::from_str(accept) {
+            headers.insert(ACCEPT, value);
+        }
+        accepts_incremental(&headers)
+    }
+
+    #[test]
+    fn multipart_mixed_must_be_named_to_get_incremental_delivery() {
+        assert!(incremental(
+            "multipart/mixed;deferSpec=20220824,application/json"
+        ));
+        assert!(incremental("application/json, multipart/mixed"));
+        assert!(incremental("multipart/mixed; deferSpec=\"20220824\""));
+        assert!(!incremental("multipart/mixed;deferSpec=20990101"));
+        assert!(!incremental("multipart/mixed;q=0, application/json"));
+        assert!(!incremental("*/*"));
+        assert!(!incremental("multipart/*"));
+        assert!(!incremental("application/json"));
+    }
+
+    #[test]
+    fn json_is_chosen_beside_multipart_and_multipart_alone_is_honoured() {
+        assert_eq!(
+            negotiate(&["multipart/mixed;deferSpec=20220824,application/json"]),
+            Ok(Json)
+        );
+        assert_eq!(negotiate(&["multipart/mixed"]), Ok(Multipart));
+        assert_eq!(
+            negotiate(&["multipart/mixed;deferSpec=20990101"]),
             Err(HttpError::NotAcceptable)
         );
     }

@@ -1,10 +1,13 @@
 //! Operations: parse and validate a client's GraphQL document against the
-//! API schema, pick the operation to run, and normalise it into our own
-//! selection tree ([`SelectionSet`]) with fragment spreads inlined.
+//! API schema (plus the `@defer` rules apollo-compiler does not know), pick
+//! the operation to run, and normalise it into our own selection tree
+//! ([`SelectionSet`]) with fragment spreads inlined and deferred fragments
+//! numbered.
 //!
 //! The normalised tree is what the planner and the shaper read; the
 //! validated document is kept for introspection and variable coercion.
 
+mod defer_rules;
 mod normalize;
 mod selection;
 
@@ -18,8 +21,8 @@ use apollo_compiler::{Name, Node, Schema};
 
 pub use normalize::normalize_field_set;
 pub use selection::{
-    collect_variables, conditions_met, merge_into, print_selection_set, Condition, Field,
-    InlineFragment, Selection, SelectionSet,
+    collect_variables, conditions_met, defer_enabled, merge_into, print_selection_set, Condition,
+    Defer, Field, InlineFragment, Selection, SelectionSet,
 };
 
 /// A validated operation, ready to plan and execute.
@@ -78,6 +81,10 @@ pub fn prepare(
             operation_name,
         ))
     })?;
+    let defer_errors = defer_rules::check(&document, operation);
+    if !defer_errors.is_empty() {
+        return Err(OperationError::Validation(defer_errors));
+    }
     let root_type = schema
         .root_operation(operation.operation_type)
         .cloned()

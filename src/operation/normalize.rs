@@ -1,12 +1,14 @@
 //! Turning apollo-compiler's executable selections (with named fragments)
 //! into our [`SelectionSet`] tree, fragment spreads inlined as inline
-//! fragments, `@skip`/`@include` kept as [`Condition`]s.
+//! fragments, `@skip`/`@include` kept as [`Condition`]s and `@defer` as
+//! [`Defer`] (each deferred fragment numbered in document order).
 
+use apollo_compiler::ast::Value;
 use apollo_compiler::executable::{self as exe, ExecutableDocument, FieldSet, Operation};
 use apollo_compiler::validation::Valid;
 use apollo_compiler::Schema;
 
-use super::selection::{Condition, Field, InlineFragment, Selection, SelectionSet};
+use super::selection::{Condition, Defer, Field, InlineFragment, Selection, SelectionSet};
 
 /// Normalises the selections of an operation.
 pub(super) fn normalize_operation(
@@ -14,43 +16,91 @@ pub(super) fn normalize_operation(
     document: &Valid<ExecutableDocument>,
     operation: &Operation,
 ) -> SelectionSet {
-    convert(Some(document), &operation.selection_set)
+    Normalizer {
+        document: Some(document),
+        next_defer: 0,
+    }
+    .convert(&operation.selection_set)
 }
 
 /// Normalises a field set (`@key`, `@requires`, `@provides`).
 pub fn normalize_field_set(field_set: &FieldSet) -> SelectionSet {
-    convert(None, &field_set.selection_set)
+    Normalizer {
+        document: None,
+        next_defer: 0,
+    }
+    .convert(&field_set.selection_set)
 }
 
-fn convert(document: Option<&ExecutableDocument>, set: &exe::SelectionSet) -> SelectionSet {
-    set.selections
-        .iter()
-        .filter_map(|selection| match selection {
-            exe::Selection::Field(field) => Some(Selection::Field(Field {
+struct Normalizer<'d> {
+    document: Option<&'d ExecutableDocument>,
+    /// The id the next deferred fragment gets.
+    next_defer: usize,
+}
+
+impl Normalizer<'_> {
+    fn convert(&mut self, set: &exe::SelectionSet) -> SelectionSet {
+        set.selections
+            .iter()
+            .filter_map(|selection| self.convert_one(selection))
+            .collect()
+    }
+
+    fn convert_one(&mut self, selection: &exe::Selection) -> Option<Selection> {
+        Some(match selection {
+            exe::Selection::Field(field) => Selection::Field(Field {
                 alias: field.alias.clone(),
                 name: field.name.clone(),
                 arguments: field.arguments.clone(),
                 conditions: conditions(&field.directives),
                 ty: field.definition.ty.clone(),
-                selections: convert(document, &field.selection_set),
-            })),
+                selections: self.convert(&field.selection_set),
+            }),
             exe::Selection::InlineFragment(fragment) => {
-                Some(Selection::InlineFragment(InlineFragment {
+                let defer = self.defer(&fragment.directives);
+                Selection::InlineFragment(InlineFragment {
                     type_condition: fragment.type_condition.clone(),
                     conditions: conditions(&fragment.directives),
-                    selections: convert(document, &fragment.selection_set),
-                }))
+                    defer,
+                    selections: self.convert(&fragment.selection_set),
+                })
             }
             exe::Selection::FragmentSpread(spread) => {
-                let fragment = document?.fragments.get(&spread.fragment_name)?;
-                Some(Selection::InlineFragment(InlineFragment {
+                let fragment = self.document?.fragments.get(&spread.fragment_name)?;
+                let defer = self.defer(&spread.directives);
+                Selection::InlineFragment(InlineFragment {
                     type_condition: Some(fragment.type_condition().clone()),
                     conditions: conditions(&spread.directives),
-                    selections: convert(document, &fragment.selection_set),
-                }))
+                    defer,
+                    selections: self.convert(&fragment.selection_set),
+                })
             }
         })
-        .collect()
+    }
+
+    /// The fragment's `@defer`, unless it has none or `if: false`.
+    fn defer(&mut self, directives: &exe::DirectiveList) -> Option<Defer> {
+        let directive = directives.get("defer")?;
+        let if_variable = match directive
+            .specified_argument_by_name("if")
+            .map(|v| v.as_ref())
+        {
+            Some(Value::Boolean(false)) => return None,
+            Some(Value::Variable(name)) => Some(name.clone()),
+            _ => None,
+        };
+        let label = directive
+            .specified_argument_by_name("label")
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        let id = self.next_defer;
+        self.next_defer += 1;
+        Some(Defer {
+            id,
+            label,
+            if_variable,
+        })
+    }
 }
 
 fn conditions(directives: &exe::DirectiveList) -> Vec<Condition> {

@@ -35,7 +35,33 @@ pub struct Field {
 pub struct InlineFragment {
     pub type_condition: Option<Name>,
     pub conditions: Vec<Condition>,
+    /// Set when the fragment carries `@defer` (and its `if:` is not `false`).
+    pub defer: Option<Defer>,
     pub selections: SelectionSet,
+}
+
+/// A deferred fragment: `@defer(label:, if:)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Defer {
+    /// Unique in the operation, in document order once fragments are inlined.
+    pub id: usize,
+    pub label: Option<String>,
+    /// The variable given as `if:`; `None` when the fragment is always deferred.
+    pub if_variable: Option<Name>,
+}
+
+/// Is a fragment with `@defer(if: $if_variable)` deferred for these
+/// variables? (`if:` defaults to true; no variable means always.)
+pub fn defer_enabled(
+    if_variable: Option<&Name>,
+    variables: &serde_json::Map<String, serde_json::Value>,
+) -> bool {
+    if_variable.is_none_or(|v| {
+        variables
+            .get(v.as_str())
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(true)
+    })
 }
 
 /// An `@skip(if:)` or `@include(if:)` condition.
@@ -140,7 +166,8 @@ fn merge_one(set: &mut SelectionSet, selection: Selection) {
             let existing = set.iter_mut().find_map(|s| match s {
                 Selection::InlineFragment(f)
                     if f.type_condition == fragment.type_condition
-                        && f.conditions == fragment.conditions =>
+                        && f.conditions == fragment.conditions
+                        && f.defer == fragment.defer =>
                 {
                     Some(f)
                 }

@@ -2,9 +2,10 @@
 //! request to an encoded response body, run against the live [`Snapshot`].
 //!
 //! The HTTP layer hands a [`GraphQLRequest`] to [`Gateway::execute`] and gets
-//! back a [`GraphQLResponse`] whose body is already serialised. Every error of
-//! every stage is mapped to a GraphQL error (with `extensions.code`) here, in
-//! one place.
+//! back a [`GraphQLResponse`] whose body is already serialised (and, when
+//! fragments are deferred, a stream of the payloads that follow). Every
+//! error of every stage is mapped to a GraphQL error (with `extensions.code`)
+//! here, in one place.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +19,7 @@ pub use errors::GatewayError;
 pub use snapshot::Snapshot;
 
 mod errors;
+mod incremental;
 mod respond;
 mod snapshot;
 mod stages;
@@ -77,11 +79,36 @@ pub enum ResponseKind {
     NotReady,
 }
 
+/// How the client can take a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// One response holding everything: deferred fragments are delivered inline.
+    Complete,
+    /// Deferred fragments may follow the initial payload (incremental delivery).
+    Incremental,
+}
+
+/// The payloads that follow the initial one of an incremental response,
+/// each a serialised JSON object (`{"incremental": […], "hasNext": …}`).
+pub type Subsequent = futures::stream::BoxStream<'static, Bytes>;
+
 /// A serialised GraphQL response body and its kind.
-#[derive(Debug, Clone)]
 pub struct GraphQLResponse {
     pub kind: ResponseKind,
+    /// The response, or the initial payload (with `"hasNext": true`) of an incremental one.
     pub body: Bytes,
+    /// For an incremental response, the payloads still to come.
+    pub subsequent: Option<Subsequent>,
+}
+
+impl std::fmt::Debug for GraphQLResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphQLResponse")
+            .field("kind", &self.kind)
+            .field("body", &self.body)
+            .field("incremental", &self.subsequent.is_some())
+            .finish()
+    }
 }
 
 /// Why a supergraph could not be loaded.
@@ -122,11 +149,17 @@ impl Gateway {
     }
 
     /// Runs one request through the pipeline.
-    pub async fn execute(&self, request: GraphQLRequest, method: RequestMethod) -> GraphQLResponse {
+    pub async fn execute(
+        &self,
+        request: GraphQLRequest,
+        method: RequestMethod,
+        delivery: Delivery,
+    ) -> GraphQLResponse {
         let Some(snapshot) = self.live.load_full() else {
             return respond::request_error(ResponseKind::NotReady, &[GatewayError::NotReady]);
         };
-        match stages::run(&snapshot, &self.settings, &self.client, request, method).await {
+        let client = &self.client;
+        match stages::run(&snapshot, &self.settings, client, request, method, delivery).await {
             Ok(response) => response,
             Err(errors) => respond::from_errors(&errors),
         }

@@ -1,9 +1,13 @@
-//! Serialising GraphQL responses once into the HTTP body.
+//! Serialising GraphQL responses once into the HTTP body, and the payloads
+//! of incremental delivery (the format Apollo Client and Relay read:
+//! `{"data", "hasNext": true}`, then `{"incremental": [{"data", "path",
+//! "label"}], "hasNext"}`).
 
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
-use super::{GatewayError, GraphQLResponse, ResponseKind};
+use super::{GatewayError, GraphQLResponse, ResponseKind, Subsequent};
+use crate::shape::IncrementalItem;
 
 /// A response for errors raised before execution started.
 pub fn from_errors(errors: &[GatewayError]) -> GraphQLResponse {
@@ -36,8 +40,62 @@ pub fn executed(data: Value, errors: Vec<Value>) -> GraphQLResponse {
 fn encode(kind: ResponseKind, body: &Value) -> GraphQLResponse {
     GraphQLResponse {
         kind,
-        body: Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
+        body: to_bytes(body),
+        subsequent: None,
     }
+}
+
+fn to_bytes(body: &Value) -> Bytes {
+    Bytes::from(serde_json::to_vec(body).unwrap_or_default())
+}
+
+/// The first payload of an incremental response.
+pub fn initial_payload(data: &Value, errors: Vec<Value>) -> Bytes {
+    let mut body = Map::new();
+    if !errors.is_empty() {
+        body.insert("errors".into(), Value::Array(errors));
+    }
+    body.insert("data".into(), data.clone());
+    body.insert("hasNext".into(), Value::Bool(true));
+    to_bytes(&Value::Object(body))
+}
+
+/// An incremental response: the initial payload and the ones to follow.
+pub fn incremental(initial: Bytes, subsequent: Subsequent) -> GraphQLResponse {
+    GraphQLResponse {
+        kind: ResponseKind::Executed,
+        body: initial,
+        subsequent: Some(subsequent),
+    }
+}
+
+/// A payload delivering one deferred fragment (at each object it applies to).
+pub fn subsequent_payload(
+    items: Vec<IncrementalItem>,
+    label: Option<&str>,
+    has_next: bool,
+) -> Bytes {
+    let incremental: Vec<Value> = items
+        .into_iter()
+        .map(|item| {
+            let mut entry = Map::new();
+            entry.insert("data".into(), item.data);
+            entry.insert("path".into(), Value::Array(item.path));
+            if let Some(label) = label {
+                entry.insert("label".into(), Value::String(label.to_string()));
+            }
+            if !item.errors.is_empty() {
+                entry.insert("errors".into(), Value::Array(item.errors));
+            }
+            Value::Object(entry)
+        })
+        .collect();
+    let mut body = Map::new();
+    if !incremental.is_empty() {
+        body.insert("incremental".into(), Value::Array(incremental));
+    }
+    body.insert("hasNext".into(), Value::Bool(has_next));
+    to_bytes(&Value::Object(body))
 }
 
 /// A one-line description of an error, for the CLI.

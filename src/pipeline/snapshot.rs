@@ -14,7 +14,8 @@ use crate::supergraph::{Supergraph, SupergraphError};
 /// An operation validated and planned once, reused by every request with the same text.
 pub struct PreparedRequest {
     pub operation: Arc<PreparedOperation>,
-    pub plan: Result<QueryPlan, PlanError>,
+    /// Shared so that deferred fragments can be delivered after the request returns.
+    pub plan: Result<Arc<QueryPlan>, PlanError>,
 }
 
 /// Everything derived from one supergraph.
@@ -50,7 +51,7 @@ impl Snapshot {
             return Ok(hit);
         }
         let operation = prepare(&self.supergraph.api_schema, query, operation_name)?;
-        let plan = plan_operation(&self.supergraph, &operation);
+        let plan = plan_operation(&self.supergraph, &operation).map(Arc::new);
         let prepared = Arc::new(PreparedRequest { operation, plan });
         self.operations.insert(key, prepared.clone());
         Ok(prepared)

@@ -1,24 +1,29 @@
 //! The stages of one request, in order: prepare (parse, validate, plan —
 //! cached), check the method, coerce variables, answer introspection,
-//! execute the plan, shape the response.
+//! execute the plan, shape the response. An operation with deferred
+//! fragments takes the same line through [`super::incremental`].
 
 use apollo_compiler::ast::OperationType;
 use serde_json::{Map, Value};
 
+use std::sync::Arc;
+
 use super::snapshot::{PreparedRequest, Snapshot};
 use super::{
-    respond, GatewayError, GatewaySettings, GraphQLRequest, GraphQLResponse, RequestMethod,
+    incremental, respond, Delivery, GatewayError, GatewaySettings, GraphQLRequest, GraphQLResponse,
+    RequestMethod,
 };
 use crate::execute::{execute_plan, SubgraphClient};
 use crate::shape::{shape_response, ShapeInput};
 
 /// Runs a request; `Err` carries request errors (no execution happened).
 pub async fn run(
-    snapshot: &Snapshot,
+    snapshot: &Arc<Snapshot>,
     settings: &GatewaySettings,
     client: &SubgraphClient,
     request: GraphQLRequest,
     method: RequestMethod,
+    delivery: Delivery,
 ) -> Result<GraphQLResponse, Vec<GatewayError>> {
     let query = request
         .query
@@ -34,12 +39,26 @@ pub async fn run(
         .plan
         .as_ref()
         .map_err(|e| vec![GatewayError::Plan(e.clone())])?;
+    if !plan.deferred.is_empty() {
+        let deferred = incremental::deferred_ids(plan, &variables, delivery);
+        let run = incremental::DeferredRun {
+            snapshot: snapshot.clone(),
+            client: client.clone(),
+            operation: prepared.operation.clone(),
+            plan: plan.clone(),
+            variables,
+            introspection,
+            deferred,
+        };
+        return Ok(incremental::run(run).await);
+    }
     let output = execute_plan(plan, &snapshot.supergraph, client, &variables).await;
     let mut errors = output.errors;
     let input = ShapeInput {
         schema: &snapshot.supergraph.api_schema,
         variables: &variables,
         introspection: introspection.as_ref(),
+        deferred: &[],
     };
     let operation = &prepared.operation;
     let data = shape_response(

@@ -39,19 +39,44 @@ pub fn format_path(path: &[PathSegment]) -> String {
 impl fmt::Display for QueryPlan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "QueryPlan {{")?;
-        if !self.stages.is_empty() {
-            writeln!(f, "  Sequence {{")?;
-            for stage in &self.stages {
-                writeln!(f, "    Parallel {{")?;
-                for fetch in stage {
-                    write_fetch(f, fetch, "      ")?;
-                }
-                writeln!(f, "    }},")?;
+        write_stages(f, &self.stages, "  ")?;
+        for deferred in &self.deferred {
+            write!(f, "  Defer(")?;
+            if let Some(label) = &deferred.label {
+                write!(f, "label: \"{label}\", ")?;
             }
+            write!(f, "path: \"{}\"", format_path(&deferred.path))?;
+            if let Some(parent) = deferred.parent {
+                write!(f, ", after: #{parent}")?;
+            }
+            if let Some(variable) = &deferred.if_variable {
+                write!(f, ", if: ${variable}")?;
+            }
+            writeln!(f, ") #{} {{", deferred.id)?;
+            write_stages(f, &deferred.stages, "    ")?;
             writeln!(f, "  }},")?;
         }
         writeln!(f, "}}")
     }
+}
+
+fn write_stages(
+    f: &mut fmt::Formatter<'_>,
+    stages: &[Vec<FetchNode>],
+    indent: &str,
+) -> fmt::Result {
+    if stages.is_empty() {
+        return Ok(());
+    }
+    writeln!(f, "{indent}Sequence {{")?;
+    for stage in stages {
+        writeln!(f, "{indent}  Parallel {{")?;
+        for fetch in stage {
+            write_fetch(f, fetch, &format!("{indent}    "))?;
+        }
+        writeln!(f, "{indent}  }},")?;
+    }
+    writeln!(f, "{indent}}},")
 }
 
 fn write_fetch(f: &mut fmt::Formatter<'_>, fetch: &FetchNode, indent: &str) -> fmt::Result {
@@ -137,20 +162,49 @@ fn part_requires(part: &EntityPart) -> String {
 }
 
 impl QueryPlan {
-    /// The plan as JSON: `{"kind":"Sequence","nodes":[{"kind":"Parallel","nodes":[Fetch…]}]}`.
+    /// The plan as JSON: `{"kind":"Sequence","nodes":[{"kind":"Parallel","nodes":[Fetch…]}]}`,
+    /// plus `"deferred": [{"id", "label", "parent", "if", "path", "kind":"Sequence", "nodes"}]`
+    /// when the operation defers fragments.
     pub fn to_json(&self) -> Value {
-        let stages: Vec<Value> = self
-            .stages
-            .iter()
-            .map(|stage| {
-                json!({
-                    "kind": "Parallel",
-                    "nodes": stage.iter().map(fetch_json).collect::<Vec<_>>(),
+        let mut plan = stages_json(&self.stages);
+        if !self.deferred.is_empty() {
+            let deferred: Vec<Value> = self
+                .deferred
+                .iter()
+                .map(|d| {
+                    let mut node = stages_json(&d.stages);
+                    if let Value::Object(map) = &mut node {
+                        map.insert("id".into(), json!(d.id));
+                        map.insert("label".into(), json!(d.label));
+                        map.insert("parent".into(), json!(d.parent));
+                        map.insert(
+                            "if".into(),
+                            json!(d.if_variable.as_ref().map(|v| format!("${v}"))),
+                        );
+                        map.insert("path".into(), json!(format_path(&d.path)));
+                    }
+                    node
                 })
-            })
-            .collect();
-        json!({ "kind": "Sequence", "nodes": stages })
+                .collect();
+            if let Value::Object(map) = &mut plan {
+                map.insert("deferred".into(), Value::Array(deferred));
+            }
+        }
+        plan
     }
+}
+
+fn stages_json(stages: &[Vec<FetchNode>]) -> Value {
+    let stages: Vec<Value> = stages
+        .iter()
+        .map(|stage| {
+            json!({
+                "kind": "Parallel",
+                "nodes": stage.iter().map(fetch_json).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({ "kind": "Sequence", "nodes": stages })
 }
 
 fn fetch_json(fetch: &FetchNode) -> Value {

@@ -181,6 +181,26 @@ impl<'a> Graph<'a> {
         targets
     }
 
+    /// Every way into an entity type: each subgraph with a resolvable key
+    /// for it (used to fetch a deferred fragment on its own).
+    pub fn entity_targets(&self, type_name: &Name) -> Vec<JumpTarget> {
+        let Some(meta) = self.supergraph.type_meta(type_name) else {
+            return Vec::new();
+        };
+        let mut targets = Vec::new();
+        for subgraph in meta.subgraph_ids() {
+            for key in meta.resolvable_keys(subgraph) {
+                targets.push(JumpTarget {
+                    subgraph,
+                    entity_type: type_name.clone(),
+                    key: normalize_field_set(key),
+                    requires: Vec::new(),
+                });
+            }
+        }
+        targets
+    }
+
     /// Subgraphs defining `interface` as a real interface entity, to learn an object's concrete type.
     pub fn interface_owner_targets(&self, interface: &Name, from: SubgraphId) -> Vec<JumpTarget> {
         let Some(meta) = self.supergraph.type_meta(interface) else {

@@ -6,6 +6,10 @@
 //! cannot resolve becomes an entity fetch (`_entities`) to a subgraph that
 //! can, keyed by a `@key` the current subgraph can provide, after any
 //! `@requires` fields have been fetched. See `builder` for the algorithm.
+//!
+//! Each `@defer` fragment gets a block of stages of its own
+//! ([`DeferredNode`]), run after its parent block; its fetches start from
+//! the data the parent block fetched.
 
 mod builder;
 mod display;
@@ -82,11 +86,31 @@ pub struct FetchNode {
     pub kind: OperationType,
 }
 
+/// The fetches of one deferred fragment (`@defer`): they run once its
+/// parent block's fetches are done, and its data is delivered on its own.
+#[derive(Debug, Clone)]
+pub struct DeferredNode {
+    /// The fragment's id in the operation ([`crate::operation::Defer::id`]).
+    pub id: usize,
+    pub label: Option<String>,
+    /// The deferred fragment it is nested in (`None`: the primary fetches).
+    pub parent: Option<usize>,
+    /// The variable given as `@defer(if:)`, if any.
+    pub if_variable: Option<Name>,
+    /// Where the fragment was first met, for display.
+    pub path: Vec<PathSegment>,
+    /// Each stage's fetches run in parallel; stages run in order. May be
+    /// empty: the fragment's data then comes with its parent's fetches.
+    pub stages: Vec<Vec<FetchNode>>,
+}
+
 /// A query plan: stages of fetches.
 #[derive(Debug, Clone, Default)]
 pub struct QueryPlan {
     /// Each stage's fetches run in parallel; stages run in order.
     pub stages: Vec<Vec<FetchNode>>,
+    /// Deferred fragments, parents before the fragments nested in them.
+    pub deferred: Vec<DeferredNode>,
     /// How many candidate ways to reach a field (root subgraphs and entity
     /// jumps) the planner tried: a measure of its search effort.
     pub candidate_paths: usize,
@@ -115,8 +139,14 @@ impl FetchNode {
 }
 
 impl QueryPlan {
-    /// Number of fetches in the plan.
+    /// Number of fetches in the plan, deferred ones included.
     pub fn fetch_count(&self) -> usize {
-        self.stages.iter().map(Vec::len).sum()
+        let deferred: usize = self
+            .deferred
+            .iter()
+            .flat_map(|d| &d.stages)
+            .map(Vec::len)
+            .sum();
+        self.stages.iter().map(Vec::len).sum::<usize>() + deferred
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Removes the join/link machinery (types, directive definitions and
 //! applications) and every `@inaccessible` element (types, fields,
-//! arguments, enum values, input fields, union members, implementations).
+//! arguments, enum values, input fields, union members, implementations),
+//! and declares `@defer`, which the gateway itself implements.
 
 use std::collections::HashSet;
 
@@ -48,9 +49,52 @@ pub(super) fn derive(supergraph: &Valid<Schema>) -> Result<Valid<Schema>, Superg
     for ty in schema.types.values_mut() {
         strip_type(ty, &removed_types);
     }
+    if !schema.directive_definitions.contains_key("defer") {
+        schema
+            .directive_definitions
+            .insert(apollo_compiler::name!("defer"), defer_definition());
+    }
     schema
         .validate()
         .map_err(|e| SupergraphError::InvalidApiSchema(e.errors.to_string()))
+}
+
+/// `directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT`:
+/// the gateway delivers deferred fragments incrementally (the supergraph does not declare it).
+fn defer_definition() -> apollo_compiler::Node<apollo_compiler::ast::DirectiveDefinition> {
+    use apollo_compiler::ast::{
+        DirectiveDefinition, DirectiveLocation, InputValueDefinition, Type, Value,
+    };
+    use apollo_compiler::{name, Node};
+    let argument = |name: Name, ty: Type, default_value: Option<Value>| {
+        Node::new(InputValueDefinition {
+            description: None,
+            name,
+            ty: Node::new(ty),
+            default_value: default_value.map(Node::new),
+            directives: Default::default(),
+        })
+    };
+    Node::new(DirectiveDefinition {
+        description: Some(
+            "Delivers the fragment's fields after the rest of the response (incremental delivery)."
+                .into(),
+        ),
+        name: name!("defer"),
+        arguments: vec![
+            argument(name!("label"), Type::Named(name!("String")), None),
+            argument(
+                name!("if"),
+                Type::NonNullNamed(name!("Boolean")),
+                Some(Value::Boolean(true)),
+            ),
+        ],
+        repeatable: false,
+        locations: vec![
+            DirectiveLocation::FragmentSpread,
+            DirectiveLocation::InlineFragment,
+        ],
+    })
 }
 
 fn strip_schema_definition(schema: &mut Schema, removed_types: &HashSet<Name>) {

@@ -30,7 +30,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use junction::pipeline::{Gateway, GatewaySettings, GraphQLRequest, RequestMethod};
+use junction::pipeline::{Delivery, Gateway, GatewaySettings, GraphQLRequest, RequestMethod};
 use serde_json::{json, Map, Value};
 
 /// What a resolver produced: a value, or a field error (the field becomes
@@ -71,6 +71,7 @@ pub struct Subgraph {
     fields: HashMap<String, FieldResolver>,
     possible_types: HashMap<String, Vec<String>>,
     delay: Option<Duration>,
+    gate: Option<Arc<tokio::sync::Semaphore>>,
     failure: Option<Failure>,
     extra_errors: Vec<Value>,
     requires_subselections: bool,
@@ -132,6 +133,13 @@ impl Subgraph {
     /// Waits this long before answering.
     pub fn delay(mut self, delay: Duration) -> Self {
         self.delay = Some(delay);
+        self
+    }
+
+    /// Holds each request until the test opens the gate by one (a permit
+    /// added to the semaphore): the order of events is then the test's.
+    pub fn gate(mut self, gate: Arc<tokio::sync::Semaphore>) -> Self {
+        self.gate = Some(gate);
         self
     }
 
@@ -330,6 +338,11 @@ async fn serve(
     }
     if let Some(delay) = subgraph.delay {
         tokio::time::sleep(delay).await;
+    }
+    if let Some(gate) = &subgraph.gate {
+        if let Ok(permit) = gate.acquire().await {
+            permit.forget();
+        }
     }
     match subgraph.failure {
         Some(Failure::Status(status)) => {
@@ -788,13 +801,30 @@ impl Federation {
     }
 
     pub async fn query_with(&self, query: &str, variables: Value) -> Value {
-        let request = GraphQLRequest {
-            query: Some(query.to_string()),
-            variables: variables.as_object().cloned(),
-            ..Default::default()
-        };
-        let response = self.gateway.execute(request, RequestMethod::Post).await;
+        let request = graphql_request(query, &variables);
+        let response = self
+            .gateway
+            .execute(request, RequestMethod::Post, Delivery::Complete)
+            .await;
         serde_json::from_slice(&response.body).expect("the gateway answers JSON")
+    }
+
+    /// The payloads of `query` asked for with incremental delivery: the
+    /// response (or initial payload), then every payload that followed.
+    pub async fn query_incremental(&self, query: &str, variables: Value) -> Vec<Value> {
+        use futures::StreamExt;
+        let request = graphql_request(query, &variables);
+        let response = self
+            .gateway
+            .execute(request, RequestMethod::Post, Delivery::Incremental)
+            .await;
+        let parse =
+            |body: &[u8]| -> Value { serde_json::from_slice(body).expect("every payload is JSON") };
+        let mut payloads = vec![parse(&response.body)];
+        if let Some(rest) = response.subsequent {
+            payloads.extend(rest.map(|body| parse(&body)).collect::<Vec<_>>().await);
+        }
+        payloads
     }
 
     /// The query plan, for assertion messages.
@@ -802,5 +832,13 @@ impl Federation {
         self.gateway
             .explain(query, None, false)
             .unwrap_or_else(|e| e)
+    }
+}
+
+fn graphql_request(query: &str, variables: &Value) -> GraphQLRequest {
+    GraphQLRequest {
+        query: Some(query.to_string()),
+        variables: variables.as_object().cloned(),
+        ..Default::default()
     }
 }

@@ -128,6 +128,33 @@ pub async fn start_dev() -> TestServer {
     server
 }
 
+/// Runs `junction <args>` to completion from the repository root, with
+/// `JUNCTION_*` variables cleared: exit code, stdout, stderr.
+pub async fn run(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_junction"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("JUNCTION_CONFIG")
+        .env_remove("JUNCTION_SUPERGRAPH")
+        .env_remove("JUNCTION_SUBGRAPHS")
+        .env_remove("JUNCTION_LISTEN")
+        .output()
+        .await
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// Replaces `path` the way editors save: write a sibling file, rename it over.
+pub fn save(path: &Path, text: &str) {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, text).unwrap();
+    std::fs::rename(&temporary, path).unwrap();
+}
+
 /// An HTTP client that does not pool connections across tests' runtimes.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -210,6 +237,7 @@ impl JunctionProcess {
             .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
             .env_remove("JUNCTION_CONFIG")
             .env_remove("JUNCTION_SUPERGRAPH")
+            .env_remove("JUNCTION_SUBGRAPHS")
             .env_remove("JUNCTION_LISTEN")
             .env("JUNCTION_LOG", "info")
             .stdin(Stdio::null())

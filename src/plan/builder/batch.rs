@@ -136,6 +136,7 @@ fn parts_of(units: Vec<Unit>) -> Vec<Part> {
         let fragment = vec![Selection::InlineFragment(InlineFragment {
             type_condition: Some(unit.parent_type.clone()),
             conditions: Vec::new(),
+            defer: None,
             selections: unit.selections,
         })];
         let fits = |part: &Part| match part.by_type.iter().find(|(t, _)| *t == unit.parent_type) {

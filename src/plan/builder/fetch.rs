@@ -1,6 +1,7 @@
-//! Turning fetch groups into plan stages and subgraph operations: groups
-//! are staged by dependency depth, and the entity groups of one stage that
-//! go to the same subgraph become one `_entities` request.
+//! Turning fetch groups into plan stages and subgraph operations: the
+//! groups of each block (the primary one, each deferred fragment's) are
+//! staged by dependency depth, and the entity groups of one stage that go
+//! to the same subgraph become one `_entities` request.
 
 use std::fmt::Write;
 
@@ -12,33 +13,11 @@ use super::selections::fields_at;
 use super::{Builder, Group};
 use crate::operation::{collect_variables, print_selection_set, PreparedOperation, SelectionSet};
 use crate::plan::graph::Graph;
-use crate::plan::{EntityPart, FetchNode, QueryPlan};
+use crate::plan::{DeferredNode, EntityPart, FetchNode, QueryPlan};
 
 impl Builder<'_> {
-    /// Orders groups into stages and prints their operations. A group runs
-    /// at the earliest stage its dependencies allow, unless a later stage,
-    /// still before everything that reads from it, already has a request to
-    /// the same subgraph it can join: then it joins that one (one request
-    /// fewer, no stage more).
+    /// Stages the primary block and each deferred block (see [`stage_block`]).
     pub(super) fn finish(self, operation: &PreparedOperation) -> QueryPlan {
-        let count = self.groups.len();
-        let mut earliest = vec![0usize; count];
-        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); count];
-        for (i, group) in self.groups.iter().enumerate() {
-            // Dependencies always have smaller ids: groups are created after the groups they read from.
-            earliest[i] = group
-                .deps
-                .iter()
-                .map(|d| earliest[*d] + 1)
-                .max()
-                .unwrap_or(0);
-            for dep in &group.deps {
-                dependents[*dep].push(i);
-            }
-        }
-        let stage_count = earliest.iter().max().map_or(0, |d| d + 1);
-        let mut staged: Vec<Vec<Batch>> = (0..stage_count).map(|_| Vec::new()).collect();
-        let mut stage_of = earliest.clone();
         let graph = Graph {
             supergraph: self.graph.supergraph,
         };
@@ -48,45 +27,100 @@ impl Builder<'_> {
             .into_iter()
             .map(|g| Some(std::rc::Rc::unwrap_or_clone(g)))
             .collect();
-        // Readers first, so a group knows the stages of everything that reads from it.
-        for i in (0..count).rev() {
-            let Some(group) = groups[i].take().filter(|g| !g.selections.is_empty()) else {
-                continue;
-            };
-            let latest = dependents[i]
-                .iter()
-                .map(|d| stage_of[*d].saturating_sub(1))
-                .min()
-                .unwrap_or(stage_count - 1)
-                .max(earliest[i]);
-            let joined = (earliest[i]..=latest).find_map(|stage| {
-                let batch = staged[stage].iter().position(|b| b.accepts(&group))?;
-                Some((stage, batch))
-            });
-            match joined {
-                Some((stage, batch)) => {
-                    stage_of[i] = stage;
-                    staged[stage][batch].join(i, group);
-                }
-                None => staged[earliest[i]].push(Batch::new(i, group)),
-            }
-        }
-        let stages = staged
+        let stages = stage_block(&mut groups, None, &graph, operation);
+        let deferred = self
+            .defers
             .into_iter()
-            .filter(|batches| !batches.is_empty())
-            .map(|mut batches| {
-                batches.sort_by_key(|b| b.id);
-                batches
-                    .into_iter()
-                    .map(|batch| fetch_node(batch, &graph, operation))
-                    .collect()
+            .map(|block| DeferredNode {
+                stages: stage_block(&mut groups, Some(block.id), &graph, operation),
+                id: block.id,
+                label: block.label,
+                parent: block.parent,
+                if_variable: block.if_variable,
+                path: block.path,
             })
             .collect();
         QueryPlan {
             stages,
+            deferred,
             candidate_paths,
         }
     }
+}
+
+/// Orders one block's groups into stages and prints their operations. A
+/// group runs at the earliest stage its dependencies in the block allow
+/// (dependencies in a parent block are done before the block starts),
+/// unless a later stage, still before everything that reads from it,
+/// already has a request to the same subgraph it can join: then it joins
+/// that one (one request fewer, no stage more).
+fn stage_block(
+    groups: &mut [Option<Group>],
+    block: Option<usize>,
+    graph: &Graph<'_>,
+    operation: &PreparedOperation,
+) -> Vec<Vec<FetchNode>> {
+    let count = groups.len();
+    let member: Vec<bool> = groups
+        .iter()
+        .map(|g| g.as_ref().is_some_and(|g| g.defer == block))
+        .collect();
+    let mut earliest = vec![0usize; count];
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for (i, group) in groups.iter().enumerate() {
+        let Some(group) = group.as_ref().filter(|_| member[i]) else {
+            continue;
+        };
+        let deps = group.deps.iter().filter(|d| member[**d]);
+        // Dependencies always have smaller ids: groups are created after the groups they read from.
+        earliest[i] = deps.clone().map(|d| earliest[*d] + 1).max().unwrap_or(0);
+        for dep in deps {
+            dependents[*dep].push(i);
+        }
+    }
+    let Some(stage_count) = (0..count)
+        .filter(|i| member[*i])
+        .map(|i| earliest[i] + 1)
+        .max()
+    else {
+        return Vec::new();
+    };
+    let mut staged: Vec<Vec<Batch>> = (0..stage_count).map(|_| Vec::new()).collect();
+    let mut stage_of = earliest.clone();
+    // Readers first, so a group knows the stages of everything that reads from it.
+    for i in (0..count).rev().filter(|i| member[*i]) {
+        let Some(group) = groups[i].take().filter(|g| !g.selections.is_empty()) else {
+            continue;
+        };
+        let latest = dependents[i]
+            .iter()
+            .map(|d| stage_of[*d].saturating_sub(1))
+            .min()
+            .unwrap_or(stage_count - 1)
+            .max(earliest[i]);
+        let joined = (earliest[i]..=latest).find_map(|stage| {
+            let batch = staged[stage].iter().position(|b| b.accepts(&group))?;
+            Some((stage, batch))
+        });
+        match joined {
+            Some((stage, batch)) => {
+                stage_of[i] = stage;
+                staged[stage][batch].join(i, group);
+            }
+            None => staged[earliest[i]].push(Batch::new(i, group)),
+        }
+    }
+    staged
+        .into_iter()
+        .filter(|batches| !batches.is_empty())
+        .map(|mut batches| {
+            batches.sort_by_key(|b| b.id);
+            batches
+                .into_iter()
+                .map(|batch| fetch_node(batch, graph, operation))
+                .collect()
+        })
+        .collect()
 }
 
 fn fetch_node(batch: Batch, graph: &Graph<'_>, operation: &PreparedOperation) -> FetchNode {

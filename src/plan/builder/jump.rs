@@ -37,7 +37,7 @@ impl Builder<'_> {
                 self.local_score(at.subgraph, parent_type, &t.requires, at.provided.as_ref())
                     == count_fields(&t.requires);
             let existing = self
-                .find_group(t.subgraph, &t.entity_type, &at.path)
+                .find_group(t.subgraph, &t.entity_type, &at.path, at.defer)
                 .is_some();
             // How much of the selection the target answers without jumping further.
             let answered =
@@ -50,7 +50,12 @@ impl Builder<'_> {
                 std::cmp::Reverse(t.subgraph),
             ))
         });
-        let guard = (at.subgraph, parent_type.clone(), selection_name(selection));
+        let guard = (
+            at.subgraph,
+            parent_type.clone(),
+            selection_name(selection),
+            at.defer,
+        );
         if self.jumping.contains(&guard) {
             return Err(PlanError::Unresolvable {
                 type_name: parent_type.to_string(),
@@ -140,6 +145,7 @@ impl Builder<'_> {
             vec![Selection::InlineFragment(InlineFragment {
                 type_condition: Some(entity_type.clone()),
                 conditions: Vec::new(),
+                defer: None,
                 selections: representation,
             })],
         );
@@ -153,6 +159,7 @@ impl Builder<'_> {
             conditions: at.conditions.clone(),
             client_keys: at.client_keys.clone(),
             candidates: std::sync::Arc::from(vec![target.subgraph]),
+            defer: at.defer,
         };
         let selected = match selection {
             // The target resolves this field (its requirements are now in the representation).
@@ -236,9 +243,14 @@ impl Builder<'_> {
         subgraph: SubgraphId,
         parent_type: &Name,
         path: &[PathSegment],
+        defer: Option<usize>,
     ) -> Option<GroupId> {
         self.groups.iter().position(|g| {
-            g.is_entity && g.subgraph == subgraph && &g.parent_type == parent_type && g.path == path
+            g.is_entity
+                && g.subgraph == subgraph
+                && &g.parent_type == parent_type
+                && g.path == path
+                && g.defer == defer
         })
     }
 
@@ -256,6 +268,7 @@ impl Builder<'_> {
                 && &g.parent_type == parent_type
                 && g.path == at.path
                 && g.conditions == at.conditions
+                && g.defer == at.defer
                 && g.deps == deps
                 && !representations_conflict(&g.requires, representation)
         });
@@ -272,6 +285,7 @@ impl Builder<'_> {
             deps,
             renames: false,
             conditions: at.conditions.clone(),
+            defer: at.defer,
         }));
         self.groups.len() - 1
     }

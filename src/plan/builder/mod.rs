@@ -9,10 +9,12 @@
 //! needed), and the field is planned inside an entity group of the target
 //! subgraph at the same path, which depends on every group that supplies
 //! its representation. Abstract types are expanded into their object types
-//! where a subgraph cannot answer an interface field as a whole.
+//! where a subgraph cannot answer an interface field as a whole. A deferred
+//! fragment starts groups of its own block (see `defer`).
 
 mod aliases;
 mod batch;
+mod defer;
 mod fetch;
 mod jump;
 mod selections;
@@ -30,9 +32,7 @@ use crate::operation::{
 };
 use crate::supergraph::{SubgraphId, Supergraph};
 use aliases::{client_keys, internal_alias};
-use selections::{
-    count_fields, fields_at, push_field_path, push_fragment, root_fields, typename_field,
-};
+use selections::{count_fields, fields_at, push_field_path, push_fragment, typename_field};
 
 type GroupId = usize;
 
@@ -50,6 +50,8 @@ struct Group {
     renames: bool,
     /// The fetch runs only when these `@skip`/`@include` conditions hold.
     conditions: Vec<Condition>,
+    /// The deferred fragment whose block the group belongs to (`None`: the primary block).
+    defer: Option<usize>,
 }
 
 /// Where the walk is: the group being filled and the response path.
@@ -70,6 +72,9 @@ struct Position {
     /// nearest entity (or root) ancestor: only abstract-type members common
     /// to all of them are planned (see `Graph::path_candidates`).
     candidates: std::sync::Arc<[SubgraphId]>,
+    /// The deferred fragment being planned (`None`: the primary block):
+    /// groups created here belong to its block.
+    defer: Option<usize>,
 }
 
 impl Position {
@@ -91,8 +96,10 @@ struct Builder<'a> {
     groups: Vec<Rc<Group>>,
     /// Groups that received fields during the current sub-walk (dependencies of a jump).
     touched: Vec<GroupId>,
-    /// Jumps being planned (subgraph, type, selection), to refuse cycles.
-    jumping: Vec<(SubgraphId, Name, String)>,
+    /// Jumps being planned (subgraph, type, selection, deferred fragment), to refuse cycles.
+    jumping: Vec<(SubgraphId, Name, String, Option<usize>)>,
+    /// Deferred fragments met so far, in the order first met.
+    defers: Vec<defer::DeferBlock>,
     /// Candidate ways to reach a field tried so far (see `QueryPlan::candidate_paths`).
     candidate_paths: usize,
 }
@@ -106,6 +113,7 @@ pub(super) fn build(
         groups: Vec::new(),
         touched: Vec::new(),
         jumping: Vec::new(),
+        defers: Vec::new(),
         candidate_paths: 0,
     };
     let root_type = supergraph_root_type(supergraph, operation);
@@ -129,11 +137,12 @@ impl Builder<'_> {
         kind: OperationType,
     ) -> Result<(), PlanError> {
         let mut previous: Option<GroupId> = None;
-        for field in root_fields(selections, &[]) {
+        for (field, defer) in self.root_fields(selections, &[], None) {
             if field.name.starts_with("__") {
                 continue;
             }
-            self.plan_root_field(root_type, field, kind, &mut previous, &mut Vec::new())?;
+            let tried = &mut Vec::new();
+            self.plan_root_field(root_type, field, kind, defer, &mut previous, tried)?;
         }
         Ok(())
     }
@@ -146,6 +155,7 @@ impl Builder<'_> {
         root_type: &Name,
         field: Field,
         kind: OperationType,
+        defer: Option<usize>,
         previous: &mut Option<GroupId>,
         tried: &mut Vec<SubgraphId>,
     ) -> Result<(), PlanError> {
@@ -153,11 +163,11 @@ impl Builder<'_> {
         self.candidate_paths += 1;
         tried.push(subgraph);
         let group = match kind {
-            OperationType::Mutation => match *previous {
+            OperationType::Mutation if defer.is_none() => match *previous {
                 Some(g) if self.groups[g].subgraph == subgraph => g,
-                _ => self.new_root_group(subgraph, root_type, *previous),
+                _ => self.new_root_group(subgraph, root_type, *previous, None),
             },
-            _ => self.root_group(subgraph, root_type),
+            _ => self.root_group(subgraph, root_type, defer),
         };
         *previous = Some(group);
         let position = Position {
@@ -168,6 +178,7 @@ impl Builder<'_> {
             conditions: Vec::new(),
             client_keys: std::sync::Arc::from(Vec::new()),
             candidates: std::sync::Arc::from(vec![subgraph]),
+            defer,
         };
         let (reachable, unreachable) = self.split_reachable(&position, root_type, &field);
         let has_other = self
@@ -185,7 +196,7 @@ impl Builder<'_> {
         if !unreachable.is_empty() && has_other {
             let mut rest = field;
             rest.selections = unreachable;
-            self.plan_root_field(root_type, rest, kind, previous, tried)?;
+            self.plan_root_field(root_type, rest, kind, defer, previous, tried)?;
         }
         Ok(())
     }
@@ -272,14 +283,19 @@ impl Builder<'_> {
         }
     }
 
-    fn root_group(&mut self, subgraph: SubgraphId, root_type: &Name) -> GroupId {
+    fn root_group(
+        &mut self,
+        subgraph: SubgraphId,
+        root_type: &Name,
+        defer: Option<usize>,
+    ) -> GroupId {
         match self
             .groups
             .iter()
-            .position(|g| !g.is_entity && g.subgraph == subgraph)
+            .position(|g| !g.is_entity && g.subgraph == subgraph && g.defer == defer)
         {
             Some(g) => g,
-            None => self.new_root_group(subgraph, root_type, None),
+            None => self.new_root_group(subgraph, root_type, None, defer),
         }
     }
 
@@ -288,6 +304,7 @@ impl Builder<'_> {
         subgraph: SubgraphId,
         root_type: &Name,
         after: Option<GroupId>,
+        defer: Option<usize>,
     ) -> GroupId {
         self.groups.push(Rc::new(Group {
             subgraph,
@@ -299,6 +316,7 @@ impl Builder<'_> {
             deps: after.into_iter().collect(),
             renames: false,
             conditions: Vec::new(),
+            defer,
         }));
         self.groups.len() - 1
     }
@@ -386,6 +404,7 @@ impl Builder<'_> {
             out.push(Selection::InlineFragment(InlineFragment {
                 type_condition: Some(object),
                 conditions: Vec::new(),
+                defer: None,
                 selections,
             }));
         }
@@ -401,6 +420,9 @@ impl Builder<'_> {
     ) -> Result<(), PlanError> {
         let at = &at.with_conditions(&fragment.conditions);
         let condition = fragment.type_condition.as_ref().unwrap_or(parent_type);
+        if let Some(defer) = &fragment.defer {
+            return self.plan_deferred(at, parent_type, fragment, defer, out);
+        }
         if condition == parent_type {
             let selections = self.plan_set(at, parent_type, &fragment.selections)?;
             push_fragment(out, None, &fragment.conditions, selections);
@@ -589,6 +611,7 @@ impl Builder<'_> {
                     .graph
                     .path_candidates(parent_type, &field.name, at.subgraph, &at.candidates)
                     .into(),
+                defer: at.defer,
             };
             push_field_path(&mut inner.path, field);
             // A subgraph may declare a narrower type for the field (`@join__field(type:)`).

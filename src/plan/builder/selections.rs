@@ -6,26 +6,6 @@ use apollo_compiler::{name, Name};
 use super::super::PathSegment;
 use crate::operation::{merge_into, Condition, Field, InlineFragment, Selection, SelectionSet};
 
-/// Root fields, with root-level fragments flattened (their conditions moved onto the fields).
-pub(super) fn root_fields(selections: &SelectionSet, inherited: &[Condition]) -> Vec<Field> {
-    let mut fields = Vec::new();
-    for selection in selections {
-        match selection {
-            Selection::Field(field) => {
-                let mut field = field.clone();
-                field.conditions.extend(inherited.iter().cloned());
-                fields.push(field);
-            }
-            Selection::InlineFragment(fragment) => {
-                let mut conditions = inherited.to_vec();
-                conditions.extend(fragment.conditions.iter().cloned());
-                fields.extend(root_fields(&fragment.selections, &conditions));
-            }
-        }
-    }
-    fields
-}
-
 /// Fields selected directly at `parent_type` (through condition-less or same-type fragments too).
 pub(super) fn fields_at<'s>(set: &'s SelectionSet, parent_type: &Name) -> Vec<&'s Field> {
     let mut fields = Vec::new();
@@ -95,6 +75,7 @@ pub(super) fn push_fragment(
         vec![Selection::InlineFragment(InlineFragment {
             type_condition: condition,
             conditions: conditions.to_vec(),
+            defer: None,
             selections,
         })],
     );

@@ -5,6 +5,13 @@
 //!
 //! The merged data is consumed: values move into the response rather than
 //! being copied, and the response path is only materialised for errors.
+//!
+//! Deferred fragments listed in [`ShapeInput::deferred`] are left out;
+//! [`shape_deferred`] shapes each of them where it applies, later.
+
+mod deferred;
+
+pub use deferred::{shape_deferred, IncrementalItem};
 
 use apollo_compiler::ast::Type;
 use apollo_compiler::schema::ExtendedType;
@@ -13,7 +20,7 @@ use apollo_compiler::{Name, Schema};
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
-use crate::operation::{conditions_met, Field, Selection, SelectionSet};
+use crate::operation::{conditions_met, Field, InlineFragment, Selection, SelectionSet};
 
 /// What the shaper reads.
 pub struct ShapeInput<'a> {
@@ -21,6 +28,8 @@ pub struct ShapeInput<'a> {
     pub variables: &'a Map<String, Value>,
     /// Results of `__schema` / `__type` root fields, already complete.
     pub introspection: Option<&'a Map<String, Value>>,
+    /// Ids of the deferred fragments delivered later: left out here.
+    pub deferred: &'a [usize],
 }
 
 /// A non-null field was null: the null moves up to the nearest nullable parent.
@@ -35,6 +44,8 @@ enum Step<'k> {
 
 struct Shaper<'a, 'k> {
     input: &'a ShapeInput<'a>,
+    /// The path of the object shaping started at (empty: the root).
+    prefix: &'a [Value],
     path: Vec<Step<'k>>,
     errors: &'a mut Vec<Value>,
 }
@@ -54,6 +65,7 @@ pub fn shape_response(
     };
     let mut shaper = Shaper {
         input,
+        prefix: &[],
         path: Vec::new(),
         errors,
     };
@@ -194,13 +206,12 @@ impl<'k> Shaper<'_, 'k> {
     }
 
     fn json_path(&self) -> Vec<Value> {
-        self.path
-            .iter()
-            .map(|s| match s {
-                Step::Key(k) => Value::String((*k).to_string()),
-                Step::Index(i) => Value::from(*i),
-            })
-            .collect()
+        let mut path = self.prefix.to_vec();
+        path.extend(self.path.iter().map(|s| match s {
+            Step::Key(k) => Value::String((*k).to_string()),
+            Step::Index(i) => Value::from(*i),
+        }));
+        path
     }
 
     /// The object type of an abstract value. An object known only through
@@ -250,16 +261,27 @@ fn collect_fields<'k>(
                 }
             }
             Selection::InlineFragment(fragment) => {
-                let applies = fragment
-                    .type_condition
+                let deferred = fragment
+                    .defer
                     .as_ref()
-                    .is_none_or(|c| c == type_name || input.schema.is_subtype(c, type_name));
-                if applies && conditions_met(&fragment.conditions, input.variables) {
+                    .is_some_and(|d| input.deferred.contains(&d.id));
+                if !deferred
+                    && fragment_applies(input, fragment, type_name)
+                    && conditions_met(&fragment.conditions, input.variables)
+                {
                     collect_fields(input, type_name, &fragment.selections, grouped);
                 }
             }
         }
     }
+}
+
+/// Does a fragment's type condition hold for an object of `type_name`?
+fn fragment_applies(input: &ShapeInput<'_>, fragment: &InlineFragment, type_name: &Name) -> bool {
+    fragment
+        .type_condition
+        .as_ref()
+        .is_none_or(|c| c == type_name || input.schema.is_subtype(c, type_name))
 }
 
 /// Result coercion of the built-in scalars; custom scalars pass as they are.

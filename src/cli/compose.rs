@@ -1,0 +1,52 @@
+//! `junction compose`: compose a subgraph list file into a supergraph on
+//! stdout; composition errors on stderr, one per line with code and
+//! locations, and exit status 1.
+
+use std::io::Write;
+
+use anyhow::{anyhow, Context};
+
+use super::ComposeArgs;
+use crate::compose::{compose, read_subgraph_list, CompositionError};
+
+pub fn run(args: &ComposeArgs) -> anyhow::Result<()> {
+    let inputs = read_subgraph_list(&args.subgraphs)?;
+    match compose(&inputs) {
+        Ok(supergraph) => {
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "{supergraph}").context("cannot write the supergraph")?;
+            Ok(())
+        }
+        Err(errors) => {
+            let mut stderr = std::io::stderr().lock();
+            for error in &errors {
+                // Nothing more useful to do if stderr is gone.
+                let _ = writeln!(stderr, "{}", error_line(error));
+            }
+            Err(anyhow!(
+                "composition failed with {} error{}",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            ))
+        }
+    }
+}
+
+/// `CODE: message (at subgraph:line:column, …)`.
+pub fn error_line(error: &CompositionError) -> String {
+    let locations: Vec<String> = error
+        .locations
+        .iter()
+        .map(|l| format!("{}:{}:{}", l.subgraph, l.line, l.column))
+        .collect();
+    if locations.is_empty() {
+        format!("{}: {}", error.code, error.message)
+    } else {
+        format!(
+            "{}: {} (at {})",
+            error.code,
+            error.message,
+            locations.join(", ")
+        )
+    }
+}

@@ -1,0 +1,252 @@
+//! Shaping a deferred fragment once its data is in: every object the
+//! fragment applies to is found by walking the operation from the root
+//! through what the client has already received (an object delivered as
+//! null, or never delivered, gets nothing), and the fragment's selections
+//! are shaped at each, with null propagation stopping at that object.
+
+use apollo_compiler::ast::Type;
+use apollo_compiler::schema::ExtendedType;
+use apollo_compiler::Name;
+use serde_json::{Map, Value};
+
+use super::{fragment_applies, NullPropagation, ShapeInput, Shaper};
+use crate::operation::{conditions_met, Selection, SelectionSet};
+
+/// One entry of an incremental payload: a deferred fragment's data at one object.
+#[derive(Debug)]
+pub struct IncrementalItem {
+    /// Where the object is in the response.
+    pub path: Vec<Value>,
+    /// The fragment's fields at that object; null when a non-null field
+    /// in it was null.
+    pub data: Value,
+    pub errors: Vec<Value>,
+}
+
+/// An object a deferred fragment applies to.
+struct Target<'k> {
+    path: Vec<Value>,
+    type_name: Name,
+    selections: &'k SelectionSet,
+}
+
+/// Shapes deferred fragment `defer_id` at every object it applies to.
+/// `data` is the merged subgraph data; `delivered` is what the client has
+/// received so far, into which each item's data is merged. `errors` (of the
+/// fragment's fetches) go to the item whose path they fall under, else the first.
+pub fn shape_deferred(
+    input: &ShapeInput<'_>,
+    root_type: &Name,
+    selections: &SelectionSet,
+    defer_id: usize,
+    data: &Value,
+    delivered: &mut Value,
+    errors: Vec<Value>,
+) -> Vec<IncrementalItem> {
+    let mut targets = Vec::new();
+    let mut locator = Locator {
+        input,
+        defer_id,
+        path: Vec::new(),
+        found: &mut targets,
+    };
+    locator.in_object(root_type, selections, data, delivered);
+    let mut items: Vec<IncrementalItem> = targets
+        .iter()
+        .map(|t| IncrementalItem {
+            path: t.path.clone(),
+            data: Value::Null,
+            errors: Vec::new(),
+        })
+        .collect();
+    assign_errors(&mut items, errors);
+    for (item, target) in items.iter_mut().zip(&targets) {
+        let Some(Value::Object(object)) = value_at(data, &target.path).cloned() else {
+            continue;
+        };
+        item.data = shape_at(input, target, object, &mut item.errors);
+        if let Some(place) = value_at_mut(delivered, &target.path) {
+            merge_shaped(place, &item.data);
+        }
+    }
+    items
+}
+
+fn shape_at(
+    input: &ShapeInput<'_>,
+    target: &Target<'_>,
+    object: Map<String, Value>,
+    errors: &mut Vec<Value>,
+) -> Value {
+    let mut shaper = Shaper {
+        input,
+        prefix: &target.path,
+        path: Vec::new(),
+        errors,
+    };
+    let is_root = target.path.is_empty();
+    match shaper.complete_object(&target.type_name, &[target.selections], object, is_root) {
+        Ok(object) => Value::Object(object),
+        Err(NullPropagation) => Value::Null,
+    }
+}
+
+/// Each error goes to the item whose path is a prefix of its own, else to the first item.
+fn assign_errors(items: &mut [IncrementalItem], errors: Vec<Value>) {
+    for error in errors {
+        let path = error.get("path").and_then(Value::as_array);
+        let index = path
+            .and_then(|p| {
+                items
+                    .iter()
+                    .position(|i| p.len() >= i.path.len() && p[..i.path.len()] == i.path[..])
+            })
+            .unwrap_or(0);
+        if let Some(item) = items.get_mut(index) {
+            item.errors.push(error);
+        }
+    }
+}
+
+struct Locator<'a, 'k> {
+    input: &'a ShapeInput<'a>,
+    defer_id: usize,
+    path: Vec<Value>,
+    found: &'a mut Vec<Target<'k>>,
+}
+
+impl<'k> Locator<'_, 'k> {
+    fn in_object(
+        &mut self,
+        type_name: &Name,
+        set: &'k SelectionSet,
+        data: &Value,
+        delivered: &Value,
+    ) {
+        for selection in set {
+            match selection {
+                Selection::Field(field) => {
+                    if !conditions_met(&field.conditions, self.input.variables)
+                        || !contains_defer(&field.selections, self.defer_id)
+                    {
+                        continue;
+                    }
+                    let key = field.response_key().as_str();
+                    let (Some(raw), Some(seen)) = (data.get(key), delivered.get(key)) else {
+                        continue;
+                    };
+                    self.path.push(Value::String(key.to_string()));
+                    self.in_value(&field.ty, &field.selections, raw, seen);
+                    self.path.pop();
+                }
+                Selection::InlineFragment(fragment) => {
+                    if !fragment_applies(self.input, fragment, type_name)
+                        || !conditions_met(&fragment.conditions, self.input.variables)
+                    {
+                        continue;
+                    }
+                    if fragment
+                        .defer
+                        .as_ref()
+                        .is_some_and(|d| d.id == self.defer_id)
+                    {
+                        self.found.push(Target {
+                            path: self.path.clone(),
+                            type_name: type_name.clone(),
+                            selections: &fragment.selections,
+                        });
+                    } else {
+                        self.in_object(type_name, &fragment.selections, data, delivered);
+                    }
+                }
+            }
+        }
+    }
+
+    fn in_value(&mut self, ty: &Type, set: &'k SelectionSet, data: &Value, delivered: &Value) {
+        match (ty, data, delivered) {
+            (Type::List(item) | Type::NonNullList(item), Value::Array(raw), Value::Array(seen)) => {
+                for (i, (raw, seen)) in raw.iter().zip(seen).enumerate() {
+                    self.path.push(Value::from(i));
+                    self.in_value(item, set, raw, seen);
+                    self.path.pop();
+                }
+            }
+            (
+                Type::Named(name) | Type::NonNullNamed(name),
+                Value::Object(raw),
+                Value::Object(_),
+            ) => {
+                if let Some(runtime) = self.runtime_type(name, raw) {
+                    self.in_object(&runtime, set, data, delivered);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn runtime_type(&self, declared: &Name, raw: &Map<String, Value>) -> Option<Name> {
+        match self.input.schema.types.get(declared) {
+            Some(ExtendedType::Object(_)) => Some(declared.clone()),
+            Some(ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
+                let runtime = raw.get("__typename").and_then(Value::as_str)?;
+                Name::new(runtime).ok()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Does the selection set hold deferred fragment `id` anywhere below?
+fn contains_defer(set: &SelectionSet, id: usize) -> bool {
+    set.iter().any(|selection| match selection {
+        Selection::Field(field) => contains_defer(&field.selections, id),
+        Selection::InlineFragment(fragment) => {
+            fragment.defer.as_ref().is_some_and(|d| d.id == id)
+                || contains_defer(&fragment.selections, id)
+        }
+    })
+}
+
+fn value_at<'v>(value: &'v Value, path: &[Value]) -> Option<&'v Value> {
+    path.iter().try_fold(value, |v, step| match step {
+        Value::String(key) => v.get(key.as_str()),
+        Value::Number(n) => v.get(usize::try_from(n.as_u64()?).ok()?),
+        _ => None,
+    })
+}
+
+fn value_at_mut<'v>(value: &'v mut Value, path: &[Value]) -> Option<&'v mut Value> {
+    path.iter().try_fold(value, |v, step| match step {
+        Value::String(key) => v.get_mut(key.as_str()),
+        Value::Number(n) => v.get_mut(usize::try_from(n.as_u64()?).ok()?),
+        _ => None,
+    })
+}
+
+/// Merges a delivered fragment's data into what the client holds, as the client does.
+fn merge_shaped(place: &mut Value, data: &Value) {
+    let (Value::Object(place), Value::Object(data)) = (place, data) else {
+        return;
+    };
+    for (key, value) in data {
+        match place.get_mut(key) {
+            Some(existing) if existing.is_object() && value.is_object() => {
+                merge_shaped(existing, value)
+            }
+            Some(Value::Array(existing)) if value.is_array() => {
+                let items = value.as_array().into_iter().flatten();
+                for (old, new) in existing.iter_mut().zip(items) {
+                    if old.is_object() && new.is_object() {
+                        merge_shaped(old, new);
+                    } else {
+                        *old = new.clone();
+                    }
+                }
+            }
+            _ => {
+                place.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
