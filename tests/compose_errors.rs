@@ -1124,3 +1124,174 @@ fn entities_and_shared_roots_are_satisfiable() {
         panic!("expected to compose, got {errors:#?}");
     }
 }
+
+/// A subgraph that links the `lowercase` feature at `version`, imports its
+/// directive as `@name` and composes it, with `body` after the definition.
+fn composing(version: &str, import: &str, name: &str, body: &str) -> String {
+    fed2(&format!(
+        r#"extend schema @link(url: "https://example.dev/lowercase/{version}", import: [{import}]) @composeDirective(name: "@{name}")
+directive @{name}(k: Int = 1) repeatable on FIELD_DEFINITION | OBJECT
+{body}"#
+    ))
+}
+
+#[test]
+fn rejects_composed_directive_without_at_sign() {
+    let a = fed2(
+        r#"extend schema @link(url: "https://example.dev/lowercase/v1.0", import: ["@lowercase"]) @composeDirective(name: "lowercase")
+directive @lowercase on FIELD_DEFINITION
+type Query { a: Int @lowercase }"#,
+    );
+    assert_rejected(
+        &[("a", &a)],
+        "DIRECTIVE_COMPOSITION_ERROR",
+        Some("lowercase"),
+    );
+}
+
+#[test]
+fn rejects_composed_directive_not_imported_by_a_link() {
+    let a = fed2(
+        r#"extend schema @composeDirective(name: "@lowercase")
+directive @lowercase on FIELD_DEFINITION
+type Query { a: Int @lowercase }"#,
+    );
+    assert_rejected(
+        &[("a", &a)],
+        "DIRECTIVE_COMPOSITION_ERROR",
+        Some("@lowercase"),
+    );
+}
+
+#[test]
+fn rejects_composed_directive_without_definition() {
+    let a = fed2(
+        r#"extend schema @link(url: "https://example.dev/lowercase/v1.0", import: ["@lowercase"]) @composeDirective(name: "@lowercase")
+type Query { a: Int }"#,
+    );
+    assert_rejected(
+        &[("a", &a)],
+        "DIRECTIVE_COMPOSITION_ERROR",
+        Some("@lowercase"),
+    );
+}
+
+#[test]
+fn rejects_composing_a_federation_directive() {
+    let a = fed2(r#"extend schema @composeDirective(name: "@key") type Query { a: Int }"#);
+    assert_rejected(&[("a", &a)], "DIRECTIVE_COMPOSITION_ERROR", Some("@key"));
+}
+
+#[test]
+fn rejects_composed_directive_from_two_features() {
+    let a = composing(
+        "v1.0",
+        r#""@lowercase""#,
+        "lowercase",
+        "type Query { a: Int @lowercase }",
+    );
+    let b = composing(
+        "v1.0",
+        r#""@lowercase""#,
+        "lowercase",
+        "type Query { b: Int }",
+    )
+    .replace("example.dev/lowercase", "other.dev/lowercase");
+    assert_rejected(
+        &[("a", &a), ("b", &b)],
+        "DIRECTIVE_COMPOSITION_ERROR",
+        Some("@lowercase"),
+    );
+}
+
+#[test]
+fn rejects_composed_feature_at_two_major_versions() {
+    let a = composing(
+        "v1.0",
+        r#""@lowercase""#,
+        "lowercase",
+        "type Query { a: Int }",
+    );
+    let b = composing(
+        "v2.0",
+        r#""@lowercase""#,
+        "lowercase",
+        "type Query { b: Int }",
+    );
+    assert_rejected(
+        &[("a", &a), ("b", &b)],
+        "DIRECTIVE_COMPOSITION_ERROR",
+        Some("https://example.dev/lowercase"),
+    );
+}
+
+#[test]
+fn rejects_composed_directive_under_two_names() {
+    let a = composing(
+        "v1.0",
+        r#""@lowercase""#,
+        "lowercase",
+        "type Query { a: Int }",
+    );
+    let b = composing(
+        "v1.0",
+        r#"{name: "@lowercase", as: "@lc"}"#,
+        "lc",
+        "type Query { b: Int @lc }",
+    );
+    assert_rejected(
+        &[("a", &a), ("b", &b)],
+        "DIRECTIVE_COMPOSITION_ERROR",
+        Some("@lc"),
+    );
+}
+
+/// Composed directives reach the supergraph: the feature's `@link` at the
+/// newest minor version, the definition linked there, every distinct
+/// application of a repeatable directive, nothing from a subgraph that
+/// does not compose it; and our own loader accepts the result.
+#[test]
+fn composed_directives_are_kept_in_the_supergraph() {
+    let a = composing(
+        "v1.0",
+        r#""@lowercase""#,
+        "lowercase",
+        r#"type Query { a: String @lowercase(k: 2) @lowercase t: T }
+type T @key(fields: "id") @lowercase { id: ID! }"#,
+    );
+    let b = composing(
+        "v1.2",
+        r#""@lowercase""#,
+        "lowercase",
+        r#"type Query { b: String @lowercase(k: 2) }
+type T @key(fields: "id") @lowercase(k: 3) { id: ID! x: Int @lowercase }"#,
+    );
+    let c = fed2(
+        r#"directive @lowercase(k: Int) on FIELD_DEFINITION
+type Query { c: String @lowercase(k: 9) }"#,
+    );
+    let supergraph = compose_set(&[("a", &a), ("b", &b), ("c", &c)])
+        .unwrap_or_else(|errors| panic!("expected to compose, got {errors:#?}"));
+    let lines: Vec<&str> = supergraph.lines().map(str::trim).collect();
+    for expected in [
+        r#"@link(url: "https://example.dev/lowercase/v1.2", import: ["@lowercase"])"#,
+        "directive @lowercase(k: Int = 1) repeatable on FIELD_DEFINITION | OBJECT",
+        "a: String @join__field(graph: A) @lowercase(k: 2) @lowercase",
+        "b: String @join__field(graph: B) @lowercase(k: 2)",
+        "c: String @join__field(graph: C)",
+        "x: Int @join__field(graph: B) @lowercase",
+        "@lowercase(k: 3)",
+    ] {
+        assert!(
+            lines.contains(&expected),
+            "no line {expected:?} in:\n{supergraph}"
+        );
+    }
+    let type_t = supergraph.split("type T").nth(1).unwrap_or_default();
+    assert!(
+        type_t.contains("  @lowercase\n  @lowercase(k: 3)\n{"),
+        "{supergraph}"
+    );
+    junction::supergraph::Supergraph::parse(&supergraph)
+        .unwrap_or_else(|e| panic!("our loader rejects the supergraph: {e}\n{supergraph}"));
+}

@@ -10,7 +10,7 @@
 //! before printing. Types and fields keep first-appearance order (graphs
 //! walked in graph order); the printer sorts what Apollo's format sorts.
 
-use apollo_compiler::ast::{Type, Value};
+use apollo_compiler::ast::{Directive, DirectiveDefinition, Type, Value};
 use apollo_compiler::{Name, Node};
 use indexmap::IndexMap;
 
@@ -61,6 +61,50 @@ pub struct Common {
     /// `@tag(name:)` values, in order, without duplicates.
     pub tags: Vec<String>,
     pub deprecated: Deprecation,
+    /// Applications of directives kept by `@composeDirective`, in order.
+    pub applied: Vec<AppliedDirective>,
+    pub location: Location,
+}
+
+impl Common {
+    /// Adds an application of a composed directive unless the element
+    /// already has it: the same arguments for a repeatable directive, any
+    /// application of a non-repeatable one (the first one wins).
+    pub fn add_applied(&mut self, new: &AppliedDirective) {
+        let has = self.applied.iter().any(|old| {
+            old.directive.name == new.directive.name
+                && (!new.repeatable || old.directive.arguments == new.directive.arguments)
+        });
+        if !has {
+            self.applied.push(new.clone());
+        }
+    }
+}
+
+/// One application of a composed custom directive.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppliedDirective {
+    pub directive: Node<Directive>,
+    /// Its definition says `repeatable`: merging keeps every distinct
+    /// application, not only the first.
+    pub repeatable: bool,
+}
+
+/// A custom directive a subgraph keeps in the supergraph with
+/// `@composeDirective(name:)`, imported from a `@link`ed feature.
+#[derive(Debug, Clone)]
+pub struct ComposedDirective {
+    /// Its name in the subgraph (and the supergraph), without `@`.
+    pub name: Name,
+    /// Its name in the linked feature (differs when imported with `as:`).
+    pub spec_name: String,
+    /// The feature's `@link` url without its `/vX.Y`.
+    pub identity: String,
+    pub major: u32,
+    pub minor: u32,
+    /// The `@link` url as written.
+    pub url: String,
+    pub definition: Node<DirectiveDefinition>,
     pub location: Location,
 }
 
@@ -70,6 +114,8 @@ pub struct Subgraph {
     pub name: String,
     pub url: String,
     pub federation: FederationVersion,
+    /// Custom directives kept by `@composeDirective`.
+    pub composed: Vec<ComposedDirective>,
     /// Types in declaration order (an extension adds to its type's entry).
     pub types: IndexMap<Name, SubType>,
 }
@@ -186,8 +232,21 @@ pub struct Supergraph {
     pub uses_inaccessible: bool,
     /// Some element has a `@tag` (links tag/v0.3).
     pub uses_tag: bool,
+    /// Linked features whose directives `@composeDirective` keeps.
+    pub features: Vec<ComposedFeature>,
     /// Every named type, first-appearance order.
     pub types: Vec<SuperType>,
+}
+
+/// A custom feature in the supergraph: its `@link` and the definitions
+/// of the directives composed from it.
+#[derive(Debug, Clone)]
+pub struct ComposedFeature {
+    /// The url of the newest version any subgraph links.
+    pub url: String,
+    /// `(spec name, supergraph name)` of each composed directive, without `@`.
+    pub imports: Vec<(String, Name)>,
+    pub definitions: Vec<Node<DirectiveDefinition>>,
 }
 
 /// `@join__type(graph:, key:, extension:, resolvable:, isInterfaceObject:)`.

@@ -10,6 +10,7 @@
 //! are undefined in subgraph SDL.
 
 mod block;
+mod composed;
 mod fieldset;
 mod link;
 mod roots;
@@ -30,7 +31,8 @@ use self::block::{add_fields, add_values, empty_type, merge_block, Block};
 use self::link::{FedDirective, FederationLink};
 use self::roots::{is_root, Roots};
 use super::model::{
-    Common, Deprecation, Key, Location, SubArgument, SubEnumValue, SubField, SubType, Subgraph,
+    AppliedDirective, Common, Deprecation, Key, Location, SubArgument, SubEnumValue, SubField,
+    SubType, Subgraph,
 };
 use super::{CompositionError, SubgraphInput};
 
@@ -40,7 +42,12 @@ pub(super) fn read_subgraph(input: &SubgraphInput) -> Result<Subgraph, Vec<Compo
     let document = parse(input)?;
     let link = FederationLink::read(&document, &input.name).map_err(|e| vec![e])?;
     let roots = Roots::read(&document, &input.name)?;
+    let composed = composed::read_composed(&document, &link, &input.name)?;
     let mut reader = Reader {
+        composed: composed
+            .iter()
+            .map(|c| (c.name.to_string(), c.definition.repeatable))
+            .collect(),
         subgraph: &input.name,
         sources: &document.sources,
         link: &link,
@@ -60,6 +67,7 @@ pub(super) fn read_subgraph(input: &SubgraphInput) -> Result<Subgraph, Vec<Compo
         name: input.name.clone(),
         url: input.url.clone(),
         federation: link.version,
+        composed,
         types: reader.types,
     };
     check_type_references(&subgraph)?;
@@ -121,6 +129,8 @@ struct Applied {
     provides: Option<String>,
     override_from: Option<String>,
     override_label: Option<String>,
+    /// Applications of composed custom directives.
+    composed: Vec<AppliedDirective>,
 }
 
 /// Folds the type declarations of one document into [`SubType`]s,
@@ -130,6 +140,8 @@ struct Reader<'a> {
     sources: &'a SourceMap,
     link: &'a FederationLink,
     roots: &'a Roots,
+    /// Composed custom directives by local name → repeatable.
+    composed: HashMap<String, bool>,
     types: IndexMap<Name, SubType>,
     declarations: HashMap<Name, Declarations>,
     errors: Vec<CompositionError>,
@@ -349,6 +361,7 @@ impl Reader<'_> {
             inaccessible: applied.inaccessible,
             tags: applied.tags.clone(),
             deprecated: applied.deprecated.clone(),
+            applied: applied.composed.clone(),
             location: self.location(span),
         }
     }
@@ -366,6 +379,12 @@ impl Reader<'_> {
                 }
                 None if name == "specifiedBy" => {
                     applied.specified_by = string_argument(directive, "url");
+                }
+                None if self.composed.contains_key(name) => {
+                    applied.composed.push(AppliedDirective {
+                        directive: directive.clone(),
+                        repeatable: self.composed.get(name).copied().unwrap_or(false),
+                    });
                 }
                 None if self.link.is_unimported(name) => {
                     let message = format!(

@@ -8,6 +8,7 @@
 //! order, so first-appearance order is the same whatever order the
 //! subgraphs were given in.
 
+mod composed;
 mod enums;
 mod fields;
 mod types;
@@ -44,6 +45,10 @@ pub(in crate::compose) fn merge(
         })
         .collect();
     let mut errors = Vec::new();
+    let features = composed::composed_features(&subgraphs).unwrap_or_else(|mut composed_errors| {
+        errors.append(&mut composed_errors);
+        Vec::new()
+    });
     let definitions = collect_definitions(&subgraphs, &mut errors);
     let usage = enums::usage(&subgraphs);
     let mut types = Vec::with_capacity(definitions.len());
@@ -65,6 +70,7 @@ pub(in crate::compose) fn merge(
         uses_inaccessible: types::any_common(&types, |c| c.inaccessible),
         uses_tag: types::any_common(&types, |c| !c.tags.is_empty()),
         graphs,
+        features,
         types,
     })
 }

@@ -1,8 +1,10 @@
 //! Type-level merge rules shared by every kind: descriptions (the most
 //! common one wins, ties to the first graph), `@inaccessible` (any),
-//! `@tag` (all distinct), `@deprecated` (the first), implemented
-//! interfaces and union members (union over graphs, first-appearance
-//! order), and reconciling one field's types across graphs.
+//! `@tag` (all distinct), `@deprecated` (the first), composed custom
+//! directives (every distinct application of a repeatable one, the first
+//! of any other), implemented interfaces and union members (union over
+//! graphs, first-appearance order), and reconciling one field's types
+//! across graphs.
 
 use apollo_compiler::ast::Type;
 use apollo_compiler::Name;
@@ -30,17 +32,22 @@ pub(super) fn merge_common<'c>(commons: impl Iterator<Item = &'c Common> + Clone
             tags.push(tag.clone());
         }
     }
-    Common {
+    let mut merged = Common {
         description,
         inaccessible: commons.clone().any(|c| c.inaccessible),
         tags,
         deprecated: commons.clone().find_map(|c| c.deprecated.clone()),
+        applied: Vec::new(),
         location: commons
             .clone()
             .next()
             .map(|c| c.location)
             .unwrap_or_default(),
+    };
+    for directive in commons.flat_map(|c| &c.applied) {
+        merged.add_applied(directive);
     }
+    merged
 }
 
 /// True if any element of the supergraph has the property.

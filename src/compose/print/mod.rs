@@ -6,6 +6,7 @@
 //! separated by one blank line; the text has no trailing newline.
 
 mod collate;
+mod custom;
 mod graph_names;
 mod text;
 mod types;
@@ -50,6 +51,7 @@ fn schema_block(supergraph: &Supergraph) -> String {
             "@link(url: \"https://specs.apollo.dev/inaccessible/v0.2\", for: SECURITY)".to_string(),
         );
     }
+    links.extend(supergraph.features.iter().map(custom::feature_link));
     let mut out = String::from("schema\n");
     for link in &links {
         out.push_str("  ");
@@ -109,10 +111,13 @@ fn directive_definitions(supergraph: &Supergraph) -> Vec<(String, String)> {
     if supergraph.uses_tag {
         definitions.push(("tag", TAG.to_string()));
     }
-    definitions
+    let mut definitions: Vec<(String, String)> = definitions
         .into_iter()
         .map(|(name, text)| (name.to_string(), text))
-        .collect()
+        .collect();
+    let custom = supergraph.features.iter().flat_map(|f| &f.definitions);
+    definitions.extend(custom.map(|def| (def.name.to_string(), custom::definition(def))));
+    definitions
 }
 
 /// `@join__field`: v0.4 adds `overrideLabel`, v0.5 `contextArguments`.

@@ -41,6 +41,7 @@ fn supergraph(graph_names: &[&str], types: Vec<SuperType>) -> Supergraph {
         has_subscription: false,
         uses_inaccessible: false,
         uses_tag: false,
+        features: Vec::new(),
         types,
     }
 }

@@ -120,6 +120,7 @@ fn type_directives(graphs: &[Graph], ty: &SuperType) -> Vec<String> {
         directives.push(format!("@specifiedBy(url: {})", quoted(url)));
     }
     directives.extend(tags(&ty.common));
+    directives.extend(super::custom::applications(&ty.common));
     directives
 }
 
@@ -227,7 +228,7 @@ fn argument(arg: &SuperArgument) -> String {
 }
 
 /// `name: Type` with ` = default` when there is one.
-fn input_value_head(
+pub(super) fn input_value_head(
     name: &str,
     ty: &apollo_compiler::ast::Type,
     default: Option<&apollo_compiler::ast::Value>,
@@ -247,7 +248,8 @@ fn with_directives(head: String, common: &Common, joins: impl Iterator<Item = St
         .into_iter()
         .chain(joins)
         .chain(tags(common))
-        .chain(deprecated(common));
+        .chain(deprecated(common))
+        .chain(super::custom::applications(common));
     for directive in directives {
         line.push(' ');
         line.push_str(&directive);

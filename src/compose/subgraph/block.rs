@@ -143,6 +143,9 @@ pub(super) fn merge_block(ty: &mut SubType, block: &Block<'_>, applied: Applied,
             ty.common.tags.push(tag);
         }
     }
+    for directive in &applied.composed {
+        ty.common.add_applied(directive);
+    }
     ty.keys.extend(applied.keys);
     ty.interface_object |= applied.interface_object;
     ty.specified_by = ty.specified_by.take().or(applied.specified_by);

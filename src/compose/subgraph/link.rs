@@ -16,7 +16,7 @@ use crate::compose::model::FederationVersion;
 use crate::compose::CompositionError;
 
 /// The federation spec's identity: a `@link` url minus its `/vX.Y`.
-const FEDERATION_IDENTITY: &str = "https://specs.apollo.dev/federation";
+pub(super) const FEDERATION_IDENTITY: &str = "https://specs.apollo.dev/federation";
 /// The newest `federation/v2.N` known.
 const MAX_MINOR: u32 = 12;
 
@@ -217,7 +217,7 @@ impl FederationLink {
 }
 
 /// Every `@link` applied to `schema` or `extend schema`.
-fn schema_links(document: &Document) -> impl Iterator<Item = &Node<Directive>> {
+pub(super) fn schema_links(document: &Document) -> impl Iterator<Item = &Node<Directive>> {
     document
         .definitions
         .iter()
@@ -251,7 +251,7 @@ fn federation_minor(version: &str) -> Result<u32, (&'static str, String)> {
 
 /// The directive imports of a `@link` as (spec name, local name), both
 /// without `@`; imports of types (`"FieldSet"`) are left out.
-fn imports(link: &Directive) -> Result<Vec<(&str, &str)>, String> {
+pub(super) fn imports(link: &Directive) -> Result<Vec<(&str, &str)>, String> {
     let Some(Value::List(items)) = link.specified_argument_by_name("import").map(|v| &**v) else {
         return Ok(Vec::new());
     };
