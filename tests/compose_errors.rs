@@ -1295,3 +1295,41 @@ type Query { c: String @lowercase(k: 9) }"#,
     junction::supergraph::Supergraph::parse(&supergraph)
         .unwrap_or_else(|e| panic!("our loader rejects the supergraph: {e}\n{supergraph}"));
 }
+
+/// `@authenticated`, `@requiresScopes`, `@policy`, `@cost` and `@listSize`
+/// reach the supergraph with their features linked; on a field two
+/// subgraphs share, both subgraphs' requirements hold (scopes and policies
+/// joined pairwise), the highest cost wins and list sizes widen.
+#[test]
+fn access_and_cost_directives_are_merged_into_the_supergraph() {
+    let link = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable", {name: "@authenticated", as: "@authn"}, "@requiresScopes", "@policy", "@cost", "@listSize"])"#;
+    let a = format!(
+        r#"{link}
+type Query {{ a: [Int] @shareable @requiresScopes(scopes: [["x"], ["y", "z"]]) @policy(policies: [["p1"]]) @cost(weight: 3) @listSize(assumedSize: 10) @authn }}
+type T @key(fields: "id") @requiresScopes(scopes: [["read:t"]]) {{ id: ID! }}"#
+    );
+    let b = format!(
+        r#"{link}
+type Query {{ a: [Int] @shareable @requiresScopes(scopes: [["w"]]) @policy(policies: [["p2"], ["p3"]]) @cost(weight: 5) @listSize(assumedSize: 5, slicingArguments: []) t: T }}
+type T @key(fields: "id") @authn {{ id: ID! n(first: Int @cost(weight: 2)): [Int] }}"#
+    );
+    let supergraph = compose_set(&[("a", &a), ("b", &b)])
+        .unwrap_or_else(|errors| panic!("expected to compose, got {errors:#?}"));
+    let lines: Vec<&str> = supergraph.lines().map(str::trim).collect();
+    for expected in [
+        r#"@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)"#,
+        r#"@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)"#,
+        r#"@link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)"#,
+        r#"@link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"])"#,
+        "directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM",
+        "scalar policy__Policy",
+        r#"a: [Int] @authenticated @requiresScopes(scopes: [["w", "x"], ["w", "y", "z"]]) @policy(policies: [["p1", "p2"], ["p1", "p3"]]) @cost(weight: 5) @listSize(assumedSize: 10, slicingArguments: [])"#,
+        "n(first: Int @cost(weight: 2)): [Int] @join__field(graph: B)",
+        r#"@requiresScopes(scopes: [["read:t"]])"#,
+        "@authenticated",
+    ] {
+        assert!(lines.contains(&expected), "no line {expected:?} in:\n{supergraph}");
+    }
+    junction::supergraph::Supergraph::parse(&supergraph)
+        .unwrap_or_else(|e| panic!("our loader rejects the supergraph: {e}\n{supergraph}"));
+}

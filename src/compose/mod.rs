@@ -10,6 +10,7 @@
 //! `compare` tells whether two supergraphs mean the same (our check
 //! against supergraphs other composers produced).
 
+mod access;
 pub mod compare;
 mod input;
 mod merge;

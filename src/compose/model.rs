@@ -14,6 +14,8 @@ use apollo_compiler::ast::{Directive, DirectiveDefinition, Type, Value};
 use apollo_compiler::{Name, Node};
 use indexmap::IndexMap;
 
+pub use super::access::{Access, Cost, ListSize};
+
 /// Index of a subgraph in graph order (subgraphs sorted by name, byte order).
 pub type GraphId = usize;
 
@@ -63,6 +65,10 @@ pub struct Common {
     pub deprecated: Deprecation,
     /// Applications of directives kept by `@composeDirective`, in order.
     pub applied: Vec<AppliedDirective>,
+    /// `@authenticated`, `@requiresScopes`, `@policy`.
+    pub access: Access,
+    /// `@cost`, `@listSize`.
+    pub cost: Cost,
     pub location: Location,
 }
 
@@ -232,10 +238,23 @@ pub struct Supergraph {
     pub uses_inaccessible: bool,
     /// Some element has a `@tag` (links tag/v0.3).
     pub uses_tag: bool,
+    /// Which access-control and demand-control directives some element has.
+    pub uses_access: AccessUse,
     /// Linked features whose directives `@composeDirective` keeps.
     pub features: Vec<ComposedFeature>,
     /// Every named type, first-appearance order.
     pub types: Vec<SuperType>,
+}
+
+/// The access-control and demand-control directives a supergraph uses
+/// (each links its feature and defines its directive).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccessUse {
+    pub authenticated: bool,
+    pub scopes: bool,
+    pub policies: bool,
+    pub cost: bool,
+    pub list_size: bool,
 }
 
 /// A custom feature in the supergraph: its `@link` and the definitions

@@ -9,6 +9,7 @@
 //! The SDL is parsed, not validated as a schema: federation directives
 //! are undefined in subgraph SDL.
 
+mod access;
 mod block;
 mod composed;
 mod fieldset;
@@ -31,8 +32,8 @@ use self::block::{add_fields, add_values, empty_type, merge_block, Block};
 use self::link::{FedDirective, FederationLink};
 use self::roots::{is_root, Roots};
 use super::model::{
-    AppliedDirective, Common, Deprecation, Key, Location, SubArgument, SubEnumValue, SubField,
-    SubType, Subgraph,
+    Access, AppliedDirective, Common, Cost, Deprecation, Key, Location, SubArgument, SubEnumValue,
+    SubField, SubType, Subgraph,
 };
 use super::{CompositionError, SubgraphInput};
 
@@ -131,6 +132,8 @@ struct Applied {
     override_label: Option<String>,
     /// Applications of composed custom directives.
     composed: Vec<AppliedDirective>,
+    access: Access,
+    cost: Cost,
 }
 
 /// Folds the type declarations of one document into [`SubType`]s,
@@ -362,6 +365,8 @@ impl Reader<'_> {
             tags: applied.tags.clone(),
             deprecated: applied.deprecated.clone(),
             applied: applied.composed.clone(),
+            access: applied.access.clone(),
+            cost: applied.cost.clone(),
             location: self.location(span),
         }
     }
@@ -434,7 +439,16 @@ impl Reader<'_> {
             }
             FedDirective::InterfaceObject => applied.interface_object = true,
             FedDirective::Extends => applied.extends = true,
-            _ => {}
+            FedDirective::Authenticated => applied.access.authenticated = true,
+            FedDirective::RequiresScopes => {
+                applied.access.scopes = access::requirement(directive, "scopes");
+            }
+            FedDirective::Policy => {
+                applied.access.policies = access::requirement(directive, "policies");
+            }
+            FedDirective::Cost => applied.cost.weight = access::weight(directive),
+            FedDirective::ListSize => applied.cost.list_size = Some(access::list_size(directive)),
+            FedDirective::ComposeDirective | FedDirective::Context | FedDirective::FromContext => {}
         }
     }
 

@@ -69,6 +69,7 @@ pub(in crate::compose) fn merge(
         has_subscription: has("Subscription"),
         uses_inaccessible: types::any_common(&types, |c| c.inaccessible),
         uses_tag: types::any_common(&types, |c| !c.tags.is_empty()),
+        uses_access: types::access_use(&types),
         graphs,
         features,
         types,

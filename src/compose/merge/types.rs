@@ -11,7 +11,7 @@ use apollo_compiler::Name;
 use indexmap::IndexMap;
 
 use super::Definitions;
-use crate::compose::model::{Common, SuperType};
+use crate::compose::model::{Access, AccessUse, Common, Cost, SuperType};
 
 /// Merges the common directives of one element's definitions.
 pub(super) fn merge_common<'c>(commons: impl Iterator<Item = &'c Common> + Clone) -> Common {
@@ -38,16 +38,33 @@ pub(super) fn merge_common<'c>(commons: impl Iterator<Item = &'c Common> + Clone
         tags,
         deprecated: commons.clone().find_map(|c| c.deprecated.clone()),
         applied: Vec::new(),
+        access: Access::default(),
+        cost: Cost::default(),
         location: commons
             .clone()
             .next()
             .map(|c| c.location)
             .unwrap_or_default(),
     };
-    for directive in commons.flat_map(|c| &c.applied) {
-        merged.add_applied(directive);
+    for common in commons {
+        for directive in &common.applied {
+            merged.add_applied(directive);
+        }
+        merged.access.merge(&common.access);
+        merged.cost.merge(&common.cost);
     }
     merged
+}
+
+/// Which access-control and demand-control directives the types use.
+pub(super) fn access_use(types: &[SuperType]) -> AccessUse {
+    AccessUse {
+        authenticated: any_common(types, |c| c.access.authenticated),
+        scopes: any_common(types, |c| c.access.scopes.is_some()),
+        policies: any_common(types, |c| c.access.policies.is_some()),
+        cost: any_common(types, |c| c.cost.weight.is_some()),
+        list_size: any_common(types, |c| c.cost.list_size.is_some()),
+    }
 }
 
 /// True if any element of the supergraph has the property.

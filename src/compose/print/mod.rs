@@ -5,6 +5,7 @@
 //! JavaScript's `localeCompare` sorts names ([`collate`]). Blocks are
 //! separated by one blank line; the text has no trailing newline.
 
+mod access;
 mod collate;
 mod custom;
 mod graph_names;
@@ -51,6 +52,7 @@ fn schema_block(supergraph: &Supergraph) -> String {
             "@link(url: \"https://specs.apollo.dev/inaccessible/v0.2\", for: SECURITY)".to_string(),
         );
     }
+    links.extend(access::links(supergraph.uses_access));
     links.extend(supergraph.features.iter().map(custom::feature_link));
     let mut out = String::from("schema\n");
     for link in &links {
@@ -115,6 +117,7 @@ fn directive_definitions(supergraph: &Supergraph) -> Vec<(String, String)> {
         .into_iter()
         .map(|(name, text)| (name.to_string(), text))
         .collect();
+    definitions.extend(access::directive_definitions(supergraph.uses_access));
     let custom = supergraph.features.iter().flat_map(|f| &f.definitions);
     definitions.extend(custom.map(|def| (def.name.to_string(), custom::definition(def))));
     definitions
@@ -184,6 +187,7 @@ fn type_definitions(supergraph: &Supergraph) -> Vec<(String, String)> {
             .into_iter()
             .map(|(name, text)| (name.to_string(), text)),
     );
+    definitions.extend(access::scalars(supergraph.uses_access));
     definitions
 }
 

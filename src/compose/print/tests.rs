@@ -41,6 +41,7 @@ fn supergraph(graph_names: &[&str], types: Vec<SuperType>) -> Supergraph {
         has_subscription: false,
         uses_inaccessible: false,
         uses_tag: false,
+        uses_access: Default::default(),
         features: Vec::new(),
         types,
     }

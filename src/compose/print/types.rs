@@ -120,6 +120,7 @@ fn type_directives(graphs: &[Graph], ty: &SuperType) -> Vec<String> {
         directives.push(format!("@specifiedBy(url: {})", quoted(url)));
     }
     directives.extend(tags(&ty.common));
+    directives.extend(super::access::applications(&ty.common));
     directives.extend(super::custom::applications(&ty.common));
     directives
 }
@@ -247,6 +248,7 @@ fn with_directives(head: String, common: &Common, joins: impl Iterator<Item = St
     let directives = inaccessible
         .into_iter()
         .chain(joins)
+        .chain(super::access::applications(common))
         .chain(tags(common))
         .chain(deprecated(common))
         .chain(super::custom::applications(common));

@@ -146,6 +146,8 @@ pub(super) fn merge_block(ty: &mut SubType, block: &Block<'_>, applied: Applied,
     for directive in &applied.composed {
         ty.common.add_applied(directive);
     }
+    ty.common.access.merge(&applied.access);
+    ty.common.cost.merge(&applied.cost);
     ty.keys.extend(applied.keys);
     ty.interface_object |= applied.interface_object;
     ty.specified_by = ty.specified_by.take().or(applied.specified_by);
