@@ -160,6 +160,23 @@ pub struct SubType {
     pub values: Vec<SubEnumValue>,
     /// A scalar's `@specifiedBy(url:)`.
     pub specified_by: Option<String>,
+    /// `@context(name:)` names declared on the type, as written.
+    pub contexts: Vec<String>,
+}
+
+/// An argument a subgraph fills from an enclosing type's context
+/// (`@fromContext`): it leaves the supergraph's field and becomes a
+/// `contextArguments` entry of the field's `@join__field`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextArgument {
+    /// The context's supergraph name: `<subgraph>__<name>`.
+    pub context: String,
+    /// The argument's name.
+    pub name: String,
+    /// The argument's type, printed.
+    pub ty: String,
+    /// The selection after `$name` in `@fromContext(field:)`, verbatim.
+    pub selection: String,
 }
 
 /// A field (or input field) of a subgraph type.
@@ -190,6 +207,8 @@ pub struct SubField {
     pub override_from: Option<String>,
     /// `@override(label:)`.
     pub override_label: Option<String>,
+    /// Arguments filled from a context (removed from `args`).
+    pub context_arguments: Vec<ContextArgument>,
 }
 
 /// An argument of a field.
@@ -199,6 +218,8 @@ pub struct SubArgument {
     pub ty: Type,
     pub default: Option<Node<Value>>,
     pub common: Common,
+    /// `@fromContext(field:)`, verbatim.
+    pub from_context: Option<String>,
 }
 
 /// An enum value.
@@ -238,6 +259,8 @@ pub struct Supergraph {
     pub uses_inaccessible: bool,
     /// Some element has a `@tag` (links tag/v0.3).
     pub uses_tag: bool,
+    /// Some type declares a `@context` (links context/v0.1).
+    pub uses_context: bool,
     /// Which access-control and demand-control directives some element has.
     pub uses_access: AccessUse,
     /// Linked features whose directives `@composeDirective` keeps.
@@ -290,6 +313,8 @@ pub struct JoinField {
     pub override_from: Option<String>,
     pub used_overridden: bool,
     pub override_label: Option<String>,
+    /// `contextArguments:` (join v0.5).
+    pub context_arguments: Vec<ContextArgument>,
 }
 
 /// A merged named type.
@@ -309,6 +334,8 @@ pub struct SuperType {
     pub join_members: Vec<(GraphId, Name)>,
     pub values: Vec<SuperEnumValue>,
     pub specified_by: Option<String>,
+    /// `@context(name:)` in supergraph names (`<subgraph>__<name>`).
+    pub contexts: Vec<String>,
 }
 
 /// A merged field or input field.

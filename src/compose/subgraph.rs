@@ -12,6 +12,7 @@
 mod access;
 mod block;
 mod composed;
+mod context;
 mod fieldset;
 mod link;
 mod roots;
@@ -72,6 +73,7 @@ pub(super) fn read_subgraph(input: &SubgraphInput) -> Result<Subgraph, Vec<Compo
         types: reader.types,
     };
     check_type_references(&subgraph)?;
+    context::resolve_context_arguments(&mut subgraph)?;
     fieldset::apply_field_set_rules(&mut subgraph, &extension_types)?;
     Ok(subgraph)
 }
@@ -134,6 +136,10 @@ struct Applied {
     composed: Vec<AppliedDirective>,
     access: Access,
     cost: Cost,
+    /// `@context(name:)` names.
+    contexts: Vec<String>,
+    /// `@fromContext(field:)`.
+    from_context: Option<String>,
 }
 
 /// Folds the type declarations of one document into [`SubType`]s,
@@ -314,6 +320,7 @@ impl Reader<'_> {
             provides: own.provides,
             override_from: own.override_from,
             override_label: own.override_label,
+            context_arguments: Vec::new(),
         }
     }
 
@@ -332,6 +339,7 @@ impl Reader<'_> {
             provides: None,
             override_from: None,
             override_label: None,
+            context_arguments: Vec::new(),
         }
     }
 
@@ -342,6 +350,7 @@ impl Reader<'_> {
             ty: (*def.ty).clone(),
             default: def.default_value.clone(),
             common: self.common(def.description.as_ref(), &own, def.name.location()),
+            from_context: own.from_context,
         }
     }
 
@@ -448,7 +457,9 @@ impl Reader<'_> {
             }
             FedDirective::Cost => applied.cost.weight = access::weight(directive),
             FedDirective::ListSize => applied.cost.list_size = Some(access::list_size(directive)),
-            FedDirective::ComposeDirective | FedDirective::Context | FedDirective::FromContext => {}
+            FedDirective::Context => applied.contexts.extend(string_argument(directive, "name")),
+            FedDirective::FromContext => applied.from_context = string_argument(directive, "field"),
+            FedDirective::ComposeDirective => {}
         }
     }
 

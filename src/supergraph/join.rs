@@ -195,7 +195,7 @@ impl Reader<'_> {
         for (field_name, field) in fields {
             meta.fields.insert(
                 field_name.clone(),
-                self.field(type_name, &field.directives, &field.ty)?,
+                self.field(type_name, field_name, &field.directives, &field.ty)?,
             );
         }
         Ok(meta)
@@ -204,6 +204,7 @@ impl Reader<'_> {
     fn field(
         &self,
         type_name: &Name,
+        field_name: &Name,
         directives: &apollo_compiler::ast::DirectiveList,
         ty: &apollo_compiler::ast::Type,
     ) -> Result<FieldMeta, SupergraphError> {
@@ -215,6 +216,17 @@ impl Reader<'_> {
                 continue;
             };
             let subgraph = self.graph_value(graph)?;
+            if d.specified_argument_by_name("contextArguments").is_some() {
+                // Junction does not yet fill arguments from `@context`: a
+                // subgraph needing them cannot be asked for the field (the
+                // planner reports it unresolvable instead of calling the
+                // subgraph without the argument).
+                tracing::warn!(
+                    field = %format!("{type_name}.{field_name}"),
+                    "a field's subgraph needs @fromContext arguments, which Junction does not pass yet; that subgraph is not asked for it"
+                );
+                continue;
+            }
             let output_type = ty.inner_named_type();
             meta.sources.push(FieldSource {
                 subgraph,

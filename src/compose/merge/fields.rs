@@ -158,6 +158,7 @@ fn merge_output_field(
             || s.override_from.is_some()
             || s.used_overridden
             || s.override_label.is_some()
+            || !s.field.context_arguments.is_empty()
     });
     let everywhere = type_graphs
         .iter()
@@ -176,6 +177,7 @@ fn merge_output_field(
                 override_from: s.override_from.clone(),
                 used_overridden: s.used_overridden,
                 override_label: s.override_label.clone(),
+                context_arguments: s.field.context_arguments.clone(),
             })
             .collect()
     };

@@ -70,6 +70,7 @@ pub(in crate::compose) fn merge(
         uses_inaccessible: types::any_common(&types, |c| c.inaccessible),
         uses_tag: types::any_common(&types, |c| !c.tags.is_empty()),
         uses_access: types::access_use(&types),
+        uses_context: types.iter().any(|t| !t.contexts.is_empty()),
         graphs,
         features,
         types,
@@ -174,6 +175,14 @@ fn merge_type(
             .by_graph
             .iter()
             .find_map(|(_, t)| t.specified_by.clone()),
+        contexts: defs
+            .by_graph
+            .iter()
+            .flat_map(|(graph, t)| {
+                let subgraph = &subgraphs[*graph].name;
+                t.contexts.iter().map(move |c| format!("{subgraph}__{c}"))
+            })
+            .collect(),
     };
     types::merge_implements(defs, &mut merged);
     match defs.kind {

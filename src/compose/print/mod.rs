@@ -52,6 +52,11 @@ fn schema_block(supergraph: &Supergraph) -> String {
             "@link(url: \"https://specs.apollo.dev/inaccessible/v0.2\", for: SECURITY)".to_string(),
         );
     }
+    if supergraph.uses_context {
+        links.push(
+            "@link(url: \"https://specs.apollo.dev/context/v0.1\", for: SECURITY)".to_string(),
+        );
+    }
     links.extend(access::links(supergraph.uses_access));
     links.extend(supergraph.features.iter().map(custom::feature_link));
     let mut out = String::from("schema\n");
@@ -88,6 +93,9 @@ const JOIN_IMPLEMENTS: &str = "directive @join__implements(graph: join__Graph!, 
 const JOIN_TYPE: &str = "directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR";
 const JOIN_UNION_MEMBER: &str =
     "directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION";
+const CONTEXT: &str = "directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION";
+const FROM_CONTEXT: &str =
+    "directive @context__fromContext(field: context__ContextFieldValue) on ARGUMENT_DEFINITION";
 const LINK: &str = "directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA";
 const INACCESSIBLE: &str = "directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION";
 const TAG: &str = "directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION | SCHEMA";
@@ -117,6 +125,10 @@ fn directive_definitions(supergraph: &Supergraph) -> Vec<(String, String)> {
         .into_iter()
         .map(|(name, text)| (name.to_string(), text))
         .collect();
+    if supergraph.uses_context {
+        definitions.push(("context".to_string(), CONTEXT.to_string()));
+        definitions.push(("context__fromContext".to_string(), FROM_CONTEXT.to_string()));
+    }
     definitions.extend(access::directive_definitions(supergraph.uses_access));
     let custom = supergraph.features.iter().flat_map(|f| &f.definitions);
     definitions.extend(custom.map(|def| (def.name.to_string(), custom::definition(def))));
@@ -188,6 +200,10 @@ fn type_definitions(supergraph: &Supergraph) -> Vec<(String, String)> {
             .map(|(name, text)| (name.to_string(), text)),
     );
     definitions.extend(access::scalars(supergraph.uses_access));
+    if supergraph.uses_context {
+        let scalar = "scalar context__ContextFieldValue".to_string();
+        definitions.push(("context__ContextFieldValue".to_string(), scalar));
+    }
     definitions
 }
 

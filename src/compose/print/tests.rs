@@ -42,6 +42,7 @@ fn supergraph(graph_names: &[&str], types: Vec<SuperType>) -> Supergraph {
         uses_inaccessible: false,
         uses_tag: false,
         uses_access: Default::default(),
+        uses_context: false,
         features: Vec::new(),
         types,
     }
@@ -60,6 +61,7 @@ fn super_type(type_name: &str, kind: TypeKind, graphs: &[usize]) -> SuperType {
         join_members: Vec::new(),
         values: Vec::new(),
         specified_by: None,
+        contexts: Vec::new(),
     }
 }
 

@@ -104,6 +104,11 @@ fn type_directives(graphs: &[Graph], ty: &SuperType) -> Vec<String> {
         })
         .collect();
     directives.extend(ty.join_types.iter().map(|jt| join_type(graphs, jt)));
+    directives.extend(
+        ty.contexts
+            .iter()
+            .map(|name| format!("@context(name: {})", quoted(name))),
+    );
     if ty.common.inaccessible {
         directives.push("@inaccessible".to_string());
     }
@@ -170,6 +175,22 @@ fn join_field(graphs: &[Graph], jf: &JoinField) -> String {
     }
     if let Some(label) = &jf.override_label {
         args.push(format!("overrideLabel: {}", quoted(label)));
+    }
+    if !jf.context_arguments.is_empty() {
+        let entries: Vec<String> = jf
+            .context_arguments
+            .iter()
+            .map(|c| {
+                format!(
+                    "{{context: {}, name: {}, type: {}, selection: {}}}",
+                    quoted(&c.context),
+                    quoted(&c.name),
+                    quoted(&c.ty),
+                    quoted(&c.selection)
+                )
+            })
+            .collect();
+        args.push(format!("contextArguments: [{}]", entries.join(", ")));
     }
     if args.is_empty() {
         return "@join__field".to_string();

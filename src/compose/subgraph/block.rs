@@ -129,6 +129,7 @@ pub(super) fn empty_type(name: Name, kind: TypeKind, location: Location) -> SubT
         members: Vec::new(),
         values: Vec::new(),
         specified_by: None,
+        contexts: Vec::new(),
     }
 }
 
@@ -147,6 +148,7 @@ pub(super) fn merge_block(ty: &mut SubType, block: &Block<'_>, applied: Applied,
         ty.common.add_applied(directive);
     }
     ty.common.access.merge(&applied.access);
+    ty.contexts.extend(applied.contexts);
     ty.common.cost.merge(&applied.cost);
     ty.keys.extend(applied.keys);
     ty.interface_object |= applied.interface_object;
