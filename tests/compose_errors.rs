@@ -1403,3 +1403,51 @@ fn context_arguments_are_joined_into_the_supergraph() {
     let refused = plan("{ t { u { f(b: 1) } } }").unwrap_err().to_string();
     assert!(refused.contains("U.f"), "{refused}");
 }
+
+#[test]
+fn rejects_merged_directive_application_on_external() {
+    let a = fed2(
+        r#"type Query { t: T }
+type T @key(fields: "id") { id: ID! x: Int @external @tag(name: "a") y: Int @requires(fields: "x") }"#,
+    );
+    let b = fed2(r#"type Query { b: Int } type T @key(fields: "id") { id: ID! x: Int }"#);
+    assert_rejected(
+        &[("a", &a), ("b", &b)],
+        "MERGED_DIRECTIVE_APPLICATION_ON_EXTERNAL",
+        Some("T.x"),
+    );
+}
+
+#[test]
+fn rejects_directive_definition_invalid() {
+    let a = fed2("directive @key(fields: Int) on OBJECT\ntype Query { a: Int }");
+    assert_rejected(&[("a", &a)], "DIRECTIVE_DEFINITION_INVALID", Some("@key"));
+    let b = fed2(
+        "directive @tag(name: Int!) repeatable on FIELD_DEFINITION\ntype Query { a: Int @tag(name: 1) }",
+    );
+    assert_rejected(&[("b", &b)], "DIRECTIVE_DEFINITION_INVALID", Some("@tag"));
+}
+
+/// Federation 1 subgraphs commonly define the directives themselves.
+#[test]
+fn federation_1_directive_definitions_are_accepted() {
+    let a = r#"directive @key(fields: _FieldSet!) repeatable on OBJECT | INTERFACE
+directive @external on FIELD_DEFINITION
+scalar _FieldSet
+type Query { t: T }
+type T @key(fields: "id") { id: ID! }"#;
+    if let Err(errors) = compose_set(&[("a", a)]) {
+        panic!("expected to compose, got {errors:#?}");
+    }
+}
+
+#[test]
+fn rejects_a_type_import_renamed_like_a_directive() {
+    let a = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", {name: "FieldSet", as: "@FS"}])
+type Query { a: Int }"#;
+    assert_rejected(
+        &[("a", a)],
+        "INVALID_LINK_DIRECTIVE_USAGE",
+        Some("FieldSet"),
+    );
+}

@@ -13,6 +13,7 @@ mod access;
 mod block;
 mod composed;
 mod context;
+mod definitions;
 mod fieldset;
 mod link;
 mod roots;
@@ -44,6 +45,10 @@ pub(super) fn read_subgraph(input: &SubgraphInput) -> Result<Subgraph, Vec<Compo
     let document = parse(input)?;
     let link = FederationLink::read(&document, &input.name).map_err(|e| vec![e])?;
     let roots = Roots::read(&document, &input.name)?;
+    let invalid = definitions::check_definitions(&document, &link, &input.name);
+    if !invalid.is_empty() {
+        return Err(invalid);
+    }
     let composed = composed::read_composed(&document, &link, &input.name)?;
     let mut reader = Reader {
         composed: composed

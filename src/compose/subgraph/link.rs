@@ -281,6 +281,9 @@ pub(super) fn imports(link: &Directive) -> Result<Vec<(&str, &str)>, String> {
             }
         };
         let Some(spec_name) = name.strip_prefix('@') else {
+            if alias.is_some_and(|alias| alias.starts_with('@')) {
+                return Err(format!("The @link import of type \"{name}\" renames it to \"{}\": a type's new name must not start with '@'", alias.unwrap_or_default()));
+            }
             continue;
         };
         let local = match alias {

@@ -1,5 +1,6 @@
 //! `@external` rules. In one subgraph: not on interface fields, not
-//! together with `@requires`/`@provides`, and (Federation 2) used by some
+//! together with `@requires`/`@provides`, no merged directive (`@tag`,
+//! `@inaccessible`, a composed one) on an external field, and (Federation 2) used by some
 //! field set or interface. Across subgraphs: some subgraph resolves the
 //! field for real, and the external declaration matches that definition
 //! (type, arguments, argument defaults).
@@ -11,6 +12,22 @@ use super::{error_at, fields_of};
 use crate::compose::model::{SubField, SubType, Subgraph, TypeKind};
 use crate::compose::CompositionError;
 
+/// A directive the supergraph merges from the field's definitions, if the
+/// (external) field carries one.
+fn merged_directive(field: &SubField) -> Option<String> {
+    let common = &field.common;
+    if common.inaccessible {
+        return Some("@inaccessible".to_string());
+    }
+    if let Some(tag) = common.tags.first() {
+        return Some(format!("@tag(name: \"{tag}\")"));
+    }
+    common
+        .applied
+        .first()
+        .map(|applied| format!("@{}", applied.directive.name))
+}
+
 pub(super) fn check_subgraph(subgraph: &Subgraph) -> Vec<CompositionError> {
     let mut errors = Vec::new();
     let used = used_fields(subgraph);
@@ -18,6 +35,12 @@ pub(super) fn check_subgraph(subgraph: &Subgraph) -> Vec<CompositionError> {
         let at = |code, message: String| error_at(code, message, subgraph, field.common.location);
         let path = format!("{}.{}", ty.name, field.name);
         let name = &subgraph.name;
+        if let Some(merged) = merged_directive(field) {
+            errors.push(at(
+                "MERGED_DIRECTIVE_APPLICATION_ON_EXTERNAL",
+                format!("Field \"{path}\" in subgraph \"{name}\" is @external but carries {merged}; the subgraph resolving the field decides that, so an external declaration cannot"),
+            ));
+        }
         if ty.kind == TypeKind::Interface {
             errors.push(at(
                 "EXTERNAL_ON_INTERFACE",
