@@ -42,6 +42,36 @@ pub struct Config {
     /// Maximum number of prepared operations and query plans kept in the
     /// cache. Default `1024`.
     pub cache_capacity: u64,
+    /// Serve the supergraph of the subgraph registry (in the store) instead
+    /// of a file, following its changes live. Default `false`; on whenever
+    /// `redis_url` is set (or `--registry`).
+    pub registry: bool,
+    /// Redis URL of the store (`redis://`, `rediss://`, cluster and
+    /// sentinel URLs). Default none: the embedded store in `data_dir`.
+    pub redis_url: Option<String>,
+    /// Directory of the embedded store (file `junction.redb`). Default `.junction`.
+    pub data_dir: PathBuf,
+    /// Prefix of every store key and channel. Default `junction:`.
+    pub store_prefix: String,
+    /// The admin API (`/admin/graphql`).
+    pub admin: AdminConfig,
+}
+
+/// The admin API's settings.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdminConfig {
+    /// Bearer token opening the admin API. Default none: the admin API is off.
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for AdminConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let token = self.token.as_ref().map(|_| "<redacted>");
+        f.debug_struct("AdminConfig")
+            .field("token", &token)
+            .finish()
+    }
 }
 
 /// The default listen address, also shown in `--help`.
@@ -58,6 +88,11 @@ impl Default for Config {
             body_limit_bytes: 2 * 1024 * 1024,
             shutdown_drain_timeout_ms: 10_000,
             cache_capacity: 1024,
+            registry: false,
+            redis_url: None,
+            data_dir: PathBuf::from(".junction"),
+            store_prefix: "junction:".to_string(),
+            admin: AdminConfig::default(),
         }
     }
 }
@@ -69,6 +104,11 @@ pub struct ConfigOverrides {
     pub supergraph: Option<PathBuf>,
     /// Added to the file's `subgraph_urls`, replacing entries of the same name.
     pub subgraph_urls: Vec<(String, String)>,
+    /// `--registry`: serve from the registry.
+    pub registry: bool,
+    pub redis_url: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub admin_token: Option<String>,
 }
 
 /// Why the configuration could not be loaded.
@@ -144,6 +184,28 @@ impl Config {
             self.supergraph = Some(supergraph);
         }
         self.subgraph_urls.extend(overrides.subgraph_urls);
+        self.registry |= overrides.registry;
+        if let Some(url) = overrides.redis_url {
+            self.redis_url = Some(url);
+        }
+        if let Some(dir) = overrides.data_dir {
+            self.data_dir = dir;
+        }
+        if let Some(token) = overrides.admin_token {
+            self.admin.token = Some(token);
+        }
+        if self.redis_url.is_some() {
+            self.registry = true;
+        }
+    }
+
+    /// The store these settings describe.
+    pub fn store_config(&self) -> crate::store::StoreConfig {
+        crate::store::StoreConfig {
+            redis_url: self.redis_url.clone(),
+            data_dir: self.data_dir.clone(),
+            prefix: self.store_prefix.clone(),
+        }
     }
 
     /// Checks every value; the error names the first offending key.
@@ -151,6 +213,14 @@ impl Config {
         positive("subgraph_timeout_ms", self.subgraph_timeout_ms)?;
         positive("body_limit_bytes", self.body_limit_bytes as u64)?;
         positive("cache_capacity", self.cache_capacity)?;
+        if self
+            .admin
+            .token
+            .as_deref()
+            .is_some_and(|t| t.trim().len() < 16)
+        {
+            return Err(invalid("admin.token", "must be at least 16 characters"));
+        }
         for (name, url) in &self.subgraph_urls {
             let key = format!("subgraph_urls.{name}");
             if name.is_empty() {
@@ -271,6 +341,27 @@ mod tests {
     }
 
     #[test]
+    fn a_redis_url_turns_the_registry_on_and_short_admin_tokens_are_refused() {
+        let mut config = Config::default();
+        config.apply(ConfigOverrides {
+            redis_url: Some("redis://127.0.0.1:6390".into()),
+            admin_token: Some("short".into()),
+            ..ConfigOverrides::default()
+        });
+        assert!(config.registry);
+        assert_eq!(
+            config.store_config().redis_url.as_deref(),
+            Some("redis://127.0.0.1:6390")
+        );
+        let error = config.validate().unwrap_err().to_string();
+        assert!(error.contains("admin.token"), "{error}");
+        assert!(
+            !format!("{config:?}").contains("short"),
+            "the token is never shown"
+        );
+    }
+
+    #[test]
     fn overrides_replace_file_values_and_merge_subgraph_urls() {
         let mut config = Config::from_yaml(
             "listen: 0.0.0.0:9000\nsupergraph: a.graphql\nsubgraph_urls:\n  a: http://a/\n  b: http://b/\n",
@@ -280,6 +371,7 @@ mod tests {
             listen: Some("127.0.0.1:1234".parse().unwrap()),
             supergraph: Some(PathBuf::from("b.graphql")),
             subgraph_urls: vec![("b".into(), "http://b2/".into())],
+            ..ConfigOverrides::default()
         });
         assert_eq!(config.listen, "127.0.0.1:1234".parse().unwrap());
         assert_eq!(config.supergraph, Some(PathBuf::from("b.graphql")));

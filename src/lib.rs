@@ -4,6 +4,7 @@
 //! `execute`, `shape`), all reading one immutable snapshot derived from the
 //! `supergraph`. See DESIGN.md for the module map.
 
+pub mod admin;
 pub mod cli;
 pub mod compose;
 pub mod config;
@@ -12,5 +13,7 @@ pub mod http;
 pub mod operation;
 pub mod pipeline;
 pub mod plan;
+pub mod registry;
 pub mod shape;
+pub mod store;
 pub mod supergraph;

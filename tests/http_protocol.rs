@@ -157,6 +157,7 @@ async fn ill_shaped_request_bodies_are_400_with_a_reason() {
 async fn body_over_the_limit_is_413_with_a_graphql_error() {
     let http = HttpSettings {
         body_limit_bytes: 1024,
+        ..HttpSettings::default()
     };
     let server = start_junction_with(Some(DEMO_SUPERGRAPH), GatewaySettings::default(), http).await;
     let padding = " ".repeat(2048);
@@ -187,6 +188,7 @@ async fn body_over_the_limit_is_413_with_a_graphql_error() {
 async fn chunked_body_over_the_limit_is_413() {
     let http = HttpSettings {
         body_limit_bytes: 1024,
+        ..HttpSettings::default()
     };
     let server = start_junction_with(Some(DEMO_SUPERGRAPH), GatewaySettings::default(), http).await;
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =

@@ -1,6 +1,8 @@
 //! `junction dev`: the demo subgraphs in this process and the gateway in
 //! front of them, with the demo supergraph built into the binary so that it
-//! runs from any working directory.
+//! runs from any working directory. The demo subgraphs are published into
+//! the embedded store's registry, which the gateway then follows, and the
+//! admin API is on, so the whole publish loop can be tried at once.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -9,9 +11,12 @@ use std::sync::Arc;
 use anyhow::Context;
 use junction_subgraphs::{DemoSubgraphs, SUBGRAPH_NAMES};
 
-use super::{serve, signals, DevArgs};
-use crate::config::Config;
+use super::{follow, serve, signals, DevArgs};
+use crate::admin;
+use crate::compose::SubgraphInput;
+use crate::config::{AdminConfig, Config};
 use crate::http;
+use crate::http::AdminEndpoint;
 use crate::pipeline::Gateway;
 
 /// The demo supergraph (`schema/supergraph.graphql`), composed from the demo subgraphs.
@@ -46,15 +51,45 @@ pub async fn start_demo(
 }
 
 pub async fn run(args: DevArgs) -> anyhow::Result<()> {
+    let token = match std::env::var("JUNCTION_ADMIN_TOKEN") {
+        Ok(token) => token,
+        Err(_) => random_token()?,
+    };
     let config = Config {
         listen: args.listen,
+        registry: true,
+        data_dir: args.data_dir.clone(),
+        admin: AdminConfig {
+            token: Some(token.clone()),
+        },
         ..Config::default()
     };
+    config.validate()?;
     let subgraphs_addr = SocketAddr::from(([127, 0, 0, 1], args.subgraphs_port.unwrap_or(0)));
     let demo = start_demo(subgraphs_addr, &config).await?;
+    let registry = serve::open_registry(&config).await?;
+    let demo_inputs: Vec<SubgraphInput> = SUBGRAPH_NAMES
+        .iter()
+        .filter_map(|name| {
+            let sdl = junction_subgraphs::sdl(name)?;
+            let url = demo.subgraphs.url(name);
+            Some(SubgraphInput {
+                name: name.to_string(),
+                url,
+                sdl,
+            })
+        })
+        .collect();
+    registry
+        .publish_many(demo_inputs, "junction dev")
+        .await
+        .context("cannot publish the demo subgraphs into the registry")?;
+    let _follower = follow::follow_registry(registry.clone(), Arc::clone(&demo.gateway));
+    let mut settings = serve::http_settings(&config);
+    settings.admin = Some(AdminEndpoint::new(admin::schema(registry), &token));
     let listener = serve::bind(config.listen).await?;
-    print_welcome(listener.local_addr()?, &demo.subgraphs);
-    let router = http::router(Arc::clone(&demo.gateway), &serve::http_settings(&config));
+    print_welcome(listener.local_addr()?, &demo.subgraphs, &config, &token);
+    let router = http::router(Arc::clone(&demo.gateway), &settings);
     http::serve(
         listener,
         router,
@@ -68,7 +103,15 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_welcome(gateway: SocketAddr, subgraphs: &DemoSubgraphs) {
+/// A fresh admin token: 32 random bytes in hex.
+fn random_token() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("no randomness for the admin token: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn print_welcome(gateway: SocketAddr, subgraphs: &DemoSubgraphs, config: &Config, token: &str) {
     let url = format!("http://{gateway}/graphql");
     println!();
     println!("Junction dev: the demo supergraph over the demo subgraphs.");
@@ -76,6 +119,12 @@ fn print_welcome(gateway: SocketAddr, subgraphs: &DemoSubgraphs) {
     println!("  GraphQL   {url}");
     println!("  health    http://{gateway}/health");
     println!("  ready     http://{gateway}/ready");
+    println!("  admin     http://{gateway}/admin/graphql  (GraphiQL; header Authorization: Bearer <token>)");
+    println!("  token     {token}");
+    println!(
+        "  registry  embedded store in {}",
+        config.data_dir.display()
+    );
     for name in SUBGRAPH_NAMES {
         println!("  subgraph  {name:<10} {}", subgraphs.url(name));
     }

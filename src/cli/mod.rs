@@ -1,4 +1,4 @@
-//! The `junction` command line: `serve`, `dev`, `compose` and `plan`.
+//! The `junction` command line: `serve`, `dev`, `compose`, `plan` and `subgraph`.
 //!
 //! This is glue: it parses arguments (clap), reads files, builds the
 //! [`Gateway`](crate::pipeline::Gateway) from typed [`Config`](crate::config::Config)
@@ -13,10 +13,12 @@ use clap::{Args, Parser, Subcommand};
 
 pub mod compose;
 pub mod dev;
+pub mod follow;
 mod logging;
 pub mod plan;
 pub mod serve;
 pub mod signals;
+pub mod subgraph;
 pub mod watch;
 
 /// Junction: a GraphQL federation gateway. One GraphQL endpoint in front of
@@ -62,6 +64,15 @@ pub enum Command {
     #[command(after_long_help = "Example:\n  \
         junction plan --supergraph schema/supergraph.graphql --query tests/fixtures/heavy_query.graphql")]
     Plan(PlanArgs),
+    /// Publish, check, remove or list subgraphs in the registry, through a
+    /// running Junction's admin API (`--admin URL --token T`) or straight in
+    /// the store (`--redis URL`, or the embedded store in `--data-dir`).
+    #[command(subcommand)]
+    #[command(after_long_help = "Examples:\n  \
+        junction subgraph publish --name accounts --url http://accounts:4001/graphql --schema accounts.graphql --admin http://127.0.0.1:4000 --token $JUNCTION_ADMIN_TOKEN\n  \
+        junction subgraph check --name accounts --url http://accounts:4001/graphql --schema accounts.graphql --redis redis://127.0.0.1:6379 --json\n  \
+        junction subgraph list --data-dir .junction")]
+    Subgraph(subgraph::SubgraphCommand),
 }
 
 #[derive(Debug, Args)]
@@ -89,6 +100,29 @@ pub struct ServeArgs {
     /// Repeat for several subgraphs; added to `subgraph_urls` from the config file.
     #[arg(long = "subgraph-url", value_name = "NAME=URL", value_parser = parse_subgraph_url)]
     pub subgraph_urls: Vec<(String, String)>,
+    /// Serve the subgraph registry's supergraph (from the store) and follow
+    /// its changes live; implied by a Redis URL.
+    #[arg(long, conflicts_with_all = ["supergraph", "subgraphs"])]
+    pub registry: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Where the store is: Redis, or the embedded file.
+#[derive(Debug, Args, Clone, Default)]
+pub struct StoreArgs {
+    /// Redis URL of the store (the registry); without it the store is the
+    /// embedded file in the data directory.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "JUNCTION_REDIS_URL",
+        hide_env_values = true
+    )]
+    pub redis: Option<String>,
+    /// Directory of the embedded store [default: .junction].
+    #[arg(long, value_name = "DIR", env = "JUNCTION_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +133,9 @@ pub struct DevArgs {
     /// Port of the demo subgraphs on 127.0.0.1 [default: any free port].
     #[arg(long, value_name = "N")]
     pub subgraphs_port: Option<u16>,
+    /// Directory of the embedded store holding the registry.
+    #[arg(long, value_name = "DIR", env = "JUNCTION_DATA_DIR", default_value = ".junction")]
+    pub data_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -153,6 +190,7 @@ pub fn main() -> ExitCode {
             Command::Dev(args) => dev::run(args).await,
             Command::Compose(args) => compose::run(&args),
             Command::Plan(args) => plan::run(&args),
+            Command::Subgraph(command) => subgraph::run(command).await,
         }
     });
     match result {

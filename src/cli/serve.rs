@@ -1,5 +1,6 @@
-//! `junction serve`: load the configuration and the supergraph (a file, or
-//! composed from a subgraph list), watch its files, serve HTTP until
+//! `junction serve`: load the configuration and the supergraph (a file, a
+//! subgraph list composed here, or the registry in the store), follow its
+//! changes, serve HTTP (and the admin API when a token is set) until
 //! SIGTERM or Ctrl-C.
 
 use std::path::Path;
@@ -9,33 +10,52 @@ use anyhow::{anyhow, Context};
 use tokio::net::TcpListener;
 
 use super::watch::SupergraphSource;
-use super::{signals, watch, ServeArgs};
+use super::{follow, signals, watch, ServeArgs};
+use crate::admin;
 use crate::config::{Config, ConfigOverrides};
+use crate::http::AdminEndpoint;
 use crate::http::{self, HttpSettings};
 use crate::pipeline::{Gateway, GatewaySettings};
+use crate::registry::Registry;
+use crate::store::open_store;
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let overrides = ConfigOverrides {
         listen: args.listen,
         supergraph: args.supergraph,
         subgraph_urls: args.subgraph_urls,
+        registry: args.registry,
+        redis_url: args.store.redis,
+        data_dir: args.store.data_dir,
+        admin_token: std::env::var("JUNCTION_ADMIN_TOKEN").ok(),
     };
     let config = Config::load(args.config.as_deref(), overrides)?;
-    let source = match (args.subgraphs, config.supergraph.clone()) {
-        (Some(subgraphs), _) => SupergraphSource::Subgraphs(subgraphs),
-        (None, Some(path)) => SupergraphSource::File(path),
-        (None, None) => return Err(anyhow!(
-            "no supergraph: pass --supergraph FILE or --subgraphs FILE, set JUNCTION_SUPERGRAPH, or set `supergraph` in the config file"
-        )),
-    };
     let gateway = Arc::new(Gateway::new(gateway_settings(&config)));
-    let sdl = load_supergraph(&gateway, &source)?;
-    tracing::info!(path = %source.path().display(), "supergraph loaded");
-    let watched = source.path().display().to_string();
-    let _watcher = watch::watch_supergraph(source, Arc::clone(&gateway), sdl)
-        .with_context(|| format!("cannot watch {watched}"))?;
+    let registry = match config.registry || config.admin.token.is_some() {
+        true => Some(open_registry(&config).await?),
+        false => None,
+    };
+    let _follower;
+    let _watcher;
+    if config.registry {
+        let registry = registry.clone().ok_or_else(|| anyhow!("no registry"))?;
+        _follower = follow::follow_registry(registry, Arc::clone(&gateway));
+        tracing::info!("serving the registry's supergraph (ready once one is published)");
+    } else {
+        let source = supergraph_source(args.subgraphs, &config)?;
+        let sdl = load_supergraph(&gateway, &source)?;
+        tracing::info!(path = %source.path().display(), "supergraph loaded");
+        let watched = source.path().display().to_string();
+        _watcher = watch::watch_supergraph(source, Arc::clone(&gateway), sdl)
+            .with_context(|| format!("cannot watch {watched}"))?;
+    }
+    let mut settings = http_settings(&config);
+    if let (Some(registry), Some(token)) = (registry, &config.admin.token) {
+        settings.admin = Some(AdminEndpoint::new(admin::schema(registry), token));
+        tracing::info!("admin API at /admin/graphql");
+    }
     let listener = bind(config.listen).await?;
-    let router = http::router(gateway, &http_settings(&config));
+    let router = http::router(gateway, &settings);
     http::serve(
         listener,
         router,
@@ -46,6 +66,29 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     .context("the HTTP server failed")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The supergraph file or subgraph list to serve.
+fn supergraph_source(
+    subgraphs: Option<std::path::PathBuf>,
+    config: &Config,
+) -> anyhow::Result<SupergraphSource> {
+    match (subgraphs, config.supergraph.clone()) {
+        (Some(subgraphs), _) => Ok(SupergraphSource::Subgraphs(subgraphs)),
+        (None, Some(path)) => Ok(SupergraphSource::File(path)),
+        (None, None) => Err(anyhow!(
+            "no supergraph: pass --supergraph FILE, --subgraphs FILE or --registry, set JUNCTION_SUPERGRAPH or JUNCTION_REDIS_URL, or set `supergraph` or `registry` in the config file"
+        )),
+    }
+}
+
+/// Opens the configured store and the registry in it.
+pub async fn open_registry(config: &Config) -> anyhow::Result<Registry> {
+    let store = open_store(&config.store_config())
+        .await
+        .context("cannot open the store")?;
+    tracing::info!(backend = store.backend(), "store opened");
+    Ok(Registry::new(store))
 }
 
 /// Reads (or composes) and loads the supergraph; its text, for the watcher to compare against.
@@ -86,5 +129,6 @@ pub fn gateway_settings(config: &Config) -> GatewaySettings {
 pub fn http_settings(config: &Config) -> HttpSettings {
     HttpSettings {
         body_limit_bytes: config.body_limit_bytes,
+        admin: None,
     }
 }

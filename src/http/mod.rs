@@ -22,6 +22,7 @@ use tracing::Level;
 
 use crate::pipeline::Gateway;
 
+mod admin;
 mod decode;
 mod encode;
 mod error;
@@ -31,6 +32,7 @@ mod negotiate;
 mod probes;
 mod server;
 
+pub use admin::AdminEndpoint;
 pub use error::HttpError;
 pub use negotiate::ResponseMediaType;
 pub use server::serve;
@@ -40,12 +42,15 @@ pub use server::serve;
 pub struct HttpSettings {
     /// Largest accepted request body in bytes; larger bodies get 413.
     pub body_limit_bytes: usize,
+    /// The admin API at `/admin/graphql`; off (404) when `None`.
+    pub admin: Option<AdminEndpoint>,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
         Self {
             body_limit_bytes: 2 * 1024 * 1024,
+            admin: None,
         }
     }
 }
@@ -59,7 +64,8 @@ struct AppState {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The router serving `/graphql`, `/health` and `/ready`.
+/// The router serving `/graphql`, `/health`, `/ready` and, when
+/// configured, `/admin/graphql`.
 ///
 /// CORS is not enabled: browsers on other origins cannot call the gateway
 /// unless a layer is added in front of it.
@@ -75,11 +81,15 @@ pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
         .make_span_with(request_span)
         .on_response(DefaultOnResponse::new().level(Level::DEBUG))
         .on_failure(DefaultOnFailure::new().level(Level::WARN));
-    Router::new()
+    let mut router = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/health", get(probes::health))
         .route("/ready", get(probes::ready))
-        .with_state(state)
+        .with_state(state);
+    if let Some(admin) = &settings.admin {
+        router = router.merge(admin::routes(admin.clone()));
+    }
+    router
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
         .layer(
             ServiceBuilder::new()

@@ -1,0 +1,151 @@
+//! The admin API (`/admin/graphql`, async-graphql): the subgraph registry
+//! (subgraphs, supergraphs and their history; publish, check, remove,
+//! roll back). Composition errors are data in the results, so a CI
+//! pipeline reads them like any field; other failures are GraphQL errors
+//! with `extensions.code` (`BAD_USER_INPUT`, `NOT_FOUND`,
+//! `STORE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`).
+//!
+//! Who may call it is the HTTP layer's concern (the admin token).
+
+mod types;
+
+use async_graphql::{Context, EmptySubscription, ErrorExtensions, Object, Schema, ID};
+
+use crate::compose::SubgraphInput;
+use crate::registry::{ChangeOutcome, Registry, RegistryError};
+use types::{ChangeResult, CheckResult, Subgraph, Supergraph, SupergraphEntry};
+
+/// The admin schema.
+pub type AdminSchema = Schema<AdminQuery, AdminMutation, EmptySubscription>;
+
+/// Who the caller is, for the history (`createdBy`); set per request.
+#[derive(Debug, Clone)]
+pub struct Caller(pub String);
+
+/// Builds the admin schema over `registry`.
+pub fn schema(registry: Registry) -> AdminSchema {
+    Schema::build(AdminQuery, AdminMutation, EmptySubscription)
+        .data(registry)
+        .finish()
+}
+
+pub struct AdminQuery;
+
+#[Object]
+impl AdminQuery {
+    /// The registered subgraphs, by name.
+    async fn subgraphs(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Subgraph>> {
+        let list = registry(ctx)?.list().await.map_err(to_error)?;
+        Ok(list.into_iter().map(Subgraph).collect())
+    }
+
+    /// A supergraph by id; the current one without `id`.
+    async fn supergraph(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+    ) -> async_graphql::Result<Option<Supergraph>> {
+        let registry = registry(ctx)?;
+        let found = match id {
+            Some(id) => registry.supergraph(&id).await,
+            None => registry.current().await,
+        };
+        Ok(found.map_err(to_error)?.map(Supergraph))
+    }
+
+    /// The supergraphs that were current, newest first.
+    async fn supergraph_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] limit: i32,
+    ) -> async_graphql::Result<Vec<SupergraphEntry>> {
+        let limit = usize::try_from(limit.clamp(1, 1000)).unwrap_or(20);
+        let history = registry(ctx)?.history(limit).await.map_err(to_error)?;
+        Ok(history.into_iter().map(SupergraphEntry).collect())
+    }
+}
+
+pub struct AdminMutation;
+
+#[Object]
+impl AdminMutation {
+    /// Adds or replaces a subgraph. If the subgraphs then compose, the
+    /// result is the new current supergraph; otherwise nothing is stored
+    /// and `errors` says why.
+    async fn publish_subgraph(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        url: String,
+        sdl: String,
+    ) -> async_graphql::Result<ChangeResult> {
+        let outcome = registry(ctx)?
+            .publish(SubgraphInput { name, url, sdl }, &caller(ctx))
+            .await;
+        change_result(outcome)
+    }
+
+    /// Composes as `publishSubgraph` would, storing nothing: the errors, or
+    /// the changes to the API schema.
+    async fn check_subgraph(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        url: String,
+        sdl: String,
+    ) -> async_graphql::Result<CheckResult> {
+        let report = registry(ctx)?
+            .check(SubgraphInput { name, url, sdl })
+            .await
+            .map_err(to_error)?;
+        Ok(CheckResult(report))
+    }
+
+    /// Removes a subgraph if the others still compose.
+    async fn remove_subgraph(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+    ) -> async_graphql::Result<ChangeResult> {
+        change_result(registry(ctx)?.remove(&name, &caller(ctx)).await)
+    }
+
+    /// Makes an earlier supergraph (and its subgraphs) current again.
+    async fn rollback_supergraph(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<ChangeResult> {
+        change_result(registry(ctx)?.rollback(&id, &caller(ctx)).await)
+    }
+}
+
+fn registry<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c Registry> {
+    ctx.data::<Registry>()
+}
+
+fn caller(ctx: &Context<'_>) -> String {
+    ctx.data_opt::<Caller>()
+        .map_or_else(|| "admin".to_string(), |c| c.0.clone())
+}
+
+fn change_result(
+    outcome: Result<ChangeOutcome, RegistryError>,
+) -> async_graphql::Result<ChangeResult> {
+    match outcome {
+        Ok(outcome) => Ok(ChangeResult::from_outcome(outcome)),
+        Err(RegistryError::Composition(errors)) => Ok(ChangeResult::failed(errors)),
+        Err(other) => Err(to_error(other)),
+    }
+}
+
+/// A registry failure as a GraphQL error with its code.
+fn to_error(error: RegistryError) -> async_graphql::Error {
+    let code = match &error {
+        RegistryError::Invalid(_) | RegistryError::Composition(_) => "BAD_USER_INPUT",
+        RegistryError::NotFound(_) => "NOT_FOUND",
+        RegistryError::Store(_) | RegistryError::Contended => "STORE_UNAVAILABLE",
+        RegistryError::Corrupt(_) => "INTERNAL_SERVER_ERROR",
+    };
+    async_graphql::Error::new(error.to_string()).extend_with(|_, e| e.set("code", code))
+}

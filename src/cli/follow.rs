@@ -1,0 +1,130 @@
+//! Following the subgraph registry: a replica loads the registry's current
+//! supergraph, then swaps in each new one as it is announced (store pub/sub)
+//! or, should a notification be lost, found by a periodic check. While the
+//! store is unreachable the last good supergraph keeps serving; the
+//! replica catches up when the store returns.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+use crate::pipeline::Gateway;
+use crate::registry::Registry;
+use crate::store::Subscription;
+
+/// The periodic check behind the notifications.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Follows `registry` into `gateway` until the handle is dropped or aborted.
+pub fn follow_registry(registry: Registry, gateway: Arc<Gateway>) -> RegistryFollower {
+    let task = tokio::spawn(async move {
+        let mut follower = Follower {
+            registry,
+            gateway,
+            loaded: None,
+            store_down: false,
+        };
+        follower.run().await;
+    });
+    RegistryFollower { task }
+}
+
+/// Stops following when dropped.
+pub struct RegistryFollower {
+    task: JoinHandle<()>,
+}
+
+impl Drop for RegistryFollower {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+struct Follower {
+    registry: Registry,
+    gateway: Arc<Gateway>,
+    /// Id of the supergraph loaded last.
+    loaded: Option<String>,
+    /// The last attempt to read the store failed (logged once per outage).
+    store_down: bool,
+}
+
+impl Follower {
+    async fn run(&mut self) {
+        let mut subscription: Option<Subscription> = None;
+        let mut tick = tokio::time::interval(POLL_INTERVAL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            if subscription.is_none() {
+                subscription = self.registry.subscribe().await.ok();
+            }
+            tokio::select! {
+                message = next_message(&mut subscription) => {
+                    if message.is_none() {
+                        subscription = None;
+                    }
+                }
+                _ = tick.tick() => {}
+            }
+            self.catch_up().await;
+        }
+    }
+
+    /// Loads the registry's current supergraph if it is not the one loaded.
+    async fn catch_up(&mut self) {
+        let id = match self.registry.current_id().await {
+            Ok(id) => {
+                if self.store_down {
+                    tracing::info!("the store answers again");
+                    self.store_down = false;
+                }
+                id
+            }
+            Err(error) => {
+                if !self.store_down {
+                    tracing::warn!(
+                        "the store is unreachable; the current supergraph keeps serving: {error}"
+                    );
+                    self.store_down = true;
+                }
+                return;
+            }
+        };
+        let Some(id) = id.filter(|id| self.loaded.as_ref() != Some(id)) else {
+            return;
+        };
+        let record = match self.registry.supergraph(&id).await {
+            Ok(Some(record)) => record,
+            Ok(None) => {
+                tracing::error!(id, "the registry's current supergraph is missing");
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(id, "reading the new supergraph failed: {error}");
+                return;
+            }
+        };
+        let gateway = Arc::clone(&self.gateway);
+        let loaded = tokio::task::spawn_blocking(move || gateway.load_supergraph(&record.sdl));
+        match loaded.await {
+            Ok(Ok(())) => tracing::info!(id, "supergraph from the registry loaded"),
+            Ok(Err(error)) => {
+                tracing::error!(
+                    id,
+                    "the registry's supergraph is invalid; the previous one keeps serving: {error}"
+                );
+            }
+            Err(error) => tracing::error!("loading the supergraph failed: {error}"),
+        }
+        // Not tried again until the registry moves on.
+        self.loaded = Some(id);
+    }
+}
+
+async fn next_message(subscription: &mut Option<Subscription>) -> Option<Vec<u8>> {
+    match subscription {
+        Some(subscription) => subscription.next().await,
+        None => std::future::pending().await,
+    }
+}
