@@ -67,12 +67,42 @@ async fn serve_reloads_a_valid_supergraph_keeps_the_old_one_on_errors_and_stops_
 
 #[tokio::test]
 async fn dev_serves_the_heavy_query_over_the_demo_subgraphs() {
-    let mut junction = JunctionProcess::spawn(&["dev", "--listen", "127.0.0.1:0"]);
-    let graphql = format!("{}/graphql", junction.base_url().await);
+    let data = tempfile::tempdir().unwrap();
+    let token = "dev-token-for-this-test-0123456789";
+    let mut junction = JunctionProcess::spawn_with_env(
+        &[
+            "dev",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            data.path().to_str().unwrap(),
+        ],
+        &[("JUNCTION_ADMIN_TOKEN", token)],
+    );
+    let base = junction.base_url().await;
+    let graphql = format!("{base}/graphql");
     let body = json!({ "query": HEAVY_QUERY }).to_string();
     let (status, _, body) = parts(post(&graphql, body, None).await).await;
     assert_eq!(status, 200);
     assert_eq!(body, serde_json::from_str::<Value>(HEAVY_RESPONSE).unwrap());
+
+    // The demo subgraphs were published into the embedded store's registry.
+    let listed: Value = client()
+        .post(format!("{base}/admin/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": "{ subgraphs { name } supergraph { change createdBy } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed["data"]["subgraphs"],
+        json!([{ "name": "accounts" }, { "name": "inventory" }, { "name": "products" }, { "name": "reviews" }])
+    );
+    assert_eq!(listed["data"]["supergraph"]["createdBy"], "junction dev");
+    assert!(data.path().join("junction.redb").exists());
 
     junction.terminate().await;
     assert!(wait_for_exit(&mut junction).await.success());

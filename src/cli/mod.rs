@@ -134,7 +134,12 @@ pub struct DevArgs {
     #[arg(long, value_name = "N")]
     pub subgraphs_port: Option<u16>,
     /// Directory of the embedded store holding the registry.
-    #[arg(long, value_name = "DIR", env = "JUNCTION_DATA_DIR", default_value = ".junction")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "JUNCTION_DATA_DIR",
+        default_value = ".junction"
+    )]
     pub data_dir: PathBuf,
 }
 

@@ -110,7 +110,8 @@ impl Registry {
         let names: Vec<&str> = inputs.iter().map(|i| i.name.as_str()).collect();
         let change = format!("publish {}", names.join(", "));
         self.change(by, &change, |state| {
-            let unchanged = |input: &SubgraphInput| state.subgraphs.iter().any(|s| s.same_as(input));
+            let unchanged =
+                |input: &SubgraphInput| state.subgraphs.iter().any(|s| s.same_as(input));
             if inputs.iter().all(unchanged) {
                 return Ok(None);
             }

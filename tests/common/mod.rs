@@ -138,6 +138,10 @@ pub async fn run(args: &[&str]) -> (i32, String, String) {
         .env_remove("JUNCTION_SUPERGRAPH")
         .env_remove("JUNCTION_SUBGRAPHS")
         .env_remove("JUNCTION_LISTEN")
+        .env_remove("JUNCTION_REDIS_URL")
+        .env_remove("JUNCTION_DATA_DIR")
+        .env_remove("JUNCTION_ADMIN_TOKEN")
+        .env_remove("JUNCTION_ADMIN_URL")
         .output()
         .await
         .unwrap();
@@ -231,6 +235,11 @@ pub struct JunctionProcess {
 impl JunctionProcess {
     /// Runs `junction <args>` from the repository root with `JUNCTION_*` variables cleared.
     pub fn spawn(args: &[&str]) -> Self {
+        Self::spawn_with_env(args, &[])
+    }
+
+    /// Like [`JunctionProcess::spawn`], with these environment variables set.
+    pub fn spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_junction"));
         command
             .args(args)
@@ -239,7 +248,12 @@ impl JunctionProcess {
             .env_remove("JUNCTION_SUPERGRAPH")
             .env_remove("JUNCTION_SUBGRAPHS")
             .env_remove("JUNCTION_LISTEN")
+            .env_remove("JUNCTION_REDIS_URL")
+            .env_remove("JUNCTION_DATA_DIR")
+            .env_remove("JUNCTION_ADMIN_TOKEN")
+            .env_remove("JUNCTION_ADMIN_URL")
             .env("JUNCTION_LOG", "info")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
