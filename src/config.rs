@@ -42,6 +42,12 @@ pub struct Config {
     /// Maximum number of prepared operations and query plans kept in the
     /// cache. Default `1024`.
     pub cache_capacity: u64,
+    /// Time between health probes of each subgraph, in milliseconds; `0`
+    /// turns probing off. A subgraph failing two probes in a row gets no
+    /// requests (they fail at once) until a probe succeeds. Default `5000`.
+    pub subgraph_health_interval_ms: u64,
+    /// The GraphQL query of the health probe. Default `{ __typename }`.
+    pub subgraph_health_query: String,
     /// Serve the supergraph of the subgraph registry (in the store) instead
     /// of a file, following its changes live. Default `false`; on whenever
     /// `redis_url` is set (or `--registry`).
@@ -88,6 +94,8 @@ impl Default for Config {
             body_limit_bytes: 2 * 1024 * 1024,
             shutdown_drain_timeout_ms: 10_000,
             cache_capacity: 1024,
+            subgraph_health_interval_ms: 5000,
+            subgraph_health_query: "{ __typename }".to_string(),
             registry: false,
             redis_url: None,
             data_dir: PathBuf::from(".junction"),
@@ -196,6 +204,15 @@ impl Config {
         }
         if self.redis_url.is_some() {
             self.registry = true;
+        }
+    }
+
+    /// How subgraphs are probed.
+    pub fn probe_settings(&self) -> crate::execute::ProbeSettings {
+        crate::execute::ProbeSettings {
+            interval: Duration::from_millis(self.subgraph_health_interval_ms),
+            query: self.subgraph_health_query.clone(),
+            timeout: self.subgraph_timeout().min(Duration::from_secs(2)),
         }
     }
 

@@ -717,3 +717,81 @@ async fn the_subgraph_command_publishes_checks_lists_and_removes() {
     assert_eq!(code, 1);
     assert!(err.contains("UNAUTHENTICATED"), "{err}");
 }
+
+/// A subgraph nobody answers for is probed unhealthy: `/health/subgraphs`
+/// says so and its requests fail at once with SUBGRAPH_REQUEST_FAILED,
+/// while the healthy subgraph keeps answering.
+#[tokio::test]
+async fn unhealthy_subgraphs_fail_fast_and_are_reported() {
+    let greetings = greetings().await;
+    // A port with nothing listening.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let down_url = format!("http://{}/down", closed.local_addr().unwrap());
+    drop(closed);
+    let supergraph = junction::compose::compose(&[
+        SubgraphInput {
+            name: "greetings".into(),
+            url: greetings.url("greetings"),
+            sdl: GREETINGS_SDL.into(),
+        },
+        SubgraphInput {
+            name: "down".into(),
+            url: down_url,
+            sdl: "type Query { gone: String }".into(),
+        },
+    ])
+    .unwrap();
+    let gateway = Arc::new(Gateway::new(GatewaySettings::default()));
+    gateway.load_supergraph(&supergraph).unwrap();
+    let _checks = gateway.start_health_checks(junction::execute::ProbeSettings {
+        interval: Duration::from_millis(50),
+        ..Default::default()
+    });
+    let router = http::router(Arc::clone(&gateway), &HttpSettings::default());
+    let server = TestServer::serve(gateway, router, Duration::from_secs(5)).await;
+
+    let reported = wait_until(Duration::from_secs(5), || async {
+        let body: Value = client()
+            .get(server.url("/health/subgraphs"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["subgraphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "down" && s["healthy"] == false)
+    })
+    .await;
+    assert!(
+        reported.is_some(),
+        "the down subgraph was never reported unhealthy"
+    );
+
+    let body: Value = client()
+        .post(server.url("/graphql"))
+        .json(&json!({ "query": "{ gone hello }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["data"],
+        json!({ "gone": null, "hello": "world" }),
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "SUBGRAPH_REQUEST_FAILED"
+    );
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("'down'") && message.contains("unhealthy"),
+        "{message}"
+    );
+}

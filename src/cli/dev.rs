@@ -85,6 +85,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         .await
         .context("cannot publish the demo subgraphs into the registry")?;
     let _follower = follow::follow_registry(registry.clone(), Arc::clone(&demo.gateway));
+    let _health_checks = demo.gateway.start_health_checks(config.probe_settings());
     let mut settings = serve::http_settings(&config);
     settings.admin = Some(AdminEndpoint::new(admin::schema(registry), &token));
     let listener = serve::bind(config.listen).await?;

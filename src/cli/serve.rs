@@ -49,6 +49,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         _watcher = watch::watch_supergraph(source, Arc::clone(&gateway), sdl)
             .with_context(|| format!("cannot watch {watched}"))?;
     }
+    let _health_checks = gateway.start_health_checks(config.probe_settings());
     let mut settings = http_settings(&config);
     if let (Some(registry), Some(token)) = (registry, &config.admin.token) {
         settings.admin = Some(AdminEndpoint::new(admin::schema(registry), token));

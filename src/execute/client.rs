@@ -1,6 +1,7 @@
 //! The subgraph HTTP client: one pooled keep-alive client for all
-//! subgraphs, a timeout per request, and deduplication of identical
-//! in-flight query requests (same URL, same body).
+//! subgraphs, a timeout per request, deduplication of identical in-flight
+//! query requests (same URL, same body), and a fast failure for subgraphs
+//! the health probes found unhealthy.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,6 +9,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::future::{BoxFuture, FutureExt, Shared};
+
+use super::health::{probe, ProbeSettings, SubgraphHealth};
 
 /// Why a subgraph request failed.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -20,6 +23,8 @@ pub enum FetchError {
     Timeout { subgraph: String },
     #[error("HTTP fetch failed from '{subgraph}': invalid JSON response: {reason}")]
     InvalidResponse { subgraph: String, reason: String },
+    #[error("HTTP fetch failed from '{subgraph}': {reason}")]
+    Unhealthy { subgraph: String, reason: String },
 }
 
 type SharedFetch = Shared<BoxFuture<'static, Result<Bytes, FetchError>>>;
@@ -30,6 +35,7 @@ pub struct SubgraphClient {
     http: reqwest::Client,
     timeout: Duration,
     in_flight: Arc<Mutex<HashMap<(String, Bytes), SharedFetch>>>,
+    health: SubgraphHealth,
 }
 
 impl SubgraphClient {
@@ -44,7 +50,27 @@ impl SubgraphClient {
             http,
             timeout,
             in_flight: Arc::default(),
+            health: SubgraphHealth::default(),
         }
+    }
+
+    /// The health states this client consults before each request.
+    pub fn health(&self) -> &SubgraphHealth {
+        &self.health
+    }
+
+    /// Probes each `(name, url)` once, concurrently, and records the results.
+    pub async fn probe_all(&self, subgraphs: &[(String, String)], settings: &ProbeSettings) {
+        let body = Bytes::from(serde_json::json!({ "query": settings.query }).to_string());
+        let probes = subgraphs.iter().map(|(name, url)| {
+            let body = body.clone();
+            async move {
+                let result = probe(&self.http, url, body, settings.timeout).await;
+                (name.clone(), result)
+            }
+        });
+        let results = futures::future::join_all(probes).await;
+        self.health.record(results);
     }
 
     /// POSTs a GraphQL request body; identical concurrent queries share one request.
@@ -55,6 +81,12 @@ impl SubgraphClient {
         body: Bytes,
         deduplicate: bool,
     ) -> Result<Bytes, FetchError> {
+        if let Some(reason) = self.health.unhealthy(subgraph) {
+            return Err(FetchError::Unhealthy {
+                subgraph: subgraph.to_string(),
+                reason,
+            });
+        }
         if !deduplicate {
             return send(
                 self.http.clone(),

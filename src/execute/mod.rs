@@ -11,6 +11,7 @@
 
 mod client;
 mod entities;
+mod health;
 mod response_tree;
 
 use std::sync::Mutex;
@@ -19,6 +20,7 @@ use bytes::Bytes;
 use serde_json::{json, Map, Value};
 
 pub use client::{FetchError, SubgraphClient};
+pub use health::{HealthState, ProbeSettings, SubgraphHealth};
 
 use crate::plan::{FetchNode, QueryPlan};
 use crate::supergraph::Supergraph;

@@ -84,6 +84,7 @@ pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
     let mut router = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/health", get(probes::health))
+        .route("/health/subgraphs", get(probes::subgraphs))
         .route("/ready", get(probes::ready))
         .with_state(state);
     if let Some(admin) = &settings.admin {

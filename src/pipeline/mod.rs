@@ -14,7 +14,7 @@ use arc_swap::ArcSwapOption;
 use bytes::Bytes;
 use serde::Deserialize;
 
-use crate::execute::SubgraphClient;
+use crate::execute::{HealthState, ProbeSettings, SubgraphClient};
 pub use errors::GatewayError;
 pub use snapshot::Snapshot;
 
@@ -44,6 +44,17 @@ impl Default for GatewaySettings {
             subgraph_timeout: Duration::from_secs(30),
             subgraph_urls: Default::default(),
             cache_capacity: 1024,
+        }
+    }
+}
+
+/// Stops the health checks when dropped.
+pub struct HealthChecks(Option<tokio::task::JoinHandle<()>>);
+
+impl Drop for HealthChecks {
+    fn drop(&mut self) {
+        if let Some(task) = &self.0 {
+            task.abort();
         }
     }
 }
@@ -146,6 +157,38 @@ impl Gateway {
     /// True once a supergraph is loaded.
     pub fn is_ready(&self) -> bool {
         self.live.load().is_some()
+    }
+
+    /// The last health probe results of the live supergraph's subgraphs.
+    pub fn subgraph_health(&self) -> Vec<(String, HealthState)> {
+        self.client.health().snapshot()
+    }
+
+    /// Probes the live supergraph's subgraphs every `settings.interval`
+    /// (none when it is zero) until the returned guard is dropped.
+    pub fn start_health_checks(self: &Arc<Self>, settings: ProbeSettings) -> HealthChecks {
+        if settings.interval.is_zero() {
+            return HealthChecks(None);
+        }
+        let gateway = Arc::clone(self);
+        let task = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(settings.interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(snapshot) = gateway.live.load_full() else {
+                    continue;
+                };
+                let subgraphs: Vec<(String, String)> = snapshot
+                    .supergraph
+                    .subgraphs
+                    .iter()
+                    .map(|s| (s.name.clone(), s.url.clone()))
+                    .collect();
+                gateway.client.probe_all(&subgraphs, &settings).await;
+            }
+        });
+        HealthChecks(Some(task))
     }
 
     /// Runs one request through the pipeline.
