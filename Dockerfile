@@ -63,6 +63,7 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     mkdir -p /out/bin /out/app; \
     cp target/release/junction target/release/junction-subgraphs /out/bin/; \
     cp -R schema /out/app/schema; \
+    cp -R subgraphs/schema /out/app/subgraph-schemas; \
     if [ -d policies ]; then cp -R policies /out/app/policies; fi
 
 # ---------------------------------------------------------------------------------------

@@ -49,8 +49,8 @@ pub struct Config {
     /// The GraphQL query of the health probe. Default `{ __typename }`.
     pub subgraph_health_query: String,
     /// Serve the supergraph of the subgraph registry (in the store) instead
-    /// of a file, following its changes live. Default `false`; on whenever
-    /// `redis_url` is set (or `--registry`).
+    /// of a file, following its changes live. Default `false`; also implied
+    /// by `redis_url` when no `supergraph` file (or `--subgraphs`) is given.
     pub registry: bool,
     /// Redis URL of the store (`redis://`, `rediss://`, cluster and
     /// sentinel URLs). Default none: the embedded store in `data_dir`.
@@ -202,9 +202,13 @@ impl Config {
         if let Some(token) = overrides.admin_token {
             self.admin.token = Some(token);
         }
-        if self.redis_url.is_some() {
-            self.registry = true;
-        }
+    }
+
+    /// The supergraph comes from the registry: asked for (`registry: true`,
+    /// `--registry`), or implied by a Redis URL when no supergraph file is given.
+    pub fn serves_registry(&self, subgraph_list_given: bool) -> bool {
+        self.registry
+            || (self.redis_url.is_some() && self.supergraph.is_none() && !subgraph_list_given)
     }
 
     /// How subgraphs are probed.
@@ -365,7 +369,11 @@ mod tests {
             admin_token: Some("short".into()),
             ..ConfigOverrides::default()
         });
-        assert!(config.registry);
+        assert!(config.serves_registry(false));
+        assert!(
+            !config.serves_registry(true),
+            "an explicit subgraph list wins"
+        );
         assert_eq!(
             config.store_config().redis_url.as_deref(),
             Some("redis://127.0.0.1:6390")

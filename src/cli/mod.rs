@@ -36,18 +36,23 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve a supergraph over HTTP (POST/GET /graphql, /health, /ready).
+    /// Serve a supergraph over HTTP (POST/GET /graphql, /health, /ready, /admin/graphql).
     ///
-    /// The supergraph comes from a file (`--supergraph`) or is composed from a
-    /// subgraph list (`--subgraphs`). Its files are watched: a valid new
-    /// version replaces the live one without dropping requests; an invalid
-    /// one (or a failed composition) is logged and the old one keeps serving. SIGTERM or Ctrl-C stops accepting connections and lets
-    /// in-flight requests finish (up to `shutdown_drain_timeout_ms`).
+    /// The supergraph comes from a file (`--supergraph`), is composed from a
+    /// subgraph list (`--subgraphs`), or is the subgraph registry's current
+    /// one (`--registry`, or a Redis URL without a file). Files are watched
+    /// and the registry followed: a valid new version replaces the live one
+    /// without dropping requests; an invalid one (or a failed composition)
+    /// is logged and the old one keeps serving. With JUNCTION_ADMIN_TOKEN set
+    /// the admin API is on at /admin/graphql. SIGTERM or Ctrl-C stops
+    /// accepting connections and lets in-flight requests finish (up to
+    /// `shutdown_drain_timeout_ms`).
     #[command(after_long_help = "Examples:\n  \
         junction serve --supergraph schema/supergraph.graphql\n  \
         junction serve --config junction.yaml --listen 0.0.0.0:4000\n  \
         junction serve --supergraph supergraph.graphql --subgraph-url accounts=http://127.0.0.1:4300/accounts\n  \
-        junction serve --subgraphs subgraphs.json")]
+        junction serve --subgraphs subgraphs.json\n  \
+        JUNCTION_REDIS_URL=redis://127.0.0.1:6379 JUNCTION_ADMIN_TOKEN=... junction serve --registry")]
     Serve(ServeArgs),
     /// Run the demo: the four demo subgraphs (accounts, inventory, products,
     /// reviews) in this process, and the gateway in front of them.

@@ -31,13 +31,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     let config = Config::load(args.config.as_deref(), overrides)?;
     let gateway = Arc::new(Gateway::new(gateway_settings(&config)));
-    let registry = match config.registry || config.admin.token.is_some() {
+    let from_registry = config.serves_registry(args.subgraphs.is_some());
+    let registry = match from_registry || config.admin.token.is_some() {
         true => Some(open_registry(&config).await?),
         false => None,
     };
     let _follower;
     let _watcher;
-    if config.registry {
+    if from_registry {
         let registry = registry.clone().ok_or_else(|| anyhow!("no registry"))?;
         _follower = follow::follow_registry(registry, Arc::clone(&gateway));
         tracing::info!("serving the registry's supergraph (ready once one is published)");
