@@ -87,16 +87,8 @@ async fn dev_serves_the_heavy_query_over_the_demo_subgraphs() {
     assert_eq!(body, serde_json::from_str::<Value>(HEAVY_RESPONSE).unwrap());
 
     // The demo subgraphs were published into the embedded store's registry.
-    let listed: Value = client()
-        .post(format!("{base}/admin/graphql"))
-        .bearer_auth(token)
-        .json(&json!({ "query": "{ subgraphs { name } supergraph { change createdBy } }" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let query = json!({ "query": "{ subgraphs { name } supergraph { change createdBy } }" });
+    let listed = admin_request(&base, token, &query).await;
     assert_eq!(
         listed["data"]["subgraphs"],
         json!([{ "name": "accounts" }, { "name": "inventory" }, { "name": "products" }, { "name": "reviews" }])

@@ -76,16 +76,8 @@ impl Replica {
 
     /// Runs an admin API operation with the token; the whole response body.
     async fn admin(&self, query: &str, variables: Value) -> Value {
-        client()
-            .post(self.server.url("/admin/graphql"))
-            .bearer_auth(TOKEN)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        let body = json!({ "query": query, "variables": variables });
+        common::admin_request(&self.server.base_url, TOKEN, &body).await
     }
 
     async fn publish(&self, name: &str, url: &str, sdl: &str) -> Value {
@@ -519,19 +511,11 @@ async fn the_embedded_registry_survives_a_restart() {
     let base = first.base_url().await;
     let not_ready = client().get(format!("{base}/ready")).send().await.unwrap();
     assert_eq!(not_ready.status(), 503);
-    let published: Value = client()
-        .post(format!("{base}/admin/graphql"))
-        .bearer_auth(TOKEN)
-        .json(&json!({
-            "query": "mutation($url: String!, $sdl: String!) { publishSubgraph(name: \"greetings\", url: $url, sdl: $sdl) { ok } }",
-            "variables": { "url": greetings.url("greetings"), "sdl": GREETINGS_SDL },
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let publish = json!({
+        "query": "mutation($url: String!, $sdl: String!) { publishSubgraph(name: \"greetings\", url: $url, sdl: $sdl) { ok } }",
+        "variables": { "url": greetings.url("greetings"), "sdl": GREETINGS_SDL },
+    });
+    let published = common::admin_request(&base, TOKEN, &publish).await;
     assert_eq!(
         published["data"]["publishSubgraph"]["ok"], true,
         "{published}"
@@ -558,16 +542,8 @@ async fn the_embedded_registry_survives_a_restart() {
         .await
         .unwrap();
     assert_eq!(answer, json!({ "data": { "hello": "world" } }));
-    let history: Value = client()
-        .post(format!("{base}/admin/graphql"))
-        .bearer_auth(TOKEN)
-        .json(&json!({ "query": "{ subgraphs { name } supergraphHistory { change } }" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let query = json!({ "query": "{ subgraphs { name } supergraphHistory { change } }" });
+    let history = common::admin_request(&base, TOKEN, &query).await;
     assert_eq!(
         history["data"],
         json!({ "subgraphs": [{ "name": "greetings" }], "supergraphHistory": [{ "change": "publish greetings" }] })
@@ -580,77 +556,37 @@ async fn the_embedded_registry_survives_a_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_subgraph_command_publishes_checks_lists_and_removes() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let data = data.to_str().unwrap();
     let schema = |name: &str, fields: &str| {
         let path = dir.path().join(format!("{name}.graphql"));
         std::fs::write(&path, format!("type Query {{ {fields} }}")).unwrap();
         path.to_str().unwrap().to_string()
     };
-    let a = schema("a", "x: Int");
-    let b = schema("b", "y: String");
-    let a_changed = schema("a2", "x: String");
-    let clash = schema("c", "y: Int");
+    let (a, b) = (schema("a", "x: Int"), schema("b", "y: String"));
+    let (a_changed, clash) = (schema("a2", "x: String"), schema("c", "y: Int"));
     let url = "http://127.0.0.1:9/graphql";
+    let store = format!("--data-dir {}", dir.path().join("data").display());
 
-    let (code, out, err) = common::run(&[
-        "subgraph",
-        "publish",
-        "--name",
-        "a",
-        "--url",
-        url,
-        "--schema",
-        &a,
-        "--data-dir",
-        data,
-    ])
+    let (code, out, err) = junction(format!(
+        "subgraph publish --name a --url {url} --schema {a} {store}"
+    ))
     .await;
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("is now current"), "{out}");
-    let (code, out, _) = common::run(&[
-        "subgraph",
-        "publish",
-        "--name",
-        "a",
-        "--url",
-        url,
-        "--schema",
-        &a,
-        "--data-dir",
-        data,
-    ])
+    let (code, out, _) = junction(format!(
+        "subgraph publish --name a --url {url} --schema {a} {store}"
+    ))
     .await;
     assert_eq!(code, 0);
     assert!(out.contains("nothing changed"), "{out}");
-    let (code, _, err) = common::run(&[
-        "subgraph",
-        "publish",
-        "--name",
-        "b",
-        "--url",
-        url,
-        "--schema",
-        &b,
-        "--data-dir",
-        data,
-    ])
+    let (code, _, err) = junction(format!(
+        "subgraph publish --name b --url {url} --schema {b} {store}"
+    ))
     .await;
     assert_eq!(code, 0, "{err}");
 
-    let (code, out, _) = common::run(&[
-        "subgraph",
-        "check",
-        "--name",
-        "a",
-        "--url",
-        url,
-        "--schema",
-        &a_changed,
-        "--data-dir",
-        data,
-        "--json",
-    ])
+    let (code, out, _) = junction(format!(
+        "subgraph check --name a --url {url} --schema {a_changed} {store} --json"
+    ))
     .await;
     assert_eq!(code, 0);
     let report: Value = serde_json::from_str(&out).unwrap();
@@ -658,64 +594,51 @@ async fn the_subgraph_command_publishes_checks_lists_and_removes() {
     assert_eq!(report["breaking"], true);
     assert_eq!(report["changes"][0]["coordinate"], "Query.x");
 
-    let (code, _, err) = common::run(&[
-        "subgraph",
-        "publish",
-        "--name",
-        "c",
-        "--url",
-        url,
-        "--schema",
-        &clash,
-        "--data-dir",
-        data,
-    ])
+    let (code, _, err) = junction(format!(
+        "subgraph publish --name c --url {url} --schema {clash} {store}"
+    ))
     .await;
     assert_eq!(code, 1);
     assert!(err.contains("FIELD_TYPE_MISMATCH"), "{err}");
     assert!(err.contains("do not compose"), "{err}");
 
-    let (code, out, _) =
-        common::run(&["subgraph", "remove", "--name", "b", "--data-dir", data]).await;
+    let (code, out, _) = junction(format!("subgraph remove --name b {store}")).await;
     assert_eq!(code, 0, "{out}");
-    let (code, out, _) = common::run(&["subgraph", "list", "--data-dir", data]).await;
+    let (code, out, _) = junction(format!("subgraph list {store}")).await;
     assert_eq!(code, 0);
-    assert_eq!(
-        out.lines()
-            .map(|l| l.split_whitespace().next().unwrap_or(""))
-            .collect::<Vec<_>>(),
-        vec!["a"]
-    );
+    let names: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(names, vec!["a"]);
 
     // The same through a running replica's admin API.
     let redis = RedisServer::start();
     let replica = Replica::start(redis_store(&redis, "cli:").await).await;
-    let admin_url = replica.server.base_url.clone();
-    let (code, _, err) = common::run(&[
-        "subgraph", "publish", "--name", "b", "--url", url, "--schema", &b, "--admin", &admin_url,
-        "--token", TOKEN,
-    ])
+    let admin = format!("--admin {} --token {TOKEN}", replica.server.base_url);
+    let (code, _, err) = junction(format!(
+        "subgraph publish --name b --url {url} --schema {b} {admin}"
+    ))
     .await;
     assert_eq!(code, 0, "{err}");
-    let (code, out, _) = common::run(&[
-        "subgraph", "list", "--admin", &admin_url, "--token", TOKEN, "--json",
-    ])
-    .await;
+    let (code, out, _) = junction(format!("subgraph list {admin} --json")).await;
     assert_eq!(code, 0);
     let listed: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(listed[0]["name"], "b");
     assert_eq!(listed[0]["updatedBy"], "admin token");
-    let (code, _, err) = common::run(&[
-        "subgraph",
-        "list",
-        "--admin",
-        &admin_url,
-        "--token",
-        "not-the-token-at-all",
-    ])
-    .await;
+    let wrong = format!(
+        "--admin {} --token not-the-token-at-all",
+        replica.server.base_url
+    );
+    let (code, _, err) = junction(format!("subgraph list {wrong}")).await;
     assert_eq!(code, 1);
     assert!(err.contains("UNAUTHENTICATED"), "{err}");
+}
+
+/// Runs `junction` with whitespace-separated arguments (none contains a space).
+async fn junction(args: String) -> (i32, String, String) {
+    let args: Vec<&str> = args.split_whitespace().collect();
+    common::run(&args).await
 }
 
 /// A subgraph nobody answers for is probed unhealthy: `/health/subgraphs`

@@ -131,20 +131,9 @@ pub async fn start_dev() -> TestServer {
 /// Runs `junction <args>` to completion from the repository root, with
 /// `JUNCTION_*` variables cleared: exit code, stdout, stderr.
 pub async fn run(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_junction"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("JUNCTION_CONFIG")
-        .env_remove("JUNCTION_SUPERGRAPH")
-        .env_remove("JUNCTION_SUBGRAPHS")
-        .env_remove("JUNCTION_LISTEN")
-        .env_remove("JUNCTION_REDIS_URL")
-        .env_remove("JUNCTION_DATA_DIR")
-        .env_remove("JUNCTION_ADMIN_TOKEN")
-        .env_remove("JUNCTION_ADMIN_URL")
-        .output()
-        .await
-        .unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_junction"));
+    command.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    let output = without_junction_env(&mut command).output().await.unwrap();
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8(output.stdout).unwrap(),
@@ -224,6 +213,39 @@ pub fn encode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
+/// The `JUNCTION_*` variables a developer's shell may have set.
+const JUNCTION_ENV: [&str; 8] = [
+    "JUNCTION_CONFIG",
+    "JUNCTION_SUPERGRAPH",
+    "JUNCTION_SUBGRAPHS",
+    "JUNCTION_LISTEN",
+    "JUNCTION_REDIS_URL",
+    "JUNCTION_DATA_DIR",
+    "JUNCTION_ADMIN_TOKEN",
+    "JUNCTION_ADMIN_URL",
+];
+
+fn without_junction_env(command: &mut Command) -> &mut Command {
+    for name in JUNCTION_ENV {
+        command.env_remove(name);
+    }
+    command
+}
+
+/// POSTs `body` to the admin API at `base_url` with `token`; the response body.
+pub async fn admin_request(base_url: &str, token: &str, body: &Value) -> Value {
+    client()
+        .post(format!("{base_url}/admin/graphql"))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// The `junction` binary running as a child process, its stderr (the log) read line by line.
 pub struct JunctionProcess {
     pub child: Child,
@@ -243,15 +265,8 @@ impl JunctionProcess {
         let mut command = Command::new(env!("CARGO_BIN_EXE_junction"));
         command
             .args(args)
-            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-            .env_remove("JUNCTION_CONFIG")
-            .env_remove("JUNCTION_SUPERGRAPH")
-            .env_remove("JUNCTION_SUBGRAPHS")
-            .env_remove("JUNCTION_LISTEN")
-            .env_remove("JUNCTION_REDIS_URL")
-            .env_remove("JUNCTION_DATA_DIR")
-            .env_remove("JUNCTION_ADMIN_TOKEN")
-            .env_remove("JUNCTION_ADMIN_URL")
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")));
+        without_junction_env(&mut command)
             .env("JUNCTION_LOG", "info")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
