@@ -718,3 +718,48 @@ async fn unhealthy_subgraphs_fail_fast_and_are_reported() {
         "{message}"
     );
 }
+
+/// `junction serve --registry` whose Redis is down at start: it serves
+/// (not ready) instead of exiting, and follows the registry once Redis
+/// answers.
+#[tokio::test]
+async fn a_replica_started_while_redis_is_down_catches_up_when_it_returns() {
+    let mut redis = RedisServer::start();
+    redis.stop();
+    let greetings = greetings().await;
+    let url = redis.url();
+    let mut junction = JunctionProcess::spawn(&[
+        "serve",
+        "--registry",
+        "--redis",
+        &url,
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    let base = junction.base_url().await;
+    let ready = client().get(format!("{base}/ready")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+
+    redis.restart();
+    let publisher = Registry::new(redis_store(&redis, "junction:").await);
+    let input = SubgraphInput {
+        name: "greetings".into(),
+        url: greetings.url("greetings"),
+        sdl: GREETINGS_SDL.into(),
+    };
+    publisher.publish(input, "test").await.unwrap();
+    junction
+        .wait_for_line("supergraph from the registry loaded")
+        .await;
+    let answer: Value = client()
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": "{ hello }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer, json!({ "data": { "hello": "world" } }));
+    junction.terminate().await;
+}

@@ -17,7 +17,7 @@ use crate::http::AdminEndpoint;
 use crate::http::{self, HttpSettings};
 use crate::pipeline::{Gateway, GatewaySettings};
 use crate::registry::Registry;
-use crate::store::open_store;
+use crate::store::{open_store, open_store_lazily};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let overrides = ConfigOverrides {
@@ -33,7 +33,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let gateway = Arc::new(Gateway::new(gateway_settings(&config)));
     let from_registry = config.serves_registry(args.subgraphs.is_some());
     let registry = match from_registry || config.admin.token.is_some() {
-        true => Some(open_registry(&config).await?),
+        true => Some(open_server_registry(&config).await?),
         false => None,
     };
     let _follower;
@@ -89,6 +89,19 @@ pub async fn open_registry(config: &Config) -> anyhow::Result<Registry> {
     let store = open_store(&config.store_config())
         .await
         .context("cannot open the store")?;
+    tracing::info!(backend = store.backend(), "store opened");
+    Ok(Registry::new(store))
+}
+
+/// The registry of a server: a Redis store may still be down (it is
+/// connected on first use and the server is not ready until then).
+async fn open_server_registry(config: &Config) -> anyhow::Result<Registry> {
+    let store = open_store_lazily(&config.store_config())
+        .await
+        .context("cannot open the store")?;
+    if let Err(error) = store.ping().await {
+        tracing::warn!("the store does not answer yet; serving once it does: {error}");
+    }
     tracing::info!(backend = store.backend(), "store opened");
     Ok(Registry::new(store))
 }

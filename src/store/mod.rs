@@ -19,6 +19,7 @@
 //! [`open_store`] picks the backend from [`StoreConfig`].
 
 mod embedded;
+mod lazy;
 mod redis;
 
 use std::fmt;
@@ -32,6 +33,7 @@ use futures::Stream;
 use tokio::sync::mpsc;
 
 pub use self::embedded::EmbeddedStore;
+pub use self::lazy::LazyRedisStore;
 pub use self::redis::RedisStore;
 
 /// The embedded store's file name inside [`StoreConfig::data_dir`].
@@ -201,6 +203,16 @@ pub async fn open_store(config: &StoreConfig) -> Result<Arc<dyn Store>, StoreErr
             let path = embedded_path(&config.data_dir).await?;
             Ok(Arc::new(EmbeddedStore::open(&path, &config.prefix).await?))
         }
+    }
+}
+
+/// Like [`open_store`], but a Redis store is connected on first use (and
+/// again on later calls while Redis does not answer) instead of now: for a
+/// server that must start while its store may be down.
+pub async fn open_store_lazily(config: &StoreConfig) -> Result<Arc<dyn Store>, StoreError> {
+    match &config.redis_url {
+        Some(url) => Ok(Arc::new(LazyRedisStore::new(url, &config.prefix))),
+        None => open_store(config).await,
     }
 }
 
