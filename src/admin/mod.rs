@@ -11,8 +11,7 @@ mod types;
 
 use async_graphql::{Context, EmptySubscription, ErrorExtensions, Object, Schema, ID};
 
-use crate::compose::SubgraphInput;
-use crate::registry::{ChangeOutcome, Registry, RegistryError};
+use crate::registry::{ChangeOutcome, Registry, RegistryError, SubgraphInput};
 use types::{ChangeResult, CheckResult, Subgraph, Supergraph, SupergraphEntry};
 
 /// The admin schema.

@@ -2,9 +2,9 @@
 
 use async_graphql::{Object, SimpleObject, ID};
 
-use crate::compose::CompositionError;
 use crate::registry::{
-    ChangeKind, ChangeOutcome, CheckReport, SubgraphRecord, SupergraphRecord, SupergraphSummary,
+    ChangeKind, ChangeOutcome, CheckReport, CompositionError, SubgraphRecord, SupergraphRecord,
+    SupergraphSummary,
 };
 
 pub struct Subgraph(pub SubgraphRecord);

@@ -17,10 +17,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
+pub use crate::compose::{CompositionError, SubgraphInput};
 pub use diff::{diff_api_schemas, ChangeKind, SchemaChange};
 pub use records::{RegistryState, SubgraphRecord, SupergraphRecord, SupergraphSummary};
 
-use crate::compose::{compose, CompositionError, SubgraphInput};
+use crate::compose::compose;
 use crate::store::{CasOutcome, Store, StoreError, Subscription};
 use records::{supergraph_key, CHANGES_CHANNEL, HISTORY_LIST, STATE_KEY};
 
