@@ -532,16 +532,10 @@ async fn the_embedded_registry_survives_a_restart() {
     second
         .wait_for_line("supergraph from the registry loaded")
         .await;
-    let answer: Value = client()
-        .post(format!("{base}/graphql"))
-        .json(&json!({ "query": "{ hello }" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(answer, json!({ "data": { "hello": "world" } }));
+    assert_eq!(
+        ask_hello(&base).await,
+        json!({ "data": { "hello": "world" } })
+    );
     let query = json!({ "query": "{ subgraphs { name } supergraphHistory { change } }" });
     let history = common::admin_request(&base, TOKEN, &query).await;
     assert_eq!(
@@ -751,7 +745,16 @@ async fn a_replica_started_while_redis_is_down_catches_up_when_it_returns() {
     junction
         .wait_for_line("supergraph from the registry loaded")
         .await;
-    let answer: Value = client()
+    assert_eq!(
+        ask_hello(&base).await,
+        json!({ "data": { "hello": "world" } })
+    );
+    junction.terminate().await;
+}
+
+/// The response of `{ hello }` from the Junction at `base`.
+async fn ask_hello(base: &str) -> Value {
+    client()
         .post(format!("{base}/graphql"))
         .json(&json!({ "query": "{ hello }" }))
         .send()
@@ -759,7 +762,5 @@ async fn a_replica_started_while_redis_is_down_catches_up_when_it_returns() {
         .unwrap()
         .json()
         .await
-        .unwrap();
-    assert_eq!(answer, json!({ "data": { "hello": "world" } }));
-    junction.terminate().await;
+        .unwrap()
 }
