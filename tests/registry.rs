@@ -587,6 +587,13 @@ async fn the_subgraph_command_publishes_checks_lists_and_removes() {
     assert_eq!(report["ok"], true);
     assert_eq!(report["breaking"], true);
     assert_eq!(report["changes"][0]["coordinate"], "Query.x");
+    let (code, out, err) = junction(format!(
+        "subgraph check --name a --url {url} --schema {a_changed} {store} --fail-on-breaking"
+    ))
+    .await;
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("BREAKING"), "{out}");
+    assert!(err.contains("could break existing clients"), "{err}");
 
     let (code, _, err) = junction(format!(
         "subgraph publish --name c --url {url} --schema {clash} {store}"

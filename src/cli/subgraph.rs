@@ -72,6 +72,9 @@ pub struct SchemaArgs {
     /// The subgraph's SDL file; `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     pub schema: PathBuf,
+    /// With `check`: exit 1 also when a change could break existing clients.
+    #[arg(long)]
+    pub fail_on_breaking: bool,
     #[command(flatten)]
     pub target: TargetArgs,
 }
@@ -111,6 +114,11 @@ pub async fn run(command: SubgraphCommand) -> anyhow::Result<()> {
     }
     if result.get("ok") == Some(&Value::Bool(false)) {
         bail!("the subgraphs do not compose");
+    }
+    let fail_on_breaking =
+        matches!(&command, SubgraphCommand::Check(args) if args.fail_on_breaking);
+    if fail_on_breaking && result.get("breaking") == Some(&Value::Bool(true)) {
+        bail!("the change could break existing clients (--fail-on-breaking)");
     }
     Ok(())
 }
