@@ -211,24 +211,6 @@ impl Config {
             || (self.redis_url.is_some() && self.supergraph.is_none() && !subgraph_list_given)
     }
 
-    /// How subgraphs are probed.
-    pub fn probe_settings(&self) -> crate::execute::ProbeSettings {
-        crate::execute::ProbeSettings {
-            interval: Duration::from_millis(self.subgraph_health_interval_ms),
-            query: self.subgraph_health_query.clone(),
-            timeout: self.subgraph_timeout().min(Duration::from_secs(2)),
-        }
-    }
-
-    /// The store these settings describe.
-    pub fn store_config(&self) -> crate::store::StoreConfig {
-        crate::store::StoreConfig {
-            redis_url: self.redis_url.clone(),
-            data_dir: self.data_dir.clone(),
-            prefix: self.store_prefix.clone(),
-        }
-    }
-
     /// Checks every value; the error names the first offending key.
     pub fn validate(&self) -> Result<(), ConfigError> {
         positive("subgraph_timeout_ms", self.subgraph_timeout_ms)?;
@@ -374,10 +356,7 @@ mod tests {
             !config.serves_registry(true),
             "an explicit subgraph list wins"
         );
-        assert_eq!(
-            config.store_config().redis_url.as_deref(),
-            Some("redis://127.0.0.1:6390")
-        );
+        assert_eq!(config.redis_url.as_deref(), Some("redis://127.0.0.1:6390"));
         let error = config.validate().unwrap_err().to_string();
         assert!(error.contains("admin.token"), "{error}");
         assert!(

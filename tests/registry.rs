@@ -383,13 +383,7 @@ async fn concurrent_publishes_from_two_replicas_lose_nothing() {
         let outcome = task.await.unwrap().unwrap();
         assert!(matches!(outcome, ChangeOutcome::Changed(_)));
     }
-    let names: Vec<String> = first
-        .list()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|s| s.name)
-        .collect();
+    let names = subgraph_names(&first).await;
     let mut expected: Vec<String> = (0..12).map(|i| format!("s{i}")).collect();
     expected.sort();
     assert_eq!(names, expected);
@@ -476,13 +470,7 @@ async fn history_check_remove_and_rollback() {
         .unwrap();
     let rolled = registry.rollback(&first_id, "t").await.unwrap();
     assert!(matches!(rolled, ChangeOutcome::Changed(_)));
-    let names: Vec<String> = registry
-        .list()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|s| s.name)
-        .collect();
+    let names = subgraph_names(&registry).await;
     assert_eq!(names, vec!["a"]);
     assert_eq!(registry.current_id().await.unwrap(), Some(first_id.clone()));
     assert!(matches!(
@@ -770,4 +758,10 @@ async fn ask_hello(base: &str) -> Value {
         .json()
         .await
         .unwrap()
+}
+
+/// The names of the registered subgraphs.
+async fn subgraph_names(registry: &Registry) -> Vec<String> {
+    let list = registry.list().await.unwrap();
+    list.into_iter().map(|s| s.name).collect()
 }

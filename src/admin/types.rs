@@ -113,15 +113,10 @@ pub struct ChangeResult {
 
 impl ChangeResult {
     pub fn from_outcome(outcome: ChangeOutcome) -> Self {
-        let changed = matches!(outcome, ChangeOutcome::Changed(_));
-        let supergraph = match outcome {
-            ChangeOutcome::Changed(record) => Some(record),
-            ChangeOutcome::Unchanged(record) => record,
-        };
         Self {
             ok: true,
-            changed,
-            supergraph,
+            changed: matches!(outcome, ChangeOutcome::Changed(_)),
+            supergraph: outcome.supergraph().cloned(),
             errors: Vec::new(),
         }
     }

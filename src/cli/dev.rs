@@ -85,7 +85,9 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         .await
         .context("cannot publish the demo subgraphs into the registry")?;
     let _follower = follow::follow_registry(registry.clone(), Arc::clone(&demo.gateway));
-    let _health_checks = demo.gateway.start_health_checks(config.probe_settings());
+    let _health_checks = demo
+        .gateway
+        .start_health_checks(serve::probe_settings(&config));
     let mut settings = serve::http_settings(&config);
     settings.admin = Some(AdminEndpoint::new(admin::schema(registry), &token));
     let listener = serve::bind(config.listen).await?;

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{anyhow, Context};
 use tokio::net::TcpListener;
@@ -13,11 +14,12 @@ use super::watch::SupergraphSource;
 use super::{follow, signals, watch, ServeArgs};
 use crate::admin;
 use crate::config::{Config, ConfigOverrides};
+use crate::execute::ProbeSettings;
 use crate::http::AdminEndpoint;
 use crate::http::{self, HttpSettings};
 use crate::pipeline::{Gateway, GatewaySettings};
 use crate::registry::Registry;
-use crate::store::{open_store, open_store_lazily};
+use crate::store::{open_store, open_store_lazily, StoreConfig};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let overrides = ConfigOverrides {
@@ -50,7 +52,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         _watcher = watch::watch_supergraph(source, Arc::clone(&gateway), sdl)
             .with_context(|| format!("cannot watch {watched}"))?;
     }
-    let _health_checks = gateway.start_health_checks(config.probe_settings());
+    let _health_checks = gateway.start_health_checks(probe_settings(&config));
     let mut settings = http_settings(&config);
     if let (Some(registry), Some(token)) = (registry, &config.admin.token) {
         settings.admin = Some(AdminEndpoint::new(admin::schema(registry), token));
@@ -86,7 +88,7 @@ fn supergraph_source(
 
 /// Opens the configured store and the registry in it.
 pub async fn open_registry(config: &Config) -> anyhow::Result<Registry> {
-    let store = open_store(&config.store_config())
+    let store = open_store(&store_config(config))
         .await
         .context("cannot open the store")?;
     tracing::info!(backend = store.backend(), "store opened");
@@ -96,7 +98,7 @@ pub async fn open_registry(config: &Config) -> anyhow::Result<Registry> {
 /// The registry of a server: a Redis store may still be down (it is
 /// connected on first use and the server is not ready until then).
 async fn open_server_registry(config: &Config) -> anyhow::Result<Registry> {
-    let store = open_store_lazily(&config.store_config())
+    let store = open_store_lazily(&store_config(config))
         .await
         .context("cannot open the store")?;
     if let Err(error) = store.ping().await {
@@ -137,6 +139,24 @@ pub fn gateway_settings(config: &Config) -> GatewaySettings {
             .map(|(name, url)| (name.clone(), url.clone()))
             .collect(),
         cache_capacity: config.cache_capacity,
+    }
+}
+
+/// How subgraphs are probed, from the configuration.
+pub fn probe_settings(config: &Config) -> ProbeSettings {
+    ProbeSettings {
+        interval: Duration::from_millis(config.subgraph_health_interval_ms),
+        query: config.subgraph_health_query.clone(),
+        timeout: config.subgraph_timeout().min(Duration::from_secs(2)),
+    }
+}
+
+/// The store the configuration describes.
+fn store_config(config: &Config) -> StoreConfig {
+    StoreConfig {
+        redis_url: config.redis_url.clone(),
+        data_dir: config.data_dir.clone(),
+        prefix: config.store_prefix.clone(),
     }
 }
 

@@ -84,10 +84,6 @@ impl Registry {
         Self { store }
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
-    }
-
     /// Publishes (adds or replaces) a subgraph.
     pub async fn publish(
         &self,

@@ -108,12 +108,12 @@ fn split_value(value: &str) -> Option<(&str, &str)> {
 
 /// The selection's first-level fields, each with the type condition of
 /// the inline fragment it is in (`None`: directly on the context's type).
-fn first_level_fields(selection: &str) -> Vec<(Option<&str>, &str)> {
+fn first_level_fields(selection: &str) -> Vec<(Option<String>, String)> {
     let spaced = selection.replace('{', " { ").replace('}', " } ");
     let tokens: Vec<String> = spaced.split_whitespace().map(str::to_string).collect();
     let mut out = Vec::new();
     let mut depth = 0usize;
-    let mut condition: Option<usize> = None;
+    let mut condition: Option<&str> = None;
     let mut i = 0;
     while i < tokens.len() {
         match tokens[i].as_str() {
@@ -125,32 +125,17 @@ fn first_level_fields(selection: &str) -> Vec<(Option<&str>, &str)> {
                 }
             }
             "..." if tokens.get(i + 1).map(String::as_str) == Some("on") => {
-                condition = Some(i + 2);
+                condition = tokens.get(i + 2).map(String::as_str);
                 i += 2;
             }
-            _ if depth == 1 || (depth == 2 && condition.is_some()) => {
-                out.push((condition, i));
+            field if depth == 1 || (depth == 2 && condition.is_some()) => {
+                out.push((condition.map(str::to_string), field.to_string()));
             }
             _ => {}
         }
         i += 1;
     }
-    out.into_iter()
-        .filter_map(|(condition, at)| {
-            let field = selection_token(selection, &tokens[at])?;
-            let condition = match condition {
-                Some(c) => Some(selection_token(selection, tokens.get(c)?)?),
-                None => None,
-            };
-            Some((condition, field))
-        })
-        .collect()
-}
-
-/// `token` as a slice of `selection` (so results borrow the input).
-fn selection_token<'s>(selection: &'s str, token: &str) -> Option<&'s str> {
-    let start = selection.find(token)?;
-    selection.get(start..start + token.len())
+    out
 }
 
 fn check_selection(
@@ -165,9 +150,9 @@ fn check_selection(
         .filter_map(|(condition, field)| {
             let target = match condition {
                 None => holder,
-                Some(name) => subgraph.types.get(*name)?,
+                Some(name) => subgraph.types.get(name.as_str())?,
             };
-            applies_to(target, holder).then_some((target, *field))
+            applies_to(target, holder).then_some((target, field.as_str()))
         })
         .collect();
     if applicable.is_empty() {
