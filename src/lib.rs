@@ -8,6 +8,7 @@ pub mod admin;
 pub mod cli;
 pub mod compose;
 pub mod config;
+pub mod egress;
 pub mod execute;
 pub mod http;
 pub mod operation;

@@ -149,7 +149,10 @@ async fn failed_root_fetch_nulls_only_its_own_root_fields() {
 #[tokio::test]
 async fn slow_subgraph_times_out_instead_of_holding_the_response() {
     let settings = GatewaySettings {
-        subgraph_timeout: Duration::from_millis(200),
+        client: junction::execute::ClientSettings {
+            timeout: Duration::from_millis(200),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let slow = reviews().delay(Duration::from_secs(10));

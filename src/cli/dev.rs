@@ -14,7 +14,7 @@ use junction_subgraphs::{DemoSubgraphs, SUBGRAPH_NAMES};
 use super::{follow, serve, signals, DevArgs};
 use crate::admin;
 use crate::compose::SubgraphInput;
-use crate::config::{AdminConfig, Config};
+use crate::config::{AdminConfig, Config, Mode};
 use crate::http;
 use crate::http::AdminEndpoint;
 use crate::pipeline::Gateway;
@@ -37,7 +37,7 @@ pub async fn start_demo(
     let subgraphs = junction_subgraphs::spawn(subgraphs_addr)
         .await
         .with_context(|| format!("cannot start the demo subgraphs on {subgraphs_addr}"))?;
-    let mut settings = serve::gateway_settings(config);
+    let mut settings = serve::gateway_settings(config)?;
     let urls: HashMap<String, String> = SUBGRAPH_NAMES
         .iter()
         .map(|name| (name.to_string(), subgraphs.url(name)))
@@ -56,6 +56,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         Err(_) => random_token()?,
     };
     let config = Config {
+        mode: Mode::Dev,
         listen: args.listen,
         registry: true,
         data_dir: args.data_dir.clone(),
@@ -97,7 +98,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         listener,
         router,
         signals::shutdown_signal(),
-        config.shutdown_drain_timeout(),
+        serve::server_settings(&config),
     )
     .await
     .context("the HTTP server failed")?;

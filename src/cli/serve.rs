@@ -13,10 +13,13 @@ use tokio::net::TcpListener;
 use super::watch::SupergraphSource;
 use super::{follow, signals, watch, ServeArgs};
 use crate::admin;
+use crate::config::ErrorExposure;
 use crate::config::{Config, ConfigOverrides};
-use crate::execute::ProbeSettings;
+use crate::egress::AllowedHosts;
+use crate::execute::{ClientSettings, ErrorPolicy, ProbeSettings, SubgraphPolicy};
 use crate::http::AdminEndpoint;
-use crate::http::{self, HttpSettings};
+use crate::http::{self, HttpSettings, ServerSettings};
+use crate::operation::{Limits, VariableLimits};
 use crate::pipeline::{Gateway, GatewaySettings};
 use crate::registry::Registry;
 use crate::store::{open_store, open_store_lazily, StoreConfig};
@@ -32,7 +35,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         admin_token: std::env::var("JUNCTION_ADMIN_TOKEN").ok(),
     };
     let config = Config::load(args.config.as_deref(), overrides)?;
-    let gateway = Arc::new(Gateway::new(gateway_settings(&config)));
+    let gateway = Arc::new(Gateway::new(gateway_settings(&config)?));
     let from_registry = config.serves_registry(args.subgraphs.is_some());
     let registry = match from_registry || config.admin.token.is_some() {
         true => Some(open_server_registry(&config).await?),
@@ -64,7 +67,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         listener,
         router,
         signals::shutdown_signal(),
-        config.shutdown_drain_timeout(),
+        server_settings(&config),
     )
     .await
     .context("the HTTP server failed")?;
@@ -92,7 +95,7 @@ pub async fn open_registry(config: &Config) -> anyhow::Result<Registry> {
         .await
         .context("cannot open the store")?;
     tracing::info!(backend = store.backend(), "store opened");
-    Ok(Registry::new(store))
+    Ok(Registry::new(store).with_allowed_hosts(allowed_hosts(config)?))
 }
 
 /// The registry of a server: a Redis store may still be down (it is
@@ -105,7 +108,7 @@ async fn open_server_registry(config: &Config) -> anyhow::Result<Registry> {
         tracing::warn!("the store does not answer yet; serving once it does: {error}");
     }
     tracing::info!(backend = store.backend(), "store opened");
-    Ok(Registry::new(store))
+    Ok(Registry::new(store).with_allowed_hosts(allowed_hosts(config)?))
 }
 
 /// Reads (or composes) and loads the supergraph; its text, for the watcher to compare against.
@@ -129,17 +132,66 @@ pub async fn bind(address: std::net::SocketAddr) -> anyhow::Result<TcpListener> 
 }
 
 /// The pipeline's settings from the configuration.
-pub fn gateway_settings(config: &Config) -> GatewaySettings {
-    GatewaySettings {
-        introspection: config.introspection,
-        subgraph_timeout: config.subgraph_timeout(),
+pub fn gateway_settings(config: &Config) -> anyhow::Result<GatewaySettings> {
+    let limits = &config.limits;
+    Ok(GatewaySettings {
+        introspection: config.introspection_enabled(),
         subgraph_urls: config
             .subgraph_urls
             .iter()
             .map(|(name, url)| (name.clone(), url.clone()))
             .collect(),
-        cache_capacity: config.cache_capacity,
-    }
+        client: client_settings(config)?,
+        limits: Limits {
+            max_tokens: limits.max_tokens,
+            max_depth: limits.max_depth,
+            max_aliases: limits.max_aliases,
+            max_root_fields: limits.max_root_fields,
+            max_directives: limits.max_directives,
+            max_fields: limits.max_fields,
+            max_errors: limits.max_errors,
+        },
+        variable_limits: VariableLimits {
+            max_bytes: limits.max_variables_bytes,
+            max_list_length: limits.max_list_length,
+        },
+        max_plan_fields: limits.max_plan_fields,
+        cache_max_bytes: config.cache_max_bytes,
+        cache_max_entry_bytes: config.cache_max_entry_bytes,
+        request_timeout: config.server.request_timeout,
+    })
+}
+
+/// How subgraphs are called, from the configuration.
+fn client_settings(config: &Config) -> anyhow::Result<ClientSettings> {
+    let policy = |name: &str| SubgraphPolicy {
+        max_response_bytes: config
+            .subgraphs
+            .get(name)
+            .and_then(|s| s.response_limit_bytes)
+            .unwrap_or(config.subgraph_response_limit_bytes),
+        errors: match config.subgraph_errors(name) {
+            ErrorExposure::Passthrough => ErrorPolicy::Passthrough,
+            ErrorExposure::Mask => ErrorPolicy::Mask,
+        },
+    };
+    Ok(ClientSettings {
+        timeout: config.subgraph_timeout(),
+        hosts: allowed_hosts(config)?,
+        // A name no subgraph has: the defaults.
+        default: policy(""),
+        subgraphs: config
+            .subgraphs
+            .keys()
+            .map(|name| (name.clone(), policy(name)))
+            .collect(),
+        max_entity_representations: config.limits.max_entity_representations,
+    })
+}
+
+/// The subgraph hosts the gateway may call (`subgraph_hosts`).
+pub fn allowed_hosts(config: &Config) -> anyhow::Result<AllowedHosts> {
+    AllowedHosts::parse(&config.subgraph_hosts).context("invalid config: `subgraph_hosts`")
 }
 
 /// How subgraphs are probed, from the configuration.
@@ -160,10 +212,21 @@ fn store_config(config: &Config) -> StoreConfig {
     }
 }
 
+/// The HTTP server's limits from the configuration.
+pub fn server_settings(config: &Config) -> ServerSettings {
+    ServerSettings {
+        header_read_timeout: config.server.header_read_timeout,
+        keep_alive_timeout: config.server.keep_alive_timeout,
+        max_connections: config.server.max_connections,
+        drain_timeout: config.shutdown_drain_timeout(),
+    }
+}
+
 /// The HTTP layer's settings from the configuration.
 pub fn http_settings(config: &Config) -> HttpSettings {
     HttpSettings {
         body_limit_bytes: config.body_limit_bytes,
+        body_read_timeout: config.server.body_read_timeout,
         admin: None,
     }
 }

@@ -1,62 +1,109 @@
 //! The subgraph HTTP client: one pooled keep-alive client for all
-//! subgraphs, a timeout per request, deduplication of identical in-flight
-//! query requests (same URL, same body), and a fast failure for subgraphs
-//! the health probes found unhealthy.
+//! subgraphs, a timeout per request, a response size limit per subgraph
+//! (read no further than the limit), deduplication of identical in-flight
+//! query requests ([`super::in_flight`]), the egress allow-list checked on
+//! every connection, and a fast failure for subgraphs the health probes
+//! found unhealthy.
+//!
+//! Errors carry two texts: what a client may see ([`FetchError`]'s
+//! `Display`: the subgraph's name and what went wrong, never a URL or an OS
+//! error) and what the operator needs ([`FetchError::detail`], logged).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
-use bytes::Bytes;
-use futures::future::{BoxFuture, FutureExt, Shared};
+use bytes::{Bytes, BytesMut};
 
 use super::health::{probe, ProbeSettings, SubgraphHealth};
+use super::in_flight::{InFlight, RequestKey};
+use super::policy::ClientSettings;
+use super::resolver::CheckedResolver;
+use crate::egress::EgressError;
 
-/// Why a subgraph request failed.
+/// Why a subgraph request failed. `Display` is safe to show to clients.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum FetchError {
-    #[error("HTTP fetch failed from '{subgraph}': {reason}")]
-    Transport { subgraph: String, reason: String },
+    #[error("HTTP fetch failed from '{subgraph}': {summary}")]
+    Transport {
+        subgraph: String,
+        summary: &'static str,
+        detail: String,
+    },
     #[error("HTTP fetch failed from '{subgraph}': {status}")]
     Status { subgraph: String, status: u16 },
     #[error("HTTP fetch failed from '{subgraph}': request timed out")]
     Timeout { subgraph: String },
-    #[error("HTTP fetch failed from '{subgraph}': invalid JSON response: {reason}")]
-    InvalidResponse { subgraph: String, reason: String },
+    #[error("HTTP fetch failed from '{subgraph}': invalid JSON response")]
+    InvalidResponse { subgraph: String, detail: String },
+    #[error("HTTP fetch failed from '{subgraph}': the response is larger than the limit of {limit} bytes")]
+    TooLarge { subgraph: String, limit: usize },
     #[error("HTTP fetch failed from '{subgraph}': {reason}")]
     Unhealthy { subgraph: String, reason: String },
+    #[error("HTTP fetch failed from '{subgraph}': the subgraph's address is not allowed")]
+    NotAllowed { subgraph: String, detail: String },
 }
 
-type SharedFetch = Shared<BoxFuture<'static, Result<Bytes, FetchError>>>;
+impl FetchError {
+    /// The `extensions.code` of the error reported for this failure.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::TooLarge { .. } => "SUBGRAPH_RESPONSE_TOO_LARGE",
+            _ => "SUBGRAPH_REQUEST_FAILED",
+        }
+    }
+
+    /// What the operator needs to know (may hold URLs and OS errors): for
+    /// logs only.
+    pub fn detail(&self) -> String {
+        match self {
+            Self::Transport { detail, .. }
+            | Self::InvalidResponse { detail, .. }
+            | Self::NotAllowed { detail, .. } => format!("{self}: {detail}"),
+            other => other.to_string(),
+        }
+    }
+}
 
 /// Pooled HTTP client for subgraph requests.
 #[derive(Clone)]
 pub struct SubgraphClient {
     http: reqwest::Client,
-    timeout: Duration,
-    in_flight: Arc<Mutex<HashMap<(String, Bytes), SharedFetch>>>,
+    settings: Arc<ClientSettings>,
+    in_flight: InFlight<Result<Bytes, FetchError>>,
     health: SubgraphHealth,
 }
 
 impl SubgraphClient {
-    pub fn new(timeout: Duration) -> Self {
+    pub fn new(settings: ClientSettings) -> Self {
+        let resolver = CheckedResolver::new(settings.hosts.clone());
         let http = reqwest::Client::builder()
-            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_idle_timeout(std::time::Duration::from_secs(90))
             .pool_max_idle_per_host(256)
             .tcp_nodelay(true)
+            .dns_resolver(Arc::new(resolver))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
         Self {
             http,
-            timeout,
-            in_flight: Arc::default(),
+            settings: Arc::new(settings),
+            in_flight: InFlight::default(),
             health: SubgraphHealth::default(),
         }
+    }
+
+    /// The settings this client was built with.
+    pub fn settings(&self) -> &ClientSettings {
+        &self.settings
     }
 
     /// The health states this client consults before each request.
     pub fn health(&self) -> &SubgraphHealth {
         &self.health
+    }
+
+    /// Number of deduplicated subgraph requests in flight.
+    pub fn in_flight_count(&self) -> usize {
+        self.in_flight.len()
     }
 
     /// Probes each `(name, url)` once, concurrently, and records the results.
@@ -73,7 +120,8 @@ impl SubgraphClient {
         self.health.record(results);
     }
 
-    /// POSTs a GraphQL request body; identical concurrent queries share one request.
+    /// POSTs a GraphQL request body; identical concurrent queries
+    /// (`deduplicate`) share one request.
     pub async fn post(
         &self,
         subgraph: &str,
@@ -87,77 +135,109 @@ impl SubgraphClient {
                 reason,
             });
         }
-        if !deduplicate {
-            return send(
-                self.http.clone(),
-                self.timeout,
-                subgraph.to_string(),
-                url.to_string(),
-                body,
-            )
-            .await;
-        }
-        let key = (url.to_string(), body.clone());
-        let shared = {
-            let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
-            match in_flight.get(&key) {
-                Some(existing) => existing.clone(),
-                None => {
-                    let fut = send(
-                        self.http.clone(),
-                        self.timeout,
-                        subgraph.to_string(),
-                        url.to_string(),
-                        body,
-                    )
-                    .boxed()
-                    .shared();
-                    in_flight.insert(key.clone(), fut.clone());
-                    fut
-                }
-            }
+        let request = Outgoing {
+            http: self.http.clone(),
+            settings: Arc::clone(&self.settings),
+            subgraph: subgraph.to_string(),
+            url: url.to_string(),
+            body,
         };
-        let result = shared.await;
-        self.in_flight
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&key);
-        result
+        if !deduplicate {
+            return request.send().await;
+        }
+        let key = RequestKey {
+            subgraph: request.subgraph.clone(),
+            url: request.url.clone(),
+            headers: Vec::new(),
+            body: request.body.clone(),
+        };
+        self.in_flight.run(key, request.send()).await
     }
 }
 
-async fn send(
+/// One request about to be sent; owns what the (maybe shared) fetch needs.
+struct Outgoing {
     http: reqwest::Client,
-    timeout: Duration,
+    settings: Arc<ClientSettings>,
     subgraph: String,
     url: String,
     body: Bytes,
-) -> Result<Bytes, FetchError> {
-    let request = http
-        .post(&url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header(
-            reqwest::header::ACCEPT,
-            "application/graphql-response+json, application/json",
-        )
-        .timeout(timeout)
-        .body(body);
-    let response = request
-        .send()
-        .await
-        .map_err(|e| transport_error(&subgraph, &e))?;
-    let status = response.status();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| transport_error(&subgraph, &e))?;
-    if !status.is_success() && !looks_like_graphql_response(&bytes) {
-        return Err(FetchError::Status {
-            subgraph,
-            status: status.as_u16(),
-        });
+}
+
+impl Outgoing {
+    async fn send(self) -> Result<Bytes, FetchError> {
+        let url = self.checked_url()?;
+        let limit = self.settings.policy(&self.subgraph).max_response_bytes;
+        let response = self
+            .http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(
+                reqwest::header::ACCEPT,
+                "application/graphql-response+json, application/json",
+            )
+            .timeout(self.settings.timeout)
+            .body(self.body)
+            .send()
+            .await
+            .map_err(|e| transport_error(&self.subgraph, &e))?;
+        let status = response.status();
+        let bytes = read_limited(response, limit, &self.subgraph).await?;
+        if !status.is_success() && !looks_like_graphql_response(&bytes) {
+            return Err(FetchError::Status {
+                subgraph: self.subgraph,
+                status: status.as_u16(),
+            });
+        }
+        Ok(bytes)
     }
-    Ok(bytes)
+
+    /// The URL, parsed, with a literal IP address checked against the
+    /// allow-list (names are checked by the resolver when connecting).
+    fn checked_url(&self) -> Result<reqwest::Url, FetchError> {
+        let not_allowed = |detail: String| FetchError::NotAllowed {
+            subgraph: self.subgraph.clone(),
+            detail,
+        };
+        let url = reqwest::Url::parse(&self.url).map_err(|e| not_allowed(e.to_string()))?;
+        let checked = match url.host() {
+            Some(url::Host::Ipv4(ip)) => self.settings.hosts.check_address(ip.into()),
+            Some(url::Host::Ipv6(ip)) => self.settings.hosts.check_address(ip.into()),
+            Some(url::Host::Domain(name)) => self.settings.hosts.check_name(name),
+            None => Err(EgressError::NoHost),
+        };
+        checked.map_err(|e| not_allowed(format!("{e} (url {})", self.url)))?;
+        Ok(url)
+    }
+}
+
+/// Reads a response body, stopping (and dropping the connection) as soon
+/// as it is known to exceed `limit` bytes.
+async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+    subgraph: &str,
+) -> Result<Bytes, FetchError> {
+    let too_large = || FetchError::TooLarge {
+        subgraph: subgraph.to_string(),
+        limit,
+    };
+    let announced = response.content_length().map(|n| n as usize);
+    if announced.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut body = BytesMut::with_capacity(announced.unwrap_or(8 * 1024).min(limit));
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport_error(subgraph, &e))?
+    {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 fn looks_like_graphql_response(bytes: &[u8]) -> bool {
@@ -171,14 +251,28 @@ fn transport_error(subgraph: &str, error: &reqwest::Error) -> FetchError {
             subgraph: subgraph.to_string(),
         };
     }
-    let mut reason = error.to_string();
+    let mut detail = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(s) = source {
-        reason = format!("{reason}: {s}");
+        if let Some(refused) = s.downcast_ref::<EgressError>() {
+            return FetchError::NotAllowed {
+                subgraph: subgraph.to_string(),
+                detail: refused.to_string(),
+            };
+        }
+        detail = format!("{detail}: {s}");
         source = s.source();
     }
+    let summary = if error.is_connect() {
+        "could not connect to the subgraph"
+    } else if error.is_body() || error.is_decode() {
+        "the response could not be read"
+    } else {
+        "the request failed"
+    };
     FetchError::Transport {
         subgraph: subgraph.to_string(),
-        reason,
+        summary,
+        detail,
     }
 }

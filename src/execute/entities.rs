@@ -7,8 +7,9 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use super::errors::Origin;
 use super::response_tree::{get_mut, merge, objects_at, path_json, write_representation, Step};
-use super::{normalise_error, SubgraphResponse};
+use super::SubgraphResponse;
 use crate::plan::{EntityPart, FetchNode};
 use crate::supergraph::Supergraph;
 
@@ -22,32 +23,75 @@ pub(super) struct PartBatch<'p> {
     /// For each representation: it names an `@interfaceObject`, so the
     /// subgraph's `__typename` in the result is not the object's.
     interface_object: Vec<bool>,
+    /// Collection stopped: more representations than the budget allowed.
+    over: bool,
+}
+
+/// An entity fetch would send more representations than allowed.
+#[derive(Debug)]
+pub(super) struct TooManyRepresentations {
+    limit: usize,
+    /// Where the fetch's first object is.
+    path: Vec<Value>,
+}
+
+impl TooManyRepresentations {
+    /// The error reported for the fetch (nothing is sent).
+    pub fn to_graphql(&self, subgraph: &str) -> Value {
+        let mut error = serde_json::json!({
+            "message": format!(
+                "The request to subgraph '{subgraph}' needs more than {} entity representations (limits.max_entity_representations); it was not sent.",
+                self.limit
+            ),
+            "extensions": { "code": "OPERATION_LIMIT_EXCEEDED", "service": subgraph },
+        });
+        if let Value::Object(map) = &mut error {
+            map.insert("path".into(), Value::Array(self.path.clone()));
+        }
+        error
+    }
 }
 
 /// The representations of every part of an entity fetch; `None` when no
-/// object needs the fetch.
+/// object needs the fetch. Collection stops as soon as the distinct
+/// representations exceed `limit`.
 pub(super) fn collect<'p>(
     data: &Value,
     fetch: &'p FetchNode,
     supergraph: &Supergraph,
-) -> Option<Vec<PartBatch<'p>>> {
-    let batches: Vec<PartBatch<'p>> = fetch
-        .entities
-        .iter()
-        .map(|part| collect_part(data, part, supergraph))
-        .collect();
-    batches
+    limit: usize,
+) -> Result<Option<Vec<PartBatch<'p>>>, TooManyRepresentations> {
+    let mut budget = limit;
+    let mut batches: Vec<PartBatch<'p>> = Vec::with_capacity(fetch.entities.len());
+    for part in &fetch.entities {
+        let batch = collect_part(data, part, supergraph, &mut budget);
+        let exceeded = batch.over;
+        batches.push(batch);
+        if exceeded {
+            return Err(TooManyRepresentations {
+                limit,
+                path: first_path(&batches),
+            });
+        }
+    }
+    Ok(batches
         .iter()
         .any(|b| !b.representations.is_empty())
-        .then_some(batches)
+        .then_some(batches))
 }
 
-fn collect_part<'p>(data: &Value, part: &'p EntityPart, supergraph: &Supergraph) -> PartBatch<'p> {
+fn collect_part<'p>(
+    data: &Value,
+    part: &'p EntityPart,
+    supergraph: &Supergraph,
+    budget: &mut usize,
+) -> PartBatch<'p> {
     let mut batch = PartBatch {
         part,
         representations: Vec::new(),
         targets: Vec::new(),
         interface_object: Vec::new(),
+        over: false,
     };
     let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
     for input in &part.inputs {
@@ -60,6 +104,11 @@ fn collect_part<'p>(data: &Value, part: &'p EntityPart, supergraph: &Supergraph)
             match index.get(&text) {
                 Some(&i) => batch.targets[i].push(path),
                 None => {
+                    if *budget == 0 {
+                        batch.over = true;
+                        return batch;
+                    }
+                    *budget -= 1;
                     index.insert(text.clone(), batch.representations.len());
                     batch.representations.push(text);
                     batch.targets.push(vec![path]);
@@ -104,6 +153,7 @@ pub(super) fn merge_results(
     tree: &mut Value,
     response: SubgraphResponse,
     batches: &[PartBatch<'_>],
+    origin: Origin<'_>,
 ) -> Vec<Value> {
     if let Some(Value::Object(mut data)) = response.data {
         for batch in batches {
@@ -115,7 +165,7 @@ pub(super) fn merge_results(
     response
         .errors
         .into_iter()
-        .flat_map(|error| relocate_error(normalise_error(error), batches))
+        .flat_map(|error| relocate_error(origin.client_error(error), batches))
         .collect()
 }
 

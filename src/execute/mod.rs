@@ -11,7 +11,11 @@
 
 mod client;
 mod entities;
+mod errors;
 mod health;
+mod in_flight;
+mod policy;
+mod resolver;
 mod response_tree;
 
 use std::sync::Mutex;
@@ -21,6 +25,8 @@ use serde_json::{json, Map, Value};
 
 pub use client::{FetchError, SubgraphClient};
 pub use health::{HealthState, ProbeSettings, SubgraphHealth};
+pub use in_flight::{InFlight, RequestKey};
+pub use policy::{ClientSettings, ErrorPolicy, SubgraphPolicy};
 
 use crate::plan::{FetchNode, QueryPlan};
 use crate::supergraph::Supergraph;
@@ -97,17 +103,19 @@ async fn run_fetch(
     if !crate::operation::conditions_met(&fetch.conditions, variables) {
         return Vec::new();
     }
+    let subgraph = &supergraph.subgraphs[fetch.subgraph];
     let entities = if fetch.is_entity_fetch() {
-        let batches = entities::collect(&lock(data), fetch, supergraph);
-        match batches {
-            Some(batches) => Some(batches),
-            None => return Vec::new(),
+        let limit = client.settings().max_entity_representations;
+        match entities::collect(&lock(data), fetch, supergraph, limit) {
+            Ok(Some(batches)) => Some(batches),
+            Ok(None) => return Vec::new(),
+            Err(too_many) => return vec![too_many.to_graphql(&subgraph.name)],
         }
     } else {
         None
     };
     let body = request_body(fetch, variables, entities.as_deref());
-    let subgraph = &supergraph.subgraphs[fetch.subgraph];
+    let policy = client.settings().policy(&subgraph.name).errors;
     let deduplicate = fetch.kind == apollo_compiler::ast::OperationType::Query;
     let response = client
         .post(&subgraph.name, &subgraph.url, body, deduplicate)
@@ -121,6 +129,13 @@ async fn run_fetch(
             }
             response
         });
+    if let Err(error) = &response {
+        tracing::warn!(subgraph = %subgraph.name, "subgraph request failed: {}", error.detail());
+    }
+    let origin = errors::Origin {
+        subgraph: &subgraph.name,
+        policy,
+    };
     match (response, entities) {
         (Err(error), None) => fetch
             .root_keys
@@ -131,9 +146,9 @@ async fn run_fetch(
             let path = entities::first_path(&batches);
             vec![fetch_error(&error, &subgraph.name, path)]
         }
-        (Ok(response), None) => merge_root(&mut lock(data), response),
+        (Ok(response), None) => merge_root(&mut lock(data), response, origin),
         (Ok(response), Some(batches)) => {
-            entities::merge_results(&mut lock(data), response, &batches)
+            entities::merge_results(&mut lock(data), response, &batches, origin)
         }
     }
 }
@@ -181,9 +196,9 @@ struct SubgraphResponse {
 }
 
 fn parse_response(subgraph: &str, bytes: &[u8]) -> Result<SubgraphResponse, FetchError> {
-    let invalid = |reason: String| FetchError::InvalidResponse {
+    let invalid = |detail: String| FetchError::InvalidResponse {
         subgraph: subgraph.to_string(),
-        reason,
+        detail,
     };
     let value: Value = serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
     let Value::Object(mut map) = value else {
@@ -202,31 +217,26 @@ fn parse_response(subgraph: &str, bytes: &[u8]) -> Result<SubgraphResponse, Fetc
 }
 
 /// Merges a root fetch's data; returns its errors.
-fn merge_root(data: &mut Value, response: SubgraphResponse) -> Vec<Value> {
+fn merge_root(
+    data: &mut Value,
+    response: SubgraphResponse,
+    origin: errors::Origin<'_>,
+) -> Vec<Value> {
     if let Some(fetched) = response.data {
         merge(data, fetched);
     }
-    response.errors.into_iter().map(normalise_error).collect()
-}
-
-/// Keeps a subgraph error's message, path and extensions; drops locations
-/// (they point into the subgraph operation, not the client's).
-fn normalise_error(error: Value) -> Value {
-    let Value::Object(mut map) = error else {
-        return json!({ "message": "invalid error from subgraph" });
-    };
-    map.remove("locations");
-    if !map.get("message").is_some_and(Value::is_string) {
-        map.insert("message".into(), Value::String("subgraph error".into()));
-    }
-    Value::Object(map)
+    response
+        .errors
+        .into_iter()
+        .map(|error| origin.client_error(error))
+        .collect()
 }
 
 /// The error reported at `path` when a subgraph request fails as a whole.
 fn fetch_error(error: &FetchError, subgraph: &str, path: Vec<Value>) -> Value {
     let mut value = json!({
         "message": error.to_string(),
-        "extensions": { "code": "SUBGRAPH_REQUEST_FAILED", "service": subgraph },
+        "extensions": { "code": error.code(), "service": subgraph },
     });
     if let (Value::Object(map), false) = (&mut value, path.is_empty()) {
         map.insert("path".into(), Value::Array(path));

@@ -7,6 +7,7 @@
 //! wrong with it.
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::HttpError;
@@ -71,9 +72,29 @@ pub fn get_params(query_string: Option<&str>) -> Result<GraphQLRequest, HttpErro
         query: params.query,
         // The spec: an empty operationName is the same as none.
         operation_name: params.operation_name.filter(|name| !name.is_empty()),
-        variables: json_object_param("variables", params.variables)?,
+        variables: variables_param(params.variables)?,
         extensions: json_object_param("extensions", params.extensions)?,
     })
+}
+
+/// The `variables` parameter, kept as JSON text (the pipeline reads it
+/// within its limits); absent, empty or `null` mean none.
+fn variables_param(text: Option<String>) -> Result<Option<Box<RawValue>>, HttpError> {
+    let Some(text) = text.filter(|text| !text.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let raw = RawValue::from_string(text).map_err(|error| HttpError::InvalidJsonParameter {
+        name: "variables",
+        reason: error.to_string(),
+    })?;
+    match raw.get().trim_start().as_bytes().first() {
+        Some(b'{') => Ok(Some(raw)),
+        Some(b'n') => Ok(None),
+        _ => Err(HttpError::InvalidParameter {
+            name: "variables",
+            expected: "a JSON-encoded object",
+        }),
+    }
 }
 
 /// A JSON-encoded object parameter; absent, empty or `null` mean none.
@@ -116,7 +137,7 @@ mod tests {
         );
         assert_eq!(request.operation_name.as_deref(), Some("Q"));
         assert_eq!(
-            Value::Object(request.variables.unwrap()),
+            serde_json::from_str::<Value>(request.variables.unwrap().get()).unwrap(),
             json!({ "id": "1" })
         );
         assert_eq!(
@@ -183,7 +204,7 @@ mod tests {
         );
         assert_eq!(request.operation_name.as_deref(), Some("Q"));
         assert_eq!(
-            Value::Object(request.variables.unwrap()),
+            serde_json::from_str::<Value>(request.variables.unwrap().get()).unwrap(),
             json!({ "id": "1" })
         );
         assert_eq!(request.extensions, Some(Map::new()));

@@ -18,6 +18,8 @@ pub enum HttpError {
     BodyTooLarge { limit: usize },
     #[error("the request body could not be read")]
     BodyUnreadable,
+    #[error("the request body was not received within {} ms", .0.as_millis())]
+    BodyTimeout(std::time::Duration),
     #[error("the request body is not valid JSON: {0}")]
     MalformedJson(String),
     #[error("batching is not enabled: send one GraphQL request object, not an array")]
@@ -44,6 +46,7 @@ impl HttpError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::BodyUnreadable
             | Self::MalformedJson(_)
             | Self::BatchingDisabled
@@ -60,6 +63,7 @@ impl HttpError {
             StatusCode::NOT_ACCEPTABLE => "NOT_ACCEPTABLE",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",
             StatusCode::PAYLOAD_TOO_LARGE => "PAYLOAD_TOO_LARGE",
+            StatusCode::REQUEST_TIMEOUT => "REQUEST_TIMEOUT",
             _ => "BAD_REQUEST",
         }
     }

@@ -4,22 +4,18 @@
 //! checks is the spec's: an unacceptable `Accept` stops processing (406)
 //! before anything else is looked at.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{RawQuery, Request, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 
-use super::{decode, encode, negotiate, AppState, HttpError, ResponseMediaType};
+use super::{body, decode, encode, negotiate, AppState, HttpError, ResponseMediaType};
 use crate::pipeline::{Delivery, GraphQLRequest, RequestMethod};
 
 /// `POST /graphql` with a JSON body.
-pub async fn post(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    match decode_post(&state, &headers, body) {
+pub async fn post(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers;
+    match decode_post(&state, &headers, body).await {
         Ok((request, media)) => {
             let delivery = delivery(&headers);
             execute(&state, request, RequestMethod::Post, media, delivery).await
@@ -49,24 +45,20 @@ pub async fn get(
 
 type Refusal = (HttpError, ResponseMediaType);
 
-fn decode_post(
+/// Checks the headers, then reads the body (within its size and time
+/// limits) and decodes it: nothing is read for a request refused by its
+/// headers.
+async fn decode_post(
     state: &AppState,
     headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: axum::body::Body,
 ) -> Result<(GraphQLRequest, ResponseMediaType), Refusal> {
     let media = negotiate::response_media_type(headers)
         .map_err(|error| (error, ResponseMediaType::Json))?;
     negotiate::check_content_type(headers).map_err(|error| (error, media))?;
-    let body = body.map_err(|rejection| {
-        let error = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            HttpError::BodyTooLarge {
-                limit: state.body_limit_bytes,
-            }
-        } else {
-            HttpError::BodyUnreadable
-        };
-        (error, media)
-    })?;
+    let body = body::read(headers, body, state.body_limits)
+        .await
+        .map_err(|error| (error, media))?;
     let request = decode::post_body(&body).map_err(|error| (error, media))?;
     Ok((request, media))
 }

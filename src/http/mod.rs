@@ -10,6 +10,7 @@
 //! this module only knows HTTP.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
@@ -23,6 +24,7 @@ use tracing::Level;
 use crate::pipeline::Gateway;
 
 mod admin;
+mod body;
 mod decode;
 mod encode;
 mod error;
@@ -33,15 +35,18 @@ mod probes;
 mod server;
 
 pub use admin::AdminEndpoint;
+pub use body::BodyLimits;
 pub use error::HttpError;
 pub use negotiate::ResponseMediaType;
-pub use server::serve;
+pub use server::{serve, ServerSettings};
 
 /// HTTP settings that do not belong to the pipeline.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
     /// Largest accepted request body in bytes; larger bodies get 413.
     pub body_limit_bytes: usize,
+    /// Time a client has to send a whole request body; after it, 408.
+    pub body_read_timeout: Duration,
     /// The admin API at `/admin/graphql`; off (404) when `None`.
     pub admin: Option<AdminEndpoint>,
 }
@@ -50,6 +55,7 @@ impl Default for HttpSettings {
     fn default() -> Self {
         Self {
             body_limit_bytes: 2 * 1024 * 1024,
+            body_read_timeout: Duration::from_secs(30),
             admin: None,
         }
     }
@@ -59,7 +65,9 @@ impl Default for HttpSettings {
 #[derive(Clone)]
 struct AppState {
     gateway: Arc<Gateway>,
-    body_limit_bytes: usize,
+    body_limits: BodyLimits,
+    /// Opens the details of `/health/subgraphs` (the admin token).
+    admin: Option<AdminEndpoint>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -72,11 +80,17 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
     let state = AppState {
         gateway,
-        body_limit_bytes: settings.body_limit_bytes,
+        body_limits: BodyLimits {
+            max_bytes: settings.body_limit_bytes,
+            timeout: settings.body_read_timeout,
+        },
+        admin: settings.admin.clone(),
     };
-    // Request and response spans at DEBUG, so that the default `info` filter
-    // costs nothing per request. The span records method, path and request id
-    // only: never the query string (GET variables), headers or bodies.
+    // The request span is at INFO so that what is logged while serving a
+    // request (a masked subgraph error, a failed subgraph request) carries
+    // its request id; responses are logged at DEBUG only. The span records
+    // method, path and request id only: never the query string (GET
+    // variables), headers or bodies.
     let trace = TraceLayer::new_for_http()
         .make_span_with(request_span)
         .on_response(DefaultOnResponse::new().level(Level::DEBUG))
@@ -88,7 +102,7 @@ pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
         .route("/ready", get(probes::ready))
         .with_state(state);
     if let Some(admin) = &settings.admin {
-        router = router.merge(admin::routes(admin.clone()));
+        router = router.merge(admin::routes(admin.clone(), settings.body_read_timeout));
     }
     router
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
@@ -106,7 +120,7 @@ fn request_span<B>(request: &Request<B>) -> tracing::Span {
         .get(REQUEST_ID)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
-    tracing::debug_span!(
+    tracing::info_span!(
         "request",
         method = %request.method(),
         path = request.uri().path(),

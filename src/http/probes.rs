@@ -1,7 +1,7 @@
 //! Liveness and readiness probes for orchestrators and load balancers.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde_json::{json, Value};
 
@@ -12,13 +12,22 @@ pub async fn health() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// `GET /health/subgraphs`: the last health probe of each subgraph (name,
-/// healthy, when, consecutive failures, why the last one failed). URLs are
-/// not shown.
-pub async fn subgraphs(State(state): State<AppState>) -> Json<Value> {
-    let subgraphs: Vec<Value> = state
-        .gateway
-        .subgraph_health()
+/// `GET /health/subgraphs`: whether every subgraph is healthy; with the
+/// admin token, the last health probe of each subgraph (name, healthy,
+/// when, consecutive failures, why the last one failed). URLs are never
+/// shown; anonymous callers learn the overall status only (subgraph names
+/// and failures tell an attacker what is behind the gateway).
+pub async fn subgraphs(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
+    let health = state.gateway.subgraph_health();
+    let status = match health.iter().all(|(_, h)| h.healthy) {
+        true => "ok",
+        false => "degraded",
+    };
+    let admin = state.admin.as_ref().is_some_and(|a| a.authorized(&headers));
+    if !admin {
+        return Json(json!({ "status": status }));
+    }
+    let subgraphs: Vec<Value> = health
         .into_iter()
         .map(|(name, health)| {
             json!({
@@ -30,7 +39,7 @@ pub async fn subgraphs(State(state): State<AppState>) -> Json<Value> {
             })
         })
         .collect();
-    Json(json!({ "subgraphs": subgraphs }))
+    Json(json!({ "status": status, "subgraphs": subgraphs }))
 }
 
 /// `GET /ready`: 200 once a supergraph is loaded, 503 before.

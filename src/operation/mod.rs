@@ -8,22 +8,27 @@
 //! validated document is kept for introspection and variable coercion.
 
 mod defer_rules;
+mod limits;
 mod normalize;
 mod selection;
+mod variables;
 
 use std::sync::Arc;
 
-use apollo_compiler::ast::OperationType;
+use apollo_compiler::ast::{self, OperationType};
 use apollo_compiler::executable::{ExecutableDocument, VariableDefinition};
+use apollo_compiler::parser::Parser;
 use apollo_compiler::response::GraphQLError;
-use apollo_compiler::validation::Valid;
+use apollo_compiler::validation::{DiagnosticList, Valid};
 use apollo_compiler::{Name, Node, Schema};
 
+pub use limits::{LimitExceeded, Limits};
 pub use normalize::normalize_field_set;
 pub use selection::{
     collect_variables, conditions_met, defer_enabled, merge_into, print_selection_set, Condition,
     Defer, Field, InlineFragment, Selection, SelectionSet,
 };
+pub use variables::{check_variables, VariableLimits, VariablesError};
 
 /// A validated operation, ready to plan and execute.
 #[derive(Debug)]
@@ -40,13 +45,23 @@ pub struct PreparedOperation {
     pub has_schema_introspection: bool,
 }
 
+/// The first errors of a document (at most `limits.max_errors`) and how
+/// many there were in all.
+#[derive(Debug, Clone)]
+pub struct DocumentErrors {
+    pub first: Vec<GraphQLError>,
+    pub total: usize,
+}
+
 /// Why an operation cannot run.
 #[derive(Debug, thiserror::Error)]
 pub enum OperationError {
     #[error("syntax error")]
-    Parse(Vec<GraphQLError>),
+    Parse(DocumentErrors),
     #[error("validation failed")]
-    Validation(Vec<GraphQLError>),
+    Validation(DocumentErrors),
+    #[error("{0}")]
+    Limit(#[from] LimitExceeded),
     #[error("{0}")]
     UnknownOperation(String),
     #[error("the schema has no {0} root type")]
@@ -54,27 +69,55 @@ pub enum OperationError {
 }
 
 impl OperationError {
-    /// The GraphQL errors to report for this failure.
+    /// The GraphQL errors to report for this failure; past the first
+    /// `limits.max_errors`, one more error says how many were left out.
     pub fn to_graphql_errors(&self) -> Vec<GraphQLError> {
+        let plain = |message: String| GraphQLError {
+            message,
+            locations: Vec::new(),
+            path: Vec::new(),
+            extensions: Default::default(),
+        };
         match self {
-            Self::Parse(errors) | Self::Validation(errors) => errors.clone(),
-            other => vec![GraphQLError {
-                message: other.to_string(),
-                locations: Vec::new(),
-                path: Vec::new(),
-                extensions: Default::default(),
-            }],
+            Self::Parse(errors) | Self::Validation(errors) => {
+                let mut all = errors.first.clone();
+                let omitted = errors.total.saturating_sub(errors.first.len());
+                if omitted > 0 {
+                    all.push(plain(format!(
+                        "{omitted} more errors were left out (limits.max_errors)."
+                    )));
+                }
+                all
+            }
+            other => vec![plain(other.to_string())],
         }
     }
 }
 
-/// Parses, validates and normalises `query`, selecting `operation_name`.
+/// Parses, validates and normalises `query`, selecting `operation_name`,
+/// within the default [`Limits`].
 pub fn prepare(
     schema: &Valid<Schema>,
     query: &str,
     operation_name: Option<&str>,
 ) -> Result<Arc<PreparedOperation>, OperationError> {
-    let document = parse_and_validate(schema, query)?;
+    prepare_within(schema, query, operation_name, &Limits::default())
+}
+
+/// Parses, checks the limits, validates and normalises `query`, selecting
+/// `operation_name`. Each step runs only on what passed the one before, so
+/// the limits bound the work of validation and normalisation.
+pub fn prepare_within(
+    schema: &Valid<Schema>,
+    query: &str,
+    operation_name: Option<&str>,
+    limits: &Limits,
+) -> Result<Arc<PreparedOperation>, OperationError> {
+    let ast = parse(query, limits)?;
+    limits::check(&ast, operation_name, limits)?;
+    let document = ast
+        .to_executable_validate(schema)
+        .map_err(|e| OperationError::Validation(first_errors(&e.errors, limits)))?;
     let operation = document.operations.get(operation_name).map_err(|e| {
         OperationError::UnknownOperation(unknown_operation_message(
             &e.message().to_string(),
@@ -83,7 +126,11 @@ pub fn prepare(
     })?;
     let defer_errors = defer_rules::check(&document, operation);
     if !defer_errors.is_empty() {
-        return Err(OperationError::Validation(defer_errors));
+        let total = defer_errors.len();
+        return Err(OperationError::Validation(DocumentErrors {
+            first: defer_errors.into_iter().take(limits.max_errors).collect(),
+            total,
+        }));
     }
     let root_type = schema
         .root_operation(operation.operation_type)
@@ -106,14 +153,34 @@ pub fn prepare(
     }))
 }
 
-fn parse_and_validate(
-    schema: &Valid<Schema>,
-    query: &str,
-) -> Result<Valid<ExecutableDocument>, OperationError> {
-    let ast = apollo_compiler::ast::Document::parse(query, "operation.graphql")
-        .map_err(|e| OperationError::Parse(e.errors.iter().map(|d| d.to_json()).collect()))?;
-    ast.to_executable_validate(schema)
-        .map_err(|e| OperationError::Validation(e.errors.iter().map(|d| d.to_json()).collect()))
+/// Parses with the token and nesting limits; the parser stops at the token
+/// limit instead of reading the whole document.
+fn parse(query: &str, limits: &Limits) -> Result<ast::Document, OperationError> {
+    let mut parser = Parser::new()
+        .token_limit(limits.max_tokens)
+        .recursion_limit(limits.parser_recursion_limit());
+    let parsed = parser.parse_ast(query, "operation.graphql");
+    if parser.tokens_reached() > limits.max_tokens {
+        return Err(OperationError::Limit(LimitExceeded {
+            limit: "max_tokens",
+            max: limits.max_tokens,
+            actual: parser.tokens_reached() as u64,
+        }));
+    }
+    parsed.map_err(|e| OperationError::Parse(first_errors(&e.errors, limits)))
+}
+
+/// The first `limits.max_errors` diagnostics as GraphQL errors (only those
+/// are converted: each needs its line and column worked out).
+fn first_errors(errors: &DiagnosticList, limits: &Limits) -> DocumentErrors {
+    DocumentErrors {
+        first: errors
+            .iter()
+            .take(limits.max_errors)
+            .map(|d| d.to_json())
+            .collect(),
+        total: errors.len(),
+    }
 }
 
 fn unknown_operation_message(detail: &str, name: Option<&str>) -> String {

@@ -10,6 +10,7 @@ use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, SinkExt, StreamExt};
 use serde_json::{Map, Value};
+use tracing::Instrument;
 
 use super::snapshot::Snapshot;
 use super::{respond, Delivery, GraphQLResponse};
@@ -29,6 +30,9 @@ pub(super) struct DeferredRun {
     pub introspection: Option<Map<String, Value>>,
     /// Ids of the fragments delivered after the initial payload.
     pub deferred: Vec<usize>,
+    /// Delivery stops here (the request timeout), with `hasNext: false`.
+    pub deadline: tokio::time::Instant,
+    pub max_errors: usize,
 }
 
 /// The deferred fragments this request defers.
@@ -77,12 +81,24 @@ pub(super) async fn run(run: DeferredRun) -> GraphQLResponse {
         &mut errors,
     );
     if run.deferred.is_empty() {
-        return respond::executed(shaped, errors);
+        return respond::executed(shaped, errors, run.max_errors);
     }
-    let initial = respond::initial_payload(&shaped, errors);
+    let initial = respond::initial_payload(&shaped, errors, run.max_errors);
     let (sender, receiver) = futures::channel::mpsc::channel(4);
     let data = data.into_inner().unwrap_or_else(|e| e.into_inner());
-    tokio::spawn(deliver(run, data, shaped, sender));
+    let deadline = run.deadline;
+    let span = tracing::Span::current();
+    tokio::spawn(
+        async move {
+            let mut closer = sender.clone();
+            let delivered = tokio::time::timeout_at(deadline, deliver(run, data, shaped, sender));
+            if delivered.await.is_err() {
+                tracing::warn!("deferred fragments not delivered within the request timeout");
+                let _ = closer.send(respond::final_payload()).await;
+            }
+        }
+        .instrument(span),
+    );
     respond::incremental(initial, receiver.boxed())
 }
 
@@ -143,7 +159,7 @@ async fn deliver(
             .iter()
             .find(|d| d.id == id)
             .and_then(|d| d.label.as_deref());
-        let payload = respond::subsequent_payload(items, label, has_next);
+        let payload = respond::subsequent_payload(items, label, has_next, run.max_errors);
         if sender.send(payload).await.is_err() {
             // The client is gone: nothing more to deliver.
             return;

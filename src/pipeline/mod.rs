@@ -14,7 +14,8 @@ use arc_swap::ArcSwapOption;
 use bytes::Bytes;
 use serde::Deserialize;
 
-use crate::execute::{HealthState, ProbeSettings, SubgraphClient};
+use crate::execute::{ClientSettings, ErrorPolicy, HealthState, ProbeSettings, SubgraphClient};
+use crate::operation::{Limits, VariableLimits};
 pub use errors::GatewayError;
 pub use snapshot::Snapshot;
 
@@ -25,26 +26,57 @@ mod snapshot;
 mod stages;
 
 /// Settings of the gateway that do not come from the supergraph.
+///
+/// The default is production's: introspection off and subgraph errors
+/// masked; [`GatewaySettings::dev`] turns both on.
 #[derive(Debug, Clone)]
 pub struct GatewaySettings {
     /// Answer `__schema` / `__type` queries.
     pub introspection: bool,
-    /// Timeout of one subgraph HTTP request.
-    pub subgraph_timeout: Duration,
     /// Subgraph name → URL, replacing the URL the supergraph declares.
     pub subgraph_urls: std::collections::HashMap<String, String>,
-    /// Maximum number of cached prepared operations and plans.
-    pub cache_capacity: u64,
+    /// How subgraphs are called and their answers taken.
+    pub client: ClientSettings,
+    /// Limits on each operation's document.
+    pub limits: Limits,
+    /// Limits on each request's variables.
+    pub variable_limits: VariableLimits,
+    /// Fields a query plan may ask subgraphs for.
+    pub max_plan_fields: usize,
+    /// Memory the cache of prepared operations may hold (estimated bytes).
+    pub cache_max_bytes: u64,
+    /// Prepared operations larger than this are not cached.
+    pub cache_max_entry_bytes: u64,
+    /// Time one request may take; past it the client gets `GATEWAY_TIMEOUT`.
+    pub request_timeout: Duration,
 }
 
 impl Default for GatewaySettings {
     fn default() -> Self {
         Self {
-            introspection: true,
-            subgraph_timeout: Duration::from_secs(30),
+            introspection: false,
             subgraph_urls: Default::default(),
-            cache_capacity: 1024,
+            client: ClientSettings::default(),
+            limits: Limits::default(),
+            variable_limits: VariableLimits::default(),
+            max_plan_fields: crate::plan::DEFAULT_MAX_PLAN_FIELDS,
+            cache_max_bytes: 64 * 1024 * 1024,
+            cache_max_entry_bytes: 4 * 1024 * 1024,
+            request_timeout: Duration::from_secs(60),
         }
+    }
+}
+
+impl GatewaySettings {
+    /// The settings of `junction dev`: introspection on, subgraph errors
+    /// passed through.
+    pub fn dev() -> Self {
+        let mut settings = Self {
+            introspection: true,
+            ..Self::default()
+        };
+        settings.client.default.errors = ErrorPolicy::Passthrough;
+        settings
     }
 }
 
@@ -65,8 +97,42 @@ impl Drop for HealthChecks {
 pub struct GraphQLRequest {
     pub query: Option<String>,
     pub operation_name: Option<String>,
-    pub variables: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The variables' JSON text (an object), read within the variable
+    /// limits by the pipeline.
+    #[serde(default, deserialize_with = "object_text")]
+    pub variables: Option<Box<serde_json::value::RawValue>>,
     pub extensions: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl GraphQLRequest {
+    /// A request for `query` with `variables` (an object or null).
+    pub fn new(query: impl Into<String>, variables: &serde_json::Value) -> Self {
+        Self {
+            query: Some(query.into()),
+            variables: variables_text(variables),
+            ..Self::default()
+        }
+    }
+}
+
+/// A JSON object (or null) kept as text; anything else is refused.
+fn object_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Box<serde_json::value::RawValue>>, D::Error> {
+    let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+    match raw.get().trim_start().as_bytes().first() {
+        Some(b'{') => Ok(Some(raw)),
+        Some(b'n') => Ok(None),
+        _ => Err(serde::de::Error::custom("variables must be an object")),
+    }
+}
+
+/// The JSON text of a variables value, or `None` for anything but an object.
+pub fn variables_text(variables: &serde_json::Value) -> Option<Box<serde_json::value::RawValue>> {
+    match variables {
+        serde_json::Value::Object(_) => serde_json::value::to_raw_value(variables).ok(),
+        _ => None,
+    }
 }
 
 /// How the request arrived; mutations are refused over GET.
@@ -88,6 +154,8 @@ pub enum ResponseKind {
     MethodNotAllowed,
     /// No supergraph is loaded yet.
     NotReady,
+    /// The request took longer than the request timeout.
+    Timeout,
 }
 
 /// How the client can take a response.
@@ -138,7 +206,7 @@ pub struct Gateway {
 
 impl Gateway {
     pub fn new(settings: GatewaySettings) -> Self {
-        let client = SubgraphClient::new(settings.subgraph_timeout);
+        let client = SubgraphClient::new(settings.client.clone());
         Self {
             settings,
             live: ArcSwapOption::empty(),
@@ -157,6 +225,11 @@ impl Gateway {
     /// True once a supergraph is loaded.
     pub fn is_ready(&self) -> bool {
         self.live.load().is_some()
+    }
+
+    /// Subgraph requests in flight, shared by identical queries.
+    pub fn in_flight_subgraph_requests(&self) -> usize {
+        self.client.in_flight_count()
     }
 
     /// The last health probe results of the live supergraph's subgraphs.
@@ -191,7 +264,8 @@ impl Gateway {
         HealthChecks(Some(task))
     }
 
-    /// Runs one request through the pipeline.
+    /// Runs one request through the pipeline, within the request timeout
+    /// (deferred fragments delivered later are held to the same deadline).
     pub async fn execute(
         &self,
         request: GraphQLRequest,
@@ -201,10 +275,26 @@ impl Gateway {
         let Some(snapshot) = self.live.load_full() else {
             return respond::request_error(ResponseKind::NotReady, &[GatewayError::NotReady]);
         };
+        let deadline = tokio::time::Instant::now() + self.settings.request_timeout;
         let client = &self.client;
-        match stages::run(&snapshot, &self.settings, client, request, method, delivery).await {
-            Ok(response) => response,
-            Err(errors) => respond::from_errors(&errors),
+        let run = stages::run(
+            &snapshot,
+            &self.settings,
+            client,
+            request,
+            stages::Delivering {
+                method,
+                delivery,
+                deadline,
+            },
+        );
+        match tokio::time::timeout_at(deadline, run).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(errors)) => respond::from_errors(&errors, self.settings.limits.max_errors),
+            Err(_) => {
+                let timeout = self.settings.request_timeout;
+                respond::request_error(ResponseKind::Timeout, &[GatewayError::Timeout(timeout)])
+            }
         }
     }
 

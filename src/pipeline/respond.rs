@@ -9,26 +9,52 @@ use serde_json::{Map, Value};
 use super::{GatewayError, GraphQLResponse, ResponseKind, Subsequent};
 use crate::shape::IncrementalItem;
 
-/// A response for errors raised before execution started.
-pub fn from_errors(errors: &[GatewayError]) -> GraphQLResponse {
+/// A response for errors raised before execution started, with at most
+/// `max_errors` errors (and one more saying how many were left out).
+pub fn from_errors(errors: &[GatewayError], max_errors: usize) -> GraphQLResponse {
     let kind = match errors.first() {
         Some(GatewayError::NotReady) => ResponseKind::NotReady,
         Some(GatewayError::MethodNotAllowed(_)) => ResponseKind::MethodNotAllowed,
+        Some(GatewayError::Timeout(_)) => ResponseKind::Timeout,
         _ => ResponseKind::RequestError,
     };
-    request_error(kind, errors)
+    let mut graphql: Vec<Value> = errors.iter().flat_map(GatewayError::to_graphql).collect();
+    cap_errors(&mut graphql, max_errors);
+    errors_only(kind, graphql)
 }
 
 /// A response with `errors` only (no `data`).
 pub fn request_error(kind: ResponseKind, errors: &[GatewayError]) -> GraphQLResponse {
-    let errors: Vec<Value> = errors.iter().flat_map(GatewayError::to_graphql).collect();
+    errors_only(
+        kind,
+        errors.iter().flat_map(GatewayError::to_graphql).collect(),
+    )
+}
+
+fn errors_only(kind: ResponseKind, errors: Vec<Value>) -> GraphQLResponse {
     let mut body = Map::new();
     body.insert("errors".into(), Value::Array(errors));
     encode(kind, &Value::Object(body))
 }
 
-/// A response of an executed operation: `data` (maybe null) and `errors` if any.
-pub fn executed(data: Value, errors: Vec<Value>) -> GraphQLResponse {
+/// Keeps the first `max` errors; past them, one more error says how many
+/// were left out.
+pub fn cap_errors(errors: &mut Vec<Value>, max: usize) {
+    if errors.len() <= max {
+        return;
+    }
+    let omitted = errors.len() - max;
+    errors.truncate(max);
+    errors.push(serde_json::json!({
+        "message": format!("{omitted} more errors were left out (limits.max_errors)."),
+        "extensions": { "code": "TOO_MANY_ERRORS", "omitted": omitted },
+    }));
+}
+
+/// A response of an executed operation: `data` (maybe null) and `errors`
+/// if any, at most `max_errors` of them.
+pub fn executed(data: Value, mut errors: Vec<Value>, max_errors: usize) -> GraphQLResponse {
+    cap_errors(&mut errors, max_errors);
     let mut body = Map::new();
     if !errors.is_empty() {
         body.insert("errors".into(), Value::Array(errors));
@@ -50,7 +76,8 @@ fn to_bytes(body: &Value) -> Bytes {
 }
 
 /// The first payload of an incremental response.
-pub fn initial_payload(data: &Value, errors: Vec<Value>) -> Bytes {
+pub fn initial_payload(data: &Value, mut errors: Vec<Value>, max_errors: usize) -> Bytes {
+    cap_errors(&mut errors, max_errors);
     let mut body = Map::new();
     if !errors.is_empty() {
         body.insert("errors".into(), Value::Array(errors));
@@ -74,10 +101,12 @@ pub fn subsequent_payload(
     items: Vec<IncrementalItem>,
     label: Option<&str>,
     has_next: bool,
+    max_errors: usize,
 ) -> Bytes {
     let incremental: Vec<Value> = items
         .into_iter()
-        .map(|item| {
+        .map(|mut item| {
+            cap_errors(&mut item.errors, max_errors);
             let mut entry = Map::new();
             entry.insert("data".into(), item.data);
             entry.insert("path".into(), Value::Array(item.path));
@@ -96,6 +125,11 @@ pub fn subsequent_payload(
     }
     body.insert("hasNext".into(), Value::Bool(has_next));
     to_bytes(&Value::Object(body))
+}
+
+/// The payload that ends an incremental response early: nothing more follows.
+pub fn final_payload() -> Bytes {
+    Bytes::from_static(br#"{"hasNext":false}"#)
 }
 
 /// A one-line description of an error, for the CLI.

@@ -1,21 +1,40 @@
 //! The immutable snapshot of everything derived from one supergraph: the
-//! supergraph model, and the caches of prepared operations and their plans.
+//! supergraph model, and the cache of prepared operations and their plans.
 //! A new supergraph gets a new snapshot, so a stale plan is never reused.
+//!
+//! The cache is bounded by memory, not by entries: each entry is weighed by
+//! an estimate of the bytes it holds (its text, the validated document, the
+//! normalised tree and the plan), the whole cache keeps under
+//! `cache_max_bytes`, and an operation heavier than `cache_max_entry_bytes`
+//! is not cached at all. Refusals (parse, validation and limit errors) are
+//! cached too, so a repeated hostile document costs a lookup.
 
 use std::sync::Arc;
 
 use moka::sync::Cache;
 
 use super::{GatewayError, GatewaySettings};
-use crate::operation::{prepare, PreparedOperation};
-use crate::plan::{plan_operation, PlanError, QueryPlan};
+use crate::operation::{prepare_within, Limits, OperationError, PreparedOperation};
+use crate::plan::{plan_within, PlanError, QueryPlan};
 use crate::supergraph::{Supergraph, SupergraphError};
+
+mod weight;
 
 /// An operation validated and planned once, reused by every request with the same text.
 pub struct PreparedRequest {
     pub operation: Arc<PreparedOperation>,
     /// Shared so that deferred fragments can be delivered after the request returns.
     pub plan: Result<Arc<QueryPlan>, PlanError>,
+}
+
+type Key = (String, Option<String>);
+type Prepared = Result<Arc<PreparedRequest>, Arc<OperationError>>;
+
+/// A cache entry and its weight, computed once when it is made.
+#[derive(Clone)]
+struct Entry {
+    prepared: Prepared,
+    bytes: u32,
 }
 
 /// Everything derived from one supergraph.
@@ -25,7 +44,10 @@ pub struct Snapshot {
         apollo_compiler::Name,
         apollo_compiler::schema::Implementers,
     >,
-    operations: Cache<(String, Option<String>), Arc<PreparedRequest>>,
+    limits: Limits,
+    max_plan_fields: usize,
+    max_entry_bytes: u64,
+    operations: Cache<Key, Entry>,
 }
 
 impl Snapshot {
@@ -33,10 +55,17 @@ impl Snapshot {
         let mut supergraph = Supergraph::parse(sdl)?;
         supergraph.override_urls(&settings.subgraph_urls);
         let implementers = supergraph.api_schema.implementers_map();
+        let operations = Cache::builder()
+            .max_capacity(settings.cache_max_bytes)
+            .weigher(|_key: &Key, entry: &Entry| entry.bytes)
+            .build();
         Ok(Self {
             supergraph,
             implementers,
-            operations: Cache::new(settings.cache_capacity),
+            limits: settings.limits.clone(),
+            max_plan_fields: settings.max_plan_fields,
+            max_entry_bytes: settings.cache_max_entry_bytes,
+            operations,
         })
     }
 
@@ -48,12 +77,33 @@ impl Snapshot {
     ) -> Result<Arc<PreparedRequest>, GatewayError> {
         let key = (query.to_string(), operation_name.map(str::to_string));
         if let Some(hit) = self.operations.get(&key) {
-            return Ok(hit);
+            return hit.prepared.map_err(GatewayError::Operation);
         }
-        let operation = prepare(&self.supergraph.api_schema, query, operation_name)?;
-        let plan = plan_operation(&self.supergraph, &operation).map(Arc::new);
-        let prepared = Arc::new(PreparedRequest { operation, plan });
-        self.operations.insert(key, prepared.clone());
-        Ok(prepared)
+        let prepared = self.prepare_uncached(query, operation_name);
+        let bytes = weight::of_entry(&key, &prepared);
+        if bytes <= self.max_entry_bytes {
+            let bytes = u32::try_from(bytes).unwrap_or(u32::MAX);
+            let entry = Entry {
+                prepared: prepared.clone(),
+                bytes,
+            };
+            self.operations.insert(key, entry);
+        }
+        prepared.map_err(GatewayError::Operation)
+    }
+
+    /// Estimated bytes held by the cache (entries still being counted in
+    /// may be missing for a moment).
+    pub fn cache_weight(&self) -> u64 {
+        self.operations.run_pending_tasks();
+        self.operations.weighted_size()
+    }
+
+    fn prepare_uncached(&self, query: &str, operation_name: Option<&str>) -> Prepared {
+        let schema = &self.supergraph.api_schema;
+        let operation =
+            prepare_within(schema, query, operation_name, &self.limits).map_err(Arc::new)?;
+        let plan = plan_within(&self.supergraph, &operation, self.max_plan_fields).map(Arc::new);
+        Ok(Arc::new(PreparedRequest { operation, plan }))
     }
 }

@@ -14,7 +14,16 @@ use super::{
     RequestMethod,
 };
 use crate::execute::{execute_plan, SubgraphClient};
+use crate::operation::{check_variables, VariablesError};
 use crate::shape::{shape_response, ShapeInput};
+
+/// How the request came and how its answer may go.
+pub struct Delivering {
+    pub method: RequestMethod,
+    pub delivery: Delivery,
+    /// When the request must be answered by (deferred fragments included).
+    pub deadline: tokio::time::Instant,
+}
 
 /// Runs a request; `Err` carries request errors (no execution happened).
 pub async fn run(
@@ -22,9 +31,13 @@ pub async fn run(
     settings: &GatewaySettings,
     client: &SubgraphClient,
     request: GraphQLRequest,
-    method: RequestMethod,
-    delivery: Delivery,
+    delivering: Delivering,
 ) -> Result<GraphQLResponse, Vec<GatewayError>> {
+    let Delivering {
+        method,
+        delivery,
+        deadline,
+    } = delivering;
     let query = request
         .query
         .as_deref()
@@ -33,7 +46,14 @@ pub async fn run(
         .prepare(query, request.operation_name.as_deref())
         .map_err(|e| vec![e])?;
     check_method(&prepared, method)?;
-    let variables = coerce_variables(snapshot, &prepared, &request.variables.unwrap_or_default())?;
+    let raw_variables = check_variables(request.variables.as_deref(), &settings.variable_limits)
+        .map_err(|e| {
+            vec![match e {
+                VariablesError::Limit(limit) => GatewayError::VariablesTooLarge(limit),
+                VariablesError::Invalid(message) => GatewayError::InvalidVariables(message),
+            }]
+        })?;
+    let variables = coerce_variables(snapshot, &prepared, &raw_variables)?;
     let introspection = introspect(snapshot, settings, &prepared, &variables)?;
     let plan = prepared
         .plan
@@ -49,6 +69,8 @@ pub async fn run(
             variables,
             introspection,
             deferred,
+            deadline,
+            max_errors: settings.limits.max_errors,
         };
         return Ok(incremental::run(run).await);
     }
@@ -68,7 +90,7 @@ pub async fn run(
         output.data,
         &mut errors,
     );
-    Ok(respond::executed(data, errors))
+    Ok(respond::executed(data, errors, settings.limits.max_errors))
 }
 
 fn check_method(

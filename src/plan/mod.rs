@@ -18,7 +18,7 @@ mod graph;
 use apollo_compiler::ast::OperationType;
 use apollo_compiler::Name;
 
-use crate::operation::{PreparedOperation, SelectionSet};
+use crate::operation::{LimitExceeded, PreparedOperation, SelectionSet};
 use crate::supergraph::{SubgraphId, Supergraph};
 
 /// Prefix of the aliases the planner gives fields it must rename in subgraph responses.
@@ -121,14 +121,32 @@ pub struct QueryPlan {
 pub enum PlanError {
     #[error("no subgraph can resolve field \"{type_name}.{field}\"")]
     Unresolvable { type_name: String, field: String },
+    /// Planning stopped: the plan would ask subgraphs for more fields than allowed.
+    #[error("{0}")]
+    TooLarge(LimitExceeded),
 }
+
+/// Fields a plan may ask subgraphs for when no limit is given.
+pub const DEFAULT_MAX_PLAN_FIELDS: usize = 50_000;
 
 /// Plans an operation over the supergraph's subgraphs.
 pub fn plan_operation(
     supergraph: &Supergraph,
     operation: &PreparedOperation,
 ) -> Result<QueryPlan, PlanError> {
-    builder::build(supergraph, operation)
+    plan_within(supergraph, operation, DEFAULT_MAX_PLAN_FIELDS)
+}
+
+/// Plans an operation, stopping as soon as the selections planned (fields
+/// and fragments, counted as they are planned, tentative jumps included)
+/// pass `max_plan_fields`: expanding abstract types per object type could
+/// otherwise multiply an operation's fields at every level.
+pub fn plan_within(
+    supergraph: &Supergraph,
+    operation: &PreparedOperation,
+    max_plan_fields: usize,
+) -> Result<QueryPlan, PlanError> {
+    builder::build(supergraph, operation, max_plan_fields)
 }
 
 impl FetchNode {

@@ -22,6 +22,7 @@ pub use diff::{diff_api_schemas, ChangeKind, SchemaChange};
 pub use records::{RegistryState, SubgraphRecord, SupergraphRecord, SupergraphSummary};
 
 use crate::compose::compose;
+use crate::egress::AllowedHosts;
 use crate::store::{CasOutcome, Store, StoreError, Subscription};
 use records::{supergraph_key, CHANGES_CHANNEL, HISTORY_LIST, STATE_KEY};
 
@@ -77,11 +78,24 @@ pub struct CheckReport {
 #[derive(Clone)]
 pub struct Registry {
     store: Arc<dyn Store>,
+    /// Where published subgraph URLs may point.
+    hosts: AllowedHosts,
 }
 
 impl Registry {
+    /// A registry accepting subgraph URLs to any host but link-local and
+    /// metadata addresses.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+        Self {
+            store,
+            hosts: AllowedHosts::default(),
+        }
+    }
+
+    /// Accepts only subgraph URLs whose host `hosts` allows.
+    pub fn with_allowed_hosts(mut self, hosts: AllowedHosts) -> Self {
+        self.hosts = hosts;
+        self
     }
 
     /// Publishes (adds or replaces) a subgraph.
@@ -102,7 +116,7 @@ impl Registry {
         by: &str,
     ) -> Result<ChangeOutcome, RegistryError> {
         for input in &inputs {
-            validate_input(input)?;
+            validate_input(input, &self.hosts)?;
         }
         let names: Vec<&str> = inputs.iter().map(|i| i.name.as_str()).collect();
         let change = format!("publish {}", names.join(", "));
@@ -159,7 +173,7 @@ impl Registry {
     /// Composes the registry's subgraphs with `input` in place, storing
     /// nothing: the composition errors, or the API schema changes.
     pub async fn check(&self, input: SubgraphInput) -> Result<CheckReport, RegistryError> {
-        validate_input(&input)?;
+        validate_input(&input, &self.hosts)?;
         let (state, _) = self.state().await?;
         let current = self.current_of(&state).await?;
         let mut inputs: Vec<SubgraphInput> = state
@@ -371,7 +385,7 @@ fn api_changes(old: Option<&str>, new: &str) -> Vec<SchemaChange> {
     diff_api_schemas(old_schema, &new.api_schema)
 }
 
-fn validate_input(input: &SubgraphInput) -> Result<(), RegistryError> {
+fn validate_input(input: &SubgraphInput, hosts: &AllowedHosts) -> Result<(), RegistryError> {
     let valid_name = !input.name.is_empty()
         && input
             .name
@@ -383,13 +397,12 @@ fn validate_input(input: &SubgraphInput) -> Result<(), RegistryError> {
             input.name
         )));
     }
-    if url::Url::parse(&input.url).is_err() {
-        return Err(RegistryError::Invalid(format!(
-            "invalid URL {:?} for subgraph \"{}\"",
+    hosts.check_url(&input.url).map_err(|error| {
+        RegistryError::Invalid(format!(
+            "invalid URL {:?} for subgraph \"{}\": {error}",
             input.url, input.name
-        )));
-    }
-    Ok(())
+        ))
+    })
 }
 
 /// The first 16 bytes of the SDL's SHA-256, in hex.

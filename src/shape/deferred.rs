@@ -82,6 +82,7 @@ fn shape_at(
         input,
         prefix: &target.path,
         path: Vec::new(),
+        error_paths: super::ErrorPaths::of(errors),
         errors,
     };
     let is_root = target.path.is_empty();
@@ -91,21 +92,32 @@ fn shape_at(
     }
 }
 
-/// Each error goes to the item whose path is a prefix of its own, else to the first item.
+/// Each error goes to the first item whose path is a prefix of its own,
+/// else to the first item. Items are found by path (each prefix of an
+/// error's path looked up), not by scanning them for every error.
 fn assign_errors(items: &mut [IncrementalItem], errors: Vec<Value>) {
+    let mut by_path: std::collections::HashMap<String, usize> = Default::default();
+    for (index, item) in items.iter().enumerate() {
+        by_path.entry(path_key(&item.path)).or_insert(index);
+    }
     for error in errors {
         let path = error.get("path").and_then(Value::as_array);
         let index = path
             .and_then(|p| {
-                items
-                    .iter()
-                    .position(|i| p.len() >= i.path.len() && p[..i.path.len()] == i.path[..])
+                (0..=p.len())
+                    .filter_map(|len| by_path.get(&path_key(&p[..len])).copied())
+                    .min()
             })
             .unwrap_or(0);
         if let Some(item) = items.get_mut(index) {
             item.errors.push(error);
         }
     }
+}
+
+/// A path as text, to find items by it.
+fn path_key(path: &[Value]) -> String {
+    serde_json::to_string(path).unwrap_or_default()
 }
 
 struct Locator<'a, 'k> {

@@ -10,6 +10,7 @@
 //! [`shape_deferred`] shapes each of them where it applies, later.
 
 mod deferred;
+mod error_paths;
 
 pub use deferred::{shape_deferred, IncrementalItem};
 
@@ -21,6 +22,7 @@ use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
 use crate::operation::{conditions_met, Field, InlineFragment, Selection, SelectionSet};
+use error_paths::{ErrorPaths, Segment};
 
 /// What the shaper reads.
 pub struct ShapeInput<'a> {
@@ -48,6 +50,8 @@ struct Shaper<'a, 'k> {
     prefix: &'a [Value],
     path: Vec<Step<'k>>,
     errors: &'a mut Vec<Value>,
+    /// The paths of `errors`, kept in step with it.
+    error_paths: ErrorPaths,
 }
 
 /// Shapes `data` for the operation rooted at `root_type`; appends errors for
@@ -67,6 +71,7 @@ pub fn shape_response(
         input,
         prefix: &[],
         path: Vec::new(),
+        error_paths: ErrorPaths::of(errors),
         errors,
     };
     match shaper.complete_object(root_type, &[selections], source, true) {
@@ -198,11 +203,16 @@ impl<'k> Shaper<'_, 'k> {
 
     fn report_invalid(&mut self, expected: &str) {
         let path = self.json_path();
-        self.errors.push(json!({
+        self.push_error(json!({
             "message": format!("Invalid value from subgraph: expected {expected}"),
             "path": path,
             "extensions": { "code": "INVALID_SUBGRAPH_VALUE" },
         }));
+    }
+
+    fn push_error(&mut self, error: Value) {
+        self.error_paths.add(&error);
+        self.errors.push(error);
     }
 
     fn json_path(&self) -> Vec<Value> {
@@ -224,17 +234,21 @@ impl<'k> Shaper<'_, 'k> {
         Name::new(runtime).ok()
     }
 
+    /// Reports a null in a non-null position, unless an error at or below
+    /// its path already explains it.
     fn report_null(&mut self) {
-        let path = self.json_path();
-        let explained = self
-            .errors
-            .iter()
-            .any(|e| match e.get("path").and_then(Value::as_array) {
-                None => true,
-                Some(p) => p.len() >= path.len() && p[..path.len()] == *path,
-            });
-        if !explained {
-            self.errors.push(json!({
+        let prefix = self.prefix.iter().filter_map(|step| match step {
+            Value::String(key) => Some(Segment::Key(key.clone())),
+            Value::Number(n) => n.as_u64().map(Segment::Index),
+            _ => None,
+        });
+        let here = self.path.iter().map(|step| match step {
+            Step::Key(key) => Segment::Key((*key).to_string()),
+            Step::Index(i) => Segment::Index(*i as u64),
+        });
+        if !self.error_paths.explains(prefix.chain(here)) {
+            let path = self.json_path();
+            self.push_error(json!({
                 "message": "Cannot return null for non-nullable field",
                 "path": path,
                 "extensions": { "code": "NON_NULL_VIOLATION" },

@@ -836,9 +836,5 @@ impl Federation {
 }
 
 fn graphql_request(query: &str, variables: &Value) -> GraphQLRequest {
-    GraphQLRequest {
-        query: Some(query.to_string()),
-        variables: variables.as_object().cloned(),
-        ..Default::default()
-    }
+    GraphQLRequest::new(query, variables)
 }

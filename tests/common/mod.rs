@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use axum::Router;
 use junction::cli::dev::{start_demo, DemoGateway};
-use junction::config::Config;
-use junction::http::{self, HttpSettings};
+use junction::config::{Config, Mode};
+use junction::http::{self, HttpSettings, ServerSettings};
 use junction::pipeline::{Gateway, GatewaySettings};
 use junction_subgraphs::DemoSubgraphs;
 use serde_json::Value;
@@ -48,13 +48,26 @@ impl TestServer {
     /// Serves `router` (built around `gateway`) with graceful shutdown after
     /// [`TestServer::stop`], draining for at most `drain_timeout`.
     pub async fn serve(gateway: Arc<Gateway>, router: Router, drain_timeout: Duration) -> Self {
+        let settings = ServerSettings {
+            drain_timeout,
+            ..ServerSettings::default()
+        };
+        Self::serve_with(gateway, router, settings).await
+    }
+
+    /// Serves `router` with the given server limits.
+    pub async fn serve_with(
+        gateway: Arc<Gateway>,
+        router: Router,
+        settings: ServerSettings,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let shutdown = async move {
             let _ = stopped.await;
         };
-        let task = tokio::spawn(http::serve(listener, router, shutdown, drain_timeout));
+        let task = tokio::spawn(http::serve(listener, router, shutdown, settings));
         Self {
             base_url: format!("http://{address}"),
             gateway,
@@ -117,7 +130,10 @@ pub async fn start_junction_with(
 
 /// What `junction dev` runs: the demo subgraphs in-process and Junction in front of them.
 pub async fn start_dev() -> TestServer {
-    let config = Config::default();
+    let config = Config {
+        mode: Mode::Dev,
+        ..Config::default()
+    };
     let DemoGateway { gateway, subgraphs } =
         start_demo(SocketAddr::from(([127, 0, 0, 1], 0)), &config)
             .await

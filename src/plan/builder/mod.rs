@@ -28,7 +28,8 @@ use apollo_compiler::Name;
 use super::graph::{provided_child, Graph};
 use super::{PathSegment, PlanError, QueryPlan};
 use crate::operation::{
-    merge_into, Condition, Field, InlineFragment, PreparedOperation, Selection, SelectionSet,
+    merge_into, Condition, Field, InlineFragment, LimitExceeded, PreparedOperation, Selection,
+    SelectionSet,
 };
 use crate::supergraph::{SubgraphId, Supergraph};
 use aliases::{client_keys, internal_alias};
@@ -102,11 +103,15 @@ struct Builder<'a> {
     defers: Vec<defer::DeferBlock>,
     /// Candidate ways to reach a field tried so far (see `QueryPlan::candidate_paths`).
     candidate_paths: usize,
+    /// Selections planned so far, and how many may be.
+    planned: usize,
+    max_planned: usize,
 }
 
 pub(super) fn build(
     supergraph: &Supergraph,
     operation: &PreparedOperation,
+    max_planned: usize,
 ) -> Result<QueryPlan, PlanError> {
     let mut builder = Builder {
         graph: Graph { supergraph },
@@ -115,6 +120,8 @@ pub(super) fn build(
         jumping: Vec::new(),
         defers: Vec::new(),
         candidate_paths: 0,
+        planned: 0,
+        max_planned,
     };
     let root_type = supergraph_root_type(supergraph, operation);
     builder.plan_root(&root_type, &operation.selections, operation.kind)?;
@@ -333,6 +340,7 @@ impl Builder<'_> {
         {
             return self.plan_expanded(at, parent_type, input);
         }
+        self.spend(input.len())?;
         let mut out = Vec::new();
         for selection in input {
             match selection {
@@ -349,6 +357,19 @@ impl Builder<'_> {
             merge_into(&mut out, vec![typename_field()]);
         }
         Ok(out)
+    }
+
+    /// Counts `selections` more planned selections; an error once past the limit.
+    fn spend(&mut self, selections: usize) -> Result<(), PlanError> {
+        self.planned = self.planned.saturating_add(selections);
+        if self.planned > self.max_planned {
+            return Err(PlanError::TooLarge(LimitExceeded {
+                limit: "max_plan_fields",
+                max: self.max_planned,
+                actual: self.planned as u64,
+            }));
+        }
+        Ok(())
     }
 
     /// An abstract selection must be split per object type when the subgraph

@@ -16,10 +16,32 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+mod limits;
+mod server;
+mod subgraphs;
+
+pub use limits::LimitsConfig;
+pub use server::ServerConfig;
+pub use subgraphs::{ErrorExposure, ErrorsConfig, SubgraphConfig};
+
+/// How strict the defaults are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// `junction serve`: introspection off, subgraph errors masked.
+    #[default]
+    Production,
+    /// `junction dev`: introspection on, subgraph errors passed through.
+    Dev,
+}
+
 /// The gateway's configuration, as read from YAML.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// `production` (default) or `dev`: the defaults of `introspection` and
+    /// `errors.subgraph`. `junction dev` runs in `dev` mode.
+    pub mode: Mode,
     /// Address the HTTP server binds. Default `127.0.0.1:4000`.
     pub listen: SocketAddr,
     /// Supergraph SDL file to serve and watch for changes. No default: it must
@@ -29,8 +51,9 @@ pub struct Config {
     /// Subgraph name → URL, replacing the URLs the supergraph declares.
     /// Default: none (the supergraph's URLs are used).
     pub subgraph_urls: BTreeMap<String, String>,
-    /// Answer introspection queries (`__schema`, `__type`). Default `true`.
-    pub introspection: bool,
+    /// Answer introspection queries (`__schema`, `__type`). Default: off in
+    /// production mode, on in dev mode.
+    pub introspection: Option<bool>,
     /// Timeout of one subgraph HTTP request, in milliseconds. Default `30000`.
     pub subgraph_timeout_ms: u64,
     /// Largest accepted request body, in bytes; larger bodies get HTTP 413.
@@ -39,9 +62,12 @@ pub struct Config {
     /// On SIGTERM or Ctrl-C, how long in-flight requests may take to finish
     /// before the process exits anyway, in milliseconds. Default `10000`.
     pub shutdown_drain_timeout_ms: u64,
-    /// Maximum number of prepared operations and query plans kept in the
-    /// cache. Default `1024`.
-    pub cache_capacity: u64,
+    /// Memory the cache of prepared operations and query plans may hold, in
+    /// bytes (estimated). Default `67108864` (64 MiB).
+    pub cache_max_bytes: u64,
+    /// An operation whose prepared form is larger than this is not cached.
+    /// Default `4194304` (4 MiB).
+    pub cache_max_entry_bytes: u64,
     /// Time between health probes of each subgraph, in milliseconds; `0`
     /// turns probing off. A subgraph failing two probes in a row gets no
     /// requests (they fail at once) until a probe succeeds. Default `5000`.
@@ -61,6 +87,21 @@ pub struct Config {
     pub store_prefix: String,
     /// The admin API (`/admin/graphql`).
     pub admin: AdminConfig,
+    /// Limits on each operation.
+    pub limits: LimitsConfig,
+    /// Limits of the HTTP server.
+    pub server: ServerConfig,
+    /// What clients see of subgraph errors.
+    pub errors: ErrorsConfig,
+    /// Largest response accepted from a subgraph, in bytes; a larger one is
+    /// cut off with `SUBGRAPH_RESPONSE_TOO_LARGE`. Default `33554432` (32 MiB).
+    pub subgraph_response_limit_bytes: usize,
+    /// Settings of single subgraphs, by name.
+    pub subgraphs: BTreeMap<String, SubgraphConfig>,
+    /// Hosts the gateway may send subgraph requests to: names (`products.internal`),
+    /// name suffixes (`*.internal`), IP addresses and CIDR blocks (`10.0.0.0/8`).
+    /// Default empty: any host except link-local and cloud metadata addresses.
+    pub subgraph_hosts: Vec<String>,
 }
 
 /// The admin API's settings.
@@ -86,14 +127,16 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:4000";
 impl Default for Config {
     fn default() -> Self {
         Self {
+            mode: Mode::Production,
             listen: SocketAddr::from(([127, 0, 0, 1], 4000)),
             supergraph: None,
             subgraph_urls: BTreeMap::new(),
-            introspection: true,
+            introspection: None,
             subgraph_timeout_ms: 30_000,
             body_limit_bytes: 2 * 1024 * 1024,
             shutdown_drain_timeout_ms: 10_000,
-            cache_capacity: 1024,
+            cache_max_bytes: 64 * 1024 * 1024,
+            cache_max_entry_bytes: 4 * 1024 * 1024,
             subgraph_health_interval_ms: 5000,
             subgraph_health_query: "{ __typename }".to_string(),
             registry: false,
@@ -101,6 +144,12 @@ impl Default for Config {
             data_dir: PathBuf::from(".junction"),
             store_prefix: "junction:".to_string(),
             admin: AdminConfig::default(),
+            limits: LimitsConfig::default(),
+            server: ServerConfig::default(),
+            errors: ErrorsConfig::default(),
+            subgraph_response_limit_bytes: 32 * 1024 * 1024,
+            subgraphs: BTreeMap::new(),
+            subgraph_hosts: Vec::new(),
         }
     }
 }
@@ -215,7 +264,12 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         positive("subgraph_timeout_ms", self.subgraph_timeout_ms)?;
         positive("body_limit_bytes", self.body_limit_bytes as u64)?;
-        positive("cache_capacity", self.cache_capacity)?;
+        positive("cache_max_bytes", self.cache_max_bytes)?;
+        positive(
+            "subgraph_response_limit_bytes",
+            self.subgraph_response_limit_bytes as u64,
+        )?;
+        positive("server.max_connections", self.server.max_connections as u64)?;
         if self
             .admin
             .token
@@ -242,6 +296,25 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// Whether introspection is answered: as set, else on in dev mode only.
+    pub fn introspection_enabled(&self) -> bool {
+        self.introspection.unwrap_or(self.mode == Mode::Dev)
+    }
+
+    /// What clients see of `subgraph`'s errors: its own setting, else
+    /// `errors.subgraph`, else masked (passed through in dev mode).
+    pub fn subgraph_errors(&self, subgraph: &str) -> ErrorExposure {
+        let default = match self.mode {
+            Mode::Dev => ErrorExposure::Passthrough,
+            Mode::Production => ErrorExposure::Mask,
+        };
+        self.subgraphs
+            .get(subgraph)
+            .and_then(|s| s.errors)
+            .or(self.errors.subgraph)
+            .unwrap_or(default)
     }
 
     /// [`Self::subgraph_timeout_ms`] as a duration.
@@ -275,7 +348,7 @@ mod tests {
 
     use super::*;
 
-    const EXAMPLE: &str = include_str!("../junction.example.yaml");
+    const EXAMPLE: &str = include_str!("../../junction.example.yaml");
 
     #[test]
     fn example_file_parses_and_states_every_default() {

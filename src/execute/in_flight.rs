@@ -1,0 +1,309 @@
+//! Deduplication of identical in-flight subgraph requests, safe against
+//! cancellation.
+//!
+//! The first caller of a request (the leader) creates a shared fetch; callers
+//! of an identical request that arrive while it runs (followers) await the
+//! same fetch. The map holds the fetch only weakly, and the fetch itself owns
+//! the guard that removes its entry:
+//!
+//! - whoever of the waiters is polled drives the fetch, so a leader that goes
+//!   away hands the fetch over to its followers;
+//! - the entry is removed exactly once, by the guard's `Drop`, when the fetch
+//!   finishes *or* when the last waiter goes away (dropping the fetch, and
+//!   with it the subgraph connection) — never by code after an `.await`;
+//! - a caller joins only a fetch that still has a waiter and has not finished,
+//!   so once a fetch has finished or been abandoned the next identical request
+//!   goes to the subgraph.
+//!
+//! The key is the whole outgoing request (subgraph, URL, body and the headers
+//! sent with it), so two requests that could be answered differently never
+//! share a fetch.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, Weak};
+
+use bytes::Bytes;
+use futures::future::{BoxFuture, FutureExt, Shared, WeakShared};
+
+/// Everything that makes one subgraph request differ from another.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RequestKey {
+    pub subgraph: String,
+    pub url: String,
+    /// Headers sent to the subgraph besides the fixed ones (sorted by name).
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+type SharedFetch<T> = Shared<BoxFuture<'static, T>>;
+
+struct Entry<T: Clone> {
+    /// Tells this fetch's entry apart from a later one under the same key.
+    id: u64,
+    fetch: WeakShared<BoxFuture<'static, T>>,
+}
+
+struct Table<T: Clone> {
+    next_id: u64,
+    entries: HashMap<RequestKey, Entry<T>>,
+}
+
+/// The in-flight fetches, by request.
+pub struct InFlight<T: Clone> {
+    table: Arc<Mutex<Table<T>>>,
+}
+
+impl<T: Clone> Default for InFlight<T> {
+    fn default() -> Self {
+        Self {
+            table: Arc::new(Mutex::new(Table {
+                next_id: 0,
+                entries: HashMap::new(),
+            })),
+        }
+    }
+}
+
+impl<T: Clone> Clone for InFlight<T> {
+    fn clone(&self) -> Self {
+        Self {
+            table: Arc::clone(&self.table),
+        }
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> InFlight<T> {
+    /// Runs `fetch` for `key`, or joins the identical fetch already in flight.
+    pub async fn run<F>(&self, key: RequestKey, fetch: F) -> T
+    where
+        F: Future<Output = T> + Send + 'static,
+    {
+        // The shared fetch is taken out of the lock before it is awaited or
+        // dropped: dropping the last waiter drops the fetch, whose guard
+        // takes the lock.
+        let shared = self.join_or_start(key, fetch);
+        shared.await
+    }
+
+    /// Number of fetches in flight (entries in the map).
+    pub fn len(&self) -> usize {
+        lock(&self.table).entries.len()
+    }
+
+    /// True when no fetch is in flight.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn join_or_start<F>(&self, key: RequestKey, fetch: F) -> SharedFetch<T>
+    where
+        F: Future<Output = T> + Send + 'static,
+    {
+        let mut table = lock(&self.table);
+        if let Some(running) = table.entries.get(&key).and_then(|e| e.fetch.upgrade()) {
+            return running;
+        }
+        let id = table.next_id;
+        table.next_id += 1;
+        let guard = EntryGuard {
+            table: Arc::downgrade(&self.table),
+            key: key.clone(),
+            id,
+        };
+        let shared = async move {
+            let _guard = guard;
+            fetch.await
+        }
+        .boxed()
+        .shared();
+        if let Some(weak) = shared.downgrade() {
+            // Replaces an abandoned entry whose guard has not run yet; that
+            // guard sees another id and leaves this entry alone.
+            table.entries.insert(key, Entry { id, fetch: weak });
+        }
+        shared
+    }
+}
+
+/// Removes its fetch's entry when the fetch finishes or is dropped.
+struct EntryGuard<T: Clone> {
+    table: Weak<Mutex<Table<T>>>,
+    key: RequestKey,
+    id: u64,
+}
+
+impl<T: Clone> Drop for EntryGuard<T> {
+    fn drop(&mut self) {
+        let Some(table) = self.table.upgrade() else {
+            return;
+        };
+        let mut table = lock(&table);
+        if table
+            .entries
+            .get(&self.key)
+            .is_some_and(|e| e.id == self.id)
+        {
+            table.entries.remove(&self.key);
+        }
+    }
+}
+
+fn lock<T: Clone>(table: &Mutex<Table<T>>) -> std::sync::MutexGuard<'_, Table<T>> {
+    table.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tokio::sync::Notify;
+
+    use super::*;
+
+    fn key(body: &'static str) -> RequestKey {
+        RequestKey {
+            subgraph: "a".into(),
+            url: "http://a/".into(),
+            headers: Vec::new(),
+            body: Bytes::from_static(body.as_bytes()),
+        }
+    }
+
+    /// A fetch that counts its starts and finishes when `gate` is notified.
+    fn gated(
+        starts: &Arc<AtomicUsize>,
+        gate: &Arc<Notify>,
+        answer: u32,
+    ) -> BoxFuture<'static, u32> {
+        let starts = Arc::clone(starts);
+        let gate = Arc::clone(gate);
+        async move {
+            starts.fetch_add(1, Ordering::SeqCst);
+            gate.notified().await;
+            answer
+        }
+        .boxed()
+    }
+
+    #[tokio::test]
+    async fn followers_share_the_leaders_fetch_and_the_entry_goes_when_it_ends() {
+        let in_flight = InFlight::<u32>::default();
+        let (starts, gate) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
+        let leader = tokio::spawn({
+            let f = in_flight.clone();
+            let fetch = gated(&starts, &gate, 1);
+            async move { f.run(key("q"), fetch).await }
+        });
+        while starts.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let follower = tokio::spawn({
+            let f = in_flight.clone();
+            let fetch = gated(&starts, &gate, 2);
+            async move { f.run(key("q"), fetch).await }
+        });
+        tokio::task::yield_now().await;
+        assert_eq!(in_flight.len(), 1);
+        gate.notify_waiters();
+        assert_eq!(leader.await.unwrap(), 1);
+        assert_eq!(
+            follower.await.unwrap(),
+            1,
+            "the follower got the leader's answer"
+        );
+        assert_eq!(starts.load(Ordering::SeqCst), 1);
+        assert!(in_flight.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_dropped_leader_hands_the_fetch_to_its_follower() {
+        let in_flight = InFlight::<u32>::default();
+        let (starts, gate) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
+        let leader = tokio::spawn({
+            let f = in_flight.clone();
+            let fetch = gated(&starts, &gate, 1);
+            async move { f.run(key("q"), fetch).await }
+        });
+        while starts.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let follower = tokio::spawn({
+            let f = in_flight.clone();
+            let fetch = gated(&starts, &gate, 2);
+            async move { f.run(key("q"), fetch).await }
+        });
+        tokio::task::yield_now().await;
+        leader.abort();
+        assert!(leader.await.unwrap_err().is_cancelled());
+        assert_eq!(in_flight.len(), 1, "the follower still waits on the fetch");
+        gate.notify_waiters();
+        assert_eq!(follower.await.unwrap(), 1);
+        assert!(in_flight.is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_abandoned_fetch_leaves_no_entry_and_the_next_request_starts_anew() {
+        let in_flight = InFlight::<u32>::default();
+        let (starts, gate) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
+        for _ in 0..100 {
+            let leader = tokio::spawn({
+                let f = in_flight.clone();
+                let fetch = gated(&starts, &gate, 1);
+                async move { f.run(key("q"), fetch).await }
+            });
+            tokio::task::yield_now().await;
+            leader.abort();
+            let _ = leader.await;
+            assert!(in_flight.is_empty());
+        }
+        let next = tokio::spawn({
+            let f = in_flight.clone();
+            let fetch = gated(&starts, &gate, 7);
+            async move { f.run(key("q"), fetch).await }
+        });
+        while in_flight.is_empty() {
+            tokio::task::yield_now().await;
+        }
+        gate.notify_waiters();
+        assert_eq!(next.await.unwrap(), 7, "a new fetch, not an old answer");
+        assert!(in_flight.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_request_after_a_finished_fetch_starts_a_new_one() {
+        let in_flight = InFlight::<u32>::default();
+        let first = in_flight.run(key("q"), async { 1 }).await;
+        let second = in_flight.run(key("q"), async { 2 }).await;
+        assert_eq!((first, second), (1, 2));
+        assert!(in_flight.is_empty());
+    }
+
+    #[tokio::test]
+    async fn different_requests_never_share_a_fetch() {
+        let in_flight = InFlight::<u32>::default();
+        let (starts, gate) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
+        let mut other = key("q");
+        other
+            .headers
+            .push(("authorization".into(), "Bearer b".into()));
+        let a = tokio::spawn({
+            let f = in_flight.clone();
+            let fetch = gated(&starts, &gate, 1);
+            async move { f.run(key("q"), fetch).await }
+        });
+        let b = tokio::spawn({
+            let f = in_flight.clone();
+            let fetch = gated(&starts, &gate, 2);
+            async move { f.run(other, fetch).await }
+        });
+        while starts.load(Ordering::SeqCst) < 2 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(in_flight.len(), 2);
+        gate.notify_waiters();
+        assert_eq!((a.await.unwrap(), b.await.unwrap()), (1, 2));
+    }
+}
