@@ -56,7 +56,7 @@ fn no_subgraph_requests(fed: &Federation) -> bool {
 
 #[tokio::test]
 async fn schema_lists_only_api_types_and_directives() {
-    let fed = directory(GatewaySettings::default()).await;
+    let fed = directory(GatewaySettings::dev()).await;
     let body = fed
         .query("{ __schema { queryType { name } mutationType { name } types { name } directives { name } } }")
         .await;
@@ -82,7 +82,7 @@ async fn schema_lists_only_api_types_and_directives() {
 
 #[tokio::test]
 async fn type_lookup_hides_inaccessible_fields_and_enum_values() {
-    let fed = directory(GatewaySettings::default()).await;
+    let fed = directory(GatewaySettings::dev()).await;
     let query = r#"{
         user: __type(name: "User") { name kind fields { name } }
         role: __type(name: "Role") { kind enumValues { name } }
@@ -100,7 +100,7 @@ async fn type_lookup_hides_inaccessible_fields_and_enum_values() {
 
 #[tokio::test]
 async fn inaccessible_and_machinery_types_cannot_be_looked_up() {
-    let fed = directory(GatewaySettings::default()).await;
+    let fed = directory(GatewaySettings::dev()).await;
     let query = r#"{
         secret: __type(name: "Secret") { name }
         graph: __type(name: "join__Graph") { name }
@@ -115,7 +115,7 @@ async fn inaccessible_and_machinery_types_cannot_be_looked_up() {
 
 #[tokio::test]
 async fn typename_at_the_root_is_answered_without_subgraphs() {
-    let fed = directory(GatewaySettings::default()).await;
+    let fed = directory(GatewaySettings::dev()).await;
     assert_eq!(
         fed.query("{ __typename alias: __typename }").await,
         json!({ "data": { "__typename": "Query", "alias": "Query" } })
@@ -125,7 +125,7 @@ async fn typename_at_the_root_is_answered_without_subgraphs() {
 
 #[tokio::test]
 async fn introspection_and_data_are_answered_together() {
-    let fed = directory(GatewaySettings::default()).await;
+    let fed = directory(GatewaySettings::dev()).await;
     assert_eq!(
         fed.query(r#"{ __type(name: "Role") { name } users { name role } }"#)
             .await,
@@ -133,13 +133,10 @@ async fn introspection_and_data_are_answered_together() {
     );
 }
 
+/// Production settings (the default) refuse introspection.
 #[tokio::test]
-async fn disabled_introspection_is_refused_with_its_own_code() {
-    let fed = directory(GatewaySettings {
-        introspection: false,
-        ..Default::default()
-    })
-    .await;
+async fn introspection_is_off_by_default_and_refused_with_its_own_code() {
+    let fed = directory(GatewaySettings::default()).await;
     assert_eq!(
         fed.query("{ __schema { queryType { name } } }").await,
         json!({ "errors": [{

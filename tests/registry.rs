@@ -631,8 +631,9 @@ async fn junction(args: String) -> (i32, String, String) {
 }
 
 /// A subgraph nobody answers for is probed unhealthy: `/health/subgraphs`
-/// says so and its requests fail at once with SUBGRAPH_REQUEST_FAILED,
-/// while the healthy subgraph keeps answering.
+/// says so (the details to the admin token only) and its requests fail at
+/// once with SUBGRAPH_REQUEST_FAILED, while the healthy subgraph keeps
+/// answering.
 #[tokio::test]
 async fn unhealthy_subgraphs_fail_fast_and_are_reported() {
     let greetings = greetings().await;
@@ -659,12 +660,28 @@ async fn unhealthy_subgraphs_fail_fast_and_are_reported() {
         interval: Duration::from_millis(50),
         ..Default::default()
     });
-    let router = http::router(Arc::clone(&gateway), &HttpSettings::default());
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(&StoreConfig {
+        redis_url: None,
+        data_dir: dir.path().to_path_buf(),
+        prefix: "junction:".into(),
+    })
+    .await
+    .unwrap();
+    let settings = HttpSettings {
+        admin: Some(AdminEndpoint::new(
+            admin::schema(Registry::new(store)),
+            TOKEN,
+        )),
+        ..HttpSettings::default()
+    };
+    let router = http::router(Arc::clone(&gateway), &settings);
     let server = TestServer::serve(gateway, router, Duration::from_secs(5)).await;
 
     let reported = wait_until(Duration::from_secs(5), || async {
         let body: Value = client()
             .get(server.url("/health/subgraphs"))
+            .bearer_auth(TOKEN)
             .send()
             .await
             .unwrap()
@@ -681,6 +698,19 @@ async fn unhealthy_subgraphs_fail_fast_and_are_reported() {
     assert!(
         reported.is_some(),
         "the down subgraph was never reported unhealthy"
+    );
+    let anonymous: Value = client()
+        .get(server.url("/health/subgraphs"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        anonymous,
+        json!({ "status": "degraded" }),
+        "no names or failures without the admin token"
     );
 
     let body: Value = client()

@@ -779,7 +779,7 @@ pub struct Federation {
 impl Federation {
     /// Starts the subgraphs and a gateway over `server.supergraph(types)`.
     pub async fn start(types: &str, subgraphs: Vec<Subgraph>) -> Self {
-        Self::start_with(GatewaySettings::default(), types, subgraphs).await
+        Self::start_with(GatewaySettings::dev(), types, subgraphs).await
     }
 
     pub async fn start_with(
