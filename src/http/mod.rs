@@ -36,6 +36,9 @@ mod server;
 
 pub use admin::AdminEndpoint;
 pub use body::BodyLimits;
+/// The request decoders, for the fuzz targets (`fuzz/`).
+#[doc(hidden)]
+pub use decode::{get_params, post_body};
 pub use error::HttpError;
 pub use negotiate::ResponseMediaType;
 pub use server::{serve, ServerSettings};
