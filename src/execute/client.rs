@@ -106,6 +106,11 @@ impl SubgraphClient {
         self.in_flight.len()
     }
 
+    /// Number of callers awaiting a deduplicated subgraph request.
+    pub fn in_flight_waiters(&self) -> usize {
+        self.in_flight.waiters()
+    }
+
     /// Probes each `(name, url)` once, concurrently, and records the results.
     pub async fn probe_all(&self, subgraphs: &[(String, String)], settings: &ProbeSettings) {
         let body = Bytes::from(serde_json::json!({ "query": settings.query }).to_string());

@@ -21,6 +21,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use bytes::Bytes;
@@ -52,6 +53,8 @@ struct Table<T: Clone> {
 /// The in-flight fetches, by request.
 pub struct InFlight<T: Clone> {
     table: Arc<Mutex<Table<T>>>,
+    /// Callers awaiting a shared fetch (leaders and followers).
+    waiting: Arc<AtomicUsize>,
 }
 
 impl<T: Clone> Default for InFlight<T> {
@@ -61,6 +64,7 @@ impl<T: Clone> Default for InFlight<T> {
                 next_id: 0,
                 entries: HashMap::new(),
             })),
+            waiting: Arc::default(),
         }
     }
 }
@@ -69,7 +73,24 @@ impl<T: Clone> Clone for InFlight<T> {
     fn clone(&self) -> Self {
         Self {
             table: Arc::clone(&self.table),
+            waiting: Arc::clone(&self.waiting),
         }
+    }
+}
+
+/// Counts one caller as waiting for as long as it lives.
+struct Waiting(Arc<AtomicUsize>);
+
+impl Waiting {
+    fn new(count: &Arc<AtomicUsize>) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Self(Arc::clone(count))
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -82,8 +103,14 @@ impl<T: Clone + Send + Sync + 'static> InFlight<T> {
         // The shared fetch is taken out of the lock before it is awaited or
         // dropped: dropping the last waiter drops the fetch, whose guard
         // takes the lock.
+        let _waiting = Waiting::new(&self.waiting);
         let shared = self.join_or_start(key, fetch);
         shared.await
+    }
+
+    /// Callers awaiting a fetch, leaders and followers.
+    pub fn waiters(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
     }
 
     /// Number of fetches in flight (entries in the map).
@@ -156,8 +183,6 @@ fn lock<T: Clone>(table: &Mutex<Table<T>>) -> std::sync::MutexGuard<'_, Table<T>
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use tokio::sync::Notify;
 

@@ -227,9 +227,19 @@ impl Gateway {
         self.live.load().is_some()
     }
 
-    /// Subgraph requests in flight, shared by identical queries.
+    /// Subgraph query requests in flight (each shared by identical queries).
     pub fn in_flight_subgraph_requests(&self) -> usize {
         self.client.in_flight_count()
+    }
+
+    /// Requests waiting on those subgraph requests (leaders and followers).
+    pub fn in_flight_subgraph_waiters(&self) -> usize {
+        self.client.in_flight_waiters()
+    }
+
+    /// Estimated bytes held by the live snapshot's operation cache.
+    pub fn operation_cache_bytes(&self) -> u64 {
+        self.live.load().as_ref().map_or(0, |s| s.cache_weight())
     }
 
     /// The last health probe results of the live supergraph's subgraphs.

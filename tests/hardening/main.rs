@@ -1,0 +1,15 @@
+//! Hardening tests (issue 10): what a hostile or unlucky client can make
+//! the gateway spend, and what it can make the gateway hand to others.
+//! Every test talks to a real gateway over real HTTP (or to the gateway's
+//! pipeline in-process where the HTTP layer adds nothing), with real
+//! fixture subgraphs behind it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../common/mod.rs"]
+mod common;
+#[path = "../common/fixture_subgraph.rs"]
+mod fixture_subgraph;
+
+mod dedup;
+mod support;
