@@ -300,7 +300,7 @@ impl Gateway {
         );
         match tokio::time::timeout_at(deadline, run).await {
             Ok(Ok(response)) => response,
-            Ok(Err(errors)) => respond::from_errors(&errors, self.settings.limits.max_errors),
+            Ok(Err(errors)) => respond::from_errors(&errors),
             Err(_) => {
                 let timeout = self.settings.request_timeout;
                 respond::request_error(ResponseKind::Timeout, &[GatewayError::Timeout(timeout)])

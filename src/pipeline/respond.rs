@@ -9,29 +9,22 @@ use serde_json::{Map, Value};
 use super::{GatewayError, GraphQLResponse, ResponseKind, Subsequent};
 use crate::shape::IncrementalItem;
 
-/// A response for errors raised before execution started, with at most
-/// `max_errors` errors (and one more saying how many were left out).
-pub fn from_errors(errors: &[GatewayError], max_errors: usize) -> GraphQLResponse {
+/// A response for errors raised before execution started. Their number is
+/// already bounded: a document's errors are cut at `limits.max_errors` when
+/// they are converted (see `OperationError::to_graphql_errors`).
+pub fn from_errors(errors: &[GatewayError]) -> GraphQLResponse {
     let kind = match errors.first() {
         Some(GatewayError::NotReady) => ResponseKind::NotReady,
         Some(GatewayError::MethodNotAllowed(_)) => ResponseKind::MethodNotAllowed,
         Some(GatewayError::Timeout(_)) => ResponseKind::Timeout,
         _ => ResponseKind::RequestError,
     };
-    let mut graphql: Vec<Value> = errors.iter().flat_map(GatewayError::to_graphql).collect();
-    cap_errors(&mut graphql, max_errors);
-    errors_only(kind, graphql)
+    request_error(kind, errors)
 }
 
 /// A response with `errors` only (no `data`).
 pub fn request_error(kind: ResponseKind, errors: &[GatewayError]) -> GraphQLResponse {
-    errors_only(
-        kind,
-        errors.iter().flat_map(GatewayError::to_graphql).collect(),
-    )
-}
-
-fn errors_only(kind: ResponseKind, errors: Vec<Value>) -> GraphQLResponse {
+    let errors: Vec<Value> = errors.iter().flat_map(GatewayError::to_graphql).collect();
     let mut body = Map::new();
     body.insert("errors".into(), Value::Array(errors));
     encode(kind, &Value::Object(body))

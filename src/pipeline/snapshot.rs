@@ -6,8 +6,9 @@
 //! an estimate of the bytes it holds (its text, the validated document, the
 //! normalised tree and the plan), the whole cache keeps under
 //! `cache_max_bytes`, and an operation heavier than `cache_max_entry_bytes`
-//! is not cached at all. Refusals (parse, validation and limit errors) are
-//! cached too, so a repeated hostile document costs a lookup.
+//! is not cached at all. Refusals (parse, validation and limit errors) of
+//! short documents are cached too, so a client repeating a broken query
+//! costs a lookup.
 
 use std::sync::Arc;
 
@@ -19,6 +20,11 @@ use crate::plan::{plan_within, PlanError, QueryPlan};
 use crate::supergraph::{Supergraph, SupergraphError};
 
 mod weight;
+
+/// A refused operation is cached only when its text is at most this long:
+/// refusing a long one again costs no more than its limits allow, while
+/// keeping it would let hostile documents fill the cache.
+const MAX_CACHED_REFUSAL_TEXT: usize = 64 * 1024;
 
 /// An operation validated and planned once, reused by every request with the same text.
 pub struct PreparedRequest {
@@ -81,7 +87,11 @@ impl Snapshot {
         }
         let prepared = self.prepare_uncached(query, operation_name);
         let bytes = weight::of_entry(&key, &prepared);
-        if bytes <= self.max_entry_bytes {
+        let keep = match &prepared {
+            Ok(_) => bytes <= self.max_entry_bytes,
+            Err(_) => query.len() <= MAX_CACHED_REFUSAL_TEXT,
+        };
+        if keep {
             let bytes = u32::try_from(bytes).unwrap_or(u32::MAX);
             let entry = Entry {
                 prepared: prepared.clone(),

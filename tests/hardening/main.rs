@@ -12,4 +12,6 @@ mod common;
 mod fixture_subgraph;
 
 mod dedup;
+mod limits;
+mod responses;
 mod support;
