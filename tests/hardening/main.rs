@@ -12,6 +12,7 @@ mod common;
 mod fixture_subgraph;
 
 mod dedup;
+mod exposure;
 mod limits;
 mod responses;
 mod support;
