@@ -11,8 +11,10 @@ mod common;
 #[path = "../common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+mod admin;
 mod dedup;
 mod exposure;
 mod limits;
 mod responses;
+mod server;
 mod support;
