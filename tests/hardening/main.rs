@@ -12,6 +12,7 @@ mod common;
 mod fixture_subgraph;
 
 mod admin;
+mod cache;
 mod dedup;
 mod exposure;
 mod limits;

@@ -1,8 +1,8 @@
-//! Estimates of the memory a cache entry holds. The figures per unit are
-//! measured (tests/cache_weight.rs counts the bytes actually allocated for
-//! a range of operations and checks the estimate stays within a factor of
-//! two of them), not exact: they keep the cache's memory bounded, they do
-//! not account for it to the byte.
+//! Estimates of the memory a cache entry holds. The figures per unit were
+//! measured by tests/cache_weight.rs, which counts the bytes an entry
+//! really keeps allocated for operations of several shapes and sizes and
+//! checks the estimate stays within a factor of two of them. They keep
+//! the cache's memory bounded; they do not account for it to the byte.
 
 use std::mem::size_of;
 
@@ -10,13 +10,17 @@ use super::{Key, Prepared};
 use crate::operation::{Selection, SelectionSet};
 use crate::plan::{FetchNode, QueryPlan};
 
-/// Bytes of the validated document (AST, executable document, source text)
-/// per byte of operation text.
-const DOCUMENT_BYTES_PER_TEXT_BYTE: u64 = 12;
-/// Bytes of a normalised selection beyond its struct (names, arguments).
-const SELECTION_EXTRA_BYTES: u64 = 96;
+/// Bytes of the validated document per byte of operation text.
+const DOCUMENT_BYTES_PER_TEXT_BYTE: u64 = 24;
+/// Bytes per normalised selection (the tree's node and the executable
+/// document's node for it).
+const SELECTION_BYTES: u64 = 380;
+/// Bytes of a plan per byte of subgraph operation text.
+const PLAN_BYTES_PER_TEXT_BYTE: u64 = 3;
+/// Bytes of a plan per entity input (its path and representation selection).
+const ENTITY_INPUT_BYTES: u64 = 3600;
 /// The entry's fixed costs (the cache's own bookkeeping, `Arc`s, the plan).
-const ENTRY_BYTES: u64 = 1024;
+const ENTRY_BYTES: u64 = 2048;
 
 /// Estimated bytes of one cache entry, key included.
 pub(super) fn of_entry(key: &Key, prepared: &Prepared) -> u64 {
@@ -36,10 +40,10 @@ pub(super) fn of_entry(key: &Key, prepared: &Prepared) -> u64 {
 }
 
 fn of_selections(selections: &SelectionSet) -> u64 {
-    let mut bytes = 0;
+    let mut nodes = 0;
     let mut sets = vec![selections];
     while let Some(set) = sets.pop() {
-        bytes += set.len() as u64 * (size_of::<Selection>() as u64 + SELECTION_EXTRA_BYTES);
+        nodes += set.len() as u64;
         for selection in set {
             match selection {
                 Selection::Field(field) => sets.push(&field.selections),
@@ -47,7 +51,7 @@ fn of_selections(selections: &SelectionSet) -> u64 {
             }
         }
     }
-    bytes
+    nodes * SELECTION_BYTES
 }
 
 fn of_plan(plan: &QueryPlan) -> u64 {
@@ -61,11 +65,12 @@ fn of_plan(plan: &QueryPlan) -> u64 {
 }
 
 fn of_fetch(fetch: &FetchNode) -> u64 {
-    let requires: u64 = fetch
+    let inputs: u64 = fetch
         .entities
         .iter()
-        .flat_map(|part| &part.inputs)
-        .map(|input| of_selections(&input.requires) + input.path.len() as u64 * 32)
+        .map(|part| part.inputs.len() as u64)
         .sum();
-    size_of::<FetchNode>() as u64 + fetch.operation.len() as u64 + requires
+    size_of::<FetchNode>() as u64
+        + fetch.operation.len() as u64 * PLAN_BYTES_PER_TEXT_BYTE
+        + inputs * ENTITY_INPUT_BYTES
 }
