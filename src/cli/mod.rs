@@ -47,6 +47,10 @@ pub enum Command {
     /// the admin API is on at /admin/graphql. SIGTERM or Ctrl-C stops
     /// accepting connections and lets in-flight requests finish (up to
     /// `shutdown_drain_timeout_ms`).
+    ///
+    /// Production mode unless the config file says `mode: dev`: introspection
+    /// off, subgraph error messages masked, and the limits of `limits` and
+    /// `server` in the config file (defaults in junction.example.yaml).
     #[command(after_long_help = "Examples:\n  \
         junction serve --supergraph schema/supergraph.graphql\n  \
         junction serve --config junction.yaml --listen 0.0.0.0:4000\n  \
@@ -55,7 +59,8 @@ pub enum Command {
         JUNCTION_REDIS_URL=redis://127.0.0.1:6379 JUNCTION_ADMIN_TOKEN=... junction serve --registry")]
     Serve(ServeArgs),
     /// Run the demo: the four demo subgraphs (accounts, inventory, products,
-    /// reviews) in this process, and the gateway in front of them.
+    /// reviews) in this process, and the gateway in front of them, in dev
+    /// mode (introspection on, subgraph errors passed through).
     Dev(DevArgs),
     /// Compose subgraphs into a supergraph: SDL on stdout, composition
     /// errors on stderr (one per line: code, message, locations), exit 1.
