@@ -63,7 +63,7 @@ impl ErrorPaths {
     }
 
     /// Does an error lie at `path` or below it?
-    pub fn explains<'s>(&self, path: impl IntoIterator<Item = Segment>) -> bool {
+    pub fn explains(&self, path: impl IntoIterator<Item = Segment>) -> bool {
         if self.pathless {
             return true;
         }
@@ -95,7 +95,7 @@ mod tests {
         let b = Segment::Key("b".into());
         assert!(paths.explains(path(&[a.clone(), Segment::Index(1), b.clone()])));
         assert!(paths.explains(path(&[a.clone(), Segment::Index(1)])));
-        assert!(paths.explains(path(&[a.clone()])));
+        assert!(paths.explains(vec![a.clone()]));
         assert!(!paths.explains(path(&[a.clone(), Segment::Index(2)])));
         assert!(!paths.explains(path(&[a, Segment::Index(1), b, Segment::Index(0)])));
     }

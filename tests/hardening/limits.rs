@@ -156,8 +156,10 @@ async fn variables_too_large_or_with_too_long_a_list_are_refused_before_they_are
 
 #[tokio::test]
 async fn a_query_plan_asking_subgraphs_for_too_many_fields_is_refused() {
-    let mut settings = GatewaySettings::default();
-    settings.max_plan_fields = 10;
+    let settings = GatewaySettings {
+        max_plan_fields: 10,
+        ..GatewaySettings::default()
+    };
     let server =
         start_junction_with(Some(DEMO_SUPERGRAPH), settings, HttpSettings::default()).await;
     let query =
