@@ -4,7 +4,7 @@
 //! the gateway calls no address its egress rules refuse.
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Mutex, OnceLock};
 
 use junction::egress::AllowedHosts;
 use junction::http::{HttpSettings, ServerSettings};
@@ -36,33 +36,36 @@ fn leaky_accounts() -> Subgraph {
         })])
 }
 
-/// Log output written while the returned guard lives (this thread's
-/// subscriber: the tests run on a current-thread runtime).
-fn capture_logs() -> (Arc<Mutex<Vec<u8>>>, tracing::subscriber::DefaultGuard) {
-    #[derive(Clone)]
-    struct Sink(Arc<Mutex<Vec<u8>>>);
-    impl Write for Sink {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
+/// Everything this test binary logs at INFO and above. A global subscriber
+/// (installed once): a thread's own subscriber would miss spans whose
+/// callsites another test thread registered first.
+fn logs() -> &'static Mutex<Vec<u8>> {
+    static LOGS: OnceLock<&'static Mutex<Vec<u8>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer: &'static Mutex<Vec<u8>> = Box::leak(Box::default());
+        struct Sink(&'static Mutex<Vec<u8>>);
+        impl Write for Sink {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
         }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buffer = Arc::new(Mutex::new(Vec::new()));
-    let sink = Sink(Arc::clone(&buffer));
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || sink.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::INFO)
-        .finish();
-    (buffer, tracing::subscriber::set_default(subscriber))
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || Sink(buffer))
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber");
+        buffer
+    })
 }
 
 #[tokio::test]
 async fn in_production_subgraph_errors_are_masked_and_the_original_is_logged_with_the_request_id() {
-    let (logs, _guard) = capture_logs();
+    let logs = logs();
     let served = Served::start(
         ACCOUNTS,
         vec![leaky_accounts()],
@@ -93,13 +96,10 @@ async fn in_production_subgraph_errors_are_masked_and_the_original_is_logged_wit
     let logs = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
     let line = logs
         .lines()
-        .find(|line| line.contains("subgraph error masked"))
-        .unwrap_or_else(|| panic!("the masked error is logged: {logs}"));
+        .find(|line| line.contains(&format!("request_id=\"{request_id}\"")))
+        .unwrap_or_else(|| panic!("the request's log line: {logs}"));
+    assert!(line.contains("subgraph error masked"), "{line}");
     assert!(line.contains(SECRET_ERROR), "{line}");
-    assert!(
-        line.contains(&format!("request_id=\"{request_id}\"")),
-        "{line}"
-    );
 }
 
 #[tokio::test]
