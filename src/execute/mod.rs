@@ -115,26 +115,10 @@ async fn run_fetch(
         None
     };
     let body = request_body(fetch, variables, entities.as_deref());
-    let policy = client.settings().policy(&subgraph.name).errors;
-    let deduplicate = fetch.kind == apollo_compiler::ast::OperationType::Query;
-    let response = client
-        .post(&subgraph.name, &subgraph.url, body, deduplicate)
-        .await
-        .and_then(|bytes| parse_response(&subgraph.name, &bytes))
-        .map(|mut response| {
-            if fetch.renames {
-                if let Some(data) = &mut response.data {
-                    response_tree::strip_internal_aliases(data);
-                }
-            }
-            response
-        });
-    if let Err(error) = &response {
-        tracing::warn!(subgraph = %subgraph.name, "subgraph request failed: {}", error.detail());
-    }
+    let response = send(fetch, subgraph, client, body).await;
     let origin = errors::Origin {
         subgraph: &subgraph.name,
-        policy,
+        policy: client.settings().policy(&subgraph.name).errors,
     };
     match (response, entities) {
         (Err(error), None) => fetch
@@ -151,6 +135,33 @@ async fn run_fetch(
             entities::merge_results(&mut lock(data), response, &batches, origin)
         }
     }
+}
+
+/// Sends a fetch's request (queries shared with identical ones in flight)
+/// and parses the answer; a failure is logged with its full cause.
+async fn send(
+    fetch: &FetchNode,
+    subgraph: &crate::supergraph::Subgraph,
+    client: &SubgraphClient,
+    body: Bytes,
+) -> Result<SubgraphResponse, FetchError> {
+    let deduplicate = fetch.kind == apollo_compiler::ast::OperationType::Query;
+    let response = client
+        .post(&subgraph.name, &subgraph.url, body, deduplicate)
+        .await
+        .and_then(|bytes| parse_response(&subgraph.name, &bytes))
+        .map(|mut response| {
+            if fetch.renames {
+                if let Some(data) = &mut response.data {
+                    response_tree::strip_internal_aliases(data);
+                }
+            }
+            response
+        });
+    if let Err(error) = &response {
+        tracing::warn!(subgraph = %subgraph.name, "subgraph request failed: {}", error.detail());
+    }
+    response
 }
 
 /// The subgraph request body: the operation, the variables it uses and,
