@@ -11,6 +11,7 @@ pub mod config;
 pub mod egress;
 pub mod execute;
 pub mod http;
+pub mod json;
 pub mod operation;
 pub mod pipeline;
 pub mod plan;

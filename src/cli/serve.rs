@@ -156,6 +156,7 @@ pub fn gateway_settings(config: &Config) -> anyhow::Result<GatewaySettings> {
             max_list_length: limits.max_list_length,
         },
         max_plan_fields: limits.max_plan_fields,
+        max_response_values: limits.max_response_values,
         cache_max_bytes: config.cache_max_bytes,
         cache_max_entry_bytes: config.cache_max_entry_bytes,
         request_timeout: config.server.request_timeout,

@@ -36,6 +36,8 @@ pub enum FetchError {
     InvalidResponse { subgraph: String, detail: String },
     #[error("HTTP fetch failed from '{subgraph}': the response is larger than the limit of {limit} bytes")]
     TooLarge { subgraph: String, limit: usize },
+    #[error("HTTP fetch failed from '{subgraph}': the request would receive more than {limit} values from subgraphs (limits.max_response_values)")]
+    TooManyValues { subgraph: String, limit: usize },
     #[error("HTTP fetch failed from '{subgraph}': {reason}")]
     Unhealthy { subgraph: String, reason: String },
     #[error("HTTP fetch failed from '{subgraph}': the subgraph's address is not allowed")]
@@ -46,7 +48,7 @@ impl FetchError {
     /// The `extensions.code` of the error reported for this failure.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::TooLarge { .. } => "SUBGRAPH_RESPONSE_TOO_LARGE",
+            Self::TooLarge { .. } | Self::TooManyValues { .. } => "SUBGRAPH_RESPONSE_TOO_LARGE",
             _ => "SUBGRAPH_REQUEST_FAILED",
         }
     }

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::errors::Origin;
 use super::response_tree::{get_mut, merge, objects_at, path_json, write_representation, Step};
 use super::SubgraphResponse;
+use crate::json::{count_values, ValueBudget};
 use crate::plan::{EntityPart, FetchNode};
 use crate::supergraph::Supergraph;
 
@@ -23,52 +24,82 @@ pub(super) struct PartBatch<'p> {
     /// For each representation: it names an `@interfaceObject`, so the
     /// subgraph's `__typename` in the result is not the object's.
     interface_object: Vec<bool>,
-    /// Collection stopped: more representations than the budget allowed.
-    over: bool,
+    /// Collection stopped: a limit was reached.
+    over: Option<Over>,
 }
 
-/// An entity fetch would send more representations than allowed.
+/// The limit an entity fetch reached.
+#[derive(Debug, Clone, Copy)]
+enum Over {
+    /// More distinct representations than `max_entity_representations`.
+    Representations,
+    /// More objects to enrich than the request's value budget allows.
+    Values,
+}
+
+/// An entity fetch over a limit: nothing is sent, its objects get an error.
 #[derive(Debug)]
-pub(super) struct TooManyRepresentations {
+pub(super) struct FetchRefused {
+    over: Over,
+    /// The value of the limit reached.
     limit: usize,
     /// Where the fetch's first object is.
     path: Vec<Value>,
 }
 
-impl TooManyRepresentations {
-    /// The error reported for the fetch (nothing is sent).
+impl FetchRefused {
+    /// The error reported for the fetch.
     pub fn to_graphql(&self, subgraph: &str) -> Value {
-        let mut error = serde_json::json!({
-            "message": format!(
-                "The request to subgraph '{subgraph}' needs more than {} entity representations (limits.max_entity_representations); it was not sent.",
-                self.limit
+        let limit = self.limit;
+        let (message, code) = match self.over {
+            Over::Representations => (
+                format!("The request to subgraph '{subgraph}' needs more than {limit} entity representations (limits.max_entity_representations); it was not sent."),
+                "OPERATION_LIMIT_EXCEEDED",
             ),
-            "extensions": { "code": "OPERATION_LIMIT_EXCEEDED", "service": subgraph },
-        });
-        if let Value::Object(map) = &mut error {
-            map.insert("path".into(), Value::Array(self.path.clone()));
-        }
-        error
+            Over::Values => (
+                format!("The request to subgraph '{subgraph}' was not sent: its objects would take the request over {limit} values from subgraphs (limits.max_response_values)."),
+                "SUBGRAPH_RESPONSE_TOO_LARGE",
+            ),
+        };
+        error_at(message, code, subgraph, self.path.clone())
     }
+}
+
+/// A gateway error about a subgraph's fetch, at `path`.
+fn error_at(message: String, code: &str, subgraph: &str, path: Vec<Value>) -> Value {
+    let mut error = serde_json::json!({
+        "message": message,
+        "extensions": { "code": code, "service": subgraph },
+    });
+    if let Value::Object(map) = &mut error {
+        map.insert("path".into(), Value::Array(path));
+    }
+    error
 }
 
 /// The representations of every part of an entity fetch; `None` when no
 /// object needs the fetch. Collection stops as soon as the distinct
-/// representations exceed `limit`.
+/// representations exceed `limit`, or the objects' paths the value budget.
 pub(super) fn collect<'p>(
     data: &Value,
     fetch: &'p FetchNode,
     supergraph: &Supergraph,
     limit: usize,
-) -> Result<Option<Vec<PartBatch<'p>>>, TooManyRepresentations> {
-    let mut budget = limit;
+    values: &ValueBudget,
+) -> Result<Option<Vec<PartBatch<'p>>>, FetchRefused> {
+    let mut left = limit;
     let mut batches: Vec<PartBatch<'p>> = Vec::with_capacity(fetch.entities.len());
     for part in &fetch.entities {
-        let batch = collect_part(data, part, supergraph, &mut budget);
-        let exceeded = batch.over;
+        let batch = collect_part(data, part, supergraph, &mut left, values);
+        let over = batch.over;
         batches.push(batch);
-        if exceeded {
-            return Err(TooManyRepresentations {
+        if let Some(over) = over {
+            let limit = match over {
+                Over::Representations => limit,
+                Over::Values => values.limit(),
+            };
+            return Err(FetchRefused {
+                over,
                 limit,
                 path: first_path(&batches),
             });
@@ -84,19 +115,24 @@ fn collect_part<'p>(
     data: &Value,
     part: &'p EntityPart,
     supergraph: &Supergraph,
-    budget: &mut usize,
+    left: &mut usize,
+    values: &ValueBudget,
 ) -> PartBatch<'p> {
     let mut batch = PartBatch {
         part,
         representations: Vec::new(),
         targets: Vec::new(),
         interface_object: Vec::new(),
-        over: false,
+        over: None,
     };
     let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
     for input in &part.inputs {
         let typename = input.interface_object.as_ref().map(|n| n.as_str());
-        for (path, object) in objects_at(data, &input.path, supergraph) {
+        let Some(objects) = objects_at(data, &input.path, supergraph, values) else {
+            batch.over = Some(Over::Values);
+            return batch;
+        };
+        for (path, object) in objects {
             let mut text = Vec::new();
             if !write_representation(object, &input.requires, supergraph, typename, &mut text) {
                 continue;
@@ -104,11 +140,11 @@ fn collect_part<'p>(
             match index.get(&text) {
                 Some(&i) => batch.targets[i].push(path),
                 None => {
-                    if *budget == 0 {
-                        batch.over = true;
+                    if *left == 0 {
+                        batch.over = Some(Over::Representations);
                         return batch;
                     }
-                    *budget -= 1;
+                    *left -= 1;
                     index.insert(text.clone(), batch.representations.len());
                     batch.representations.push(text);
                     batch.targets.push(vec![path]);
@@ -148,28 +184,56 @@ pub(super) fn first_path(batches: &[PartBatch<'_>]) -> Vec<Value> {
 }
 
 /// Merges each part's results into the objects they stand for; returns
-/// the entity errors, relocated to those objects' paths.
+/// the entity errors, relocated to those objects' paths. A result shared by
+/// several objects is copied into each, and each copy (of a result or an
+/// error) is paid for from the request's value budget: once it is spent,
+/// merging stops with an error.
 pub(super) fn merge_results(
     tree: &mut Value,
     response: SubgraphResponse,
     batches: &[PartBatch<'_>],
     origin: Origin<'_>,
+    values: &ValueBudget,
 ) -> Vec<Value> {
+    let mut errors = Vec::new();
     if let Some(Value::Object(mut data)) = response.data {
         for batch in batches {
             if let Some(Value::Array(entities)) = data.remove(batch.part.response_key.as_str()) {
-                merge_part(tree, entities, batch);
+                if !merge_part(tree, entities, batch, values) {
+                    errors.push(copies_refused(origin.subgraph, values, batches));
+                    break;
+                }
             }
         }
     }
-    response
-        .errors
-        .into_iter()
-        .flat_map(|error| relocate_error(origin.client_error(error), batches))
-        .collect()
+    for error in response.errors {
+        let relocated = relocate_error(origin.client_error(error), batches, values);
+        errors.extend(relocated);
+    }
+    errors
 }
 
-fn merge_part(tree: &mut Value, entities: Vec<Value>, batch: &PartBatch<'_>) {
+/// The error reported when copies of results would exceed the budget.
+fn copies_refused(subgraph: &str, values: &ValueBudget, batches: &[PartBatch<'_>]) -> Value {
+    let message = format!(
+        "The results of subgraph '{subgraph}' were not all merged: copying them to every object they belong to would take the request over {} values from subgraphs (limits.max_response_values).",
+        values.limit()
+    );
+    error_at(
+        message,
+        "SUBGRAPH_RESPONSE_TOO_LARGE",
+        subgraph,
+        first_path(batches),
+    )
+}
+
+/// Merges a part's results; `false` when the value budget ran out.
+fn merge_part(
+    tree: &mut Value,
+    entities: Vec<Value>,
+    batch: &PartBatch<'_>,
+    values: &ValueBudget,
+) -> bool {
     let per_entity = batch.targets.iter().zip(&batch.interface_object);
     for (mut entity, (targets, drop_typename)) in entities.into_iter().zip(per_entity) {
         if entity.is_null() {
@@ -181,6 +245,9 @@ fn merge_part(tree: &mut Value, entities: Vec<Value>, batch: &PartBatch<'_>) {
         let Some((last, rest)) = targets.split_last() else {
             continue;
         };
+        if !rest.is_empty() && !values.spend(count_values(&entity) * rest.len()) {
+            return false;
+        }
         for target in rest {
             if let Some(object) = get_mut(tree, target) {
                 merge(object, entity.clone());
@@ -190,11 +257,13 @@ fn merge_part(tree: &mut Value, entities: Vec<Value>, batch: &PartBatch<'_>) {
             merge(object, entity);
         }
     }
+    true
 }
 
 /// Rewrites an error path `["_entities", i, …rest]` to the paths of the
-/// objects the entity stands for: one error per object.
-fn relocate_error(error: Value, batches: &[PartBatch<'_>]) -> Vec<Value> {
+/// objects the entity stands for: one error per object, as long as the
+/// value budget pays for the copies (then the first object's only).
+fn relocate_error(error: Value, batches: &[PartBatch<'_>], values: &ValueBudget) -> Vec<Value> {
     let Some(path) = error.get("path").and_then(Value::as_array).cloned() else {
         return vec![error];
     };
@@ -210,6 +279,11 @@ fn relocate_error(error: Value, batches: &[PartBatch<'_>]) -> Vec<Value> {
         .and_then(|b| b.targets.get(index as usize));
     let Some(targets) = targets else {
         return vec![error];
+    };
+    let copies = (count_values(&error) + path.len()) * targets.len().saturating_sub(1);
+    let targets = match values.spend(copies) {
+        true => &targets[..],
+        false => &targets[..targets.len().min(1)],
     };
     targets
         .iter()

@@ -28,6 +28,7 @@ pub use health::{HealthState, ProbeSettings, SubgraphHealth};
 pub use in_flight::{InFlight, RequestKey};
 pub use policy::{ClientSettings, ErrorPolicy, SubgraphPolicy};
 
+use crate::json::{self, ValueBudget};
 use crate::plan::{FetchNode, QueryPlan};
 use crate::supergraph::Supergraph;
 use response_tree::merge;
@@ -46,20 +47,13 @@ pub struct FetchContext<'a> {
     pub client: &'a SubgraphClient,
     /// The client's variables, coerced.
     pub variables: &'a Map<String, Value>,
+    /// The JSON values the request may still receive from subgraphs (or
+    /// copy while merging their answers).
+    pub budget: &'a ValueBudget,
 }
 
-/// Runs a plan's primary stages with the client's variables.
-pub async fn execute_plan(
-    plan: &QueryPlan,
-    supergraph: &Supergraph,
-    client: &SubgraphClient,
-    variables: &Map<String, Value>,
-) -> ExecutionOutput {
-    let context = FetchContext {
-        supergraph,
-        client,
-        variables,
-    };
+/// Runs a plan's primary stages.
+pub async fn execute_plan(plan: &QueryPlan, context: FetchContext<'_>) -> ExecutionOutput {
     let data = Mutex::new(Value::Object(Map::new()));
     let errors = execute_stages(&plan.stages, context, &data).await;
     ExecutionOutput {
@@ -99,6 +93,7 @@ async fn run_fetch(
         supergraph,
         client,
         variables,
+        budget,
     } = context;
     if !crate::operation::conditions_met(&fetch.conditions, variables) {
         return Vec::new();
@@ -106,16 +101,16 @@ async fn run_fetch(
     let subgraph = &supergraph.subgraphs[fetch.subgraph];
     let entities = if fetch.is_entity_fetch() {
         let limit = client.settings().max_entity_representations;
-        match entities::collect(&lock(data), fetch, supergraph, limit) {
+        match entities::collect(&lock(data), fetch, supergraph, limit, budget) {
             Ok(Some(batches)) => Some(batches),
             Ok(None) => return Vec::new(),
-            Err(too_many) => return vec![too_many.to_graphql(&subgraph.name)],
+            Err(refused) => return vec![refused.to_graphql(&subgraph.name)],
         }
     } else {
         None
     };
     let body = request_body(fetch, variables, entities.as_deref());
-    let response = send(fetch, subgraph, client, body).await;
+    let response = send(fetch, subgraph, client, body, budget).await;
     let origin = errors::Origin {
         subgraph: &subgraph.name,
         policy: client.settings().policy(&subgraph.name).errors,
@@ -132,7 +127,7 @@ async fn run_fetch(
         }
         (Ok(response), None) => merge_root(&mut lock(data), response, origin),
         (Ok(response), Some(batches)) => {
-            entities::merge_results(&mut lock(data), response, &batches, origin)
+            entities::merge_results(&mut lock(data), response, &batches, origin, budget)
         }
     }
 }
@@ -144,12 +139,13 @@ async fn send(
     subgraph: &crate::supergraph::Subgraph,
     client: &SubgraphClient,
     body: Bytes,
+    budget: &ValueBudget,
 ) -> Result<SubgraphResponse, FetchError> {
     let deduplicate = fetch.kind == apollo_compiler::ast::OperationType::Query;
     let response = client
         .post(&subgraph.name, &subgraph.url, body, deduplicate)
         .await
-        .and_then(|bytes| parse_response(&subgraph.name, &bytes))
+        .and_then(|bytes| parse_response(&subgraph.name, &bytes, budget))
         .map(|mut response| {
             if fetch.renames {
                 if let Some(data) = &mut response.data {
@@ -206,12 +202,27 @@ struct SubgraphResponse {
     errors: Vec<Value>,
 }
 
-fn parse_response(subgraph: &str, bytes: &[u8]) -> Result<SubgraphResponse, FetchError> {
+/// Reads a subgraph's answer within the request's value budget.
+fn parse_response(
+    subgraph: &str,
+    bytes: &[u8],
+    budget: &ValueBudget,
+) -> Result<SubgraphResponse, FetchError> {
     let invalid = |detail: String| FetchError::InvalidResponse {
         subgraph: subgraph.to_string(),
         detail,
     };
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| invalid(e.to_string()))?;
+    let limits = json::ReadLimits {
+        max_list_length: None,
+        budget: Some(budget),
+    };
+    let value = json::read(bytes, limits).map_err(|error| match error {
+        json::ReadError::Limit(_) => FetchError::TooManyValues {
+            subgraph: subgraph.to_string(),
+            limit: budget.limit(),
+        },
+        json::ReadError::Invalid(error) => invalid(error.to_string()),
+    })?;
     let Value::Object(mut map) = value else {
         return Err(invalid("not a JSON object".into()));
     };

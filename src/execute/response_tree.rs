@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::json::ValueBudget;
 use crate::operation::{Selection, SelectionSet};
 use crate::plan::PathSegment;
 use crate::supergraph::Supergraph;
@@ -15,25 +16,52 @@ pub enum Step {
     Index(usize),
 }
 
-/// The objects reached by a plan path, with their concrete paths.
+/// The objects reached by a plan path, with their concrete paths; `None`
+/// when keeping the paths would take more than `budget` allows (each path
+/// costs its length plus one).
 pub fn objects_at<'v>(
     data: &'v Value,
     path: &[PathSegment],
     supergraph: &Supergraph,
-) -> Vec<(Vec<Step>, &'v Map<String, Value>)> {
-    let mut found = Vec::new();
-    let mut current = Vec::new();
-    walk(data, path, supergraph, &mut current, &mut found);
-    found
+    budget: &ValueBudget,
+) -> Option<Vec<(Vec<Step>, &'v Map<String, Value>)>> {
+    let mut walk = Walk {
+        supergraph,
+        budget,
+        current: Vec::new(),
+        found: Vec::new(),
+        exhausted: false,
+    };
+    walk.visit(data, path);
+    (!walk.exhausted).then_some(walk.found)
 }
 
-fn walk<'v>(
-    value: &'v Value,
-    path: &[PathSegment],
-    supergraph: &Supergraph,
-    current: &mut Vec<Step>,
-    found: &mut Vec<(Vec<Step>, &'v Map<String, Value>)>,
-) {
+struct Walk<'s, 'v> {
+    supergraph: &'s Supergraph,
+    budget: &'s ValueBudget,
+    current: Vec<Step>,
+    found: Vec<(Vec<Step>, &'v Map<String, Value>)>,
+    exhausted: bool,
+}
+
+impl<'v> Walk<'_, 'v> {
+    fn visit(&mut self, value: &'v Value, path: &[PathSegment]) {
+        if self.exhausted {
+            return;
+        }
+        walk(value, path, self);
+    }
+
+    fn found(&mut self, object: &'v Map<String, Value>) {
+        if !self.budget.spend(self.current.len() + 1) {
+            self.exhausted = true;
+            return;
+        }
+        self.found.push((self.current.clone(), object));
+    }
+}
+
+fn walk<'v>(value: &'v Value, path: &[PathSegment], state: &mut Walk<'_, 'v>) {
     if let Value::Array(items) = value {
         // Lists are flattened wherever they appear, `List` segments or not.
         let rest = match path.first() {
@@ -41,9 +69,9 @@ fn walk<'v>(
             _ => path,
         };
         for (i, item) in items.iter().enumerate() {
-            current.push(Step::Index(i));
-            walk(item, rest, supergraph, current, found);
-            current.pop();
+            state.current.push(Step::Index(i));
+            state.visit(item, rest);
+            state.current.pop();
         }
         return;
     }
@@ -51,18 +79,18 @@ fn walk<'v>(
         return;
     };
     match path.first() {
-        None => found.push((current.clone(), object)),
-        Some(PathSegment::List) => walk(value, &path[1..], supergraph, current, found),
+        None => state.found(object),
+        Some(PathSegment::List) => state.visit(value, &path[1..]),
         Some(PathSegment::Cast(type_name)) => {
-            if is_of_type(object, type_name, supergraph) {
-                walk(value, &path[1..], supergraph, current, found);
+            if is_of_type(object, type_name, state.supergraph) {
+                state.visit(value, &path[1..]);
             }
         }
         Some(PathSegment::Field(key)) => {
             if let Some(child) = object.get(key.as_str()) {
-                current.push(Step::Key(key.clone()));
-                walk(child, &path[1..], supergraph, current, found);
-                current.pop();
+                state.current.push(Step::Key(key.clone()));
+                state.visit(child, &path[1..]);
+                state.current.pop();
             }
         }
     }

@@ -3,14 +3,11 @@
 //! so a list over the limit is refused after `max_list_length + 1` items,
 //! not after a million have been built.
 
-use std::cell::Cell;
-use std::fmt;
-
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 use super::LimitExceeded;
+use crate::json;
 
 /// Limits on a request's variables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,101 +52,22 @@ pub fn check_variables(
             actual: text.len() as u64,
         }));
     }
-    let exceeded = Cell::new(None);
-    let seed = Bounded {
-        max_list_length: limits.max_list_length,
-        exceeded: &exceeded,
+    let limits = json::ReadLimits {
+        max_list_length: Some(limits.max_list_length),
+        budget: None,
     };
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    match seed.deserialize(&mut deserializer) {
+    match json::read(text.as_bytes(), limits) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(Value::Null) => Ok(Map::new()),
         Ok(_) => Err(VariablesError::Invalid("not an object".into())),
-        Err(error) => Err(match exceeded.take() {
-            Some(limit) => VariablesError::Limit(limit),
-            None => VariablesError::Invalid(error.to_string()),
-        }),
-    }
-}
-
-/// Builds a [`Value`], refusing any list longer than `max_list_length`.
-#[derive(Clone, Copy)]
-struct Bounded<'a> {
-    max_list_length: usize,
-    /// The limit that stopped reading, for the caller to report.
-    exceeded: &'a Cell<Option<LimitExceeded>>,
-}
-
-impl<'de> DeserializeSeed<'de> for Bounded<'_> {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Bounded<'_> {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_string()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(item) = seq.next_element_seed(self)? {
-            if items.len() == self.max_list_length {
-                self.exceeded.set(Some(LimitExceeded {
-                    limit: "max_list_length",
-                    max: self.max_list_length,
-                    actual: self.max_list_length as u64 + 1,
-                }));
-                return Err(serde::de::Error::custom("list too long"));
-            }
-            items.push(item);
+        Err(json::ReadError::Limit(json::Exceeded::ListLength(max))) => {
+            Err(VariablesError::Limit(LimitExceeded {
+                limit: "max_list_length",
+                max,
+                actual: max as u64 + 1,
+            }))
         }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let mut map = Map::new();
-        while let Some(key) = access.next_key::<String>()? {
-            let value = access.next_value_seed(self)?;
-            map.insert(key, value);
-        }
-        Ok(Value::Object(map))
+        Err(error) => Err(VariablesError::Invalid(error.to_string())),
     }
 }
 

@@ -15,6 +15,7 @@ use tracing::Instrument;
 use super::snapshot::Snapshot;
 use super::{respond, Delivery, GraphQLResponse};
 use crate::execute::{execute_stages, lock, FetchContext, SubgraphClient};
+use crate::json::ValueBudget;
 use crate::operation::{defer_enabled, PreparedOperation};
 use crate::plan::QueryPlan;
 use crate::shape::{shape_deferred, shape_response, ShapeInput};
@@ -33,6 +34,9 @@ pub(super) struct DeferredRun {
     /// Delivery stops here (the request timeout), with `hasNext: false`.
     pub deadline: tokio::time::Instant,
     pub max_errors: usize,
+    /// The values the request may still receive from subgraphs, deferred
+    /// fragments included.
+    pub budget: ValueBudget,
 }
 
 /// The deferred fragments this request defers.
@@ -59,6 +63,7 @@ pub(super) async fn run(run: DeferredRun) -> GraphQLResponse {
         supergraph: &run.snapshot.supergraph,
         client: &run.client,
         variables: &run.variables,
+        budget: &run.budget,
     };
     let mut errors = run_block(&run.plan, None, &run.deferred, context, &data).await;
     let input = ShapeInput {
@@ -66,6 +71,7 @@ pub(super) async fn run(run: DeferredRun) -> GraphQLResponse {
         variables: &run.variables,
         introspection: run.introspection.as_ref(),
         deferred: &run.deferred,
+        max_errors: run.max_errors,
     };
     let operation = &run.operation;
     let raw = if run.deferred.is_empty() {
@@ -84,6 +90,7 @@ pub(super) async fn run(run: DeferredRun) -> GraphQLResponse {
         return respond::executed(shaped, errors, run.max_errors);
     }
     let initial = respond::initial_payload(&shaped, errors, run.max_errors);
+    let shaped = shaped.data;
     let (sender, receiver) = futures::channel::mpsc::channel(4);
     let data = data.into_inner().unwrap_or_else(|e| e.into_inner());
     let deadline = run.deadline;
@@ -114,12 +121,14 @@ async fn deliver(
         supergraph: &run.snapshot.supergraph,
         client: &run.client,
         variables: &run.variables,
+        budget: &run.budget,
     };
     let input = ShapeInput {
         schema: &run.snapshot.supergraph.api_schema,
         variables: &run.variables,
         introspection: run.introspection.as_ref(),
         deferred: &run.deferred,
+        max_errors: run.max_errors,
     };
     let (plan, deferred, data_ref) = (&run.plan, &run.deferred, &data);
     let start = |id: usize| -> BoxFuture<'_, (usize, Vec<Value>)> {

@@ -43,6 +43,9 @@ pub struct GatewaySettings {
     pub variable_limits: VariableLimits,
     /// Fields a query plan may ask subgraphs for.
     pub max_plan_fields: usize,
+    /// JSON values one request may receive from subgraphs (or copy while
+    /// merging their answers), all its subgraph responses together.
+    pub max_response_values: usize,
     /// Memory the cache of prepared operations may hold (estimated bytes).
     pub cache_max_bytes: u64,
     /// Prepared operations larger than this are not cached.
@@ -60,6 +63,7 @@ impl Default for GatewaySettings {
             limits: Limits::default(),
             variable_limits: VariableLimits::default(),
             max_plan_fields: crate::plan::DEFAULT_MAX_PLAN_FIELDS,
+            max_response_values: 1_000_000,
             cache_max_bytes: 64 * 1024 * 1024,
             cache_max_entry_bytes: 4 * 1024 * 1024,
             request_timeout: Duration::from_secs(60),

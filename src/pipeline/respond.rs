@@ -7,7 +7,7 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use super::{GatewayError, GraphQLResponse, ResponseKind, Subsequent};
-use crate::shape::IncrementalItem;
+use crate::shape::{IncrementalItem, Shaped};
 
 /// A response for errors raised before execution started. Their number is
 /// already bounded: a document's errors are cut at `limits.max_errors` when
@@ -30,13 +30,13 @@ pub fn request_error(kind: ResponseKind, errors: &[GatewayError]) -> GraphQLResp
     encode(kind, &Value::Object(body))
 }
 
-/// Keeps the first `max` errors; past them, one more error says how many
-/// were left out.
-pub fn cap_errors(errors: &mut Vec<Value>, max: usize) {
-    if errors.len() <= max {
+/// Keeps the first `max` errors; past them (or when `already_omitted`
+/// were never built), one more error says how many were left out.
+pub fn cap_errors(errors: &mut Vec<Value>, max: usize, already_omitted: usize) {
+    let omitted = errors.len().saturating_sub(max) + already_omitted;
+    if omitted == 0 {
         return;
     }
-    let omitted = errors.len() - max;
     errors.truncate(max);
     errors.push(serde_json::json!({
         "message": format!("{omitted} more errors were left out (limits.max_errors)."),
@@ -46,8 +46,9 @@ pub fn cap_errors(errors: &mut Vec<Value>, max: usize) {
 
 /// A response of an executed operation: `data` (maybe null) and `errors`
 /// if any, at most `max_errors` of them.
-pub fn executed(data: Value, mut errors: Vec<Value>, max_errors: usize) -> GraphQLResponse {
-    cap_errors(&mut errors, max_errors);
+pub fn executed(shaped: Shaped, mut errors: Vec<Value>, max_errors: usize) -> GraphQLResponse {
+    cap_errors(&mut errors, max_errors, shaped.omitted_errors);
+    let data = shaped.data;
     let mut body = Map::new();
     if !errors.is_empty() {
         body.insert("errors".into(), Value::Array(errors));
@@ -69,8 +70,9 @@ fn to_bytes(body: &Value) -> Bytes {
 }
 
 /// The first payload of an incremental response.
-pub fn initial_payload(data: &Value, mut errors: Vec<Value>, max_errors: usize) -> Bytes {
-    cap_errors(&mut errors, max_errors);
+pub fn initial_payload(shaped: &Shaped, mut errors: Vec<Value>, max_errors: usize) -> Bytes {
+    cap_errors(&mut errors, max_errors, shaped.omitted_errors);
+    let data = &shaped.data;
     let mut body = Map::new();
     if !errors.is_empty() {
         body.insert("errors".into(), Value::Array(errors));
@@ -99,7 +101,7 @@ pub fn subsequent_payload(
     let incremental: Vec<Value> = items
         .into_iter()
         .map(|mut item| {
-            cap_errors(&mut item.errors, max_errors);
+            cap_errors(&mut item.errors, max_errors, item.omitted_errors);
             let mut entry = Map::new();
             entry.insert("data".into(), item.data);
             entry.insert("path".into(), Value::Array(item.path));

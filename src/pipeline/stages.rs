@@ -13,7 +13,8 @@ use super::{
     incremental, respond, Delivery, GatewayError, GatewaySettings, GraphQLRequest, GraphQLResponse,
     RequestMethod,
 };
-use crate::execute::{execute_plan, SubgraphClient};
+use crate::execute::{execute_plan, FetchContext, SubgraphClient};
+use crate::json::ValueBudget;
 use crate::operation::{check_variables, VariablesError};
 use crate::shape::{shape_response, ShapeInput};
 
@@ -71,16 +72,25 @@ pub async fn run(
             deferred,
             deadline,
             max_errors: settings.limits.max_errors,
+            budget: ValueBudget::new(settings.max_response_values),
         };
         return Ok(incremental::run(run).await);
     }
-    let output = execute_plan(plan, &snapshot.supergraph, client, &variables).await;
+    let budget = ValueBudget::new(settings.max_response_values);
+    let context = FetchContext {
+        supergraph: &snapshot.supergraph,
+        client,
+        variables: &variables,
+        budget: &budget,
+    };
+    let output = execute_plan(plan, context).await;
     let mut errors = output.errors;
     let input = ShapeInput {
         schema: &snapshot.supergraph.api_schema,
         variables: &variables,
         introspection: introspection.as_ref(),
         deferred: &[],
+        max_errors: settings.limits.max_errors,
     };
     let operation = &prepared.operation;
     let data = shape_response(

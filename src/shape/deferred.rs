@@ -21,6 +21,8 @@ pub struct IncrementalItem {
     /// in it was null.
     pub data: Value,
     pub errors: Vec<Value>,
+    /// Errors found but not kept (past `max_errors`).
+    pub omitted_errors: usize,
 }
 
 /// An object a deferred fragment applies to.
@@ -57,6 +59,7 @@ pub fn shape_deferred(
             path: t.path.clone(),
             data: Value::Null,
             errors: Vec::new(),
+            omitted_errors: 0,
         })
         .collect();
     assign_errors(&mut items, errors);
@@ -64,7 +67,9 @@ pub fn shape_deferred(
         let Some(Value::Object(object)) = value_at(data, &target.path).cloned() else {
             continue;
         };
-        item.data = shape_at(input, target, object, &mut item.errors);
+        let shaped = shape_at(input, target, object, &mut item.errors);
+        item.data = shaped.data;
+        item.omitted_errors = shaped.omitted_errors;
         if let Some(place) = value_at_mut(delivered, &target.path) {
             merge_shaped(place, &item.data);
         }
@@ -77,18 +82,17 @@ fn shape_at(
     target: &Target<'_>,
     object: Map<String, Value>,
     errors: &mut Vec<Value>,
-) -> Value {
-    let mut shaper = Shaper {
-        input,
-        prefix: &target.path,
-        path: Vec::new(),
-        error_paths: super::ErrorPaths::of(errors),
-        errors,
-    };
+) -> super::Shaped {
+    let mut shaper = Shaper::new(input, &target.path, errors);
     let is_root = target.path.is_empty();
-    match shaper.complete_object(&target.type_name, &[target.selections], object, is_root) {
-        Ok(object) => Value::Object(object),
-        Err(NullPropagation) => Value::Null,
+    let data =
+        match shaper.complete_object(&target.type_name, &[target.selections], object, is_root) {
+            Ok(object) => Value::Object(object),
+            Err(NullPropagation) => Value::Null,
+        };
+    super::Shaped {
+        data,
+        omitted_errors: shaper.omitted,
     }
 }
 

@@ -32,6 +32,16 @@ pub struct ShapeInput<'a> {
     pub introspection: Option<&'a Map<String, Value>>,
     /// Ids of the deferred fragments delivered later: left out here.
     pub deferred: &'a [usize],
+    /// Errors kept in all; past them errors are only counted, not built.
+    pub max_errors: usize,
+}
+
+/// A shaped response.
+#[derive(Debug)]
+pub struct Shaped {
+    pub data: Value,
+    /// Errors found but not kept (there were `max_errors` already).
+    pub omitted_errors: usize,
 }
 
 /// A non-null field was null: the null moves up to the nearest nullable parent.
@@ -50,37 +60,54 @@ struct Shaper<'a, 'k> {
     prefix: &'a [Value],
     path: Vec<Step<'k>>,
     errors: &'a mut Vec<Value>,
-    /// The paths of `errors`, kept in step with it.
+    /// The paths of the errors shaping started with (the subgraphs' and
+    /// the gateway's): a null they explain gets no error of its own.
     error_paths: ErrorPaths,
+    /// Errors not kept, past `max_errors`.
+    omitted: usize,
+    /// The value just completed was reported invalid (its null needs no
+    /// second error); cleared as every value's completion ends.
+    reported_invalid: bool,
 }
 
 /// Shapes `data` for the operation rooted at `root_type`; appends errors for
-/// non-null violations not already explained by an error.
+/// non-null violations not already explained by an error (counting, not
+/// building, those past `input.max_errors`).
 pub fn shape_response(
     input: &ShapeInput<'_>,
     root_type: &Name,
     selections: &SelectionSet,
     data: Value,
     errors: &mut Vec<Value>,
-) -> Value {
+) -> Shaped {
     let source = match data {
         Value::Object(map) => map,
         _ => Map::new(),
     };
-    let mut shaper = Shaper {
-        input,
-        prefix: &[],
-        path: Vec::new(),
-        error_paths: ErrorPaths::of(errors),
-        errors,
-    };
-    match shaper.complete_object(root_type, &[selections], source, true) {
+    let mut shaper = Shaper::new(input, &[], errors);
+    let data = match shaper.complete_object(root_type, &[selections], source, true) {
         Ok(object) => Value::Object(object),
         Err(NullPropagation) => Value::Null,
+    };
+    Shaped {
+        data,
+        omitted_errors: shaper.omitted,
     }
 }
 
-impl<'k> Shaper<'_, 'k> {
+impl<'a, 'k> Shaper<'a, 'k> {
+    fn new(input: &'a ShapeInput<'a>, prefix: &'a [Value], errors: &'a mut Vec<Value>) -> Self {
+        Self {
+            input,
+            prefix,
+            path: Vec::new(),
+            error_paths: ErrorPaths::of(errors),
+            errors,
+            omitted: 0,
+            reported_invalid: false,
+        }
+    }
+
     fn complete_object(
         &mut self,
         type_name: &Name,
@@ -120,17 +147,19 @@ impl<'k> Shaper<'_, 'k> {
         selections: &[&'k SelectionSet],
         raw: Value,
     ) -> Result<Value, NullPropagation> {
-        if ty.is_non_null() {
-            let value = self.complete_nullable(ty, selections, raw)?;
-            if value.is_null() {
-                self.report_null();
-                return Err(NullPropagation);
-            }
-            return Ok(value);
+        let completed = self.complete_nullable(ty, selections, raw);
+        let reported_invalid = std::mem::take(&mut self.reported_invalid);
+        if !ty.is_non_null() {
+            return Ok(completed.unwrap_or(Value::Null));
         }
-        Ok(self
-            .complete_nullable(ty, selections, raw)
-            .unwrap_or(Value::Null))
+        let value = completed?;
+        if value.is_null() {
+            if !reported_invalid {
+                self.report_null();
+            }
+            return Err(NullPropagation);
+        }
+        Ok(value)
     }
 
     fn complete_nullable(
@@ -202,17 +231,25 @@ impl<'k> Shaper<'_, 'k> {
     }
 
     fn report_invalid(&mut self, expected: &str) {
+        self.reported_invalid = true;
+        if self.full() {
+            return;
+        }
         let path = self.json_path();
-        self.push_error(json!({
+        self.errors.push(json!({
             "message": format!("Invalid value from subgraph: expected {expected}"),
             "path": path,
             "extensions": { "code": "INVALID_SUBGRAPH_VALUE" },
         }));
     }
 
-    fn push_error(&mut self, error: Value) {
-        self.error_paths.add(&error);
-        self.errors.push(error);
+    /// True (and the error counted) when no more errors are kept.
+    fn full(&mut self) -> bool {
+        if self.errors.len() < self.input.max_errors {
+            return false;
+        }
+        self.omitted += 1;
+        true
     }
 
     fn json_path(&self) -> Vec<Value> {
@@ -246,9 +283,9 @@ impl<'k> Shaper<'_, 'k> {
             Step::Key(key) => Segment::Key((*key).to_string()),
             Step::Index(i) => Segment::Index(*i as u64),
         });
-        if !self.error_paths.explains(prefix.chain(here)) {
+        if !self.error_paths.explains(prefix.chain(here)) && !self.full() {
             let path = self.json_path();
-            self.push_error(json!({
+            self.errors.push(json!({
                 "message": "Cannot return null for non-nullable field",
                 "path": path,
                 "extensions": { "code": "NON_NULL_VIOLATION" },

@@ -184,3 +184,100 @@ async fn an_endless_response_is_cut_off_at_the_limit_instead_of_read() {
     );
     assert_eq!(response["data"], json!({ "items": null }));
 }
+
+fn with_value_budget(values: usize) -> GatewaySettings {
+    GatewaySettings {
+        max_response_values: values,
+        ..GatewaySettings::dev()
+    }
+}
+
+#[tokio::test]
+async fn a_response_with_more_values_than_the_request_may_receive_is_not_read_further() {
+    // 200 items of 2 values each, the list and the response's objects: 403.
+    let fed = Federation::start_with(
+        with_value_budget(400),
+        ITEMS_ONLY,
+        vec![items(200), Subgraph::new("other")],
+    )
+    .await;
+    assert_eq!(
+        fed.query("{ items { id } }").await,
+        json!({
+            "errors": [{
+                "message": "HTTP fetch failed from 'items': the request would receive more than 400 values from subgraphs (limits.max_response_values)",
+                "path": ["items"],
+                "extensions": { "code": "SUBGRAPH_RESPONSE_TOO_LARGE", "service": "items" },
+            }],
+            "data": { "items": null },
+        })
+    );
+    let within = Federation::start_with(
+        with_value_budget(403),
+        ITEMS_ONLY,
+        vec![items(200), Subgraph::new("other")],
+    )
+    .await;
+    assert_eq!(
+        within.query("{ items { id } }").await["data"]["items"][199],
+        json!({ "id": "200" })
+    );
+}
+
+#[tokio::test]
+async fn copies_of_an_entity_for_every_object_it_belongs_to_are_paid_for() {
+    // 100 items, all the same entity: one representation, its result
+    // copied into 100 objects.
+    let same = Subgraph::new("items").root("Query.items", |_| {
+        json!(vec![json!({ "__typename": "Item", "id": "1" }); 100])
+    });
+    let big_details = Subgraph::new("details").entity(
+        "Item",
+        |rep| json!({ "__typename": "Item", "id": rep["id"], "detail": "x".repeat(10) }),
+    );
+    // The items, their paths and the one entity's answer: about 610
+    // values; 99 copies of the result take it over 700.
+    let fed = Federation::start_with(
+        with_value_budget(700),
+        ITEMS_WITH_DETAILS,
+        vec![same, big_details],
+    )
+    .await;
+    let response = fed.query("{ items { id detail } }").await;
+    assert_eq!(
+        response["errors"],
+        json!([{
+            "message": "The results of subgraph 'details' were not all merged: copying them to every object they belong to would take the request over 700 values from subgraphs (limits.max_response_values).",
+            "path": ["items", 0],
+            "extensions": { "code": "SUBGRAPH_RESPONSE_TOO_LARGE", "service": "details" },
+        }])
+    );
+    assert_eq!(
+        response["data"]["items"][99],
+        json!({ "id": "1", "detail": null })
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_value_in_a_non_null_position_gets_one_error() {
+    let types = r#"
+type Query @join__type(graph: ITEMS) { items: [Item] @join__field(graph: ITEMS) }
+type Item @join__type(graph: ITEMS) { count: Int! }
+"#;
+    let invalid = Subgraph::new("items").root(
+        "Query.items",
+        |_| json!([{ "count": "many" }, { "count": 2 }]),
+    );
+    let fed = Federation::start(types, vec![invalid]).await;
+    assert_eq!(
+        fed.query("{ items { count } }").await,
+        json!({
+            "errors": [{
+                "message": "Invalid value from subgraph: expected Int",
+                "path": ["items", 0, "count"],
+                "extensions": { "code": "INVALID_SUBGRAPH_VALUE" },
+            }],
+            "data": { "items": [null, { "count": 2 }] },
+        })
+    );
+}

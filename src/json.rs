@@ -1,0 +1,301 @@
+//! Reading JSON into `serde_json::Value` within limits, counted while it is
+//! read: the items of any one list, and the values in all (against a
+//! budget that several readers may share, such as every subgraph response
+//! of one request). A document over a limit stops being read at the
+//! limit: memory is spent on at most what the limits allow.
+
+use std::cell::Cell;
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+/// Values taken from a shared budget at once (fewer atomic operations;
+/// concurrent readers can overshoot the budget by at most this much each).
+const CHUNK: usize = 1024;
+
+/// Values (objects, lists, strings, numbers, booleans, nulls) that may
+/// still be read or copied, shared by the readers of one request.
+#[derive(Debug)]
+pub struct ValueBudget {
+    remaining: AtomicUsize,
+    limit: usize,
+}
+
+impl ValueBudget {
+    pub fn new(limit: usize) -> Self {
+        Self {
+            remaining: AtomicUsize::new(limit),
+            limit,
+        }
+    }
+
+    /// The budget it started with.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Takes `count` values; `false` (and nothing taken) when fewer remain.
+    pub fn spend(&self, count: usize) -> bool {
+        self.remaining
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(count)
+            })
+            .is_ok()
+    }
+
+    /// Gives back values taken but not used.
+    fn refund(&self, count: usize) {
+        self.remaining.fetch_add(count, Ordering::Relaxed);
+    }
+}
+
+/// Which limit stopped the reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exceeded {
+    /// A list longer than this.
+    ListLength(usize),
+    /// More values than the budget had left.
+    Values,
+}
+
+/// Why JSON could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("over a limit: {0:?}")]
+    Limit(Exceeded),
+    #[error("{0}")]
+    Invalid(serde_json::Error),
+}
+
+/// The limits of one read.
+#[derive(Clone, Copy, Default)]
+pub struct ReadLimits<'b> {
+    /// Items in any one list.
+    pub max_list_length: Option<usize>,
+    /// Values in all.
+    pub budget: Option<&'b ValueBudget>,
+}
+
+/// Reads one JSON value from `bytes` within `limits`.
+pub fn read(bytes: &[u8], limits: ReadLimits<'_>) -> Result<Value, ReadError> {
+    let state = State {
+        limits,
+        exceeded: Cell::new(None),
+        taken: Cell::new(0),
+        used: Cell::new(0),
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let result = Bounded { state: &state }
+        .deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value));
+    if let Some(budget) = limits.budget {
+        // What was read of a refused document is freed with it.
+        let unused = match result {
+            Ok(_) => state.taken.get(),
+            Err(_) => state.taken.get() + state.used.get(),
+        };
+        budget.refund(unused);
+    }
+    result.map_err(|error| match state.exceeded.get() {
+        Some(limit) => ReadError::Limit(limit),
+        None => ReadError::Invalid(error),
+    })
+}
+
+/// The number of values in `value` (itself included).
+pub fn count_values(value: &Value) -> usize {
+    let mut count = 0;
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        count += 1;
+        match value {
+            Value::Array(items) => pending.extend(items),
+            Value::Object(map) => pending.extend(map.values()),
+            _ => {}
+        }
+    }
+    count
+}
+
+struct State<'b> {
+    limits: ReadLimits<'b>,
+    exceeded: Cell<Option<Exceeded>>,
+    /// Values taken from the budget and not used yet.
+    taken: Cell<usize>,
+    /// Values read so far.
+    used: Cell<usize>,
+}
+
+impl State<'_> {
+    /// Counts one value read; an error once the budget is spent.
+    fn count<E: serde::de::Error>(&self) -> Result<(), E> {
+        let Some(budget) = self.limits.budget else {
+            return Ok(());
+        };
+        if self.taken.get() == 0 {
+            let taken = if budget.spend(CHUNK) {
+                CHUNK
+            } else if budget.spend(1) {
+                1
+            } else {
+                return Err(self.exceed(Exceeded::Values));
+            };
+            self.taken.set(taken);
+        }
+        self.taken.set(self.taken.get() - 1);
+        self.used.set(self.used.get() + 1);
+        Ok(())
+    }
+
+    fn exceed<E: serde::de::Error>(&self, limit: Exceeded) -> E {
+        self.exceeded.set(Some(limit));
+        E::custom("over a limit")
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Bounded<'s, 'b> {
+    state: &'s State<'b>,
+}
+
+impl<'de> DeserializeSeed<'de> for Bounded<'_, '_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Bounded<'_, '_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
+        self.state.count()?;
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Value, E> {
+        self.state.count()?;
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Value, E> {
+        self.state.count()?;
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        self.state.count()?;
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
+        self.state.count()?;
+        Ok(Value::String(v.to_string()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Value, E> {
+        self.state.count()?;
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.state.count()?;
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.visit_unit()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        self.state.count()?;
+        let max = self.state.limits.max_list_length;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            if let Some(max) = max.filter(|max| items.len() == *max) {
+                return Err(self.state.exceed(Exceeded::ListLength(max)));
+            }
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        self.state.count()?;
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            let value = access.next_value_seed(self)?;
+            map.insert(key, value);
+        }
+        Ok(Value::Object(map))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    const TEXT: &str = r#"{"a":[1,2,{"b":[true,null,"x"]}],"n":1.5,"m":-3}"#;
+
+    #[test]
+    fn within_the_limits_json_is_read_as_serde_json_reads_it() {
+        let budget = ValueBudget::new(11);
+        let limits = ReadLimits {
+            max_list_length: Some(3),
+            budget: Some(&budget),
+        };
+        let read = read(TEXT.as_bytes(), limits).unwrap();
+        assert_eq!(read, serde_json::from_str::<Value>(TEXT).unwrap());
+        assert_eq!(count_values(&read), 11);
+        assert!(!budget.spend(1), "all 11 values were counted");
+    }
+
+    #[test]
+    fn a_list_over_the_limit_stops_the_reading() {
+        let limits = ReadLimits {
+            max_list_length: Some(2),
+            budget: None,
+        };
+        assert!(matches!(
+            read(TEXT.as_bytes(), limits),
+            Err(ReadError::Limit(Exceeded::ListLength(2)))
+        ));
+    }
+
+    #[test]
+    fn a_shared_budget_is_spent_across_reads() {
+        let budget = ValueBudget::new(15);
+        let limits = ReadLimits {
+            max_list_length: None,
+            budget: Some(&budget),
+        };
+        assert!(read(TEXT.as_bytes(), limits).is_ok());
+        assert!(matches!(
+            read(TEXT.as_bytes(), limits),
+            Err(ReadError::Limit(Exceeded::Values))
+        ));
+        assert!(budget.spend(4), "a refused read gives back what it took");
+        assert!(!budget.spend(1));
+    }
+
+    #[test]
+    fn invalid_json_is_an_invalid_error() {
+        assert!(matches!(
+            read(b"{\"a\":", ReadLimits::default()),
+            Err(ReadError::Invalid(_))
+        ));
+        assert!(matches!(
+            read(b"{} x", ReadLimits::default()),
+            Err(ReadError::Invalid(_))
+        ));
+    }
+}
