@@ -1,7 +1,8 @@
 //! The gateway under test as a child process: started as `junction serve` on a free
-//! local port with its subgraph URLs pointed at the in-process demo subgraphs, waited
-//! for until `/ready` answers 200, and killed whenever the [`Gateway`] is dropped, so
-//! that no exit path of the benchmark (an error, a panic, Ctrl-C) leaves it running.
+//! local port, serving a supergraph file or a subgraph list that points at subgraphs
+//! the harness runs in its own process, waited for until `/ready` answers 200, and
+//! killed whenever the [`Gateway`] is dropped, so that no exit path of a harness (an
+//! error, a panic, Ctrl-C) leaves it running.
 
 use std::fs::File;
 use std::net::{SocketAddr, TcpListener};
@@ -11,16 +12,32 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use crate::load;
+use crate::client::get_status;
 
 /// How to start the gateway.
 pub struct GatewayCommand<'a> {
     /// The `junction` binary.
     pub binary: &'a Path,
-    /// The supergraph file it serves.
-    pub supergraph: &'a Path,
+    /// What it serves.
+    pub schema: Schema<'a>,
     /// `(subgraph name, URL)` overrides, passed as `--subgraph-url NAME=URL`.
     pub subgraph_urls: Vec<(String, String)>,
+    /// A configuration file, passed as `--config FILE`.
+    pub config: Option<&'a Path>,
+    /// Whether to clear every `JUNCTION_*` variable of this process's environment
+    /// for the gateway, so that it runs on its defaults and the given files alone.
+    pub clear_junction_env: bool,
+    /// The harness's name, which names the log file.
+    pub harness: &'a str,
+}
+
+/// Where the gateway's supergraph comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Schema<'a> {
+    /// A supergraph SDL file: `--supergraph FILE`.
+    Supergraph(&'a Path),
+    /// A subgraph list the gateway composes: `--subgraphs FILE`.
+    SubgraphList(&'a Path),
 }
 
 /// A running gateway; dropping it kills the process.
@@ -45,18 +62,30 @@ impl Gateway {
         }
         let addr = free_local_addr()?;
         let log = std::env::temp_dir().join(format!(
-            "junction-loadbench-gateway-{}.log",
+            "{}-gateway-{}.log",
+            command.harness,
             std::process::id()
         ));
         let log_file = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let mut cmd = Command::new(command.binary);
-        cmd.arg("serve")
-            .arg("--supergraph")
-            .arg(command.supergraph)
-            .arg("--listen")
-            .arg(addr.to_string());
+        cmd.arg("serve");
+        match command.schema {
+            Schema::Supergraph(path) => cmd.arg("--supergraph").arg(path),
+            Schema::SubgraphList(path) => cmd.arg("--subgraphs").arg(path),
+        };
+        cmd.arg("--listen").arg(addr.to_string());
         for (name, url) in &command.subgraph_urls {
             cmd.arg("--subgraph-url").arg(format!("{name}={url}"));
+        }
+        if let Some(config) = command.config {
+            cmd.arg("--config").arg(config);
+        }
+        if command.clear_junction_env {
+            for (name, _) in std::env::vars_os() {
+                if name.to_string_lossy().starts_with("JUNCTION_") {
+                    cmd.env_remove(name);
+                }
+            }
         }
         cmd.stdin(Stdio::null())
             .stdout(log_file.try_clone()?)
@@ -94,13 +123,13 @@ impl Gateway {
                     self.log_tail()
                 );
             }
-            let answer =
-                match tokio::time::timeout(Duration::from_secs(1), load::get_status(&url)).await {
-                    Ok(Ok(200)) => return Ok(()),
-                    Ok(Ok(status)) => format!("GET /ready answered {status}"),
-                    Ok(Err(err)) => format!("GET /ready failed: {err:#}"),
-                    Err(_) => String::from("GET /ready timed out"),
-                };
+            let answer = match tokio::time::timeout(Duration::from_secs(1), get_status(&url)).await
+            {
+                Ok(Ok(200)) => return Ok(()),
+                Ok(Ok(status)) => format!("GET /ready answered {status}"),
+                Ok(Err(err)) => format!("GET /ready failed: {err:#}"),
+                Err(_) => String::from("GET /ready timed out"),
+            };
             if Instant::now() >= deadline {
                 bail!(
                     "the gateway was not ready after {}s ({answer})\n{}",
@@ -120,6 +149,11 @@ impl Gateway {
     /// Keeps the gateway's log after the run, to look into failures; its path.
     pub fn keep_log(&mut self) -> &Path {
         self.keep_log = true;
+        &self.log
+    }
+
+    /// The gateway's log file (stdout and stderr), removed on drop unless kept.
+    pub fn log_path(&self) -> &Path {
         &self.log
     }
 

@@ -1,7 +1,7 @@
 //! What Linux's `/proc` says about a process and the machine: CPU time used (utime +
-//! stime from `/proc/<pid>/stat`), peak resident memory (`VmHWM` from
-//! `/proc/<pid>/status`), and the CPU model and count, so that a benchmark result says
-//! what it cost and where it was measured.
+//! stime from `/proc/<pid>/stat`), resident memory now and at its peak (`VmRSS` and
+//! `VmHWM` from `/proc/<pid>/status`), and the CPU model and count, so that a benchmark
+//! result says what it cost and where it was measured.
 
 use std::fs;
 use std::process::Command;
@@ -52,16 +52,25 @@ fn parse_stat(line: &str) -> Result<CpuTicks> {
 
 /// Reads the peak resident set size (`VmHWM`) of process `pid`, in KiB.
 pub fn peak_rss_kib(pid: u32) -> Result<u64> {
-    let path = format!("/proc/{pid}/status");
-    let status = fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
-    parse_vm_hwm(&status).with_context(|| format!("no VmHWM in {path}"))
+    status_kib(pid, "VmHWM")
 }
 
-/// Finds `VmHWM:   12345 kB` in a `/proc/<pid>/status` text.
-fn parse_vm_hwm(status: &str) -> Option<u64> {
+/// Reads the resident set size now (`VmRSS`) of process `pid`, in KiB.
+pub fn rss_kib(pid: u32) -> Result<u64> {
+    status_kib(pid, "VmRSS")
+}
+
+fn status_kib(pid: u32, key: &str) -> Result<u64> {
+    let path = format!("/proc/{pid}/status");
+    let status = fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    parse_status_kib(&status, key).with_context(|| format!("no {key} in {path}"))
+}
+
+/// Finds `KEY:   12345 kB` in a `/proc/<pid>/status` text.
+fn parse_status_kib(status: &str, key: &str) -> Option<u64> {
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))
         .and_then(|value| value.split_whitespace().next())
         .and_then(|kib| kib.parse().ok())
 }
@@ -131,11 +140,12 @@ mod tests {
     }
 
     #[test]
-    fn reads_peak_rss_from_status() {
+    fn reads_peak_and_current_rss_from_status() {
         let status =
             "Name:\tjunction\nVmPeak:\t  900000 kB\nVmHWM:\t   51234 kB\nVmRSS:\t   40000 kB\n";
-        assert_eq!(parse_vm_hwm(status), Some(51234));
-        assert_eq!(parse_vm_hwm("Name:\tjunction\n"), None);
+        assert_eq!(parse_status_kib(status, "VmHWM"), Some(51234));
+        assert_eq!(parse_status_kib(status, "VmRSS"), Some(40000));
+        assert_eq!(parse_status_kib("Name:\tjunction\n", "VmHWM"), None);
     }
 
     #[test]
@@ -152,5 +162,6 @@ mod tests {
         let pid = std::process::id();
         assert!(cpu_ticks(pid).is_ok());
         assert!(peak_rss_kib(pid).is_ok_and(|kib| kib > 0));
+        assert!(rss_kib(pid).is_ok_and(|kib| kib > 0));
     }
 }

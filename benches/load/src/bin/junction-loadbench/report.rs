@@ -4,10 +4,10 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use junction_loadbench::proc_stats::Machine;
 use serde_json::{json, Value};
 
 use crate::load::LoadReport;
-use crate::proc_stats::Machine;
 
 /// What one process cost over the measured window.
 #[derive(Debug, Clone, Copy)]

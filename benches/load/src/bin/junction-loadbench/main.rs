@@ -17,24 +17,25 @@
 //! started): `--target-url URL [--target-pid PID] --query-file FILE --expect-file FILE`;
 //! see `benches/load/README.md`.
 
-mod gateway;
 mod load;
-mod proc_stats;
 mod report;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use bytes::Bytes;
 use clap::Parser;
+use junction_loadbench::client::Target;
+use junction_loadbench::gateway::{Gateway, GatewayCommand, Schema};
+use junction_loadbench::signals::interrupted;
+use junction_loadbench::{proc_stats, workspace};
 use junction_subgraphs::{DemoSubgraphs, SUBGRAPH_NAMES};
 use serde_json::Value;
 
-use crate::gateway::{Gateway, GatewayCommand};
-use crate::load::{Expected, LoadReport, Schedule, Target, Workload};
+use crate::load::{Expected, LoadReport, Schedule, Workload};
 use crate::report::{ProcessCost, Run};
 
 /// How long the gateway may take to answer `/ready` with 200.
@@ -110,7 +111,7 @@ async fn main() -> ExitCode {
 
 /// Sets everything up, runs the load and measures it.
 async fn run(args: &Args) -> Result<Run> {
-    let root = workspace_root();
+    let root = workspace::root();
     let query_file = args
         .query_file
         .clone()
@@ -164,7 +165,7 @@ async fn run(args: &Args) -> Result<Run> {
         gateway: measured.server,
         loadbench: measured.loadbench,
         machine: proc_stats::machine(),
-        commit: git_describe(&root),
+        commit: workspace::git_describe(&root),
     })
 }
 
@@ -201,7 +202,7 @@ impl Server {
         let binary = args
             .junction
             .clone()
-            .unwrap_or_else(|| default_gateway(root));
+            .unwrap_or_else(|| workspace::release_gateway(root));
         let supergraph = args
             .supergraph
             .clone()
@@ -212,11 +213,14 @@ impl Server {
         eprintln!("demo subgraphs at http://{}", subgraphs.addr());
         let mut gateway = Gateway::start(&GatewayCommand {
             binary: &binary,
-            supergraph: &supergraph,
+            schema: Schema::Supergraph(&supergraph),
             subgraph_urls: SUBGRAPH_NAMES
                 .iter()
                 .map(|name| ((*name).to_owned(), subgraphs.url(name)))
                 .collect(),
+            config: None,
+            clear_junction_env: false,
+            harness: "junction-loadbench",
         })?;
         gateway.wait_ready(READY_TIMEOUT).await?;
         let pid = gateway.pid();
@@ -288,45 +292,6 @@ async fn measure(
     })
 }
 
-/// Resolves on Ctrl-C or SIGTERM, naming which.
-async fn interrupted() -> &'static str {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    let terminate = async {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                terminate.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        () = ctrl_c => "Ctrl-C",
-        () = terminate => "SIGTERM",
-    }
-}
-
-/// The workspace this binary was built from, where the default files are.
-fn workspace_root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .ancestors()
-        .nth(2)
-        .unwrap_or(manifest_dir)
-        .to_path_buf()
-}
-
-/// `target/release/junction`, in `CARGO_TARGET_DIR` when that is set.
-fn default_gateway(root: &Path) -> PathBuf {
-    let target_dir =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    target_dir.join("release").join("junction")
-}
-
 /// The request body: a `.json` file as it is, anything else as GraphQL text.
 fn request_body(path: &Path) -> Result<Bytes> {
     let text = std::fs::read_to_string(path)
@@ -361,18 +326,6 @@ fn reproducing_command() -> String {
         command.push_str(&args.join(" "));
     }
     command
-}
-
-/// `git describe --always --dirty` in `root`, if git is there and knows.
-fn git_describe(root: &Path) -> Option<String> {
-    let output = Command::new("git")
-        .args(["describe", "--always", "--dirty"])
-        .current_dir(root)
-        .output()
-        .ok()
-        .filter(|output| output.status.success())?;
-    let text = String::from_utf8(output.stdout).ok()?;
-    Some(text.trim().to_owned()).filter(|text| !text.is_empty())
 }
 
 /// Parses `30s`, `500ms`, `2m` or a bare number of seconds.
