@@ -397,13 +397,7 @@ async fn concurrent_publishes_from_two_replicas_lose_nothing() {
 #[tokio::test]
 async fn history_check_remove_and_rollback() {
     let dir = tempfile::tempdir().unwrap();
-    let store = open_store(&StoreConfig {
-        redis_url: None,
-        data_dir: dir.path().to_path_buf(),
-        prefix: "junction:".into(),
-    })
-    .await
-    .unwrap();
+    let store = common::embedded_store(dir.path()).await;
     let registry = Registry::new(store);
     let sdl = |fields: &str| format!("type Query {{ {fields} }}");
     let input = |name: &str, fields: &str| SubgraphInput {
@@ -661,13 +655,7 @@ async fn unhealthy_subgraphs_fail_fast_and_are_reported() {
         ..Default::default()
     });
     let dir = tempfile::tempdir().unwrap();
-    let store = open_store(&StoreConfig {
-        redis_url: None,
-        data_dir: dir.path().to_path_buf(),
-        prefix: "junction:".into(),
-    })
-    .await
-    .unwrap();
+    let store = common::embedded_store(dir.path()).await;
     let settings = HttpSettings {
         admin: Some(AdminEndpoint::new(
             admin::schema(Registry::new(store)),

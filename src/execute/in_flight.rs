@@ -185,6 +185,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use tokio::sync::Notify;
+    use tokio::task::JoinHandle;
 
     use super::*;
 
@@ -197,104 +198,86 @@ mod tests {
         }
     }
 
-    /// A fetch that counts its starts and finishes when `gate` is notified.
-    fn gated(
-        starts: &Arc<AtomicUsize>,
-        gate: &Arc<Notify>,
-        answer: u32,
-    ) -> BoxFuture<'static, u32> {
-        let starts = Arc::clone(starts);
-        let gate = Arc::clone(gate);
-        async move {
-            starts.fetch_add(1, Ordering::SeqCst);
-            gate.notified().await;
-            answer
+    /// A map and fetches that count their starts and finish when the gate
+    /// opens.
+    #[derive(Default)]
+    struct Fixture {
+        in_flight: InFlight<u32>,
+        starts: Arc<AtomicUsize>,
+        gate: Arc<Notify>,
+    }
+
+    impl Fixture {
+        /// A caller of `key`, whose own fetch (if it leads) answers `answer`.
+        fn call(&self, key: RequestKey, answer: u32) -> JoinHandle<u32> {
+            let in_flight = self.in_flight.clone();
+            let (starts, gate) = (Arc::clone(&self.starts), Arc::clone(&self.gate));
+            let fetch = async move {
+                starts.fetch_add(1, Ordering::SeqCst);
+                gate.notified().await;
+                answer
+            };
+            tokio::spawn(async move { in_flight.run(key, fetch).await })
         }
-        .boxed()
+
+        async fn until_started(&self, fetches: usize) {
+            while self.starts.load(Ordering::SeqCst) < fetches {
+                tokio::task::yield_now().await;
+            }
+        }
+
+        fn started(&self) -> usize {
+            self.starts.load(Ordering::SeqCst)
+        }
     }
 
     #[tokio::test]
     async fn followers_share_the_leaders_fetch_and_the_entry_goes_when_it_ends() {
-        let in_flight = InFlight::<u32>::default();
-        let (starts, gate) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
-        let leader = tokio::spawn({
-            let f = in_flight.clone();
-            let fetch = gated(&starts, &gate, 1);
-            async move { f.run(key("q"), fetch).await }
-        });
-        while starts.load(Ordering::SeqCst) == 0 {
-            tokio::task::yield_now().await;
-        }
-        let follower = tokio::spawn({
-            let f = in_flight.clone();
-            let fetch = gated(&starts, &gate, 2);
-            async move { f.run(key("q"), fetch).await }
-        });
+        let fixture = Fixture::default();
+        let leader = fixture.call(key("q"), 1);
+        fixture.until_started(1).await;
+        let follower = fixture.call(key("q"), 2);
         tokio::task::yield_now().await;
-        assert_eq!(in_flight.len(), 1);
-        gate.notify_waiters();
+        assert_eq!(fixture.in_flight.len(), 1);
+        fixture.gate.notify_waiters();
         assert_eq!(leader.await.unwrap(), 1);
-        assert_eq!(
-            follower.await.unwrap(),
-            1,
-            "the follower got the leader's answer"
-        );
-        assert_eq!(starts.load(Ordering::SeqCst), 1);
-        assert!(in_flight.is_empty());
+        assert_eq!(follower.await.unwrap(), 1, "the leader's answer");
+        assert_eq!(fixture.started(), 1);
+        assert!(fixture.in_flight.is_empty());
     }
 
     #[tokio::test]
     async fn a_dropped_leader_hands_the_fetch_to_its_follower() {
-        let in_flight = InFlight::<u32>::default();
-        let (starts, gate) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
-        let leader = tokio::spawn({
-            let f = in_flight.clone();
-            let fetch = gated(&starts, &gate, 1);
-            async move { f.run(key("q"), fetch).await }
-        });
-        while starts.load(Ordering::SeqCst) == 0 {
-            tokio::task::yield_now().await;
-        }
-        let follower = tokio::spawn({
-            let f = in_flight.clone();
-            let fetch = gated(&starts, &gate, 2);
-            async move { f.run(key("q"), fetch).await }
-        });
+        let fixture = Fixture::default();
+        let leader = fixture.call(key("q"), 1);
+        fixture.until_started(1).await;
+        let follower = fixture.call(key("q"), 2);
         tokio::task::yield_now().await;
         leader.abort();
         assert!(leader.await.unwrap_err().is_cancelled());
-        assert_eq!(in_flight.len(), 1, "the follower still waits on the fetch");
-        gate.notify_waiters();
+        assert_eq!(fixture.in_flight.len(), 1, "the follower still waits");
+        fixture.gate.notify_waiters();
         assert_eq!(follower.await.unwrap(), 1);
-        assert!(in_flight.is_empty());
+        assert!(fixture.in_flight.is_empty());
     }
 
     #[tokio::test]
     async fn an_abandoned_fetch_leaves_no_entry_and_the_next_request_starts_anew() {
-        let in_flight = InFlight::<u32>::default();
-        let (starts, gate) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
+        let fixture = Fixture::default();
         for _ in 0..100 {
-            let leader = tokio::spawn({
-                let f = in_flight.clone();
-                let fetch = gated(&starts, &gate, 1);
-                async move { f.run(key("q"), fetch).await }
-            });
+            let leader = fixture.call(key("q"), 1);
             tokio::task::yield_now().await;
             leader.abort();
             let _ = leader.await;
-            assert!(in_flight.is_empty());
+            assert!(fixture.in_flight.is_empty());
         }
-        let next = tokio::spawn({
-            let f = in_flight.clone();
-            let fetch = gated(&starts, &gate, 7);
-            async move { f.run(key("q"), fetch).await }
-        });
-        while in_flight.is_empty() {
+        let next = fixture.call(key("q"), 7);
+        while fixture.in_flight.is_empty() {
             tokio::task::yield_now().await;
         }
-        gate.notify_waiters();
+        fixture.gate.notify_waiters();
         assert_eq!(next.await.unwrap(), 7, "a new fetch, not an old answer");
-        assert!(in_flight.is_empty());
+        assert!(fixture.in_flight.is_empty());
     }
 
     #[tokio::test]
@@ -308,27 +291,16 @@ mod tests {
 
     #[tokio::test]
     async fn different_requests_never_share_a_fetch() {
-        let in_flight = InFlight::<u32>::default();
-        let (starts, gate) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
+        let fixture = Fixture::default();
         let mut other = key("q");
         other
             .headers
             .push(("authorization".into(), "Bearer b".into()));
-        let a = tokio::spawn({
-            let f = in_flight.clone();
-            let fetch = gated(&starts, &gate, 1);
-            async move { f.run(key("q"), fetch).await }
-        });
-        let b = tokio::spawn({
-            let f = in_flight.clone();
-            let fetch = gated(&starts, &gate, 2);
-            async move { f.run(other, fetch).await }
-        });
-        while starts.load(Ordering::SeqCst) < 2 {
-            tokio::task::yield_now().await;
-        }
-        assert_eq!(in_flight.len(), 2);
-        gate.notify_waiters();
+        let a = fixture.call(key("q"), 1);
+        let b = fixture.call(other, 2);
+        fixture.until_started(2).await;
+        assert_eq!(fixture.in_flight.len(), 2);
+        fixture.gate.notify_waiters();
         assert_eq!((a.await.unwrap(), b.await.unwrap()), (1, 2));
     }
 }

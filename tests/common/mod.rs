@@ -144,6 +144,17 @@ pub async fn start_dev() -> TestServer {
     server
 }
 
+/// The embedded store in `dir`, under the default prefix.
+pub async fn embedded_store(dir: &Path) -> Arc<dyn junction::store::Store> {
+    junction::store::open_store(&junction::store::StoreConfig {
+        redis_url: None,
+        data_dir: dir.to_path_buf(),
+        prefix: "junction:".into(),
+    })
+    .await
+    .unwrap()
+}
+
 /// Runs `junction <args>` to completion from the repository root, with
 /// `JUNCTION_*` variables cleared: exit code, stdout, stderr.
 pub async fn run(args: &[&str]) -> (i32, String, String) {

@@ -11,7 +11,6 @@ use junction::egress::AllowedHosts;
 use junction::http::{self, AdminEndpoint, HttpSettings};
 use junction::pipeline::{Gateway, GatewaySettings};
 use junction::registry::Registry;
-use junction::store::{open_store, StoreConfig};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -22,13 +21,7 @@ const TOKEN: &str = "hardening-test-admin-token";
 /// A gateway with the admin API over an embedded store in `dir`, whose
 /// registry allows `hosts`.
 async fn admin_server(dir: &tempfile::TempDir, hosts: AllowedHosts) -> TestServer {
-    let store = open_store(&StoreConfig {
-        redis_url: None,
-        data_dir: dir.path().to_path_buf(),
-        prefix: "junction:".into(),
-    })
-    .await
-    .unwrap();
+    let store = crate::common::embedded_store(dir.path()).await;
     let registry = Registry::new(store).with_allowed_hosts(hosts);
     let settings = HttpSettings {
         admin: Some(AdminEndpoint::new(admin::schema(registry), TOKEN)),

@@ -51,15 +51,22 @@ fn arrived(served: &Served) -> usize {
     served.subgraphs.requests("stock").len()
 }
 
+/// Sends `QUERY` and waits until its fetch is the `nth` request the
+/// subgraph received.
+async fn leading(served: &Served, nth: usize) -> tokio::task::JoinHandle<(u16, Value)> {
+    let leader = client_request(served, QUERY);
+    until("the leader's fetch reaches the subgraph", || async {
+        arrived(served) == nth
+    })
+    .await;
+    leader
+}
+
 #[tokio::test]
 async fn a_leader_dropped_mid_fetch_leaves_no_entry_and_the_next_request_reaches_the_subgraph() {
     let gate = Arc::new(Semaphore::new(0));
     let served = served(&gate).await;
-    let leader = client_request(&served, QUERY);
-    until("the leader's fetch reaches the subgraph", || async {
-        arrived(&served) == 1
-    })
-    .await;
+    let leader = leading(&served, 1).await;
     assert_eq!(served.gateway().in_flight_subgraph_requests(), 1);
     leader.abort();
     until("the dropped leader's entry is removed", || async {
@@ -87,11 +94,7 @@ async fn a_hundred_dropped_leaders_leave_no_entry_and_a_later_request_is_answere
     let gate = Arc::new(Semaphore::new(0));
     let served = served(&gate).await;
     for round in 1..=100 {
-        let leader = client_request(&served, QUERY);
-        until("the leader's fetch reaches the subgraph", || async {
-            arrived(&served) == round
-        })
-        .await;
+        let leader = leading(&served, round).await;
         leader.abort();
         until("its entry is removed", || async {
             served.gateway().in_flight_subgraph_requests() == 0
@@ -113,11 +116,7 @@ async fn a_hundred_dropped_leaders_leave_no_entry_and_a_later_request_is_answere
 async fn followers_of_a_dropped_leader_get_the_answer_of_the_one_fetch() {
     let gate = Arc::new(Semaphore::new(0));
     let served = served(&gate).await;
-    let leader = client_request(&served, QUERY);
-    until("the leader's fetch reaches the subgraph", || async {
-        arrived(&served) == 1
-    })
-    .await;
+    let leader = leading(&served, 1).await;
     let followers = [
         client_request(&served, QUERY),
         client_request(&served, QUERY),
