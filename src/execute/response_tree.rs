@@ -9,6 +9,9 @@ use crate::operation::{Selection, SelectionSet};
 use crate::plan::PathSegment;
 use crate::supergraph::Supergraph;
 
+/// An object of the response and its concrete path.
+pub type Located<'v> = (Vec<Step>, &'v Map<String, Value>);
+
 /// One step of a concrete path into the response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
@@ -24,7 +27,7 @@ pub fn objects_at<'v>(
     path: &[PathSegment],
     supergraph: &Supergraph,
     budget: &ValueBudget,
-) -> Option<Vec<(Vec<Step>, &'v Map<String, Value>)>> {
+) -> Option<Vec<Located<'v>>> {
     let mut walk = Walk {
         supergraph,
         budget,
@@ -40,7 +43,7 @@ struct Walk<'s, 'v> {
     supergraph: &'s Supergraph,
     budget: &'s ValueBudget,
     current: Vec<Step>,
-    found: Vec<(Vec<Step>, &'v Map<String, Value>)>,
+    found: Vec<Located<'v>>,
     exhausted: bool,
 }
 

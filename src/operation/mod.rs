@@ -10,6 +10,8 @@
 mod defer_rules;
 mod limits;
 mod normalize;
+#[cfg(test)]
+mod properties;
 mod selection;
 mod variables;
 
