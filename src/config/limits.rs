@@ -32,7 +32,7 @@ pub struct LimitsConfig {
     pub max_entity_representations: usize,
     /// JSON values (objects, lists, scalars) one request may receive from
     /// subgraphs, all responses together, copies made while merging them
-    /// included. Default `1000000`.
+    /// included. Default `500000`.
     pub max_response_values: usize,
 }
 
@@ -50,7 +50,7 @@ impl Default for LimitsConfig {
             max_errors: 100,
             max_plan_fields: 50_000,
             max_entity_representations: 20_000,
-            max_response_values: 1_000_000,
+            max_response_values: 500_000,
         }
     }
 }

@@ -63,7 +63,7 @@ impl Default for GatewaySettings {
             limits: Limits::default(),
             variable_limits: VariableLimits::default(),
             max_plan_fields: crate::plan::DEFAULT_MAX_PLAN_FIELDS,
-            max_response_values: 1_000_000,
+            max_response_values: 500_000,
             cache_max_bytes: 64 * 1024 * 1024,
             cache_max_entry_bytes: 4 * 1024 * 1024,
             request_timeout: Duration::from_secs(60),
