@@ -155,9 +155,21 @@ pub fn prepare_within(
     }))
 }
 
-/// Parses with the token and nesting limits; the parser stops at the token
-/// limit instead of reading the whole document.
+/// Parses with the token and nesting limits. The tokens are counted by the
+/// lexer alone first (no tree, nothing allocated per token): a document over
+/// the limit is refused at the cost of reading its first `max_tokens`
+/// tokens, where parsing them would build a tree and an error per token.
 fn parse(query: &str, limits: &Limits) -> Result<ast::Document, OperationError> {
+    let over = apollo_parser::Lexer::new(query)
+        .with_limit(limits.max_tokens)
+        .any(|token| token.is_err_and(|error| error.is_limit()));
+    if over {
+        return Err(OperationError::Limit(LimitExceeded {
+            limit: "max_tokens",
+            max: limits.max_tokens,
+            actual: limits.max_tokens as u64 + 1,
+        }));
+    }
     let mut parser = Parser::new()
         .token_limit(limits.max_tokens)
         .recursion_limit(limits.parser_recursion_limit());
