@@ -45,6 +45,11 @@ impl ValueBudget {
             .is_ok()
     }
 
+    /// Values not spent yet.
+    fn remaining(&self) -> usize {
+        self.remaining.load(Ordering::Relaxed)
+    }
+
     /// Gives back values taken but not used.
     fn refund(&self, count: usize) {
         self.remaining.fetch_add(count, Ordering::Relaxed);
@@ -78,8 +83,17 @@ pub struct ReadLimits<'b> {
     pub budget: Option<&'b ValueBudget>,
 }
 
-/// Reads one JSON value from `bytes` within `limits`.
+/// Reads one JSON value from `bytes` within `limits`. A document longer
+/// than the values the budget has left (every value takes a byte at least)
+/// is counted first without building anything, so one over the budget is
+/// refused before any of it is built.
 pub fn read(bytes: &[u8], limits: ReadLimits<'_>) -> Result<Value, ReadError> {
+    if let Some(budget) = limits.budget {
+        let remaining = budget.remaining();
+        if bytes.len() > remaining && count_within(bytes, remaining)?.is_none() {
+            return Err(ReadError::Limit(Exceeded::Values));
+        }
+    }
     let state = State {
         limits,
         exceeded: Cell::new(None),
@@ -117,6 +131,98 @@ pub fn count_values(value: &Value) -> usize {
         }
     }
     count
+}
+
+/// The number of values in `bytes`, or `None` once it passes `limit`;
+/// nothing is built.
+fn count_within(bytes: &[u8], limit: usize) -> Result<Option<usize>, ReadError> {
+    let counter = Counter {
+        count: Cell::new(0),
+        limit,
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let counted = (&counter)
+        .deserialize(&mut deserializer)
+        .and_then(|()| deserializer.end());
+    match counted {
+        Ok(()) => Ok(Some(counter.count.get())),
+        Err(_) if counter.count.get() > limit => Ok(None),
+        Err(error) => Err(ReadError::Invalid(error)),
+    }
+}
+
+/// Counts values, stopping (with an error) once past `limit`.
+struct Counter {
+    count: Cell<usize>,
+    limit: usize,
+}
+
+impl Counter {
+    fn one<E: serde::de::Error>(&self) -> Result<(), E> {
+        self.count.set(self.count.get() + 1);
+        match self.count.get() > self.limit {
+            true => Err(E::custom("over the limit")),
+            false => Ok(()),
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for &Counter {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &Counter {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        self.one()
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        self.one()
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        self.one()
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        self.one()
+    }
+
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+        self.one()
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        self.one()
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<(), E> {
+        self.one()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.one()?;
+        while seq.next_element_seed(self)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<(), A::Error> {
+        self.one()?;
+        while access.next_key::<serde::de::IgnoredAny>()?.is_some() {
+            access.next_value_seed(self)?;
+        }
+        Ok(())
+    }
 }
 
 struct State<'b> {
@@ -285,6 +391,23 @@ mod tests {
         ));
         assert!(budget.spend(4), "a refused read gives back what it took");
         assert!(!budget.spend(1));
+    }
+
+    #[test]
+    fn a_long_document_over_the_budget_is_refused_by_counting_alone() {
+        let text = format!("[{}]", vec!["1"; 100].join(","));
+        let budget = ValueBudget::new(100);
+        let limits = ReadLimits {
+            max_list_length: None,
+            budget: Some(&budget),
+        };
+        assert_eq!(count_within(text.as_bytes(), 100).unwrap(), None);
+        assert_eq!(count_within(text.as_bytes(), 101).unwrap(), Some(101));
+        assert!(matches!(
+            read(text.as_bytes(), limits),
+            Err(ReadError::Limit(Exceeded::Values))
+        ));
+        assert!(budget.spend(100), "nothing was spent");
     }
 
     #[test]
