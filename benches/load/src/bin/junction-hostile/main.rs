@@ -55,8 +55,11 @@ const READY_TIMEOUT: Duration = Duration::from_secs(30);
 const SETTLE_IDLE: Duration = Duration::from_secs(1);
 const SETTLE_FINAL: Duration = Duration::from_secs(2);
 
-/// Ordinary requests sent after the cases before the memory is judged.
+/// Ordinary requests sent after the cases before the memory is judged, by
+/// this many clients at once (so that every gateway worker thread serves
+/// some: each gives back its own freed pages).
 const ORDINARY_REQUESTS: usize = 200;
+const ORDINARY_CLIENTS: usize = 8;
 
 /// Hostile requests, one at a time, against a gateway on its default configuration.
 #[derive(Debug, Parser)]
@@ -170,9 +173,7 @@ async fn run(args: &Args) -> Result<Report> {
     };
     let after_traffic = match last {
         Some(_) => {
-            for _ in 0..ORDINARY_REQUESTS {
-                warm_up(&target).await?;
-            }
+            ordinary_traffic(&target).await?;
             Some(meter.memory()?)
         }
         None => None,
@@ -250,6 +251,25 @@ async fn warm_up(target: &Target) -> Result<()> {
         }
         Outcome::Unanswered(why) => bail!("the warm-up request got no answer: {why}"),
     }
+}
+
+/// `ORDINARY_REQUESTS` warm-up requests from `ORDINARY_CLIENTS` clients at once.
+async fn ordinary_traffic(target: &Target) -> Result<()> {
+    let clients: Vec<_> = (0..ORDINARY_CLIENTS)
+        .map(|_| {
+            let target = target.clone();
+            tokio::spawn(async move {
+                for _ in 0..ORDINARY_REQUESTS / ORDINARY_CLIENTS {
+                    warm_up(&target).await?;
+                }
+                Ok::<(), anyhow::Error>(())
+            })
+        })
+        .collect();
+    for client in clients {
+        client.await??;
+    }
+    Ok(())
 }
 
 /// The gateway's command line, for the report.
