@@ -160,6 +160,7 @@ pub fn gateway_settings(config: &Config) -> anyhow::Result<GatewaySettings> {
         cache_max_bytes: config.cache_max_bytes,
         cache_max_entry_bytes: config.cache_max_entry_bytes,
         request_timeout: config.server.request_timeout,
+        validate_subgraph_operations: config.validate_subgraph_operations || cfg!(debug_assertions),
     })
 }
 

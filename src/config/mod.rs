@@ -98,6 +98,11 @@ pub struct Config {
     pub subgraph_response_limit_bytes: usize,
     /// Settings of single subgraphs, by name.
     pub subgraphs: BTreeMap<String, SubgraphConfig>,
+    /// Check every subgraph operation of a new query plan against the
+    /// subgraph's schema (as the supergraph tells it), once per plan; an
+    /// invalid one is `QUERY_PLANNING_FAILED` instead of a subgraph's refusal.
+    /// Default `false` (always on in debug builds).
+    pub validate_subgraph_operations: bool,
     /// Hosts the gateway may send subgraph requests to: names (`products.internal`),
     /// name suffixes (`*.internal`), IP addresses and CIDR blocks (`10.0.0.0/8`).
     /// Default empty: any host except link-local and cloud metadata addresses.
@@ -149,6 +154,7 @@ impl Default for Config {
             errors: ErrorsConfig::default(),
             subgraph_response_limit_bytes: 32 * 1024 * 1024,
             subgraphs: BTreeMap::new(),
+            validate_subgraph_operations: false,
             subgraph_hosts: Vec::new(),
         }
     }

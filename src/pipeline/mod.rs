@@ -52,6 +52,10 @@ pub struct GatewaySettings {
     pub cache_max_entry_bytes: u64,
     /// Time one request may take; past it the client gets `GATEWAY_TIMEOUT`.
     pub request_timeout: Duration,
+    /// Check every subgraph operation of a new plan against the subgraph's
+    /// schema (once per plan); a failure is `QUERY_PLANNING_FAILED`.
+    /// Default: on in debug builds (every test), off in release builds.
+    pub validate_subgraph_operations: bool,
 }
 
 impl Default for GatewaySettings {
@@ -67,6 +71,7 @@ impl Default for GatewaySettings {
             cache_max_bytes: 64 * 1024 * 1024,
             cache_max_entry_bytes: 4 * 1024 * 1024,
             request_timeout: Duration::from_secs(60),
+            validate_subgraph_operations: cfg!(debug_assertions),
         }
     }
 }

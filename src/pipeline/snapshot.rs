@@ -16,7 +16,7 @@ use moka::sync::Cache;
 
 use super::{GatewayError, GatewaySettings};
 use crate::operation::{prepare_within, Limits, OperationError, PreparedOperation};
-use crate::plan::{plan_within, PlanError, QueryPlan};
+use crate::plan::{plan_within, validate_operations, PlanError, QueryPlan};
 use crate::supergraph::{Supergraph, SupergraphError};
 
 mod weight;
@@ -52,6 +52,7 @@ pub struct Snapshot {
     >,
     limits: Limits,
     max_plan_fields: usize,
+    validate_subgraph_operations: bool,
     max_entry_bytes: u64,
     operations: Cache<Key, Entry>,
 }
@@ -70,6 +71,7 @@ impl Snapshot {
             implementers,
             limits: settings.limits.clone(),
             max_plan_fields: settings.max_plan_fields,
+            validate_subgraph_operations: settings.validate_subgraph_operations,
             max_entry_bytes: settings.cache_max_entry_bytes,
             operations,
         })
@@ -113,7 +115,14 @@ impl Snapshot {
         let schema = &self.supergraph.api_schema;
         let operation =
             prepare_within(schema, query, operation_name, &self.limits).map_err(Arc::new)?;
-        let plan = plan_within(&self.supergraph, &operation, self.max_plan_fields).map(Arc::new);
+        let mut plan = plan_within(&self.supergraph, &operation, self.max_plan_fields);
+        if self.validate_subgraph_operations {
+            plan = plan.and_then(|plan| {
+                validate_operations(&plan, &self.supergraph)?;
+                Ok(plan)
+            });
+        }
+        let plan = plan.map(Arc::new);
         Ok(Arc::new(PreparedRequest { operation, plan }))
     }
 }

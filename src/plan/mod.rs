@@ -124,6 +124,10 @@ pub enum PlanError {
     /// Planning stopped: the plan would ask subgraphs for more fields than allowed.
     #[error("{0}")]
     TooLarge(LimitExceeded),
+    /// A subgraph operation of the plan is not valid for that subgraph's
+    /// schema: a planner bug, caught before the subgraph refuses it.
+    #[error("the query plan's operation for subgraph \"{subgraph}\" is invalid: {errors}")]
+    InvalidSubgraphOperation { subgraph: String, errors: String },
 }
 
 /// Fields a plan may ask subgraphs for when no limit is given.
@@ -147,6 +151,33 @@ pub fn plan_within(
     max_plan_fields: usize,
 ) -> Result<QueryPlan, PlanError> {
     builder::build(supergraph, operation, max_plan_fields)
+}
+
+/// Checks every subgraph operation of `plan` against its subgraph's schema
+/// (as the supergraph tells it). A schema that cannot be derived is an
+/// error too: nothing is left unchecked.
+pub fn validate_operations(plan: &QueryPlan, supergraph: &Supergraph) -> Result<(), PlanError> {
+    let deferred = plan.deferred.iter().flat_map(|d| &d.stages);
+    for fetch in plan.stages.iter().chain(deferred).flatten() {
+        let schema = supergraph
+            .subgraph_schema(fetch.subgraph)
+            .map_err(|error| PlanError::InvalidSubgraphOperation {
+                subgraph: fetch.subgraph_name.clone(),
+                errors: format!("its schema could not be derived from the supergraph: {error}"),
+            })?;
+        let parsed = apollo_compiler::ExecutableDocument::parse_and_validate(
+            schema,
+            fetch.operation.as_str(),
+            "subgraph_operation.graphql",
+        );
+        if let Err(invalid) = parsed {
+            return Err(PlanError::InvalidSubgraphOperation {
+                subgraph: fetch.subgraph_name.clone(),
+                errors: format!("{}\n{}", invalid.errors, fetch.operation),
+            });
+        }
+    }
+    Ok(())
 }
 
 impl FetchNode {

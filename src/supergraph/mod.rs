@@ -6,9 +6,11 @@
 //! This module depends on no other module of ours.
 
 mod api_schema;
+mod extract;
 mod join;
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{Name, Schema};
@@ -38,6 +40,8 @@ pub struct Supergraph {
     /// The subgraphs, indexed by [`SubgraphId`].
     pub subgraphs: Vec<Subgraph>,
     types: HashMap<Name, TypeMeta>,
+    /// Each subgraph's schema as the supergraph tells it, built when first asked for.
+    subgraph_schemas: Vec<OnceLock<Result<Valid<Schema>, String>>>,
 }
 
 /// Why a supergraph SDL could not be loaded.
@@ -61,11 +65,13 @@ impl Supergraph {
         let subgraphs = join::read_subgraphs(&schema)?;
         let types = join::read_types(&schema, &subgraphs)?;
         let api_schema = api_schema::derive(&schema)?;
+        let subgraph_schemas = subgraphs.iter().map(|_| OnceLock::new()).collect();
         Ok(Self {
             schema,
             api_schema,
             subgraphs,
             types,
+            subgraph_schemas,
         })
     }
 
@@ -81,6 +87,15 @@ impl Supergraph {
     /// Join metadata of a type, if the type is a composite type of the supergraph.
     pub fn type_meta(&self, type_name: &str) -> Option<&TypeMeta> {
         self.types.get(type_name)
+    }
+
+    /// The schema of subgraph `id` as far as the supergraph tells it (see
+    /// `extract`): what the operations sent to it are checked against.
+    pub fn subgraph_schema(&self, id: SubgraphId) -> Result<&Valid<Schema>, &str> {
+        let slot = self.subgraph_schemas.get(id).ok_or("no such subgraph")?;
+        slot.get_or_init(|| extract::subgraph_schema(self, id))
+            .as_ref()
+            .map_err(String::as_str)
     }
 
     /// The subgraph with this name.

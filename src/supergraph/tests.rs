@@ -59,3 +59,24 @@ fn loads_a_join_v05_supergraph() -> Result<(), SupergraphError> {
     assert_eq!(supergraph.subgraphs.len(), 4);
     Ok(())
 }
+
+#[test]
+#[allow(clippy::unwrap_used)]
+fn every_demo_subgraph_schema_is_derived_with_its_own_fields_and_the_entry_points() {
+    let supergraph = Supergraph::parse(DEMO).unwrap();
+    for id in 0..supergraph.subgraphs.len() {
+        let schema = supergraph
+            .subgraph_schema(id)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(schema.types.contains_key("_Service"));
+    }
+    let reviews = supergraph.subgraph_by_name("reviews").unwrap();
+    let schema = supergraph.subgraph_schema(reviews).unwrap();
+    let product = schema.get_object("Product").unwrap();
+    assert!(product.fields.contains_key("reviews"));
+    assert!(!product.fields.contains_key("name"), "products' field");
+    assert!(schema.get_union("_Entity").is_some());
+    let query = schema.get_object("Query").unwrap();
+    assert!(query.fields.contains_key("_entities"));
+    assert!(!query.fields.contains_key("topProducts"));
+}
