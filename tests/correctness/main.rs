@@ -7,4 +7,5 @@
 #[path = "../common/fixture_subgraph.rs"]
 mod fixture_subgraph;
 
+mod classes;
 mod validation;

@@ -223,7 +223,19 @@ impl Builder<'_> {
             .and_then(|t| apollo_compiler::ast::Type::parse(t, "type.graphql").ok())
             .map(|t| t.inner_named_type().clone())
             .filter(|t| self.graph.supergraph.schema.types.contains_key(t))
+            .or_else(|| self.declared_type(parent_type, field))
             .unwrap_or_else(|| field.type_name().clone())
+    }
+
+    /// The field's type as `parent_type` itself declares it: an object may
+    /// narrow an interface field's type (`related: Book` for `related:
+    /// Item`), and once an interface selection is split per object type,
+    /// the sub-selection must be planned for the narrower type, or it keeps
+    /// type conditions that can never apply there.
+    fn declared_type(&self, parent_type: &Name, field: &Field) -> Option<Name> {
+        let schema = &self.graph.supergraph.schema;
+        let definition = schema.type_field(parent_type, &field.name).ok()?;
+        Some(definition.ty.inner_named_type().clone())
     }
 
     pub(super) fn type_differs_in_subgraph(

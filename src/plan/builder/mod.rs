@@ -638,6 +638,11 @@ impl Builder<'_> {
             // A subgraph may declare a narrower type for the field (`@join__field(type:)`).
             let subgraph_type = self.subgraph_output_type(parent_type, field, at.subgraph);
             planned.selections = self.plan_set(&inner, &subgraph_type, &field.selections)?;
+            if planned.selections.is_empty() {
+                // Everything selected lies in fragments that cannot apply
+                // here: the subgraph still needs a selection.
+                planned.selections.push(typename_field());
+            }
             if &subgraph_type != field.type_name() && self.graph.is_abstract(field.type_name()) {
                 merge_into(&mut planned.selections, vec![typename_field()]);
             }

@@ -66,6 +66,11 @@ pub(super) fn push_fragment(
     conditions: &[Condition],
     selections: SelectionSet,
 ) {
+    // A fragment left with nothing to select (its type conditions cannot
+    // apply here) is dropped: `... on X {}` does not parse.
+    if selections.is_empty() {
+        return;
+    }
     if condition.is_none() && conditions.is_empty() {
         merge_into(out, selections);
         return;

@@ -1,0 +1,112 @@
+//! One regression test per class of bug the generated queries found
+//! (issue 11), on fixture subgraphs of our own: whole responses, and the
+//! operations each subgraph received.
+
+use serde_json::json;
+
+use crate::fixture_subgraph::{Federation, Subgraph};
+
+/// `Node` is split per object type (its `score` comes from b); `Book`
+/// narrows `related` from `Item` to `Book`.
+const NODES: &str = r#"
+type Query @join__type(graph: A) @join__type(graph: B) {
+  nodes: [Node] @join__field(graph: A)
+}
+interface Node @join__type(graph: A) @join__type(graph: B) {
+  id: ID!
+  related: Item @join__field(graph: A)
+  score: Int @join__field(graph: B)
+}
+interface Item @join__type(graph: A) {
+  id: ID!
+}
+type Book implements Node & Item
+  @join__implements(graph: A, interface: "Node")
+  @join__implements(graph: B, interface: "Node")
+  @join__implements(graph: A, interface: "Item")
+  @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+  id: ID!
+  related: Book @join__field(graph: A)
+  score: Int @join__field(graph: B)
+}
+type Author implements Node
+  @join__implements(graph: A, interface: "Node")
+  @join__implements(graph: B, interface: "Node")
+  @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+  id: ID!
+  related: Item @join__field(graph: A)
+  score: Int @join__field(graph: B)
+}
+type Movie implements Item
+  @join__implements(graph: A, interface: "Item")
+  @join__type(graph: A, key: "id") {
+  id: ID!
+  minutes: Int @join__field(graph: A)
+}
+"#;
+
+fn nodes() -> Vec<Subgraph> {
+    let a = Subgraph::new("a").root("Query.nodes", |_| {
+        json!([
+            { "__typename": "Book", "id": "b1", "related": { "__typename": "Book", "id": "b2" } },
+            { "__typename": "Author", "id": "a1", "related": { "__typename": "Movie", "id": "m1", "minutes": 90 } },
+        ])
+    });
+    let b = Subgraph::new("b")
+        .entity(
+            "Book",
+            |rep| json!({ "__typename": "Book", "id": rep["id"], "score": 1 }),
+        )
+        .entity(
+            "Author",
+            |rep| json!({ "__typename": "Author", "id": rep["id"], "score": 2 }),
+        );
+    vec![a, b]
+}
+
+/// Class 4: after `nodes` is split per object type, `related` under
+/// `... on Book` is a `Book`: a fragment on `Movie` can never apply there
+/// and must not be sent (the subgraph would refuse the operation).
+#[tokio::test]
+async fn type_conditions_that_cannot_apply_under_a_narrower_field_type_are_not_sent() {
+    let fed = Federation::start(NODES, nodes()).await;
+    let query = "{ nodes { id score related { id ... on Movie { minutes } } } }";
+    assert_eq!(
+        fed.query(query).await,
+        json!({ "data": { "nodes": [
+            { "id": "b1", "score": 1, "related": { "id": "b2" } },
+            { "id": "a1", "score": 2, "related": { "id": "m1", "minutes": 90 } },
+        ] } }),
+        "{}",
+        fed.plan(query)
+    );
+    assert_eq!(
+        fed.server.requests("a")[0].query,
+        "query {nodes {__typename ... on Book {id __typename related {id __typename}} ... on Author {id __typename related {id ... on Movie {minutes} __typename}}}}"
+    );
+}
+
+/// Class 3: nested type conditions that select nothing for some type
+/// (`... on Item { ... on Movie }` where only a `Book` can be) leave no
+/// empty `... on X {}` behind.
+#[tokio::test]
+async fn nested_type_conditions_leave_no_empty_selection_in_a_subgraph_operation() {
+    let fed = Federation::start(NODES, nodes()).await;
+    let query =
+        "{ nodes { id ... on Book { related { ... on Item { ... on Movie { minutes } } } } } }";
+    assert_eq!(
+        fed.query(query).await,
+        json!({ "data": { "nodes": [
+            { "id": "b1", "related": {} },
+            { "id": "a1" },
+        ] } }),
+        "{}",
+        fed.plan(query)
+    );
+    let sent = &fed.server.requests("a")[0].query;
+    assert!(!sent.contains("{}"), "{sent}");
+    assert_eq!(
+        sent,
+        "query {nodes {id ... on Book {related {__typename}} __typename}}"
+    );
+}
