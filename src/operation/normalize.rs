@@ -47,6 +47,9 @@ impl Normalizer<'_> {
     }
 
     fn convert_one(&mut self, selection: &exe::Selection) -> Option<Selection> {
+        if switched_off(selection.directives()) {
+            return None;
+        }
         Some(match selection {
             exe::Selection::Field(field) => Selection::Field(Field {
                 alias: field.alias.clone(),
@@ -103,16 +106,34 @@ impl Normalizer<'_> {
     }
 }
 
+/// The `@skip`/`@include` conditions that depend on variables; literal
+/// ones are settled here (see [`switched_off`]): `@include(if: true)` and
+/// `@skip(if: false)` change nothing and are dropped.
 fn conditions(directives: &exe::DirectiveList) -> Vec<Condition> {
     directives
         .iter()
         .filter(|d| d.name == "skip" || d.name == "include")
         .filter_map(|d| {
             let value = d.specified_argument_by_name("if")?.clone();
+            if matches!(value.as_ref(), Value::Boolean(_)) {
+                return None;
+            }
             Some(Condition {
                 include: d.name == "include",
                 value,
             })
         })
         .collect()
+}
+
+/// A selection a literal `@include(if: false)` or `@skip(if: true)` turns
+/// off: it is dropped before planning, as if it were not there.
+fn switched_off(directives: &exe::DirectiveList) -> bool {
+    directives.iter().any(|d| {
+        let literal = d.specified_argument_by_name("if").and_then(|v| v.to_bool());
+        matches!(
+            (d.name.as_str(), literal),
+            ("include", Some(false)) | ("skip", Some(true))
+        )
+    })
 }

@@ -189,22 +189,60 @@ pub fn print_selection_set(out: &mut String, set: &SelectionSet) {
             out.push(' ');
         }
         match selection {
-            Selection::Field(field) => print_field(out, field),
+            Selection::Field(field) => {
+                let (direct, wrapping) = split_conditions(&field.conditions);
+                open_wrappers(out, &wrapping);
+                print_field(out, field, &direct);
+                close_wrappers(out, &wrapping);
+            }
             Selection::InlineFragment(fragment) => {
+                let (direct, wrapping) = split_conditions(&fragment.conditions);
+                open_wrappers(out, &wrapping);
                 out.push_str("...");
                 if let Some(ty) = &fragment.type_condition {
                     let _ = write!(out, " on {ty}");
                 }
-                print_conditions(out, &fragment.conditions);
+                print_conditions(out, &direct);
                 out.push(' ');
                 print_selection_set(out, &fragment.selections);
+                close_wrappers(out, &wrapping);
             }
         }
     }
     out.push('}');
 }
 
-fn print_field(out: &mut String, field: &Field) {
+/// A selection's conditions, each once: those it can carry itself (one
+/// `@skip`, one `@include`: neither directive is repeatable) and the rest,
+/// printed as inline fragments around it.
+fn split_conditions(conditions: &[Condition]) -> (Vec<&Condition>, Vec<&Condition>) {
+    let mut direct: Vec<&Condition> = Vec::new();
+    let mut wrapping: Vec<&Condition> = Vec::new();
+    for condition in conditions {
+        if direct.contains(&condition) || wrapping.contains(&condition) {
+            continue;
+        }
+        match direct.iter().any(|d| d.include == condition.include) {
+            true => wrapping.push(condition),
+            false => direct.push(condition),
+        }
+    }
+    (direct, wrapping)
+}
+
+fn open_wrappers(out: &mut String, wrapping: &[&Condition]) {
+    for condition in wrapping {
+        let _ = write!(out, "... {} {{", condition.to_directive());
+    }
+}
+
+fn close_wrappers(out: &mut String, wrapping: &[&Condition]) {
+    for _ in wrapping {
+        out.push('}');
+    }
+}
+
+fn print_field(out: &mut String, field: &Field, conditions: &[&Condition]) {
     if let Some(alias) = &field.alias {
         let _ = write!(out, "{alias}: ");
     }
@@ -219,14 +257,14 @@ fn print_field(out: &mut String, field: &Field) {
         }
         out.push(')');
     }
-    print_conditions(out, &field.conditions);
+    print_conditions(out, conditions);
     if !field.selections.is_empty() {
         out.push(' ');
         print_selection_set(out, &field.selections);
     }
 }
 
-fn print_conditions(out: &mut String, conditions: &[Condition]) {
+fn print_conditions(out: &mut String, conditions: &[&Condition]) {
     for condition in conditions {
         let _ = write!(out, " {}", condition.to_directive());
     }

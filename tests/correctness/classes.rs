@@ -110,3 +110,55 @@ async fn nested_type_conditions_leave_no_empty_selection_in_a_subgraph_operation
         "query {nodes {id ... on Book {related {__typename}} __typename}}"
     );
 }
+
+/// Class 2: a fragment's condition and a field's own condition of the same
+/// kind never land on one field as two `@skip` (or `@include`): the
+/// directive is not repeatable and the subgraph would refuse the operation.
+#[tokio::test]
+async fn a_fragments_condition_and_a_fields_own_never_repeat_a_directive() {
+    let fed = Federation::start(NODES, nodes()).await;
+    let query = "query($x: Boolean!, $y: Boolean!) { ...Nodes @skip(if: $x) nodes @skip(if: $y) { id } }\nfragment Nodes on Query { nodes @skip(if: $y) { related { id } } }";
+    assert_eq!(
+        fed.query_with(query, json!({ "x": false, "y": true }))
+            .await,
+        json!({ "data": {} }),
+        "{}",
+        fed.plan(query)
+    );
+    assert_eq!(
+        fed.query_with(query, json!({ "x": false, "y": false }))
+            .await,
+        json!({ "data": { "nodes": [
+            { "related": { "id": "b2" }, "id": "b1" },
+            { "related": { "id": "m1" }, "id": "a1" },
+        ] } }),
+        "{}",
+        fed.plan(query)
+    );
+    // The fragment's `@skip` wraps the field instead of repeating on it.
+    assert_eq!(
+        fed.server.requests("a")[0].query,
+        "query($y: Boolean!, $x: Boolean!) {... @skip(if: $x) {nodes @skip(if: $y) {related {id __typename} __typename}} nodes @skip(if: $y) {id __typename}}"
+    );
+}
+
+/// Class 1 (literals): a selection `@include(if: false)` / `@skip(if: true)`
+/// turns off is dropped before planning, and `@include(if: true)` /
+/// `@skip(if: false)` change nothing: one fetch, no directive sent.
+#[tokio::test]
+async fn literal_conditions_are_settled_before_planning() {
+    let fed = Federation::start(NODES, nodes()).await;
+    let query = "{ nodes { id @include(if: true) score @skip(if: true) ... on Book @skip(if: false) { related @include(if: false) { id } } } }";
+    assert_eq!(
+        fed.query(query).await,
+        json!({ "data": { "nodes": [{ "id": "b1" }, { "id": "a1" }] } }),
+        "{}",
+        fed.plan(query)
+    );
+    assert_eq!(fed.server.requests("a").len(), 1);
+    assert_eq!(
+        fed.server.requests("a")[0].query,
+        "query {nodes {id __typename}}"
+    );
+    assert!(fed.server.requests("b").is_empty(), "score is switched off");
+}
