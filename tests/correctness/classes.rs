@@ -162,3 +162,24 @@ async fn literal_conditions_are_settled_before_planning() {
     );
     assert!(fed.server.requests("b").is_empty(), "score is switched off");
 }
+
+/// A composite field whose every sub-selection a literal turns off still
+/// sends a selection to the subgraph, and the client gets `{}`.
+#[tokio::test]
+async fn a_field_with_all_its_selections_switched_off_answers_an_empty_object() {
+    let fed = Federation::start(NODES, nodes()).await;
+    let query = "{ nodes { id related { id @include(if: false) } } }";
+    assert_eq!(
+        fed.query(query).await,
+        json!({ "data": { "nodes": [
+            { "id": "b1", "related": {} },
+            { "id": "a1", "related": {} },
+        ] } }),
+        "{}",
+        fed.plan(query)
+    );
+    assert_eq!(
+        fed.server.requests("a")[0].query,
+        "query {nodes {id related {__typename} __typename}}"
+    );
+}

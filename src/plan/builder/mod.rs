@@ -359,6 +359,15 @@ impl Builder<'_> {
         Ok(out)
     }
 
+    /// Is this an object, interface or union type?
+    fn is_composite(&self, type_name: &Name) -> bool {
+        use apollo_compiler::schema::ExtendedType;
+        matches!(
+            self.graph.supergraph.schema.types.get(type_name),
+            Some(ExtendedType::Object(_) | ExtendedType::Interface(_) | ExtendedType::Union(_))
+        )
+    }
+
     /// Counts `selections` more planned selections; an error once past the limit.
     fn spend(&mut self, selections: usize) -> Result<(), PlanError> {
         self.planned = self.planned.saturating_add(selections);
@@ -618,6 +627,11 @@ impl Builder<'_> {
         out: &mut SelectionSet,
     ) -> Result<(), PlanError> {
         let mut planned = field.clone();
+        if field.selections.is_empty() && self.is_composite(field.type_name()) {
+            // Every sub-selection was switched off by a literal condition:
+            // the subgraph still needs one (the client gets `{}`).
+            planned.selections.push(typename_field());
+        }
         if !field.selections.is_empty() {
             let provided =
                 self.provided_below(parent_type, &field.name, at.subgraph, provided_here);
