@@ -222,7 +222,7 @@ async fn field_behind_an_unresolvable_interface_object_key_is_an_error() {
         "non_resolvable_interface_object_a_field",
         "{ a { field } }",
         json!({ "errors": [{
-            "message": "no subgraph can resolve field \"Node.field\"",
+            "message": "no subgraph can resolve field \"Node.field\": subgraph 'a' returns \"Node\" here, cannot resolve the field on it, and knows no object type of it to resolve it through",
             "extensions": { "code": "QUERY_PLANNING_FAILED" },
         }] }),
     )

@@ -251,9 +251,9 @@ async fn shared_node_field_answers_each_implementations_fields_from_its_owner() 
 #[tokio::test]
 async fn interface_id_that_no_subgraph_can_answer_for_every_implementation_is_an_error() {
     let fed = Federation::start(ACCOUNTS_AND_CHATS, accounts_and_chats()).await;
-    let planning_failed = |field: &str| {
+    let planning_failed = |field: &str, from: &str| {
         json!({ "errors": [{
-            "message": format!("no subgraph can resolve field \"{field}\""),
+            "message": format!("no subgraph can resolve field \"{field}\": reaching it from subgraph '{from}' would come back to the same subgraph for the same selection (a cycle)"),
             "extensions": { "code": "QUERY_PLANNING_FAILED" },
         }] })
     };
@@ -261,14 +261,14 @@ async fn interface_id_that_no_subgraph_can_answer_for_every_implementation_is_an
         &fed,
         "corrupted_supergraph_node_id_id",
         r#"{ node(id: "a1") { id } }"#,
-        planning_failed("Chat.id"),
+        planning_failed("Chat.id", "a"),
     )
     .await;
     check!(
         &fed,
         "corrupted_supergraph_node_id_id_and_other_types_id",
         r#"{ account: node(id: "a1") { id ... on Chat { id } } chat: node(id: "c1") { __typename ... on Account { id } } }"#,
-        planning_failed("Account.id"),
+        planning_failed("Account.id", "b"),
     )
     .await;
 }

@@ -119,8 +119,13 @@ pub struct QueryPlan {
 /// Why an operation cannot be planned.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum PlanError {
-    #[error("no subgraph can resolve field \"{type_name}.{field}\"")]
-    Unresolvable { type_name: String, field: String },
+    #[error("no subgraph can resolve field \"{type_name}.{field}\": {reason}")]
+    Unresolvable {
+        type_name: String,
+        field: String,
+        /// Which subgraphs were considered and why none could answer.
+        reason: String,
+    },
     /// Planning stopped: the plan would ask subgraphs for more fields than allowed.
     #[error("{0}")]
     TooLarge(LimitExceeded),

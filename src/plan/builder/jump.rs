@@ -60,6 +60,10 @@ impl Builder<'_> {
             return Err(PlanError::Unresolvable {
                 type_name: parent_type.to_string(),
                 field: selection_name(selection),
+                reason: format!(
+                    "reaching it from subgraph '{}' would come back to the same subgraph for the same selection (a cycle)",
+                    self.graph.supergraph.subgraphs[at.subgraph].name
+                ),
             });
         }
         self.jumping.push(guard);
@@ -88,6 +92,10 @@ impl Builder<'_> {
             None if targets.is_empty() => Err(PlanError::Unresolvable {
                 type_name: parent_type.to_string(),
                 field: selection_name(selection),
+                reason: format!(
+                    "no subgraph resolving it can be entered at \"{parent_type}\" from subgraph '{}'",
+                    self.graph.supergraph.subgraphs[at.subgraph].name
+                ),
             }),
             None => Ok(()),
         }

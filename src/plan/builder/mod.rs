@@ -226,10 +226,25 @@ impl Builder<'_> {
                     self.local_score(*s, field.type_name(), &field.selections, provided.as_ref());
                 (local, existing.contains(s), std::cmp::Reverse(*s))
             })
-            .ok_or_else(|| PlanError::Unresolvable {
-                type_name: root_type.to_string(),
-                field: field.name.to_string(),
+            .ok_or_else(|| {
+                let reason = match tried.is_empty() {
+                    true => "no subgraph defines it at the root".to_string(),
+                    false => format!(
+                        "every subgraph defining it at the root was tried ({}) and failed",
+                        self.names(tried)
+                    ),
+                };
+                unresolvable(root_type, &field.name, reason)
             })
+    }
+
+    /// Subgraph names, for error messages.
+    fn names(&self, subgraphs: &[SubgraphId]) -> String {
+        subgraphs
+            .iter()
+            .map(|s| format!("'{}'", self.graph.supergraph.subgraphs[*s].name))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// How many fields of the tree a subgraph resolves without a jump.
@@ -421,10 +436,11 @@ impl Builder<'_> {
                 .into_iter()
                 .find(|f| !self.graph.resolves(parent_type, &f.name, at.subgraph))
             {
-                return Err(PlanError::Unresolvable {
-                    type_name: parent_type.to_string(),
-                    field: field.name.to_string(),
-                });
+                let reason = format!(
+                    "subgraph '{}' returns \"{parent_type}\" here, cannot resolve the field on it, and knows no object type of it to resolve it through",
+                    self.graph.supergraph.subgraphs[at.subgraph].name
+                );
+                return Err(unresolvable(parent_type, &field.name, reason));
             }
         }
         for object in objects {
@@ -535,10 +551,16 @@ impl Builder<'_> {
             };
             let targets = self.graph.jump_targets(parent_type, &field.name, from);
             if targets.is_empty() {
-                return Err(PlanError::Unresolvable {
-                    type_name: parent_type.to_string(),
-                    field: field.name.to_string(),
-                });
+                let defining = self.graph.resolving_subgraphs(parent_type, &field.name);
+                let here = &self.graph.supergraph.subgraphs[at.subgraph].name;
+                let reason = match defining.is_empty() {
+                    true => format!("subgraph '{here}' reached \"{parent_type}\" and no subgraph resolves the field"),
+                    false => format!(
+                        "subgraph '{here}' reached \"{parent_type}\" without it, and none of the subgraphs resolving it ({}) can be entered there: no @key of theirs that '{here}' can provide",
+                        self.names(&defining)
+                    ),
+                };
+                return Err(unresolvable(parent_type, &field.name, reason));
             }
             return self.plan_jump(
                 at,
@@ -689,6 +711,14 @@ impl Builder<'_> {
         }
         merge_into(out, vec![Selection::Field(planned)]);
         Ok(())
+    }
+}
+
+fn unresolvable(type_name: &Name, field: &Name, reason: String) -> PlanError {
+    PlanError::Unresolvable {
+        type_name: type_name.to_string(),
+        field: field.to_string(),
+        reason,
     }
 }
 
