@@ -7,6 +7,8 @@ use serde_json::Value;
 pub enum Class {
     /// Same data and the same error paths.
     Same,
+    /// Both refused the request (no `data` from either).
+    BothRefused,
     /// Junction refused the request (no `data`), the other answered.
     JunctionRefused,
     /// The other refused, Junction answered.
@@ -22,7 +24,7 @@ pub fn compare(ours: &Value, theirs: &Value) -> Class {
     match (our_data, their_data) {
         (None, Some(_)) => return Class::JunctionRefused,
         (Some(_), None) => return Class::OtherRefused,
-        (None, None) => return Class::Same,
+        (None, None) => return Class::BothRefused,
         _ => {}
     }
     if our_data != their_data {

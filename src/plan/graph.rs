@@ -127,7 +127,7 @@ impl<'a> Graph<'a> {
     /// A key field without a `@join__field` for the subgraph is resolvable
     /// there (the key's fields come with every entity of the type); one
     /// marked external there is not: the subgraph cannot produce it.
-    fn is_key_field(&self, type_name: &str, field: &str, subgraph: SubgraphId) -> bool {
+    pub fn is_key_field(&self, type_name: &str, field: &str, subgraph: SubgraphId) -> bool {
         let Some(meta) = self.supergraph.type_meta(type_name) else {
             return false;
         };

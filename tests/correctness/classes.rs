@@ -183,3 +183,104 @@ async fn a_field_with_all_its_selections_switched_off_answers_an_empty_object() 
         "query {nodes {id related {__typename} __typename}}"
     );
 }
+
+/// A value type served at a root field by two subgraphs, each knowing
+/// some of its fields (no key to jump with).
+const SHARED_ROOT: &str = r#"
+type Query @join__type(graph: NAME) @join__type(graph: PRICE) {
+  product: Product
+}
+type Product @join__type(graph: NAME) @join__type(graph: PRICE) {
+  id: ID!
+  name: String @join__field(graph: NAME)
+  price: Int @join__field(graph: PRICE)
+}
+"#;
+
+/// Class 1 (fragments): an inline fragment around a field that only
+/// another subgraph can answer at the root splits like the field alone:
+/// the root field is asked of that subgraph too.
+#[tokio::test]
+async fn a_fragment_around_fields_of_another_root_subgraph_plans_like_the_fields() {
+    let name =
+        Subgraph::new("name").root("Query.product", |_| json!({ "id": "1", "name": "Lamp" }));
+    let price = Subgraph::new("price").root("Query.product", |_| json!({ "id": "1", "price": 12 }));
+    let fed = Federation::start(SHARED_ROOT, vec![name, price]).await;
+    let query = "{ product { name ... { price } ... on Product { id } } }";
+    assert_eq!(
+        fed.query(query).await,
+        json!({ "data": { "product": { "name": "Lamp", "price": 12, "id": "1" } } }),
+        "{}",
+        fed.plan(query)
+    );
+    assert_eq!(
+        fed.server.requests("name")[0].query,
+        "query {product {name id}}"
+    );
+    assert_eq!(
+        fed.server.requests("price")[0].query,
+        "query {product {price}}"
+    );
+}
+
+/// `book.animals` in a provides `... on Dog { name }`; `a` marks the
+/// animals' key `id` external.
+const PROVIDED: &str = r#"
+type Query @join__type(graph: A) @join__type(graph: C) {
+  book: Book @join__field(graph: A, provides: "animals { ... on Dog { name } }")
+}
+type Book @join__type(graph: A, key: "id") @join__type(graph: C, key: "id") {
+  id: ID!
+  animals: [Animal] @join__field(graph: A) @join__field(graph: C)
+}
+interface Animal @join__type(graph: A) @join__type(graph: C) {
+  id: ID!
+  name: String @join__field(graph: C)
+}
+type Cat implements Animal
+  @join__implements(graph: A, interface: "Animal") @join__implements(graph: C, interface: "Animal")
+  @join__type(graph: A, key: "id") @join__type(graph: C, key: "id") {
+  id: ID! @join__field(graph: A, external: true) @join__field(graph: C)
+  name: String @join__field(graph: C)
+  age: Int @join__field(graph: C)
+}
+type Dog implements Animal
+  @join__implements(graph: A, interface: "Animal") @join__implements(graph: C, interface: "Animal")
+  @join__type(graph: A, key: "id") @join__type(graph: C, key: "id") {
+  id: ID! @join__field(graph: A, external: true) @join__field(graph: C)
+  name: String @join__field(graph: A, external: true) @join__field(graph: C)
+  age: Int @join__field(graph: C)
+}
+"#;
+
+/// Class 1 (`@provides`): objects a `@provides` brings come with their
+/// keys, even where the subgraph marks the key `@external`, so the other
+/// fields of those objects can be fetched with them.
+#[tokio::test]
+async fn objects_brought_by_provides_come_with_their_external_keys() {
+    let a = Subgraph::new("a").root("Query.book", |_| {
+        json!({ "__typename": "Book", "id": "b1", "animals": [
+            { "__typename": "Dog", "id": "d1", "name": "Fido" },
+            { "__typename": "Cat", "id": "c1" },
+        ] })
+    });
+    let c = Subgraph::new("c").entity(
+        "Cat",
+        |rep| json!({ "__typename": "Cat", "id": rep["id"], "age": 6 }),
+    );
+    let fed = Federation::start(PROVIDED, vec![a, c]).await;
+    let query = "{ book { animals { id ... on Cat { age } ... on Dog { name } } } }";
+    assert_eq!(
+        fed.query(query).await,
+        json!({ "data": { "book": { "animals": [
+            { "id": "d1", "name": "Fido" },
+            { "id": "c1", "age": 6 },
+        ] } } }),
+        "{}",
+        fed.plan(query)
+    );
+    assert_eq!(
+        fed.server.requests("c")[0].representations(),
+        vec![json!({ "__typename": "Cat", "id": "c1" })]
+    );
+}

@@ -374,6 +374,22 @@ impl Builder<'_> {
         Ok(out)
     }
 
+    /// Objects a `@provides` brings come with their keys: below a
+    /// `@provides`, a key field of the object's type in this subgraph is
+    /// answered there even where the subgraph marks it `@external`.
+    fn provided_key(
+        &self,
+        at: &Position,
+        parent_type: &Name,
+        field: &Field,
+    ) -> Option<SelectionSet> {
+        (at.provided.is_some()
+            && self
+                .graph
+                .is_key_field(parent_type, &field.name, at.subgraph))
+        .then(|| field.selections.clone())
+    }
+
     /// Is this an object, interface or union type?
     fn is_composite(&self, type_name: &Name) -> bool {
         use apollo_compiler::schema::ExtendedType;
@@ -533,7 +549,8 @@ impl Builder<'_> {
             merge_into(out, vec![Selection::Field(field.clone())]);
             return Ok(());
         }
-        let provided_here = provided_child(at.provided.as_ref(), parent_type, &field.name);
+        let provided_here = provided_child(at.provided.as_ref(), parent_type, &field.name)
+            .or_else(|| self.provided_key(at, parent_type, field));
         let needs_requires = provided_here.is_none()
             && self
                 .graph
@@ -619,13 +636,26 @@ impl Builder<'_> {
             return (field.selections.clone(), Vec::new());
         }
         let provided = provided_child(at.provided.as_ref(), parent_type, &field.name);
-        field
-            .selections
-            .iter()
-            .cloned()
-            .partition(|selection| match selection {
+        self.split_selections(at, type_name, provided.as_ref(), &field.selections)
+    }
+
+    /// Splits selections on `type_name` into what `at.subgraph` can answer
+    /// (itself or by an entity jump it can key) and the rest. Inline
+    /// fragments on the type itself are split through, so that a fragment
+    /// around fields of another subgraph splits like the fields alone.
+    fn split_selections(
+        &self,
+        at: &Position,
+        type_name: &Name,
+        provided: Option<&SelectionSet>,
+        selections: &SelectionSet,
+    ) -> (SelectionSet, SelectionSet) {
+        let mut reachable = Vec::new();
+        let mut unreachable = Vec::new();
+        for selection in selections {
+            match selection {
                 Selection::Field(child) if child.name != "__typename" => {
-                    provided_child(provided.as_ref(), type_name, &child.name).is_some()
+                    let here = provided_child(provided, type_name, &child.name).is_some()
                         || self.graph.resolves(type_name, &child.name, at.subgraph)
                         || self
                             .graph
@@ -634,10 +664,33 @@ impl Builder<'_> {
                             .any(|t| {
                                 self.local_score(at.subgraph, type_name, &t.key, None)
                                     == count_fields(&t.key)
-                            })
+                            });
+                    match here {
+                        true => reachable.push(selection.clone()),
+                        false => unreachable.push(selection.clone()),
+                    }
                 }
-                _ => true,
-            })
+                Selection::InlineFragment(fragment)
+                    if fragment.defer.is_none()
+                        && fragment
+                            .type_condition
+                            .as_ref()
+                            .is_none_or(|c| c == type_name) =>
+                {
+                    let (yes, no) =
+                        self.split_selections(at, type_name, provided, &fragment.selections);
+                    for (part, into) in [(yes, &mut reachable), (no, &mut unreachable)] {
+                        if !part.is_empty() {
+                            let mut piece = fragment.clone();
+                            piece.selections = part;
+                            into.push(Selection::InlineFragment(piece));
+                        }
+                    }
+                }
+                _ => reachable.push(selection.clone()),
+            }
+        }
+        (reachable, unreachable)
     }
 
     fn plan_local_field(
