@@ -9,6 +9,8 @@
 //! cargo run --release --example differential -- \
 //!     --junction target/release/junction --other-command "/path/to/router" \
 //!     --other-port 4000 --seed 1 --per-suite 50 [--suite NAME]... [--out report.md]
+//! # our own fixtures: the demo subgraphs (junction-subgraphs, port 4300)
+//! cargo run --release --example differential -- ... --supergraph schema/supergraph.graphql
 //! ```
 //!
 //! The other gateway is started with `SUPERGRAPH` set to the suite's
@@ -82,6 +84,29 @@ const SUITES: &[&str] = &[
     "union-intersection",
 ];
 
+/// Where a supergraph comes from.
+enum Source {
+    /// An audit suite, from the audit server.
+    Audit(String),
+    /// A local supergraph file.
+    File(PathBuf),
+}
+
+impl Source {
+    async fn sdl(&self, audit: &str) -> Result<String> {
+        match self {
+            Source::Audit(suite) => Ok(reqwest::get(format!("{audit}/{suite}/supergraph"))
+                .await?
+                .error_for_status()?
+                .text()
+                .await?),
+            Source::File(path) => {
+                std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+            }
+        }
+    }
+}
+
 #[derive(Parser)]
 struct Args {
     /// The audit server (`npm start -- serve` in the audit's checkout).
@@ -104,9 +129,15 @@ struct Args {
     /// Operations per suite.
     #[arg(long, default_value_t = 50)]
     per_suite: usize,
-    /// Only these suites (default: all 46).
+    /// Only these audit suites (default: all 46, unless `--supergraph` is given).
     #[arg(long)]
     suite: Vec<String>,
+    /// Also (or, without `--suite`, only) this supergraph file, whose
+    /// subgraphs are already running at its URLs (for example the demo
+    /// supergraph `schema/supergraph.graphql` with `junction-subgraphs`);
+    /// repeatable.
+    #[arg(long)]
+    supergraph: Vec<PathBuf>,
     /// Where to write the report (default: standard output only).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -115,22 +146,25 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    let suites: Vec<String> = match args.suite.is_empty() {
-        true => SUITES.iter().map(|s| s.to_string()).collect(),
-        false => args.suite.clone(),
+    let suites: Vec<String> = match (args.suite.is_empty(), args.supergraph.is_empty()) {
+        (true, true) => SUITES.iter().map(|s| s.to_string()).collect(),
+        _ => args.suite.clone(),
     };
+    let mut sources: Vec<(String, Source)> = suites
+        .into_iter()
+        .map(|suite| (suite.clone(), Source::Audit(suite)))
+        .collect();
+    for file in &args.supergraph {
+        sources.push((file.display().to_string(), Source::File(file.clone())));
+    }
     let dir = std::env::temp_dir().join(format!("junction-differential-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let mut totals: BTreeMap<Class, usize> = BTreeMap::new();
     let mut report = String::new();
     let mut operations = 0;
-    for (index, suite) in suites.iter().enumerate() {
-        let sdl = reqwest::get(format!("{}/{suite}/supergraph", args.audit))
-            .await?
-            .error_for_status()?
-            .text()
-            .await?;
-        let path = dir.join(format!("{suite}.graphql"));
+    for (index, (suite, source)) in sources.iter().enumerate() {
+        let sdl = source.sdl(&args.audit).await?;
+        let path = dir.join(format!("{index}.graphql"));
         std::fs::write(&path, &sdl)?;
         let supergraph = junction::supergraph::Supergraph::parse(&sdl)
             .map_err(|e| anyhow::anyhow!("{suite}: {e}"))?;

@@ -284,3 +284,64 @@ async fn objects_brought_by_provides_come_with_their_external_keys() {
         vec![json!({ "__typename": "Cat", "id": "c1" })]
     );
 }
+
+/// Orders live in a, their customers' names in b, a customer's last order
+/// in a again.
+const ORDERS: &str = r#"
+type Query @join__type(graph: A) @join__type(graph: B) {
+  order: Order @join__field(graph: A)
+}
+type Order @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+  id: ID!
+  total: Int @join__field(graph: A)
+  customer: Customer @join__field(graph: B)
+}
+type Customer @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+  id: ID!
+  name: String @join__field(graph: B)
+  lastOrder: Order @join__field(graph: A)
+}
+"#;
+
+/// Class 1 (paths): a path that comes back into subgraphs already on it
+/// (a → b → a → b) is planned as one entity fetch per step.
+#[tokio::test]
+async fn a_path_back_into_subgraphs_already_on_it_plans() {
+    let a = Subgraph::new("a")
+        .root(
+            "Query.order",
+            |_| json!({ "__typename": "Order", "id": "o1", "total": 10 }),
+        )
+        .entity("Customer", |rep| {
+            let last = json!({ "__typename": "Order", "id": "o2", "total": 20 });
+            json!({ "__typename": "Customer", "id": rep["id"], "lastOrder": last })
+        })
+        .entity(
+            "Order",
+            |rep| json!({ "__typename": "Order", "id": rep["id"], "total": 20 }),
+        );
+    let b = Subgraph::new("b")
+        .entity("Order", |rep| {
+            let customer = match rep["id"].as_str() {
+                Some("o1") => json!({ "__typename": "Customer", "id": "c1", "name": "Ada" }),
+                _ => json!({ "__typename": "Customer", "id": "c2", "name": "Grace" }),
+            };
+            json!({ "__typename": "Order", "id": rep["id"], "customer": customer })
+        })
+        .entity("Customer", |rep| {
+            let name = if rep["id"] == "c1" { "Ada" } else { "Grace" };
+            json!({ "__typename": "Customer", "id": rep["id"], "name": name })
+        });
+    let fed = Federation::start(ORDERS, vec![a, b]).await;
+    let query = "{ order { total customer { name lastOrder { total customer { name ... on Customer { lastOrder { id } } } } } } }";
+    assert_eq!(
+        fed.query(query).await,
+        json!({ "data": { "order": { "total": 10, "customer": { "name": "Ada", "lastOrder": {
+            "total": 20, "customer": { "name": "Grace", "lastOrder": { "id": "o2" } }
+        } } } } }),
+        "{}",
+        fed.plan(query)
+    );
+    assert_eq!(fed.server.requests("a").len(), 3, "{}", fed.plan(query));
+    assert_eq!(fed.server.requests("b").len(), 2, "{}", fed.plan(query));
+}

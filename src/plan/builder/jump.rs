@@ -52,6 +52,7 @@ impl Builder<'_> {
         });
         let guard = (
             at.subgraph,
+            at.path.clone(),
             parent_type.clone(),
             selection_name(selection),
             at.defer,

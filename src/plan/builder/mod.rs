@@ -56,6 +56,9 @@ struct Group {
 }
 
 /// Where the walk is: the group being filled and the response path.
+/// One jump being planned (see `Builder::jumping`).
+type JumpGuard = (SubgraphId, Vec<PathSegment>, Name, String, Option<usize>);
+
 #[derive(Clone)]
 struct Position {
     group: GroupId,
@@ -97,8 +100,11 @@ struct Builder<'a> {
     groups: Vec<Rc<Group>>,
     /// Groups that received fields during the current sub-walk (dependencies of a jump).
     touched: Vec<GroupId>,
-    /// Jumps being planned (subgraph, type, selection, deferred fragment), to refuse cycles.
-    jumping: Vec<(SubgraphId, Name, String, Option<usize>)>,
+    /// Jumps being planned (subgraph, response path, type, selection,
+    /// deferred fragment), to refuse cycles: planning a jump's key or
+    /// `@requires` inputs at the same path must not need the same jump
+    /// again. A deeper path is a new jump (a → b → a → b).
+    jumping: Vec<JumpGuard>,
     /// Deferred fragments met so far, in the order first met.
     defers: Vec<defer::DeferBlock>,
     /// Candidate ways to reach a field tried so far (see `QueryPlan::candidate_paths`).
