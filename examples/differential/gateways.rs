@@ -39,8 +39,7 @@ impl Gateway {
         let child = Command::new("sh")
             .args(["-c", &format!("exec {command}")])
             .env("SUPERGRAPH", supergraph)
-            .env("HIVE_SUPERGRAPH_SOURCE", "file")
-            .env("HIVE_SUPERGRAPH_PATH", supergraph)
+            .env("SUPERGRAPH_FILE_PATH", supergraph)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()?;

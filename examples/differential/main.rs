@@ -15,8 +15,7 @@
 //!
 //! The other gateway is started with `SUPERGRAPH` set to the suite's
 //! supergraph file and must listen on `--other-port` (a Hive Router reads
-//! `HIVE_SUPERGRAPH_SOURCE=file` and `HIVE_SUPERGRAPH_PATH`, which are set
-//! too). Differences are classed: Junction refused (a request error) where
+//! `SUPERGRAPH_FILE_PATH`, which is set too). Differences are classed: Junction refused (a request error) where
 //! the other answered, the other refused where Junction answered, data
 //! differs, the same data with different errors. Not part of `cargo test`.
 

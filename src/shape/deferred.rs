@@ -88,7 +88,10 @@ fn shape_at(
     let data =
         match shaper.complete_object(&target.type_name, &[target.selections], object, is_root) {
             Ok(object) => Value::Object(object),
-            Err(NullPropagation) => Value::Null,
+            Err(NullPropagation) => {
+                shaper.land(0);
+                Value::Null
+            }
         };
     super::Shaped {
         data,

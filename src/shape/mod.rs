@@ -63,6 +63,9 @@ struct Shaper<'a, 'k> {
     /// The paths of the errors shaping started with (the subgraphs' and
     /// the gateway's): a null they explain gets no error of its own.
     error_paths: ErrorPaths,
+    /// Non-null violations of the null now propagating, held until it
+    /// lands on a nullable position (see `land`).
+    held: Vec<Vec<Value>>,
     /// Errors not kept, past `max_errors`.
     omitted: usize,
     /// The value just completed was reported invalid (its null needs no
@@ -87,7 +90,10 @@ pub fn shape_response(
     let mut shaper = Shaper::new(input, &[], errors);
     let data = match shaper.complete_object(root_type, &[selections], source, true) {
         Ok(object) => Value::Object(object),
-        Err(NullPropagation) => Value::Null,
+        Err(NullPropagation) => {
+            shaper.land(0);
+            Value::Null
+        }
     };
     Shaped {
         data,
@@ -103,6 +109,7 @@ impl<'a, 'k> Shaper<'a, 'k> {
             path: Vec::new(),
             error_paths: ErrorPaths::of(errors),
             errors,
+            held: Vec::new(),
             omitted: 0,
             reported_invalid: false,
         }
@@ -147,15 +154,19 @@ impl<'a, 'k> Shaper<'a, 'k> {
         selections: &[&'k SelectionSet],
         raw: Value,
     ) -> Result<Value, NullPropagation> {
+        let held_before = self.held.len();
         let completed = self.complete_nullable(ty, selections, raw);
         let reported_invalid = std::mem::take(&mut self.reported_invalid);
         if !ty.is_non_null() {
-            return Ok(completed.unwrap_or(Value::Null));
+            return Ok(completed.unwrap_or_else(|NullPropagation| {
+                self.land(held_before);
+                Value::Null
+            }));
         }
         let value = completed?;
         if value.is_null() {
             if !reported_invalid {
-                self.report_null();
+                self.hold_null();
             }
             return Err(NullPropagation);
         }
@@ -271,9 +282,8 @@ impl<'a, 'k> Shaper<'a, 'k> {
         Name::new(runtime).ok()
     }
 
-    /// Reports a null in a non-null position, unless an error at or below
-    /// its path already explains it.
-    fn report_null(&mut self) {
+    /// The current path, as steps of the error path tree.
+    fn segments(&self) -> Vec<Segment> {
         let prefix = self.prefix.iter().filter_map(|step| match step {
             Value::String(key) => Some(Segment::Key(key.clone())),
             Value::Number(n) => n.as_u64().map(Segment::Index),
@@ -283,13 +293,36 @@ impl<'a, 'k> Shaper<'a, 'k> {
             Step::Key(key) => Segment::Key((*key).to_string()),
             Step::Index(i) => Segment::Index(*i as u64),
         });
-        if !self.error_paths.explains(prefix.chain(here)) && !self.full() {
+        prefix.chain(here).collect()
+    }
+
+    /// A null in a non-null position: held until the null lands, unless an
+    /// error at or below its path already explains it.
+    fn hold_null(&mut self) {
+        if !self.error_paths.explains(self.segments()) {
             let path = self.json_path();
-            self.errors.push(json!({
-                "message": "Cannot return null for non-nullable field",
-                "path": path,
-                "extensions": { "code": "NON_NULL_VIOLATION" },
-            }));
+            self.held.push(path);
+        }
+    }
+
+    /// The propagating null lands here (a nullable position, or the data
+    /// itself): its held violations become errors, unless an error at or
+    /// below this position already explains the null — as when a
+    /// subgraph's error on one field nulled the whole entity and with it
+    /// its other non-null fields (one field error, one error: spec §6.4.4).
+    fn land(&mut self, held_before: usize) {
+        let held = self.held.split_off(held_before);
+        if held.is_empty() || self.error_paths.explains(self.segments()) {
+            return;
+        }
+        for path in held {
+            if !self.full() {
+                self.errors.push(json!({
+                    "message": "Cannot return null for non-nullable field",
+                    "path": path,
+                    "extensions": { "code": "NON_NULL_VIOLATION" },
+                }));
+            }
         }
     }
 }

@@ -345,3 +345,59 @@ async fn a_path_back_into_subgraphs_already_on_it_plans() {
     assert_eq!(fed.server.requests("a").len(), 3, "{}", fed.plan(query));
     assert_eq!(fed.server.requests("b").len(), 2, "{}", fed.plan(query));
 }
+
+/// b answers both lists of a product; its `similar` can fail.
+const LISTS: &str = r#"
+type Query @join__type(graph: A) @join__type(graph: B) {
+  products: [Product] @join__field(graph: A)
+}
+type Product @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+  id: ID!
+  name: String @join__field(graph: A)
+  reviews: [String!]! @join__field(graph: B)
+  similar: [String!]! @join__field(graph: B)
+}
+"#;
+
+/// Also seen: a subgraph's error on one non-null field nulls its entity,
+/// and with it the entity's other non-null fields; the null lands on the
+/// product, which that one error explains: no extra `NON_NULL_VIOLATION`
+/// for the sibling that did not fail. A null nothing explains still gets one.
+#[tokio::test]
+async fn a_null_explained_by_an_error_below_where_it_lands_gets_no_second_error() {
+    let a = Subgraph::new("a").root("Query.products", |_| {
+        json!([{ "__typename": "Product", "id": "p1", "name": "Lamp" },
+               { "__typename": "Product", "id": "p2", "name": "Desk" }])
+    });
+    let b = Subgraph::new("b")
+        .entity("Product", |rep| match rep["id"].as_str() {
+            Some("p2") => {
+                json!({ "__typename": "Product", "id": "p2", "reviews": null, "similar": [] })
+            }
+            _ => serde_json::Value::Null,
+        })
+        .errors(vec![
+            json!({ "message": "similar failed", "path": ["_entities", 0, "similar"] }),
+        ]);
+    let fed = Federation::start(LISTS, vec![a, b]).await;
+    let response = fed.query("{ products { name reviews similar } }").await;
+    assert_eq!(response["data"], json!({ "products": [null, null] }));
+    let paths: Vec<&serde_json::Value> = response["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["path"])
+        .collect();
+    assert_eq!(
+        paths,
+        vec![
+            &json!(["products", 0, "similar"]),
+            &json!(["products", 1, "reviews"])
+        ],
+        "{response}"
+    );
+    assert_eq!(
+        response["errors"][1]["extensions"]["code"],
+        "NON_NULL_VIOLATION"
+    );
+}
