@@ -223,6 +223,9 @@ impl<'a, 'k> Shaper<'a, 'k> {
                 let Some(runtime) = self.runtime_type(name, &map) else {
                     return Ok(self.invalid(name));
                 };
+                if runtime == *name && needs_object_type(self.input, selections) {
+                    return Ok(self.unresolved_object_type(name));
+                }
                 self.complete_object(&runtime, selections, map, false)
                     .map(Value::Object)
             }
@@ -233,6 +236,19 @@ impl<'a, 'k> Shaper<'a, 'k> {
             _ if is_valid_scalar(name, &raw) => Ok(raw),
             _ => Ok(self.invalid(name)),
         }
+    }
+
+    /// An object known only through an `@interfaceObject` whose object
+    /// type the selection needs but no subgraph told (the fetch that would
+    /// have failed): null, with a field error unless an error at or below
+    /// it already explains why (spec §6.4.3: an interface value completes
+    /// as one of its object types, never as the interface).
+    fn unresolved_object_type(&mut self, name: &Name) -> Value {
+        if self.error_paths.explains(self.segments()) {
+            self.reported_invalid = true;
+            return Value::Null;
+        }
+        self.invalid(name)
     }
 
     /// A subgraph value that is not of the field's type: null and a field error.
@@ -361,6 +377,24 @@ fn collect_fields<'k>(
 }
 
 /// Does a fragment's type condition hold for an object of `type_name`?
+/// Does the selection depend on a value's object type (`__typename`, or a
+/// fragment on an object type)?
+fn needs_object_type(input: &ShapeInput<'_>, selections: &[&SelectionSet]) -> bool {
+    fn walk(input: &ShapeInput<'_>, set: &SelectionSet) -> bool {
+        set.iter().any(|selection| match selection {
+            Selection::Field(field) => field.name == "__typename",
+            Selection::InlineFragment(fragment) => {
+                let on_object = fragment
+                    .type_condition
+                    .as_ref()
+                    .is_some_and(|c| input.schema.get_object(c).is_some());
+                on_object || walk(input, &fragment.selections)
+            }
+        })
+    }
+    selections.iter().any(|set| walk(input, set))
+}
+
 fn fragment_applies(input: &ShapeInput<'_>, fragment: &InlineFragment, type_name: &Name) -> bool {
     fragment
         .type_condition

@@ -401,3 +401,51 @@ async fn a_null_explained_by_an_error_below_where_it_lands_gets_no_second_error(
         "NON_NULL_VIOLATION"
     );
 }
+
+/// b knows users only as an `@interfaceObject`; a knows which are admins.
+const USERS: &str = r#"
+type Query @join__type(graph: A) @join__type(graph: B) {
+  users: [User] @join__field(graph: B)
+}
+interface User
+  @join__type(graph: A, key: "id")
+  @join__type(graph: B, key: "id", isInterfaceObject: true) {
+  id: ID!
+}
+type Admin implements User
+  @join__implements(graph: A, interface: "User")
+  @join__type(graph: A, key: "id") {
+  id: ID!
+  isMain: Boolean! @join__field(graph: A)
+}
+"#;
+
+/// Also seen: when the fetch that tells an `@interfaceObject`'s object
+/// type fails, the value is not completed as the interface (with the
+/// object's fields silently missing): it is null, explained by the
+/// subgraph's error. A selection that needs no object type is unaffected.
+#[tokio::test]
+async fn an_interface_value_whose_object_type_is_unknown_is_null() {
+    let b = Subgraph::new("b").root(
+        "Query.users",
+        |_| json!([{ "__typename": "User", "id": "u1" }]),
+    );
+    let a = Subgraph::new("a")
+        .entity("User", |_| serde_json::Value::Null)
+        .errors(vec![
+            json!({ "message": "isMain failed", "path": ["_entities", 0, "isMain"] }),
+        ]);
+    let fed = Federation::start(USERS, vec![a, b]).await;
+    let response = fed.query("{ users { id ... on Admin { isMain } } }").await;
+    assert_eq!(response["data"], json!({ "users": [null] }), "{response}");
+    assert_eq!(
+        response["errors"].as_array().unwrap().len(),
+        1,
+        "{response}"
+    );
+    assert_eq!(response["errors"][0]["path"], json!(["users", 0, "isMain"]));
+    assert_eq!(
+        fed.query("{ users { id } }").await,
+        json!({ "data": { "users": [{ "id": "u1" }] } })
+    );
+}
