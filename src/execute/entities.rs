@@ -260,6 +260,17 @@ fn merge_part(
     true
 }
 
+/// An entity fetch's error whose path names no entity (`["_entities"]`
+/// when the whole list failed, or anything else): the subgraph's path
+/// means nothing in the client's response, so it goes, and the error
+/// stands for the fetch as a whole.
+fn without_path(mut error: Value) -> Value {
+    if let Value::Object(map) = &mut error {
+        map.remove("path");
+    }
+    error
+}
+
 /// Rewrites an error path `["_entities", i, …rest]` to the paths of the
 /// objects the entity stands for: one error per object, as long as the
 /// value budget pays for the copies (then the first object's only).
@@ -271,14 +282,14 @@ fn relocate_error(error: Value, batches: &[PartBatch<'_>], values: &ValueBudget)
         path.first().and_then(Value::as_str),
         path.get(1).and_then(Value::as_u64),
     ) else {
-        return vec![error];
+        return vec![without_path(error)];
     };
     let targets = batches
         .iter()
         .find(|b| b.part.response_key == key)
         .and_then(|b| b.targets.get(index as usize));
     let Some(targets) = targets else {
-        return vec![error];
+        return vec![without_path(error)];
     };
     let copies = (count_values(&error) + path.len()) * targets.len().saturating_sub(1);
     let targets = match values.spend(copies) {

@@ -449,3 +449,30 @@ async fn an_interface_value_whose_object_type_is_unknown_is_null() {
         json!({ "data": { "users": [{ "id": "u1" }] } })
     );
 }
+
+/// Also seen: an entity fetch's error at `["_entities"]` (the whole list
+/// failed) names no object of the client's response; it is passed on
+/// without the subgraph's path, never with it.
+#[tokio::test]
+async fn an_entity_error_that_names_no_entity_loses_the_subgraphs_path() {
+    let a = Subgraph::new("a").root(
+        "Query.products",
+        |_| json!([{ "__typename": "Product", "id": "p1", "name": "Lamp" }]),
+    );
+    let b = Subgraph::new("b")
+        .entity(
+            "Product",
+            |rep| json!({ "__typename": "Product", "id": rep["id"], "similar": ["p2"] }),
+        )
+        .errors(vec![json!({ "message": "boom", "path": ["_entities"] })]);
+    let fed = Federation::start(LISTS, vec![a, b]).await;
+    let response = fed.query("{ products { name similar } }").await;
+    assert_eq!(
+        response["data"],
+        json!({ "products": [{ "name": "Lamp", "similar": ["p2"] }] })
+    );
+    let errors = response["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{response}");
+    assert_eq!(errors[0]["message"], "boom");
+    assert!(errors[0].get("path").is_none(), "{response}");
+}
