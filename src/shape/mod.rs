@@ -377,12 +377,15 @@ fn collect_fields<'k>(
 }
 
 /// Does a fragment's type condition hold for an object of `type_name`?
-/// Does the selection depend on a value's object type (`__typename`, or a
-/// fragment on an object type)?
+/// Does the selection hold a fragment on an object type, whose fields an
+/// object completed as the interface itself would silently lose? (A lone
+/// `__typename` does not count: an interface object no subgraph can
+/// resolve further still answers with the interface's name, as the
+/// audit's suites expect.)
 fn needs_object_type(input: &ShapeInput<'_>, selections: &[&SelectionSet]) -> bool {
     fn walk(input: &ShapeInput<'_>, set: &SelectionSet) -> bool {
         set.iter().any(|selection| match selection {
-            Selection::Field(field) => field.name == "__typename",
+            Selection::Field(_) => false,
             Selection::InlineFragment(fragment) => {
                 let on_object = fragment
                     .type_condition

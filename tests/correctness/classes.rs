@@ -476,3 +476,60 @@ async fn an_entity_error_that_names_no_entity_loses_the_subgraphs_path() {
     assert_eq!(errors[0]["message"], "boom");
     assert!(errors[0].get("path").is_none(), "{response}");
 }
+
+/// a and b both answer `media`; only b's `@provides` brings the animals'
+/// ids, which a marks `@external` and no subgraph lets anyone enter.
+const MEDIA: &str = r#"
+type Query @join__type(graph: A) @join__type(graph: B) {
+  media: Media @join__field(graph: A) @join__field(graph: B, provides: "animals { id }")
+}
+interface Media @join__type(graph: A) @join__type(graph: B) {
+  id: ID!
+  animals: [Animal] @join__field(graph: B)
+}
+interface Animal @join__type(graph: A) @join__type(graph: B) {
+  id: ID!
+}
+type Book implements Media
+  @join__implements(graph: A, interface: "Media") @join__implements(graph: B, interface: "Media")
+  @join__type(graph: A, key: "id") @join__type(graph: B) {
+  id: ID!
+  animals: [Animal] @join__field(graph: A) @join__field(graph: B, external: true)
+}
+type Cat implements Animal
+  @join__implements(graph: A, interface: "Animal") @join__implements(graph: B, interface: "Animal")
+  @join__type(graph: A, key: "id") @join__type(graph: B) {
+  id: ID! @join__field(graph: A, external: true) @join__field(graph: B, external: true)
+}
+type Dog implements Animal
+  @join__implements(graph: A, interface: "Animal") @join__implements(graph: B, interface: "Animal")
+  @join__type(graph: A, key: "id") @join__type(graph: B) {
+  id: ID! @join__field(graph: A, external: true) @join__field(graph: B, external: true)
+}
+"#;
+
+/// Class 1 (root choice): when the subgraph that looks best for a root
+/// field dead-ends below it, the next subgraph resolving that root field
+/// is tried instead of refusing the query.
+#[tokio::test]
+async fn a_root_field_is_planned_in_another_subgraph_when_the_first_dead_ends() {
+    let a = Subgraph::new("a").root(
+        "Query.media",
+        |_| json!({ "__typename": "Book", "id": "m1" }),
+    );
+    let b = Subgraph::new("b").root("Query.media", |_| {
+        json!({ "__typename": "Book", "id": "m1", "animals": [
+            { "__typename": "Cat", "id": "c1" },
+            { "__typename": "Dog", "id": "d1" },
+        ] })
+    });
+    let fed = Federation::start(MEDIA, vec![a, b]).await;
+    let query = "{ media { ... on Book { animals { id } } } }";
+    assert_eq!(
+        fed.query(query).await,
+        json!({ "data": { "media": { "animals": [{ "id": "c1" }, { "id": "d1" }] } } }),
+        "{}",
+        fed.plan(query)
+    );
+    assert!(fed.server.requests("a").is_empty());
+}

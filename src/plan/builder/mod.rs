@@ -160,9 +160,10 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// Plans one root field. When the chosen subgraph cannot reach part of
-    /// the field's subtree (and no entity key leads there), that part is
-    /// planned as the same root field in another subgraph (shared roots).
+    /// Plans one root field, in the subgraph that answers most of it first;
+    /// when planning there dead-ends (a field no jump can reach from it),
+    /// the attempt is rolled back and the next subgraph resolving the root
+    /// field is tried.
     fn plan_root_field(
         &mut self,
         root_type: &Name,
@@ -175,6 +176,54 @@ impl Builder<'_> {
         let subgraph = self.choose_root_subgraph(root_type, &field, tried)?;
         self.candidate_paths += 1;
         tried.push(subgraph);
+        let untried = self
+            .graph
+            .resolving_subgraphs(root_type, &field.name)
+            .iter()
+            .any(|s| !tried.contains(s));
+        if !untried {
+            // No other subgraph to fall back on: nothing to save (after a
+            // save, every group changed is copied).
+            return self
+                .plan_root_field_in(subgraph, root_type, field, kind, defer, previous, tried);
+        }
+        let saved = (self.groups.clone(), self.touched.clone(), *previous);
+        let attempt = self.plan_root_field_in(
+            subgraph,
+            root_type,
+            field.clone(),
+            kind,
+            defer,
+            previous,
+            tried,
+        );
+        let Err(error @ PlanError::Unresolvable { .. }) = attempt else {
+            return attempt;
+        };
+        (self.groups, self.touched, *previous) = saved;
+        // When every subgraph fails, the first (best) one's reason is told.
+        self.plan_root_field(root_type, field, kind, defer, previous, tried)
+            .map_err(|later| match later {
+                PlanError::Unresolvable { .. } => error,
+                other => other,
+            })
+    }
+
+    /// Plans one root field in `subgraph`. When that subgraph cannot reach
+    /// part of the field's subtree (and no entity key leads there), that
+    /// part is planned as the same root field in another subgraph (shared
+    /// roots).
+    #[allow(clippy::too_many_arguments)]
+    fn plan_root_field_in(
+        &mut self,
+        subgraph: SubgraphId,
+        root_type: &Name,
+        field: Field,
+        kind: OperationType,
+        defer: Option<usize>,
+        previous: &mut Option<GroupId>,
+        tried: &mut Vec<SubgraphId>,
+    ) -> Result<(), PlanError> {
         let group = match kind {
             OperationType::Mutation if defer.is_none() => match *previous {
                 Some(g) if self.groups[g].subgraph == subgraph => g,
