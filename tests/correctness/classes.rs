@@ -533,3 +533,23 @@ async fn a_root_field_is_planned_in_another_subgraph_when_the_first_dead_ends() 
     );
     assert!(fed.server.requests("a").is_empty());
 }
+
+/// Also seen: a root fetch whose every root field is switched off by a
+/// variable is not sent (the demo's async-graphql subgraphs answer such a
+/// request `{"data": null}`, which reads as a failure).
+#[tokio::test]
+async fn a_root_fetch_whose_fields_are_all_switched_off_is_not_sent() {
+    let a = Subgraph::new("a").root("Query.products", |_| json!([]));
+    let fed = Federation::start(LISTS, vec![a, Subgraph::new("b")]).await;
+    let query = "query($on: Boolean!) { products @include(if: $on) { name } }";
+    assert_eq!(
+        fed.query_with(query, json!({ "on": false })).await,
+        json!({ "data": {} })
+    );
+    assert!(fed.server.requests("a").is_empty());
+    assert_eq!(
+        fed.query_with(query, json!({ "on": true })).await,
+        json!({ "data": { "products": [] } })
+    );
+    assert_eq!(fed.server.requests("a").len(), 1);
+}

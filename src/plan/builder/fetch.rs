@@ -11,7 +11,9 @@ use apollo_compiler::Name;
 use super::batch::{entity_parts, Batch};
 use super::selections::fields_at;
 use super::{Builder, Group};
-use crate::operation::{collect_variables, print_selection_set, PreparedOperation, SelectionSet};
+use crate::operation::{
+    collect_variables, print_selection_set, Condition, PreparedOperation, Selection, SelectionSet,
+};
 use crate::plan::graph::Graph;
 use crate::plan::{DeferredNode, EntityPart, FetchNode, QueryPlan};
 
@@ -154,6 +156,10 @@ fn fetch_node(batch: Batch, graph: &Graph<'_>, operation: &PreparedOperation) ->
         collect_variables(&selections, &mut variables);
         (selections, Vec::new())
     };
+    let conditions = match is_entity {
+        true => conditions,
+        false => shared_conditions(&selections),
+    };
     let text = operation_text(kind, &entities, &variables, &selections, operation);
     FetchNode {
         id: batch.id,
@@ -167,6 +173,25 @@ fn fetch_node(batch: Batch, graph: &Graph<'_>, operation: &PreparedOperation) ->
         variables,
         kind,
     }
+}
+
+/// The `@skip`/`@include` conditions every top-level selection of a root
+/// fetch carries: when they do not hold, no root field of the fetch is
+/// asked for, so the fetch is not sent at all (a subgraph asked for
+/// nothing may not even answer `{"data": {}}`).
+fn shared_conditions(selections: &SelectionSet) -> Vec<Condition> {
+    let mut each = selections.iter().map(|selection| match selection {
+        Selection::Field(field) => &field.conditions,
+        Selection::InlineFragment(fragment) => &fragment.conditions,
+    });
+    let Some(first) = each.next() else {
+        return Vec::new();
+    };
+    let mut shared = first.clone();
+    for conditions in each {
+        shared.retain(|c| conditions.contains(c));
+    }
+    shared
 }
 
 /// The subgraph operation: its kind, variable definitions and selection.
