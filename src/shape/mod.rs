@@ -233,6 +233,11 @@ impl<'a, 'k> Shaper<'a, 'k> {
                 Some(v) if e.values.contains_key(v) => raw,
                 _ => self.invalid(name),
             }),
+            // An `ID` is serialised as a string (spec §3.5.5), whatever
+            // number a subgraph sent.
+            _ if name == "ID" && raw.is_number() && is_valid_scalar(name, &raw) => {
+                Ok(Value::String(raw.to_string()))
+            }
             _ if is_valid_scalar(name, &raw) => Ok(raw),
             _ => Ok(self.invalid(name)),
         }

@@ -8,4 +8,5 @@
 mod fixture_subgraph;
 
 mod classes;
+mod scalars;
 mod validation;
