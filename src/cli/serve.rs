@@ -161,7 +161,15 @@ pub fn gateway_settings(config: &Config) -> anyhow::Result<GatewaySettings> {
         cache_max_entry_bytes: config.cache_max_entry_bytes,
         request_timeout: config.server.request_timeout,
         validate_subgraph_operations: config.validate_subgraph_operations || cfg!(debug_assertions),
+        inbound_dedupe: config.inbound_dedupe || inbound_dedupe_from_env(),
     })
+}
+
+/// `JUNCTION_INBOUND_DEDUPE=true` (or `1`) turns inbound dedupe on whatever
+/// the configuration says.
+fn inbound_dedupe_from_env() -> bool {
+    std::env::var("JUNCTION_INBOUND_DEDUPE")
+        .is_ok_and(|value| matches!(value.trim().to_ascii_lowercase().as_str(), "true" | "1"))
 }
 
 /// How subgraphs are called, from the configuration.

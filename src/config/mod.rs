@@ -103,6 +103,10 @@ pub struct Config {
     /// invalid one is `QUERY_PLANNING_FAILED` instead of a subgraph's refusal.
     /// Default `false` (always on in debug builds).
     pub validate_subgraph_operations: bool,
+    /// Answer identical concurrent queries (same operation, variables and
+    /// caller) with one execution. Default `false`; the environment variable
+    /// `JUNCTION_INBOUND_DEDUPE=true` turns it on whatever this says.
+    pub inbound_dedupe: bool,
     /// Hosts the gateway may send subgraph requests to: names (`products.internal`),
     /// name suffixes (`*.internal`), IP addresses and CIDR blocks (`10.0.0.0/8`).
     /// Default empty: any host except link-local and cloud metadata addresses.
@@ -155,6 +159,7 @@ impl Default for Config {
             subgraph_response_limit_bytes: 32 * 1024 * 1024,
             subgraphs: BTreeMap::new(),
             validate_subgraph_operations: false,
+            inbound_dedupe: false,
             subgraph_hosts: Vec::new(),
         }
     }

@@ -1,5 +1,6 @@
-//! Deduplication of identical in-flight subgraph requests, safe against
-//! cancellation.
+//! Deduplication of identical in-flight requests, safe against
+//! cancellation: subgraph requests (keyed by [`RequestKey`]), and client
+//! queries when inbound dedupe is on (keyed by the pipeline's own key).
 //!
 //! The first caller of a request (the leader) creates a shared fetch; callers
 //! of an identical request that arrive while it runs (followers) await the
@@ -45,19 +46,20 @@ struct Entry<T: Clone> {
     fetch: WeakShared<BoxFuture<'static, T>>,
 }
 
-struct Table<T: Clone> {
+struct Table<T: Clone, K> {
     next_id: u64,
-    entries: HashMap<RequestKey, Entry<T>>,
+    entries: HashMap<K, Entry<T>>,
 }
 
-/// The in-flight fetches, by request.
-pub struct InFlight<T: Clone> {
-    table: Arc<Mutex<Table<T>>>,
+/// The in-flight fetches, by request (`K`: what makes two requests the
+/// same; subgraph requests by default).
+pub struct InFlight<T: Clone, K = RequestKey> {
+    table: Arc<Mutex<Table<T, K>>>,
     /// Callers awaiting a shared fetch (leaders and followers).
     waiting: Arc<AtomicUsize>,
 }
 
-impl<T: Clone> Default for InFlight<T> {
+impl<T: Clone, K> Default for InFlight<T, K> {
     fn default() -> Self {
         Self {
             table: Arc::new(Mutex::new(Table {
@@ -69,7 +71,7 @@ impl<T: Clone> Default for InFlight<T> {
     }
 }
 
-impl<T: Clone> Clone for InFlight<T> {
+impl<T: Clone, K> Clone for InFlight<T, K> {
     fn clone(&self) -> Self {
         Self {
             table: Arc::clone(&self.table),
@@ -94,9 +96,13 @@ impl Drop for Waiting {
     }
 }
 
-impl<T: Clone + Send + Sync + 'static> InFlight<T> {
+impl<T, K> InFlight<T, K>
+where
+    T: Clone + Send + Sync + 'static,
+    K: std::hash::Hash + Eq + Clone + Send + Sync + 'static,
+{
     /// Runs `fetch` for `key`, or joins the identical fetch already in flight.
-    pub async fn run<F>(&self, key: RequestKey, fetch: F) -> T
+    pub async fn run<F>(&self, key: K, fetch: F) -> T
     where
         F: Future<Output = T> + Send + 'static,
     {
@@ -123,7 +129,7 @@ impl<T: Clone + Send + Sync + 'static> InFlight<T> {
         self.len() == 0
     }
 
-    fn join_or_start<F>(&self, key: RequestKey, fetch: F) -> SharedFetch<T>
+    fn join_or_start<F>(&self, key: K, fetch: F) -> SharedFetch<T>
     where
         F: Future<Output = T> + Send + 'static,
     {
@@ -154,13 +160,13 @@ impl<T: Clone + Send + Sync + 'static> InFlight<T> {
 }
 
 /// Removes its fetch's entry when the fetch finishes or is dropped.
-struct EntryGuard<T: Clone> {
-    table: Weak<Mutex<Table<T>>>,
-    key: RequestKey,
+struct EntryGuard<T: Clone, K: std::hash::Hash + Eq> {
+    table: Weak<Mutex<Table<T, K>>>,
+    key: K,
     id: u64,
 }
 
-impl<T: Clone> Drop for EntryGuard<T> {
+impl<T: Clone, K: std::hash::Hash + Eq> Drop for EntryGuard<T, K> {
     fn drop(&mut self) {
         let Some(table) = self.table.upgrade() else {
             return;
@@ -176,7 +182,7 @@ impl<T: Clone> Drop for EntryGuard<T> {
     }
 }
 
-fn lock<T: Clone>(table: &Mutex<Table<T>>) -> std::sync::MutexGuard<'_, Table<T>> {
+fn lock<T: Clone, K>(table: &Mutex<Table<T, K>>) -> std::sync::MutexGuard<'_, Table<T, K>> {
     table.lock().unwrap_or_else(|e| e.into_inner())
 }
 

@@ -20,6 +20,7 @@ pub use errors::GatewayError;
 pub use snapshot::Snapshot;
 
 mod errors;
+mod inbound;
 mod incremental;
 mod respond;
 mod snapshot;
@@ -56,6 +57,9 @@ pub struct GatewaySettings {
     /// schema (once per plan); a failure is `QUERY_PLANNING_FAILED`.
     /// Default: on in debug builds (every test), off in release builds.
     pub validate_subgraph_operations: bool,
+    /// Answer identical concurrent queries with one execution (see
+    /// `inbound`). Default off.
+    pub inbound_dedupe: bool,
 }
 
 impl Default for GatewaySettings {
@@ -72,6 +76,7 @@ impl Default for GatewaySettings {
             cache_max_entry_bytes: 4 * 1024 * 1024,
             request_timeout: Duration::from_secs(60),
             validate_subgraph_operations: cfg!(debug_assertions),
+            inbound_dedupe: false,
         }
     }
 }
@@ -211,6 +216,8 @@ pub struct Gateway {
     settings: GatewaySettings,
     live: ArcSwapOption<Snapshot>,
     client: SubgraphClient,
+    /// Client queries executing, shared by identical ones (inbound dedupe).
+    inbound: crate::execute::InFlight<inbound::SharedAnswer, inbound::InboundKey>,
 }
 
 impl Gateway {
@@ -220,6 +227,7 @@ impl Gateway {
             settings,
             live: ArcSwapOption::empty(),
             client,
+            inbound: Default::default(),
         }
     }
 
@@ -244,6 +252,17 @@ impl Gateway {
     /// Requests waiting on those subgraph requests (leaders and followers).
     pub fn in_flight_subgraph_waiters(&self) -> usize {
         self.client.in_flight_waiters()
+    }
+
+    /// Client queries executing under inbound dedupe (each shared by the
+    /// identical requests that arrived while it ran).
+    pub fn in_flight_inbound_requests(&self) -> usize {
+        self.inbound.len()
+    }
+
+    /// Client requests waiting on those executions (leaders and followers).
+    pub fn in_flight_inbound_waiters(&self) -> usize {
+        self.inbound.waiters()
     }
 
     /// Estimated bytes held by the live snapshot's operation cache.
@@ -295,11 +314,13 @@ impl Gateway {
             return respond::request_error(ResponseKind::NotReady, &[GatewayError::NotReady]);
         };
         let deadline = tokio::time::Instant::now() + self.settings.request_timeout;
-        let client = &self.client;
         let run = stages::run(
             &snapshot,
             &self.settings,
-            client,
+            stages::Executors {
+                client: &self.client,
+                inbound: &self.inbound,
+            },
             request,
             stages::Delivering {
                 method,

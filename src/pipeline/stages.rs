@@ -8,14 +8,16 @@ use serde_json::{Map, Value};
 
 use std::sync::Arc;
 
+use super::inbound::{InboundKey, SharedAnswer};
 use super::snapshot::{PreparedRequest, Snapshot};
 use super::{
     incremental, respond, Delivery, GatewayError, GatewaySettings, GraphQLRequest, GraphQLResponse,
     RequestMethod,
 };
-use crate::execute::{execute_plan, FetchContext, SubgraphClient};
+use crate::execute::{execute_plan, FetchContext, InFlight, SubgraphClient};
 use crate::json::ValueBudget;
 use crate::operation::{check_variables, VariablesError};
+use crate::plan::QueryPlan;
 use crate::shape::{shape_response, ShapeInput};
 
 /// How the request came and how its answer may go.
@@ -26,14 +28,22 @@ pub struct Delivering {
     pub deadline: tokio::time::Instant,
 }
 
+/// What executes requests: the subgraph client, and the executions
+/// identical queries may share (inbound dedupe).
+pub struct Executors<'a> {
+    pub client: &'a SubgraphClient,
+    pub inbound: &'a InFlight<SharedAnswer, InboundKey>,
+}
+
 /// Runs a request; `Err` carries request errors (no execution happened).
 pub async fn run(
     snapshot: &Arc<Snapshot>,
     settings: &GatewaySettings,
-    client: &SubgraphClient,
+    executors: Executors<'_>,
     request: GraphQLRequest,
     delivering: Delivering,
 ) -> Result<GraphQLResponse, Vec<GatewayError>> {
+    let client = executors.client;
     let Delivering {
         method,
         delivery,
@@ -76,31 +86,74 @@ pub async fn run(
         };
         return Ok(incremental::run(run).await);
     }
-    let budget = ValueBudget::new(settings.max_response_values);
-    let context = FetchContext {
-        supergraph: &snapshot.supergraph,
-        client,
-        variables: &variables,
-        budget: &budget,
-    };
-    let output = execute_plan(plan, context).await;
-    let mut errors = output.errors;
-    let input = ShapeInput {
-        schema: &snapshot.supergraph.api_schema,
-        variables: &variables,
-        introspection: introspection.as_ref(),
-        deferred: &[],
+    let execution = Execution {
+        snapshot: snapshot.clone(),
+        client: client.clone(),
+        prepared: prepared.clone(),
+        plan: plan.clone(),
+        variables,
+        introspection,
         max_errors: settings.limits.max_errors,
+        max_response_values: settings.max_response_values,
     };
-    let operation = &prepared.operation;
-    let data = shape_response(
-        &input,
-        &operation.root_type,
-        &operation.selections,
-        output.data,
-        &mut errors,
-    );
-    Ok(respond::executed(data, errors, settings.limits.max_errors))
+    if settings.inbound_dedupe && prepared.operation.kind == OperationType::Query {
+        let key = InboundKey::new(snapshot, &prepared, &execution.variables);
+        let shared = async move {
+            let response = execution.run().await;
+            (response.kind, response.body)
+        };
+        let (kind, body) = executors.inbound.run(key, shared).await;
+        return Ok(GraphQLResponse {
+            kind,
+            body,
+            subsequent: None,
+        });
+    }
+    Ok(execution.run().await)
+}
+
+/// Everything one execution of a prepared operation needs, owned, so that
+/// identical requests can share it.
+struct Execution {
+    snapshot: Arc<Snapshot>,
+    client: SubgraphClient,
+    prepared: Arc<PreparedRequest>,
+    plan: Arc<QueryPlan>,
+    variables: Map<String, Value>,
+    introspection: Option<Map<String, Value>>,
+    max_errors: usize,
+    max_response_values: usize,
+}
+
+impl Execution {
+    /// Executes the plan and shapes the response.
+    async fn run(self) -> GraphQLResponse {
+        let budget = ValueBudget::new(self.max_response_values);
+        let context = FetchContext {
+            supergraph: &self.snapshot.supergraph,
+            client: &self.client,
+            variables: &self.variables,
+            budget: &budget,
+        };
+        let output = execute_plan(&self.plan, context).await;
+        let mut errors = output.errors;
+        let input = ShapeInput {
+            schema: &self.snapshot.supergraph.api_schema,
+            variables: &self.variables,
+            introspection: self.introspection.as_ref(),
+            deferred: &[],
+            max_errors: self.max_errors,
+        };
+        let operation = &self.prepared.operation;
+        let data = shape_response(
+            &input,
+            &operation.root_type,
+            &operation.selections,
+            output.data,
+            &mut errors,
+        );
+        respond::executed(data, errors, self.max_errors)
+    }
 }
 
 fn check_method(

@@ -15,6 +15,7 @@ mod admin;
 mod cache;
 mod dedup;
 mod exposure;
+mod inbound;
 mod limits;
 mod responses;
 mod server;
