@@ -265,6 +265,11 @@ impl Gateway {
         self.inbound.waiters()
     }
 
+    /// Operations the live snapshot has prepared and planned (cache misses).
+    pub fn operations_prepared(&self) -> usize {
+        self.live.load().as_ref().map_or(0, |s| s.prepared_count())
+    }
+
     /// Estimated bytes held by the live snapshot's operation cache.
     pub fn operation_cache_bytes(&self) -> u64 {
         self.live.load().as_ref().map_or(0, |s| s.cache_weight())

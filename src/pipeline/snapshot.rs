@@ -55,6 +55,8 @@ pub struct Snapshot {
     validate_subgraph_operations: bool,
     max_entry_bytes: u64,
     operations: Cache<Key, Entry>,
+    /// Operations prepared and planned so far (cache misses computed).
+    prepared_count: std::sync::atomic::AtomicUsize,
 }
 
 impl Snapshot {
@@ -74,10 +76,13 @@ impl Snapshot {
             validate_subgraph_operations: settings.validate_subgraph_operations,
             max_entry_bytes: settings.cache_max_entry_bytes,
             operations,
+            prepared_count: Default::default(),
         })
     }
 
     /// The prepared and planned operation, from the cache or computed now.
+    /// Concurrent misses for the same operation compute it once: the others
+    /// wait for that computation (the cache's `optionally_get_with`).
     pub fn prepare(
         &self,
         query: &str,
@@ -87,21 +92,44 @@ impl Snapshot {
         if let Some(hit) = self.operations.get(&key) {
             return hit.prepared.map_err(GatewayError::Operation);
         }
-        let prepared = self.prepare_uncached(query, operation_name);
-        let bytes = weight::of_entry(&key, &prepared);
-        let keep = match &prepared {
+        let mut not_kept = None;
+        let cached = self.operations.optionally_get_with(key, || {
+            let prepared = self.prepare_uncached(query, operation_name);
+            match self.entry_to_keep(query, operation_name, &prepared) {
+                Some(entry) => Some(entry),
+                None => {
+                    not_kept = Some(prepared);
+                    None
+                }
+            }
+        });
+        let prepared = match (cached, not_kept) {
+            (Some(entry), _) => entry.prepared,
+            (None, Some(prepared)) => prepared,
+            // Another caller computed it and did not keep it either.
+            (None, None) => self.prepare_uncached(query, operation_name),
+        };
+        prepared.map_err(GatewayError::Operation)
+    }
+
+    /// The cache entry for a prepared operation, unless it is too large to
+    /// keep (or a refusal of a long text).
+    fn entry_to_keep(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+        prepared: &Prepared,
+    ) -> Option<Entry> {
+        let key = (query.to_string(), operation_name.map(str::to_string));
+        let bytes = weight::of_entry(&key, prepared);
+        let keep = match prepared {
             Ok(_) => bytes <= self.max_entry_bytes,
             Err(_) => query.len() <= MAX_CACHED_REFUSAL_TEXT,
         };
-        if keep {
-            let bytes = u32::try_from(bytes).unwrap_or(u32::MAX);
-            let entry = Entry {
-                prepared: prepared.clone(),
-                bytes,
-            };
-            self.operations.insert(key, entry);
-        }
-        prepared.map_err(GatewayError::Operation)
+        keep.then(|| Entry {
+            prepared: prepared.clone(),
+            bytes: u32::try_from(bytes).unwrap_or(u32::MAX),
+        })
     }
 
     /// Estimated bytes held by the cache (entries still being counted in
@@ -111,7 +139,15 @@ impl Snapshot {
         self.operations.weighted_size()
     }
 
+    /// Operations prepared and planned so far.
+    pub fn prepared_count(&self) -> usize {
+        self.prepared_count
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn prepare_uncached(&self, query: &str, operation_name: Option<&str>) -> Prepared {
+        self.prepared_count
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let schema = &self.supergraph.api_schema;
         let operation =
             prepare_within(schema, query, operation_name, &self.limits).map_err(Arc::new)?;

@@ -47,3 +47,27 @@ fn an_operation_heavier_than_the_entry_limit_is_not_cached() {
     gateway.explain(&query(1, 250), None, false).unwrap();
     assert_eq!(gateway.operation_cache_bytes(), small, "not cached");
 }
+
+/// Concurrent cache misses for the same operation prepare and plan it once:
+/// the other callers wait for that one computation and share its result.
+#[test]
+fn concurrent_misses_for_one_operation_prepare_it_once() {
+    let gateway = std::sync::Arc::new(gateway(64 * 1024 * 1024, 64 * 1024 * 1024));
+    let text = query(7, 200);
+    let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+    let callers: Vec<_> = (0..8)
+        .map(|_| {
+            let (gateway, text, start) = (gateway.clone(), text.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                gateway.explain(&text, None, false)
+            })
+        })
+        .collect();
+    let plans: Vec<String> = callers
+        .into_iter()
+        .map(|caller| caller.join().unwrap().unwrap())
+        .collect();
+    assert!(plans.windows(2).all(|pair| pair[0] == pair[1]));
+    assert_eq!(gateway.operations_prepared(), 1);
+}
