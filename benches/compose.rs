@@ -34,12 +34,17 @@ fn subgraph_sets(c: &mut Criterion) {
     };
     for entry in entries.flatten() {
         let list = entry.path().join("subgraphs.json");
-        if let Ok(inputs) = read_subgraph_list(&list) {
-            sets.push(inputs);
+        match read_subgraph_list(&list) {
+            Ok(inputs) => sets.push(inputs),
+            Err(error) => panic!("cannot read {}: {error}", list.display()),
         }
     }
-    let composed = sets.iter().filter(|s| compose(s).is_ok()).count();
-    eprintln!("{} subgraph sets in {root}, {composed} compose", sets.len());
+    for (index, set) in sets.iter().enumerate() {
+        if let Err(errors) = compose(set) {
+            panic!("subgraph set {index} in {root} must compose: {errors:?}");
+        }
+    }
+    eprintln!("{} subgraph sets in {root}, all compose", sets.len());
     let name = format!("compose {} subgraph sets, all", sets.len());
     c.bench_function(&name, |b| {
         b.iter(|| sets.iter().filter(|s| compose(s).is_ok()).count())

@@ -26,14 +26,16 @@ fn heavy_query(c: &mut Criterion) {
     let Ok(operation) = prepare(&supergraph.api_schema, HEAVY_QUERY, None) else {
         panic!("the heavy query must validate");
     };
-    if let Ok(plan) = plan_operation(&supergraph, &operation) {
-        eprintln!(
-            "heavy query: {} candidate paths, {} fetches, {} stages",
-            plan.candidate_paths,
-            plan.fetch_count(),
-            plan.stages.len(),
-        );
-    }
+    let plan = match plan_operation(&supergraph, &operation) {
+        Ok(plan) => plan,
+        Err(error) => panic!("the heavy query must plan: {error}"),
+    };
+    eprintln!(
+        "heavy query: {} candidate paths, {} fetches, {} stages",
+        plan.candidate_paths,
+        plan.fetch_count(),
+        plan.stages.len(),
+    );
     c.bench_function("prepare heavy query (parse + validate + normalise)", |b| {
         b.iter(|| prepare(&supergraph.api_schema, HEAVY_QUERY, None).map(|op| op.selections.len()))
     });
@@ -45,13 +47,15 @@ fn heavy_query(c: &mut Criterion) {
     let Ok(deferred) = prepare(&supergraph.api_schema, &deferred_query, None) else {
         panic!("the deferred heavy query must validate");
     };
-    if let Ok(plan) = plan_operation(&supergraph, &deferred) {
-        eprintln!(
-            "heavy query, Product spreads deferred: {} deferred blocks, {} fetches",
-            plan.deferred.len(),
-            plan.fetch_count(),
-        );
-    }
+    let plan = match plan_operation(&supergraph, &deferred) {
+        Ok(plan) => plan,
+        Err(error) => panic!("the deferred heavy query must plan: {error}"),
+    };
+    eprintln!(
+        "heavy query, Product spreads deferred: {} deferred blocks, {} fetches",
+        plan.deferred.len(),
+        plan.fetch_count(),
+    );
     c.bench_function("plan heavy query with @defer (cold)", |b| {
         b.iter(|| plan_operation(&supergraph, &deferred).map(|p| p.fetch_count()))
     });
