@@ -176,10 +176,8 @@ fn request_body(
                 .map(|value| (v.to_string(), value.clone()))
         })
         .collect();
-    let mut body: Vec<u8> = Vec::with_capacity(fetch.operation.len() + 256);
-    body.extend_from_slice(b"{\"query\":");
-    let _ = serde_json::to_writer(&mut body, &fetch.operation);
-    body.extend_from_slice(b",\"variables\":");
+    let mut body: Vec<u8> = Vec::with_capacity(fetch.body_prefix.len() + 256);
+    body.extend_from_slice(&fetch.body_prefix);
     let used_text = serde_json::to_vec(&used).unwrap_or_else(|_| b"{}".to_vec());
     match entities {
         None => body.extend_from_slice(&used_text),

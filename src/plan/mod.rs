@@ -81,6 +81,9 @@ pub struct FetchNode {
     pub conditions: Vec<crate::operation::Condition>,
     /// The subgraph operation text.
     pub operation: String,
+    /// The start of every request body of this fetch, made once with the
+    /// plan: `{"query":<the operation as a JSON string>,"variables":`.
+    pub body_prefix: bytes::Bytes,
     /// Client variables the operation uses.
     pub variables: Vec<Name>,
     pub kind: OperationType,

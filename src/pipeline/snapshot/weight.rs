@@ -72,5 +72,6 @@ fn of_fetch(fetch: &FetchNode) -> u64 {
         .sum();
     size_of::<FetchNode>() as u64
         + fetch.operation.len() as u64 * PLAN_BYTES_PER_TEXT_BYTE
+        + fetch.body_prefix.len() as u64
         + inputs * ENTITY_INPUT_BYTES
 }
