@@ -35,6 +35,8 @@ pub(super) struct ErrorPaths {
     root: Node,
     /// An error without a path explains every null.
     pathless: bool,
+    /// Some error was added (so one lies at or below the root).
+    any: bool,
 }
 
 impl ErrorPaths {
@@ -49,6 +51,7 @@ impl ErrorPaths {
 
     /// Adds an error's path.
     pub fn add(&mut self, error: &Value) {
+        self.any = true;
         let Some(path) = error.get("path").and_then(Value::as_array) else {
             self.pathless = true;
             return;
@@ -66,6 +69,9 @@ impl ErrorPaths {
     pub fn explains(&self, path: impl IntoIterator<Item = Segment>) -> bool {
         if self.pathless {
             return true;
+        }
+        if !self.any {
+            return false;
         }
         let mut node = &self.root;
         for segment in path {
@@ -98,6 +104,14 @@ mod tests {
         assert!(paths.explains(vec![a.clone()]));
         assert!(!paths.explains(path(&[a.clone(), Segment::Index(2)])));
         assert!(!paths.explains(path(&[a, Segment::Index(1), b, Segment::Index(0)])));
+    }
+
+    #[test]
+    fn no_error_explains_nothing_not_even_the_root() {
+        let paths = ErrorPaths::of(&[]);
+        assert!(!paths.explains(Vec::new()));
+        let paths = ErrorPaths::of(&[json!({ "message": "x", "path": ["a"] })]);
+        assert!(paths.explains(Vec::new()));
     }
 
     #[test]

@@ -553,3 +553,28 @@ async fn a_root_fetch_whose_fields_are_all_switched_off_is_not_sent() {
     );
     assert_eq!(fed.server.requests("a").len(), 1);
 }
+
+/// A null that propagates to the data itself, with no error from any
+/// subgraph, still gets its `NON_NULL_VIOLATION` (data `null` never comes
+/// without an error).
+#[tokio::test]
+async fn a_null_landing_on_the_data_without_any_error_is_reported() {
+    const STRICT: &str = r#"
+type Query @join__type(graph: A) {
+  names: [String!]! @join__field(graph: A)
+}
+"#;
+    let a = Subgraph::new("a").root("Query.names", |_| json!(["x", null]));
+    let fed = Federation::start(STRICT, vec![a]).await;
+    let response = fed.query("{ names }").await;
+    assert_eq!(response["data"], serde_json::Value::Null, "{response}");
+    assert_eq!(
+        response["errors"][0]["path"],
+        json!(["names", 1]),
+        "{response}"
+    );
+    assert_eq!(
+        response["errors"][0]["extensions"]["code"],
+        "NON_NULL_VIOLATION"
+    );
+}
