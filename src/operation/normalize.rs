@@ -3,10 +3,11 @@
 //! fragments, `@skip`/`@include` kept as [`Condition`]s and `@defer` as
 //! [`Defer`] (each deferred fragment numbered in document order).
 
+use apollo_compiler::ast::Argument;
 use apollo_compiler::ast::Value;
 use apollo_compiler::executable::{self as exe, ExecutableDocument, FieldSet, Operation};
 use apollo_compiler::validation::Valid;
-use apollo_compiler::Schema;
+use apollo_compiler::{Name, Node, Schema};
 
 use super::selection::{Condition, Defer, Field, InlineFragment, Selection, SelectionSet};
 
@@ -40,10 +41,12 @@ struct Normalizer<'d> {
 
 impl Normalizer<'_> {
     fn convert(&mut self, set: &exe::SelectionSet) -> SelectionSet {
-        set.selections
+        let converted: SelectionSet = set
+            .selections
             .iter()
             .filter_map(|selection| self.convert_one(selection))
-            .collect()
+            .collect();
+        drop_covered_conditional_leaves(converted)
     }
 
     fn convert_one(&mut self, selection: &exe::Selection) -> Option<Selection> {
@@ -104,6 +107,37 @@ impl Normalizer<'_> {
             if_variable,
         })
     }
+}
+
+/// Drops a conditional leaf field when the same set also selects it (same
+/// response key, name and arguments) without conditions: the field is in
+/// the response either way (CollectFields merges them), and a conditional
+/// copy would only cost a fetch of its own.
+fn drop_covered_conditional_leaves(set: SelectionSet) -> SelectionSet {
+    let unconditional: Vec<(Name, Name, Vec<Node<Argument>>)> = set
+        .iter()
+        .filter_map(|selection| match selection {
+            Selection::Field(f) if f.conditions.is_empty() && f.selections.is_empty() => Some((
+                f.response_key().clone(),
+                f.name.clone(),
+                f.arguments.clone(),
+            )),
+            _ => None,
+        })
+        .collect();
+    if unconditional.is_empty() {
+        return set;
+    }
+    set.into_iter()
+        .filter(|selection| match selection {
+            Selection::Field(f) if !f.conditions.is_empty() && f.selections.is_empty() => {
+                !unconditional.iter().any(|(key, name, arguments)| {
+                    f.response_key() == key && &f.name == name && &f.arguments == arguments
+                })
+            }
+            _ => true,
+        })
+        .collect()
 }
 
 /// The `@skip`/`@include` conditions that depend on variables; literal

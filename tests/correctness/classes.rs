@@ -578,3 +578,26 @@ type Query @join__type(graph: A) {
         "NON_NULL_VIOLATION"
     );
 }
+
+/// A conditional copy of a leaf field the same selection also asks for
+/// unconditionally is dropped in normalisation: one entity fetch, not a
+/// second one for the copy (two parallel fetches would also make a
+/// stateful subgraph resolve the same entity twice).
+#[tokio::test]
+async fn a_conditional_copy_of_an_unconditional_leaf_costs_no_fetch() {
+    let a = Subgraph::new("a").root(
+        "Query.products",
+        |_| json!([{ "__typename": "Product", "id": "p1", "name": "Lamp" }]),
+    );
+    let b = Subgraph::new("b").entity(
+        "Product",
+        |rep| json!({ "__typename": "Product", "id": rep["id"], "similar": ["p2"] }),
+    );
+    let fed = Federation::start(LISTS, vec![a, b]).await;
+    let query = "query($on: Boolean!) { products { similar @include(if: $on) name similar } }";
+    assert_eq!(
+        fed.query_with(query, json!({ "on": true })).await,
+        json!({ "data": { "products": [{ "similar": ["p2"], "name": "Lamp" }] } })
+    );
+    assert_eq!(fed.server.requests("b").len(), 1, "{}", fed.plan(query));
+}
