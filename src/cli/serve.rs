@@ -184,6 +184,7 @@ fn client_settings(config: &Config) -> anyhow::Result<ClientSettings> {
             ErrorExposure::Passthrough => ErrorPolicy::Passthrough,
             ErrorExposure::Mask => ErrorPolicy::Mask,
         },
+        http2: config.subgraphs.get(name).is_some_and(|s| s.http2),
     };
     Ok(ClientSettings {
         timeout: config.subgraph_timeout(),

@@ -30,4 +30,6 @@ pub struct SubgraphConfig {
     pub errors: Option<ErrorExposure>,
     /// Largest response accepted from it; default `subgraph_response_limit_bytes`.
     pub response_limit_bytes: Option<usize>,
+    /// Speak HTTP/2 to it (prior knowledge over `http://`); default `false`.
+    pub http2: bool,
 }

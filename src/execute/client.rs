@@ -69,6 +69,8 @@ impl FetchError {
 #[derive(Clone)]
 pub struct SubgraphClient {
     http: reqwest::Client,
+    /// For subgraphs whose policy asks for HTTP/2.
+    http2: reqwest::Client,
     settings: Arc<ClientSettings>,
     in_flight: InFlight<Result<Bytes, FetchError>>,
     health: SubgraphHealth,
@@ -76,20 +78,34 @@ pub struct SubgraphClient {
 
 impl SubgraphClient {
     pub fn new(settings: ClientSettings) -> Self {
-        let resolver = CheckedResolver::new(settings.hosts.clone());
-        let http = reqwest::Client::builder()
-            .pool_idle_timeout(std::time::Duration::from_secs(90))
-            .pool_max_idle_per_host(256)
-            .tcp_nodelay(true)
-            .dns_resolver(Arc::new(resolver))
-            .redirect(reqwest::redirect::Policy::none())
+        let resolver = Arc::new(CheckedResolver::new(settings.hosts.clone()));
+        let builder = || {
+            reqwest::Client::builder()
+                .pool_idle_timeout(std::time::Duration::from_secs(90))
+                .pool_max_idle_per_host(256)
+                .tcp_nodelay(true)
+                .dns_resolver(resolver.clone())
+                .redirect(reqwest::redirect::Policy::none())
+        };
+        let http = builder().build().unwrap_or_default();
+        let http2 = builder()
+            .http2_prior_knowledge()
             .build()
             .unwrap_or_default();
         Self {
             http,
+            http2,
             settings: Arc::new(settings),
             in_flight: InFlight::default(),
             health: SubgraphHealth::default(),
+        }
+    }
+
+    /// The HTTP client for a subgraph: HTTP/2 when its policy asks for it.
+    fn http_for(&self, subgraph: &str) -> &reqwest::Client {
+        match self.settings.policy(subgraph).http2 {
+            true => &self.http2,
+            false => &self.http,
         }
     }
 
@@ -119,7 +135,7 @@ impl SubgraphClient {
         let probes = subgraphs.iter().map(|(name, url)| {
             let body = body.clone();
             async move {
-                let result = probe(&self.http, url, body, settings.timeout).await;
+                let result = probe(self.http_for(name), url, body, settings.timeout).await;
                 (name.clone(), result)
             }
         });
@@ -143,7 +159,7 @@ impl SubgraphClient {
             });
         }
         let request = Outgoing {
-            http: self.http.clone(),
+            http: self.http_for(subgraph).clone(),
             settings: Arc::clone(&self.settings),
             subgraph: subgraph.to_string(),
             url: url.to_string(),

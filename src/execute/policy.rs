@@ -22,6 +22,9 @@ pub struct SubgraphPolicy {
     /// Largest response read from it, in bytes.
     pub max_response_bytes: usize,
     pub errors: ErrorPolicy,
+    /// Speak HTTP/2 to it (cleartext with prior knowledge for `http://`,
+    /// negotiated for `https://`); HTTP/1.1 otherwise.
+    pub http2: bool,
 }
 
 impl Default for SubgraphPolicy {
@@ -29,6 +32,7 @@ impl Default for SubgraphPolicy {
         Self {
             max_response_bytes: 32 * 1024 * 1024,
             errors: ErrorPolicy::Mask,
+            http2: false,
         }
     }
 }

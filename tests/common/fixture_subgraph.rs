@@ -192,6 +192,8 @@ impl Subgraph {
 pub struct RecordedRequest {
     pub query: String,
     pub variables: Map<String, Value>,
+    /// The HTTP version the request came over.
+    pub version: axum::http::Version,
 }
 
 impl RecordedRequest {
@@ -311,6 +313,7 @@ pub fn refused_url() -> String {
 async fn serve(
     State(state): State<Arc<ServerState>>,
     Path(name): Path<String>,
+    version: axum::http::Version,
     body: Bytes,
 ) -> Response {
     let Some(subgraph) = state.subgraphs.get(&name) else {
@@ -331,6 +334,7 @@ async fn serve(
     let recorded = RecordedRequest {
         query: query.to_string(),
         variables: variables.clone(),
+        version,
     };
     {
         let mut log = state.log.lock().unwrap_or_else(|e| e.into_inner());

@@ -129,6 +129,7 @@ async fn a_response_over_its_subgraphs_limit_is_refused_and_other_subgraphs_are_
     let small = SubgraphPolicy {
         max_response_bytes: 1024,
         errors: ErrorPolicy::Passthrough,
+        ..SubgraphPolicy::default()
     };
     settings.client.subgraphs.insert("items".into(), small);
     let other = Subgraph::new("other").root("Query.other", |_| json!("x".repeat(4096)));
@@ -279,5 +280,29 @@ type Item @join__type(graph: ITEMS) { count: Int! }
             }],
             "data": { "items": [null, { "count": 2 }] },
         })
+    );
+}
+
+/// A subgraph whose policy asks for HTTP/2 is spoken to over HTTP/2
+/// (cleartext, prior knowledge); the others stay on HTTP/1.1.
+#[tokio::test]
+async fn a_subgraph_can_be_spoken_to_over_http2() {
+    let mut settings = GatewaySettings::dev();
+    let h2 = SubgraphPolicy {
+        http2: true,
+        ..SubgraphPolicy::default()
+    };
+    settings.client.subgraphs.insert("items".into(), h2);
+    let other = Subgraph::new("other").root("Query.other", |_| json!("x"));
+    let fed = Federation::start_with(settings, ITEMS_ONLY, vec![items(2), other]).await;
+    let response = fed.query("{ items { id } other }").await;
+    assert!(response.get("errors").is_none(), "{response}");
+    assert_eq!(
+        fed.server.requests("items")[0].version,
+        axum::http::Version::HTTP_2
+    );
+    assert_eq!(
+        fed.server.requests("other")[0].version,
+        axum::http::Version::HTTP_11
     );
 }
