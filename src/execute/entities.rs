@@ -125,7 +125,9 @@ fn collect_part<'p>(
         interface_object: Vec::new(),
         over: None,
     };
-    let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+    // foldhash, randomly seeded, not SipHash: every entity of the response
+    // passes through here.
+    let mut index: HashMap<Vec<u8>, usize, foldhash::fast::RandomState> = HashMap::default();
     for input in &part.inputs {
         let typename = input.interface_object.as_ref().map(|n| n.as_str());
         let Some(objects) = objects_at(data, &input.path, supergraph, values) else {

@@ -48,7 +48,9 @@ struct Entry<T: Clone> {
 
 struct Table<T: Clone, K> {
     next_id: u64,
-    entries: HashMap<K, Entry<T>>,
+    /// foldhash (randomly seeded), not SipHash: every subgraph request's
+    /// whole body is hashed here.
+    entries: HashMap<K, Entry<T>, foldhash::fast::RandomState>,
 }
 
 /// The in-flight fetches, by request (`K`: what makes two requests the
@@ -64,7 +66,7 @@ impl<T: Clone, K> Default for InFlight<T, K> {
         Self {
             table: Arc::new(Mutex::new(Table {
                 next_id: 0,
-                entries: HashMap::new(),
+                entries: HashMap::default(),
             })),
             waiting: Arc::default(),
         }

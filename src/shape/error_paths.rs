@@ -26,7 +26,7 @@ impl Segment {
 
 #[derive(Default)]
 struct Node {
-    children: HashMap<Segment, Node>,
+    children: HashMap<Segment, Node, foldhash::fast::RandomState>,
 }
 
 /// The paths of a set of errors.

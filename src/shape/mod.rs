@@ -122,7 +122,7 @@ impl<'a, 'k> Shaper<'a, 'k> {
         mut source: Map<String, Value>,
         is_root: bool,
     ) -> Result<Map<String, Value>, NullPropagation> {
-        let mut grouped: IndexMap<&'k str, Vec<&'k Field>> = IndexMap::new();
+        let mut grouped: Grouped<'k> = IndexMap::with_hasher(Default::default());
         for set in selections {
             collect_fields(self.input, type_name, set, &mut grouped);
         }
@@ -348,12 +348,16 @@ impl<'a, 'k> Shaper<'a, 'k> {
     }
 }
 
+/// The fields of one object by response key, in selection order (hashed
+/// with foldhash, not SipHash: this runs for every object of a response).
+type Grouped<'k> = IndexMap<&'k str, Vec<&'k Field>, foldhash::fast::RandomState>;
+
 /// CollectFields of the spec: fields by response key, fragments applied by runtime type.
 fn collect_fields<'k>(
     input: &ShapeInput<'_>,
     type_name: &Name,
     selections: &'k SelectionSet,
-    grouped: &mut IndexMap<&'k str, Vec<&'k Field>>,
+    grouped: &mut Grouped<'k>,
 ) {
     for selection in selections {
         match selection {
