@@ -8,7 +8,7 @@ mod large_supergraph;
 use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use junction::operation::prepare;
+use junction::operation::{prepare, PreparedOperation};
 use junction::plan::plan_operation;
 use junction::supergraph::Supergraph;
 use large_supergraph::{deep_query, supergraph_sdl, Shape, HOMES};
@@ -26,10 +26,7 @@ fn heavy_query(c: &mut Criterion) {
     let Ok(operation) = prepare(&supergraph.api_schema, HEAVY_QUERY, None) else {
         panic!("the heavy query must validate");
     };
-    let plan = match plan_operation(&supergraph, &operation) {
-        Ok(plan) => plan,
-        Err(error) => panic!("the heavy query must plan: {error}"),
-    };
+    let plan = must_plan(&supergraph, &operation, "the heavy query");
     eprintln!(
         "heavy query: {} candidate paths, {} fetches, {} stages",
         plan.candidate_paths,
@@ -47,10 +44,7 @@ fn heavy_query(c: &mut Criterion) {
     let Ok(deferred) = prepare(&supergraph.api_schema, &deferred_query, None) else {
         panic!("the deferred heavy query must validate");
     };
-    let plan = match plan_operation(&supergraph, &deferred) {
-        Ok(plan) => plan,
-        Err(error) => panic!("the deferred heavy query must plan: {error}"),
-    };
+    let plan = must_plan(&supergraph, &deferred, "the deferred heavy query");
     eprintln!(
         "heavy query, Product spreads deferred: {} deferred blocks, {} fetches",
         plan.deferred.len(),
@@ -59,6 +53,18 @@ fn heavy_query(c: &mut Criterion) {
     c.bench_function("plan heavy query with @defer (cold)", |b| {
         b.iter(|| plan_operation(&supergraph, &deferred).map(|p| p.fetch_count()))
     });
+}
+
+/// The plan of `operation`; a bench whose operation does not plan fails.
+fn must_plan(
+    supergraph: &Supergraph,
+    operation: &PreparedOperation,
+    what: &str,
+) -> junction::plan::QueryPlan {
+    match plan_operation(supergraph, operation) {
+        Ok(plan) => plan,
+        Err(error) => panic!("{what} must plan: {error}"),
+    }
 }
 
 fn large_supergraph(c: &mut Criterion) {
@@ -88,10 +94,11 @@ fn large_supergraph(c: &mut Criterion) {
             Err(error) => panic!("the deep query ({hops} hops) must validate: {error}"),
         };
         let started = Instant::now();
-        let plan = match plan_operation(&supergraph, &operation) {
-            Ok(plan) => plan,
-            Err(error) => panic!("the deep query ({hops} hops) must plan: {error}"),
-        };
+        let plan = must_plan(
+            &supergraph,
+            &operation,
+            &format!("the deep query ({hops} hops)"),
+        );
         eprintln!(
             "deep query, {hops} hops: {} candidate paths, {} fetches, {} stages, planned in {:.1?}",
             plan.candidate_paths,

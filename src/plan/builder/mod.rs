@@ -176,12 +176,7 @@ impl Builder<'_> {
         let subgraph = self.choose_root_subgraph(root_type, &field, tried)?;
         self.candidate_paths += 1;
         tried.push(subgraph);
-        let untried = self
-            .graph
-            .resolving_subgraphs(root_type, &field.name)
-            .iter()
-            .any(|s| !tried.contains(s));
-        if !untried {
+        if !self.has_untried_root(root_type, &field, tried) {
             // No other subgraph to fall back on: nothing to save (after a
             // save, every group changed is copied).
             return self
@@ -243,11 +238,7 @@ impl Builder<'_> {
             defer,
         };
         let (reachable, unreachable) = self.split_reachable(&position, root_type, &field);
-        let has_other = self
-            .graph
-            .resolving_subgraphs(root_type, &field.name)
-            .iter()
-            .any(|s| !tried.contains(s));
+        let has_other = self.has_untried_root(root_type, &field, tried);
         let mut local = field.clone();
         if !unreachable.is_empty() && has_other {
             local.selections = reachable;
@@ -261,6 +252,14 @@ impl Builder<'_> {
             self.plan_root_field(root_type, rest, kind, defer, previous, tried)?;
         }
         Ok(())
+    }
+
+    /// Does a subgraph not tried yet resolve this root field?
+    fn has_untried_root(&self, root_type: &Name, field: &Field, tried: &[SubgraphId]) -> bool {
+        self.graph
+            .resolving_subgraphs(root_type, &field.name)
+            .iter()
+            .any(|s| !tried.contains(s))
     }
 
     fn choose_root_subgraph(
