@@ -183,6 +183,9 @@ impl Builder<'_> {
                 .plan_root_field_in(subgraph, root_type, field, kind, defer, previous, tried);
         }
         let saved = (self.groups.clone(), self.touched.clone(), *previous);
+        // Subgraphs the attempt tries for parts it cannot reach are tried
+        // afresh after a rollback.
+        let tried_before = tried.len();
         let attempt = self.plan_root_field_in(
             subgraph,
             root_type,
@@ -196,6 +199,7 @@ impl Builder<'_> {
             return attempt;
         };
         (self.groups, self.touched, *previous) = saved;
+        tried.truncate(tried_before);
         // When every subgraph fails, the first (best) one's reason is told.
         self.plan_root_field(root_type, field, kind, defer, previous, tried)
             .map_err(|later| match later {
