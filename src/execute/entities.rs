@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::errors::Origin;
 use super::response_tree::{get_mut, merge, objects_at, path_json, write_representation, Step};
 use super::SubgraphResponse;
-use crate::json::{count_values, ValueBudget};
+use crate::json::{count_values, Data, ValueBudget};
 use crate::plan::{EntityPart, FetchNode};
 use crate::supergraph::Supergraph;
 
@@ -81,7 +81,7 @@ fn error_at(message: String, code: &str, subgraph: &str, path: Vec<Value>) -> Va
 /// object needs the fetch. Collection stops as soon as the distinct
 /// representations exceed `limit`, or the objects' paths the value budget.
 pub(super) fn collect<'p>(
-    data: &Value,
+    data: &Data,
     fetch: &'p FetchNode,
     supergraph: &Supergraph,
     limit: usize,
@@ -112,7 +112,7 @@ pub(super) fn collect<'p>(
 }
 
 fn collect_part<'p>(
-    data: &Value,
+    data: &Data,
     part: &'p EntityPart,
     supergraph: &Supergraph,
     left: &mut usize,
@@ -191,16 +191,16 @@ pub(super) fn first_path(batches: &[PartBatch<'_>]) -> Vec<Value> {
 /// error) is paid for from the request's value budget: once it is spent,
 /// merging stops with an error.
 pub(super) fn merge_results(
-    tree: &mut Value,
+    tree: &mut Data,
     response: SubgraphResponse,
     batches: &[PartBatch<'_>],
     origin: Origin<'_>,
     values: &ValueBudget,
 ) -> Vec<Value> {
     let mut errors = Vec::new();
-    if let Some(Value::Object(mut data)) = response.data {
+    if let Some(Data::Object(mut data)) = response.data {
         for batch in batches {
-            if let Some(Value::Array(entities)) = data.remove(batch.part.response_key.as_str()) {
+            if let Some(Data::List(entities)) = data.remove(batch.part.response_key.as_str()) {
                 if !merge_part(tree, entities, batch, values) {
                     errors.push(copies_refused(origin.subgraph, values, batches));
                     break;
@@ -231,8 +231,8 @@ fn copies_refused(subgraph: &str, values: &ValueBudget, batches: &[PartBatch<'_>
 
 /// Merges a part's results; `false` when the value budget ran out.
 fn merge_part(
-    tree: &mut Value,
-    entities: Vec<Value>,
+    tree: &mut Data,
+    entities: Vec<Data>,
     batch: &PartBatch<'_>,
     values: &ValueBudget,
 ) -> bool {
@@ -241,13 +241,13 @@ fn merge_part(
         if entity.is_null() {
             continue;
         }
-        if let (true, Value::Object(map)) = (*drop_typename, &mut entity) {
+        if let (true, Data::Object(map)) = (*drop_typename, &mut entity) {
             map.remove("__typename");
         }
         let Some((last, rest)) = targets.split_last() else {
             continue;
         };
-        if !rest.is_empty() && !values.spend(count_values(&entity) * rest.len()) {
+        if !rest.is_empty() && !values.spend(entity.count_values() * rest.len()) {
             return false;
         }
         for target in rest {

@@ -28,7 +28,7 @@ pub use health::{HealthState, ProbeSettings, SubgraphHealth};
 pub use in_flight::{InFlight, RequestKey};
 pub use policy::{ClientSettings, ErrorPolicy, SubgraphPolicy};
 
-use crate::json::{self, ValueBudget};
+use crate::json::{self, Data, ValueBudget};
 use crate::plan::{FetchNode, QueryPlan};
 use crate::supergraph::Supergraph;
 use response_tree::merge;
@@ -36,7 +36,7 @@ use response_tree::merge;
 /// The data and errors gathered from the subgraphs.
 #[derive(Debug, Default)]
 pub struct ExecutionOutput {
-    pub data: Value,
+    pub data: Data,
     pub errors: Vec<Value>,
 }
 
@@ -54,7 +54,7 @@ pub struct FetchContext<'a> {
 
 /// Runs a plan's primary stages.
 pub async fn execute_plan(plan: &QueryPlan, context: FetchContext<'_>) -> ExecutionOutput {
-    let data = Mutex::new(Value::Object(Map::new()));
+    let data = Mutex::new(Data::Object(json::Object::new()));
     let errors = execute_stages(&plan.stages, context, &data).await;
     ExecutionOutput {
         data: data.into_inner().unwrap_or_else(|e| e.into_inner()),
@@ -67,7 +67,7 @@ pub async fn execute_plan(plan: &QueryPlan, context: FetchContext<'_>) -> Execut
 pub async fn execute_stages(
     stages: &[Vec<FetchNode>],
     context: FetchContext<'_>,
-    data: &Mutex<Value>,
+    data: &Mutex<Data>,
 ) -> Vec<Value> {
     let mut errors = Vec::new();
     for stage in stages {
@@ -80,14 +80,14 @@ pub async fn execute_stages(
 }
 
 /// The response tree, locked (a panic elsewhere cannot poison it for good).
-pub fn lock(data: &Mutex<Value>) -> std::sync::MutexGuard<'_, Value> {
+pub fn lock(data: &Mutex<Data>) -> std::sync::MutexGuard<'_, Data> {
     data.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 async fn run_fetch(
     fetch: &FetchNode,
     context: FetchContext<'_>,
-    data: &Mutex<Value>,
+    data: &Mutex<Data>,
 ) -> Vec<Value> {
     let FetchContext {
         supergraph,
@@ -196,7 +196,7 @@ fn request_body(
 }
 
 struct SubgraphResponse {
-    data: Option<Value>,
+    data: Option<Data>,
     errors: Vec<Value>,
 }
 
@@ -214,19 +214,19 @@ fn parse_response(
         max_list_length: None,
         budget: Some(budget),
     };
-    let value = json::read(bytes, limits).map_err(|error| match error {
+    let value: Data = json::read(bytes, limits).map_err(|error| match error {
         json::ReadError::Limit(_) => FetchError::TooManyValues {
             subgraph: subgraph.to_string(),
             limit: budget.limit(),
         },
         json::ReadError::Invalid(error) => invalid(error.to_string()),
     })?;
-    let Value::Object(mut map) = value else {
+    let Data::Object(mut map) = value else {
         return Err(invalid("not a JSON object".into()));
     };
     let errors = match map.remove("errors") {
-        Some(Value::Array(errors)) => errors,
-        Some(Value::Null) | None => Vec::new(),
+        Some(Data::List(errors)) => errors.iter().map(Data::to_value).collect(),
+        Some(Data::Null) | None => Vec::new(),
         Some(_) => return Err(invalid("\"errors\" is not a list".into())),
     };
     let data = map.remove("data").filter(|d| !d.is_null());
@@ -238,7 +238,7 @@ fn parse_response(
 
 /// Merges a root fetch's data; returns its errors.
 fn merge_root(
-    data: &mut Value,
+    data: &mut Data,
     response: SubgraphResponse,
     origin: errors::Origin<'_>,
 ) -> Vec<Value> {

@@ -2,15 +2,15 @@
 //! building entity representations from them, and deep-merging subgraph
 //! results back in.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::json::ValueBudget;
+use crate::json::{write_string, Data, Key, Object, ValueBudget};
 use crate::operation::{Selection, SelectionSet};
 use crate::plan::PathSegment;
 use crate::supergraph::Supergraph;
 
 /// An object of the response and its concrete path.
-pub type Located<'v> = (Vec<Step>, &'v Map<String, Value>);
+pub type Located<'v> = (Vec<Step>, &'v Object);
 
 /// One step of a concrete path into the response.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub enum Step {
 /// when keeping the paths would take more than `budget` allows (each path
 /// costs its length plus one).
 pub fn objects_at<'v>(
-    data: &'v Value,
+    data: &'v Data,
     path: &[PathSegment],
     supergraph: &Supergraph,
     budget: &ValueBudget,
@@ -48,14 +48,14 @@ struct Walk<'s, 'v> {
 }
 
 impl<'v> Walk<'_, 'v> {
-    fn visit(&mut self, value: &'v Value, path: &[PathSegment]) {
+    fn visit(&mut self, value: &'v Data, path: &[PathSegment]) {
         if self.exhausted {
             return;
         }
         walk(value, path, self);
     }
 
-    fn found(&mut self, object: &'v Map<String, Value>) {
+    fn found(&mut self, object: &'v Object) {
         if !self.budget.spend(self.current.len() + 1) {
             self.exhausted = true;
             return;
@@ -64,8 +64,8 @@ impl<'v> Walk<'_, 'v> {
     }
 }
 
-fn walk<'v>(value: &'v Value, path: &[PathSegment], state: &mut Walk<'_, 'v>) {
-    if let Value::Array(items) = value {
+fn walk<'v>(value: &'v Data, path: &[PathSegment], state: &mut Walk<'_, 'v>) {
+    if let Data::List(items) = value {
         // Lists are flattened wherever they appear, `List` segments or not.
         let rest = match path.first() {
             Some(PathSegment::List) => &path[1..],
@@ -78,7 +78,7 @@ fn walk<'v>(value: &'v Value, path: &[PathSegment], state: &mut Walk<'_, 'v>) {
         }
         return;
     }
-    let Value::Object(object) = value else {
+    let Data::Object(object) = value else {
         return;
     };
     match path.first() {
@@ -99,18 +99,18 @@ fn walk<'v>(value: &'v Value, path: &[PathSegment], state: &mut Walk<'_, 'v>) {
     }
 }
 
-fn is_of_type(object: &Map<String, Value>, type_name: &str, supergraph: &Supergraph) -> bool {
-    match object.get("__typename").and_then(Value::as_str) {
+fn is_of_type(object: &Object, type_name: &str, supergraph: &Supergraph) -> bool {
+    match object.get("__typename").and_then(Data::as_str) {
         Some(runtime) => runtime == type_name || supergraph.schema.is_subtype(type_name, runtime),
         None => false,
     }
 }
 
 /// The value at a concrete path, mutably.
-pub fn get_mut<'v>(data: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
+pub fn get_mut<'v>(data: &'v mut Data, path: &[Step]) -> Option<&'v mut Data> {
     path.iter().try_fold(data, |value, step| match step {
         Step::Key(k) => value.get_mut(k.as_str()),
-        Step::Index(i) => value.get_mut(*i),
+        Step::Index(i) => value.item_mut(*i),
     })
 }
 
@@ -119,7 +119,7 @@ pub fn get_mut<'v>(data: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> 
 /// not match or lacks a key field. `typename` replaces the object's
 /// `__typename` (for `@interfaceObject` targets).
 pub fn write_representation(
-    object: &Map<String, Value>,
+    object: &Object,
     requires: &SelectionSet,
     supergraph: &Supergraph,
     typename: Option<&str>,
@@ -133,7 +133,7 @@ pub fn write_representation(
 }
 
 fn write_selections(
-    object: &Map<String, Value>,
+    object: &Object,
     set: &SelectionSet,
     supergraph: &Supergraph,
     typename: Option<&str>,
@@ -156,14 +156,17 @@ fn write_selections(
                     out.push(b',');
                 }
                 *first = false;
-                write_json_string(written, out);
+                write_string(written, out);
                 out.push(b':');
                 let ok = match (typename, key) {
                     (Some(name), "__typename") => {
-                        write_json_string(name, out);
+                        write_string(name, out);
                         true
                     }
-                    _ if field.selections.is_empty() => write_json(value, out),
+                    _ if field.selections.is_empty() => {
+                        value.write_json(out);
+                        true
+                    }
                     _ => write_selected(value, &field.selections, supergraph, out),
                 };
                 if !ok {
@@ -194,17 +197,17 @@ fn write_selections(
 }
 
 fn write_selected(
-    value: &Value,
+    value: &Data,
     set: &SelectionSet,
     supergraph: &Supergraph,
     out: &mut Vec<u8>,
 ) -> bool {
     match value {
-        Value::Null => {
+        Data::Null => {
             out.extend_from_slice(b"null");
             true
         }
-        Value::Array(items) => {
+        Data::List(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -217,7 +220,7 @@ fn write_selected(
             out.push(b']');
             true
         }
-        Value::Object(map) => {
+        Data::Object(map) => {
             out.push(b'{');
             let mut first = true;
             let ok = write_selections(map, set, supergraph, None, &mut first, out);
@@ -228,20 +231,11 @@ fn write_selected(
     }
 }
 
-fn write_json(value: &Value, out: &mut Vec<u8>) -> bool {
-    serde_json::to_writer(out, value).is_ok()
-}
-
-fn write_json_string(text: &str, out: &mut Vec<u8>) {
-    // Writing a &str into a Vec cannot fail.
-    let _ = serde_json::to_writer(out, text);
-}
-
 /// Deep-merges `source` into `target`.
-pub fn merge(target: &mut Value, source: Value) {
+pub fn merge(target: &mut Data, source: Data) {
     match (target, source) {
-        (Value::Object(t), Value::Object(s)) => {
-            for (key, value) in s {
+        (Data::Object(t), Data::Object(s)) => {
+            for (key, value) in s.into_entries() {
                 match t.get_mut(&key) {
                     Some(existing) => merge(existing, value),
                     None => {
@@ -250,12 +244,12 @@ pub fn merge(target: &mut Value, source: Value) {
                 }
             }
         }
-        (Value::Array(t), Value::Array(s)) if t.len() == s.len() => {
+        (Data::List(t), Data::List(s)) if t.len() == s.len() => {
             for (existing, value) in t.iter_mut().zip(s) {
                 merge(existing, value);
             }
         }
-        (_, Value::Null) => {}
+        (_, Data::Null) => {}
         (t, s) => *t = s,
     }
 }
@@ -271,25 +265,16 @@ pub fn path_json(path: &[Step]) -> Vec<Value> {
 }
 
 /// Renames keys the planner aliased internally back to their response keys.
-pub fn strip_internal_aliases(value: &mut Value) {
+pub fn strip_internal_aliases(value: &mut Data) {
     match value {
-        Value::Object(map) => {
-            let aliased: Vec<String> = map
-                .keys()
-                .filter(|k| k.starts_with(crate::plan::INTERNAL_ALIAS_PREFIX))
-                .cloned()
-                .collect();
-            for key in aliased {
-                if let Some(v) = map.remove(&key) {
-                    map.insert(
-                        key[crate::plan::INTERNAL_ALIAS_PREFIX.len()..].to_string(),
-                        v,
-                    );
-                }
-            }
-            map.values_mut().for_each(strip_internal_aliases);
+        Data::Object(object) => {
+            object.rename_keys(|key| {
+                key.strip_prefix(crate::plan::INTERNAL_ALIAS_PREFIX)
+                    .map(Key::from)
+            });
+            object.values_mut().for_each(strip_internal_aliases);
         }
-        Value::Array(items) => items.iter_mut().for_each(strip_internal_aliases),
+        Data::List(items) => items.iter_mut().for_each(strip_internal_aliases),
         _ => {}
     }
 }

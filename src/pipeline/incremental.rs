@@ -15,7 +15,7 @@ use tracing::Instrument;
 use super::snapshot::Snapshot;
 use super::{respond, Delivery, GraphQLResponse};
 use crate::execute::{execute_stages, lock, FetchContext, SubgraphClient};
-use crate::json::ValueBudget;
+use crate::json::{self, Data, ValueBudget};
 use crate::operation::{defer_enabled, PreparedOperation};
 use crate::plan::QueryPlan;
 use crate::shape::{shape_deferred, shape_response, ShapeInput};
@@ -58,7 +58,7 @@ pub(super) fn deferred_ids(
 /// Runs the primary fetches (and every fragment not deferred), shapes the
 /// initial payload and, if anything is deferred, starts delivering the rest.
 pub(super) async fn run(run: DeferredRun) -> GraphQLResponse {
-    let data = Mutex::new(Value::Object(Map::new()));
+    let data = Mutex::new(Data::Object(json::Object::new()));
     let context = FetchContext {
         supergraph: &run.snapshot.supergraph,
         client: &run.client,
@@ -74,23 +74,20 @@ pub(super) async fn run(run: DeferredRun) -> GraphQLResponse {
         max_errors: run.max_errors,
     };
     let operation = &run.operation;
-    let raw = if run.deferred.is_empty() {
-        std::mem::take(&mut *lock(&data))
-    } else {
-        lock(&data).clone()
-    };
     let shaped = shape_response(
         &input,
         &operation.root_type,
         &operation.selections,
-        raw,
+        &lock(&data),
         &mut errors,
     );
     if run.deferred.is_empty() {
         return respond::executed(shaped, errors, run.max_errors);
     }
-    let initial = respond::initial_payload(&shaped, errors, run.max_errors);
-    let shaped = shaped.data;
+    // What the client holds, to find where deferred fragments apply.
+    let delivered: Data =
+        json::read(&shaped.data, json::ReadLimits::default()).unwrap_or_default();
+    let initial = respond::initial_payload(shaped, errors, run.max_errors);
     let (sender, receiver) = futures::channel::mpsc::channel(4);
     let data = data.into_inner().unwrap_or_else(|e| e.into_inner());
     let deadline = run.deadline;
@@ -98,7 +95,7 @@ pub(super) async fn run(run: DeferredRun) -> GraphQLResponse {
     tokio::spawn(
         async move {
             let mut closer = sender.clone();
-            let delivered = tokio::time::timeout_at(deadline, deliver(run, data, shaped, sender));
+            let delivered = tokio::time::timeout_at(deadline, deliver(run, data, delivered, sender));
             if delivered.await.is_err() {
                 tracing::warn!("deferred fragments not delivered within the request timeout");
                 let _ = closer.send(respond::final_payload()).await;
@@ -112,8 +109,8 @@ pub(super) async fn run(run: DeferredRun) -> GraphQLResponse {
 /// Runs each deferred fragment once its parent is delivered and sends its payload.
 async fn deliver(
     run: DeferredRun,
-    data: Value,
-    mut delivered: Value,
+    data: Data,
+    mut delivered: Data,
     mut sender: futures::channel::mpsc::Sender<bytes::Bytes>,
 ) {
     let data = Mutex::new(data);
@@ -183,7 +180,7 @@ fn run_block<'a>(
     block: Option<usize>,
     deferred: &'a [usize],
     context: FetchContext<'a>,
-    data: &'a Mutex<Value>,
+    data: &'a Mutex<Data>,
 ) -> BoxFuture<'a, Vec<Value>> {
     async move {
         let stages = match block {

@@ -46,15 +46,30 @@ pub fn cap_errors(errors: &mut Vec<Value>, max: usize, already_omitted: usize) {
 
 /// A response of an executed operation: `data` (maybe null) and `errors`
 /// if any, at most `max_errors` of them.
-pub fn executed(shaped: Shaped, mut errors: Vec<Value>, max_errors: usize) -> GraphQLResponse {
-    cap_errors(&mut errors, max_errors, shaped.omitted_errors);
-    let data = shaped.data;
-    let mut body = Map::new();
-    if !errors.is_empty() {
-        body.insert("errors".into(), Value::Array(errors));
+pub fn executed(shaped: Shaped, errors: Vec<Value>, max_errors: usize) -> GraphQLResponse {
+    GraphQLResponse {
+        kind: ResponseKind::Executed,
+        body: Bytes::from(data_payload(shaped, errors, max_errors, b"}")),
+        subsequent: None,
     }
-    body.insert("data".into(), data);
-    encode(ResponseKind::Executed, &Value::Object(body))
+}
+
+/// `{"errors":[…],"data":…` and `tail`; `errors` left out when there
+/// are none. The shaped data is already JSON text: it is copied, not
+/// serialised again.
+fn data_payload(shaped: Shaped, mut errors: Vec<Value>, max_errors: usize, tail: &[u8]) -> Vec<u8> {
+    cap_errors(&mut errors, max_errors, shaped.omitted_errors);
+    let mut body = Vec::with_capacity(shaped.data.len() + 64);
+    body.push(b'{');
+    if !errors.is_empty() {
+        body.extend_from_slice(b"\"errors\":");
+        let _ = serde_json::to_writer(&mut body, &errors);
+        body.push(b',');
+    }
+    body.extend_from_slice(b"\"data\":");
+    body.extend_from_slice(&shaped.data);
+    body.extend_from_slice(tail);
+    body
 }
 
 fn encode(kind: ResponseKind, body: &Value) -> GraphQLResponse {
@@ -70,16 +85,8 @@ fn to_bytes(body: &Value) -> Bytes {
 }
 
 /// The first payload of an incremental response.
-pub fn initial_payload(shaped: &Shaped, mut errors: Vec<Value>, max_errors: usize) -> Bytes {
-    cap_errors(&mut errors, max_errors, shaped.omitted_errors);
-    let data = &shaped.data;
-    let mut body = Map::new();
-    if !errors.is_empty() {
-        body.insert("errors".into(), Value::Array(errors));
-    }
-    body.insert("data".into(), data.clone());
-    body.insert("hasNext".into(), Value::Bool(true));
-    to_bytes(&Value::Object(body))
+pub fn initial_payload(shaped: Shaped, errors: Vec<Value>, max_errors: usize) -> Bytes {
+    Bytes::from(data_payload(shaped, errors, max_errors, b",\"hasNext\":true}"))
 }
 
 /// An incremental response: the initial payload and the ones to follow.
@@ -98,28 +105,36 @@ pub fn subsequent_payload(
     has_next: bool,
     max_errors: usize,
 ) -> Bytes {
-    let incremental: Vec<Value> = items
-        .into_iter()
-        .map(|mut item| {
+    let mut body = Vec::with_capacity(items.iter().map(|i| i.data.len() + 64).sum::<usize>() + 32);
+    body.push(b'{');
+    if !items.is_empty() {
+        body.extend_from_slice(b"\"incremental\":[");
+        for (i, mut item) in items.into_iter().enumerate() {
+            if i > 0 {
+                body.push(b',');
+            }
             cap_errors(&mut item.errors, max_errors, item.omitted_errors);
-            let mut entry = Map::new();
-            entry.insert("data".into(), item.data);
-            entry.insert("path".into(), Value::Array(item.path));
+            body.extend_from_slice(b"{\"data\":");
+            body.extend_from_slice(&item.data);
+            body.extend_from_slice(b",\"path\":");
+            let _ = serde_json::to_writer(&mut body, &item.path);
             if let Some(label) = label {
-                entry.insert("label".into(), Value::String(label.to_string()));
+                body.extend_from_slice(b",\"label\":");
+                crate::json::write_string(label, &mut body);
             }
             if !item.errors.is_empty() {
-                entry.insert("errors".into(), Value::Array(item.errors));
+                body.extend_from_slice(b",\"errors\":");
+                let _ = serde_json::to_writer(&mut body, &item.errors);
             }
-            Value::Object(entry)
-        })
-        .collect();
-    let mut body = Map::new();
-    if !incremental.is_empty() {
-        body.insert("incremental".into(), Value::Array(incremental));
+            body.push(b'}');
+        }
+        body.extend_from_slice(b"],");
     }
-    body.insert("hasNext".into(), Value::Bool(has_next));
-    to_bytes(&Value::Object(body))
+    body.extend_from_slice(match has_next {
+        true => b"\"hasNext\":true}",
+        false => b"\"hasNext\":false}",
+    });
+    Bytes::from(body)
 }
 
 /// The payload that ends an incremental response early: nothing more follows.

@@ -149,7 +149,7 @@ impl Execution {
             &input,
             &operation.root_type,
             &operation.selections,
-            output.data,
+            &output.data,
             &mut errors,
         );
         respond::executed(data, errors, self.max_errors)

@@ -7,9 +7,10 @@
 use apollo_compiler::ast::Type;
 use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::Name;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::{fragment_applies, NullPropagation, ShapeInput, Shaper};
+use super::{fragment_applies, ShapeInput, Shaper};
+use crate::json::{self, Data, Object};
 use crate::operation::{conditions_met, Selection, SelectionSet};
 
 /// One entry of an incremental payload: a deferred fragment's data at one object.
@@ -17,9 +18,9 @@ use crate::operation::{conditions_met, Selection, SelectionSet};
 pub struct IncrementalItem {
     /// Where the object is in the response.
     pub path: Vec<Value>,
-    /// The fragment's fields at that object; null when a non-null field
-    /// in it was null.
-    pub data: Value,
+    /// The fragment's fields at that object, as JSON text; null when a
+    /// non-null field in it was null.
+    pub data: Vec<u8>,
     pub errors: Vec<Value>,
     /// Errors found but not kept (past `max_errors`).
     pub omitted_errors: usize,
@@ -34,15 +35,16 @@ struct Target<'k> {
 
 /// Shapes deferred fragment `defer_id` at every object it applies to.
 /// `data` is the merged subgraph data; `delivered` is what the client has
-/// received so far, into which each item's data is merged. `errors` (of the
+/// received so far, into which each item's data is merged (read back from
+/// its text: this path is taken by `@defer` alone). `errors` (of the
 /// fragment's fetches) go to the item whose path they fall under, else the first.
 pub fn shape_deferred(
     input: &ShapeInput<'_>,
     root_type: &Name,
     selections: &SelectionSet,
     defer_id: usize,
-    data: &Value,
-    delivered: &mut Value,
+    data: &Data,
+    delivered: &mut Data,
     errors: Vec<Value>,
 ) -> Vec<IncrementalItem> {
     let mut targets = Vec::new();
@@ -57,21 +59,22 @@ pub fn shape_deferred(
         .iter()
         .map(|t| IncrementalItem {
             path: t.path.clone(),
-            data: Value::Null,
+            data: b"null".to_vec(),
             errors: Vec::new(),
             omitted_errors: 0,
         })
         .collect();
     assign_errors(&mut items, errors);
     for (item, target) in items.iter_mut().zip(&targets) {
-        let Some(Value::Object(object)) = value_at(data, &target.path).cloned() else {
+        let Some(Data::Object(object)) = value_at(data, &target.path) else {
             continue;
         };
         let shaped = shape_at(input, target, object, &mut item.errors);
         item.data = shaped.data;
         item.omitted_errors = shaped.omitted_errors;
-        if let Some(place) = value_at_mut(delivered, &target.path) {
-            merge_shaped(place, &item.data);
+        let read_back = json::read::<Data>(&item.data, json::ReadLimits::default());
+        if let (Some(place), Ok(shaped)) = (value_at_mut(delivered, &target.path), read_back) {
+            merge_shaped(place, &shaped);
         }
     }
     items
@@ -80,23 +83,12 @@ pub fn shape_deferred(
 fn shape_at(
     input: &ShapeInput<'_>,
     target: &Target<'_>,
-    object: Map<String, Value>,
+    object: &Object,
     errors: &mut Vec<Value>,
 ) -> super::Shaped {
-    let mut shaper = Shaper::new(input, &target.path, errors);
+    let shaper = Shaper::new(input, &target.path, errors);
     let is_root = target.path.is_empty();
-    let data =
-        match shaper.complete_object(&target.type_name, &[target.selections], object, is_root) {
-            Ok(object) => Value::Object(object),
-            Err(NullPropagation) => {
-                shaper.land(0);
-                Value::Null
-            }
-        };
-    super::Shaped {
-        data,
-        omitted_errors: shaper.omitted,
-    }
+    shaper.shape_root(&target.type_name, target.selections, object, is_root)
 }
 
 /// Each error goes to the first item whose path is a prefix of its own,
@@ -139,8 +131,8 @@ impl<'k> Locator<'_, 'k> {
         &mut self,
         type_name: &Name,
         set: &'k SelectionSet,
-        data: &Value,
-        delivered: &Value,
+        data: &Data,
+        delivered: &Data,
     ) {
         for selection in set {
             match selection {
@@ -182,20 +174,16 @@ impl<'k> Locator<'_, 'k> {
         }
     }
 
-    fn in_value(&mut self, ty: &Type, set: &'k SelectionSet, data: &Value, delivered: &Value) {
+    fn in_value(&mut self, ty: &Type, set: &'k SelectionSet, data: &Data, delivered: &Data) {
         match (ty, data, delivered) {
-            (Type::List(item) | Type::NonNullList(item), Value::Array(raw), Value::Array(seen)) => {
+            (Type::List(item) | Type::NonNullList(item), Data::List(raw), Data::List(seen)) => {
                 for (i, (raw, seen)) in raw.iter().zip(seen).enumerate() {
                     self.path.push(Value::from(i));
                     self.in_value(item, set, raw, seen);
                     self.path.pop();
                 }
             }
-            (
-                Type::Named(name) | Type::NonNullNamed(name),
-                Value::Object(raw),
-                Value::Object(_),
-            ) => {
+            (Type::Named(name) | Type::NonNullNamed(name), Data::Object(raw), Data::Object(_)) => {
                 if let Some(runtime) = self.runtime_type(name, raw) {
                     self.in_object(&runtime, set, data, delivered);
                 }
@@ -204,11 +192,11 @@ impl<'k> Locator<'_, 'k> {
         }
     }
 
-    fn runtime_type(&self, declared: &Name, raw: &Map<String, Value>) -> Option<Name> {
+    fn runtime_type(&self, declared: &Name, raw: &Object) -> Option<Name> {
         match self.input.schema.types.get(declared) {
             Some(ExtendedType::Object(_)) => Some(declared.clone()),
             Some(ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
-                let runtime = raw.get("__typename").and_then(Value::as_str)?;
+                let runtime = raw.get("__typename").and_then(Data::as_str)?;
                 Name::new(runtime).ok()
             }
             _ => None,
@@ -227,36 +215,33 @@ fn contains_defer(set: &SelectionSet, id: usize) -> bool {
     })
 }
 
-fn value_at<'v>(value: &'v Value, path: &[Value]) -> Option<&'v Value> {
-    path.iter().try_fold(value, |v, step| match step {
-        Value::String(key) => v.get(key.as_str()),
-        Value::Number(n) => v.get(usize::try_from(n.as_u64()?).ok()?),
+fn value_at<'v>(value: &'v Data, path: &[Value]) -> Option<&'v Data> {
+    path.iter().try_fold(value, |v, step| match (step, v) {
+        (Value::String(key), _) => v.get(key.as_str()),
+        (Value::Number(n), Data::List(items)) => items.get(usize::try_from(n.as_u64()?).ok()?),
         _ => None,
     })
 }
 
-fn value_at_mut<'v>(value: &'v mut Value, path: &[Value]) -> Option<&'v mut Value> {
+fn value_at_mut<'v>(value: &'v mut Data, path: &[Value]) -> Option<&'v mut Data> {
     path.iter().try_fold(value, |v, step| match step {
         Value::String(key) => v.get_mut(key.as_str()),
-        Value::Number(n) => v.get_mut(usize::try_from(n.as_u64()?).ok()?),
+        Value::Number(n) => v.item_mut(usize::try_from(n.as_u64()?).ok()?),
         _ => None,
     })
 }
 
 /// Merges a delivered fragment's data into what the client holds, as the client does.
-fn merge_shaped(place: &mut Value, data: &Value) {
-    let (Value::Object(place), Value::Object(data)) = (place, data) else {
+fn merge_shaped(place: &mut Data, data: &Data) {
+    let (Data::Object(place), Data::Object(data)) = (place, data) else {
         return;
     };
-    for (key, value) in data {
-        match place.get_mut(key) {
-            Some(existing) if existing.is_object() && value.is_object() => {
-                merge_shaped(existing, value)
-            }
-            Some(Value::Array(existing)) if value.is_array() => {
-                let items = value.as_array().into_iter().flatten();
+    for (key, value) in data.iter() {
+        match (place.get_mut(key), value) {
+            (Some(existing @ Data::Object(_)), Data::Object(_)) => merge_shaped(existing, value),
+            (Some(Data::List(existing)), Data::List(items)) => {
                 for (old, new) in existing.iter_mut().zip(items) {
-                    if old.is_object() && new.is_object() {
+                    if matches!((&old, new), (Data::Object(_), Data::Object(_))) {
                         merge_shaped(old, new);
                     } else {
                         *old = new.clone();

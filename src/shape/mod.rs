@@ -1,10 +1,13 @@
 //! Shaping the final response: project the merged subgraph data onto the
 //! client's selection (response keys, field order, fragments by runtime
-//! type, `@skip`/`@include`), complete `__typename`, and apply the spec's
-//! null propagation for non-null fields.
+//! type, `@skip`/`@include`), complete `__typename`, apply the spec's null
+//! propagation for non-null fields, and write the result as JSON text, all
+//! in one walk of the selection over the data.
 //!
-//! The merged data is consumed: values move into the response rather than
-//! being copied, and the response path is only materialised for errors.
+//! The output is written straight into one buffer. A null propagating up
+//! from a non-null field cuts the buffer back to where the nearest
+//! nullable position began and writes `null` there; the response path is
+//! only materialised for errors.
 //!
 //! Deferred fragments listed in [`ShapeInput::deferred`] are left out;
 //! [`shape_deferred`] shapes each of them where it applies, later.
@@ -21,6 +24,7 @@ use apollo_compiler::{Name, Schema};
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
+use crate::json::{write_string, Data, Object};
 use crate::operation::{conditions_met, Field, InlineFragment, Selection, SelectionSet};
 use error_paths::{ErrorPaths, Segment};
 
@@ -39,13 +43,21 @@ pub struct ShapeInput<'a> {
 /// A shaped response.
 #[derive(Debug)]
 pub struct Shaped {
-    pub data: Value,
+    /// The response's `data`, as JSON text.
+    pub data: Vec<u8>,
     /// Errors found but not kept (there were `max_errors` already).
     pub omitted_errors: usize,
 }
 
 /// A non-null field was null: the null moves up to the nearest nullable parent.
 struct NullPropagation;
+
+/// What completing one value wrote.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Written {
+    Value,
+    Null,
+}
 
 /// One step of the response path, kept cheap until an error needs it.
 #[derive(Clone, Copy)]
@@ -54,11 +66,16 @@ enum Step<'k> {
     Index(usize),
 }
 
+/// The value of a field the data lacks.
+static MISSING: Data = Data::Null;
+
 struct Shaper<'a, 'k> {
     input: &'a ShapeInput<'a>,
     /// The path of the object shaping started at (empty: the root).
     prefix: &'a [Value],
     path: Vec<Step<'k>>,
+    /// The JSON text written so far.
+    out: Vec<u8>,
     errors: &'a mut Vec<Value>,
     /// The paths of the errors shaping started with (the subgraphs' and
     /// the gateway's): a null they explain gets no error of its own.
@@ -80,25 +97,13 @@ pub fn shape_response(
     input: &ShapeInput<'_>,
     root_type: &Name,
     selections: &SelectionSet,
-    data: Value,
+    data: &Data,
     errors: &mut Vec<Value>,
 ) -> Shaped {
-    let source = match data {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    };
-    let mut shaper = Shaper::new(input, &[], errors);
-    let data = match shaper.complete_object(root_type, &[selections], source, true) {
-        Ok(object) => Value::Object(object),
-        Err(NullPropagation) => {
-            shaper.land(0);
-            Value::Null
-        }
-    };
-    Shaped {
-        data,
-        omitted_errors: shaper.omitted,
-    }
+    let empty = Object::new();
+    let source = data.as_object().unwrap_or(&empty);
+    let shaper = Shaper::new(input, &[], errors);
+    shaper.shape_root(root_type, selections, source, true)
 }
 
 impl<'a, 'k> Shaper<'a, 'k> {
@@ -107,6 +112,7 @@ impl<'a, 'k> Shaper<'a, 'k> {
             input,
             prefix,
             path: Vec::new(),
+            out: Vec::with_capacity(16 * 1024),
             error_paths: ErrorPaths::of(errors),
             errors,
             held: Vec::new(),
@@ -115,87 +121,133 @@ impl<'a, 'k> Shaper<'a, 'k> {
         }
     }
 
+    /// Shapes the object shaping starts at (the root, or a deferred
+    /// fragment's object); a null propagating out of it makes it null.
+    fn shape_root(
+        mut self,
+        type_name: &Name,
+        selections: &'k SelectionSet,
+        source: &Object,
+        is_root: bool,
+    ) -> Shaped {
+        if let Err(NullPropagation) =
+            self.complete_object(type_name, &[selections], source, is_root)
+        {
+            self.land(0);
+            self.out.clear();
+            self.out.extend_from_slice(b"null");
+        }
+        Shaped {
+            data: self.out,
+            omitted_errors: self.omitted,
+        }
+    }
+
     fn complete_object(
         &mut self,
         type_name: &Name,
         selections: &[&'k SelectionSet],
-        mut source: Map<String, Value>,
+        source: &Object,
         is_root: bool,
-    ) -> Result<Map<String, Value>, NullPropagation> {
+    ) -> Result<(), NullPropagation> {
         let mut grouped: Grouped<'k> = IndexMap::with_hasher(Default::default());
         for set in selections {
             collect_fields(self.input, type_name, set, &mut grouped);
         }
-        let mut out = Map::with_capacity(grouped.len());
-        for (key, fields) in grouped {
+        self.out.push(b'{');
+        for (i, (key, fields)) in grouped.into_iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            // A response key is a GraphQL name: nothing to escape.
+            self.out.push(b'"');
+            self.out.extend_from_slice(key.as_bytes());
+            self.out.extend_from_slice(b"\":");
             let field = fields[0];
             if field.name == "__typename" {
-                out.insert(key.to_string(), Value::String(type_name.to_string()));
+                write_string(type_name, &mut self.out);
                 continue;
             }
             if is_root && (field.name == "__schema" || field.name == "__type") {
-                let value = self.input.introspection.and_then(|i| i.get(key)).cloned();
-                out.insert(key.to_string(), value.unwrap_or(Value::Null));
+                let value = self.input.introspection.and_then(|i| i.get(key));
+                let _ = serde_json::to_writer(&mut self.out, value.unwrap_or(&Value::Null));
                 continue;
             }
-            let sub: Vec<&'k SelectionSet> = fields.iter().map(|f| &f.selections).collect();
-            let raw = source.remove(key).unwrap_or(Value::Null);
+            let raw = source.get(key).unwrap_or(&MISSING);
             self.path.push(Step::Key(key));
-            let completed = self.complete_value(&field.ty, &sub, raw);
+            let completed = match fields.as_slice() {
+                [only] => {
+                    let set = &only.selections;
+                    self.complete_value(&field.ty, std::slice::from_ref(&set), raw)
+                }
+                all => {
+                    let sub: Vec<&'k SelectionSet> = all.iter().map(|f| &f.selections).collect();
+                    self.complete_value(&field.ty, &sub, raw)
+                }
+            };
             self.path.pop();
-            out.insert(key.to_string(), completed?);
+            completed?;
         }
-        Ok(out)
+        self.out.push(b'}');
+        Ok(())
     }
 
+    /// Completes one value into the output; a null in a non-null position
+    /// propagates, and one reaching a nullable position lands there.
     fn complete_value(
         &mut self,
         ty: &Type,
         selections: &[&'k SelectionSet],
-        raw: Value,
-    ) -> Result<Value, NullPropagation> {
+        raw: &Data,
+    ) -> Result<(), NullPropagation> {
         let held_before = self.held.len();
+        let start = self.out.len();
         let completed = self.complete_nullable(ty, selections, raw);
         let reported_invalid = std::mem::take(&mut self.reported_invalid);
         if !ty.is_non_null() {
-            return Ok(completed.unwrap_or_else(|NullPropagation| {
+            if let Err(NullPropagation) = completed {
+                self.out.truncate(start);
+                self.out.extend_from_slice(b"null");
                 self.land(held_before);
-                Value::Null
-            }));
+            }
+            return Ok(());
         }
-        let value = completed?;
-        if value.is_null() {
+        if completed? == Written::Null {
             if !reported_invalid {
                 self.hold_null();
             }
             return Err(NullPropagation);
         }
-        Ok(value)
+        Ok(())
     }
 
     fn complete_nullable(
         &mut self,
         ty: &Type,
         selections: &[&'k SelectionSet],
-        raw: Value,
-    ) -> Result<Value, NullPropagation> {
+        raw: &Data,
+    ) -> Result<Written, NullPropagation> {
         if raw.is_null() {
-            return Ok(Value::Null);
+            return Ok(self.null());
         }
         match ty {
             Type::List(item) | Type::NonNullList(item) => {
-                let Value::Array(items) = raw else {
+                let Data::List(items) = raw else {
                     self.report_invalid("a list");
-                    return Ok(Value::Null);
+                    return Ok(self.null());
                 };
-                let mut out = Vec::with_capacity(items.len());
-                for (i, value) in items.into_iter().enumerate() {
+                self.out.push(b'[');
+                for (i, value) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(b',');
+                    }
                     self.path.push(Step::Index(i));
                     let completed = self.complete_value(item, selections, value);
                     self.path.pop();
-                    out.push(completed?);
+                    completed?;
                 }
-                Ok(Value::Array(out))
+                self.out.push(b']');
+                Ok(Written::Value)
             }
             Type::Named(name) | Type::NonNullNamed(name) => {
                 self.complete_named(name, selections, raw)
@@ -207,40 +259,60 @@ impl<'a, 'k> Shaper<'a, 'k> {
         &mut self,
         name: &Name,
         selections: &[&'k SelectionSet],
-        raw: Value,
-    ) -> Result<Value, NullPropagation> {
+        raw: &Data,
+    ) -> Result<Written, NullPropagation> {
         match self.input.schema.types.get(name) {
             Some(ExtendedType::Object(_)) => match raw {
-                Value::Object(map) => self
+                Data::Object(map) => self
                     .complete_object(name, selections, map, false)
-                    .map(Value::Object),
+                    .map(|()| Written::Value),
                 _ => Ok(self.invalid(name)),
             },
             Some(ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
-                let Value::Object(map) = raw else {
+                let Data::Object(map) = raw else {
                     return Ok(self.invalid(name));
                 };
-                let Some(runtime) = self.runtime_type(name, &map) else {
+                let Some(runtime) = self.runtime_type(name, map) else {
                     return Ok(self.invalid(name));
                 };
                 if runtime == *name && needs_object_type(self.input, selections) {
                     return Ok(self.unresolved_object_type(name));
                 }
                 self.complete_object(&runtime, selections, map, false)
-                    .map(Value::Object)
+                    .map(|()| Written::Value)
             }
             Some(ExtendedType::Enum(e)) => Ok(match raw.as_str() {
-                Some(v) if e.values.contains_key(v) => raw,
+                Some(v) if e.values.contains_key(v) => {
+                    write_string(v, &mut self.out);
+                    Written::Value
+                }
                 _ => self.invalid(name),
             }),
             // An `ID` is serialised as a string (spec §3.5.5), whatever
             // number a subgraph sent.
-            _ if name == "ID" && raw.is_number() && is_valid_scalar(name, &raw) => {
-                Ok(Value::String(raw.to_string()))
+            _ if name == "ID" && is_valid_scalar(name, raw) => {
+                match raw {
+                    Data::Number(n) => {
+                        self.out.push(b'"');
+                        crate::json::write_number(n, &mut self.out);
+                        self.out.push(b'"');
+                    }
+                    _ => raw.write_json(&mut self.out),
+                }
+                Ok(Written::Value)
             }
-            _ if is_valid_scalar(name, &raw) => Ok(raw),
+            _ if is_valid_scalar(name, raw) => {
+                raw.write_json(&mut self.out);
+                Ok(Written::Value)
+            }
             _ => Ok(self.invalid(name)),
         }
+    }
+
+    /// Writes a null.
+    fn null(&mut self) -> Written {
+        self.out.extend_from_slice(b"null");
+        Written::Null
     }
 
     /// An object known only through an `@interfaceObject` whose object
@@ -248,18 +320,18 @@ impl<'a, 'k> Shaper<'a, 'k> {
     /// have failed): null, with a field error unless an error at or below
     /// it already explains why (spec §6.4.3: an interface value completes
     /// as one of its object types, never as the interface).
-    fn unresolved_object_type(&mut self, name: &Name) -> Value {
+    fn unresolved_object_type(&mut self, name: &Name) -> Written {
         if self.error_paths.explains(self.segments()) {
             self.reported_invalid = true;
-            return Value::Null;
+            return self.null();
         }
         self.invalid(name)
     }
 
     /// A subgraph value that is not of the field's type: null and a field error.
-    fn invalid(&mut self, type_name: &Name) -> Value {
+    fn invalid(&mut self, type_name: &Name) -> Written {
         self.report_invalid(type_name.as_str());
-        Value::Null
+        self.null()
     }
 
     fn report_invalid(&mut self, expected: &str) {
@@ -295,12 +367,13 @@ impl<'a, 'k> Shaper<'a, 'k> {
 
     /// The object type of an abstract value. An object known only through
     /// an `@interfaceObject` reports the interface itself; it completes there.
-    fn runtime_type(&self, abstract_type: &Name, map: &Map<String, Value>) -> Option<Name> {
-        let runtime = map.get("__typename").and_then(Value::as_str)?;
-        if self.input.schema.get_object(runtime).is_none() && runtime != abstract_type.as_str() {
-            return None;
+    fn runtime_type(&self, abstract_type: &Name, map: &Object) -> Option<Name> {
+        let runtime = map.get("__typename").and_then(Data::as_str)?;
+        match self.input.schema.types.get_key_value(runtime) {
+            Some((name, ExtendedType::Object(_))) => Some(name.clone()),
+            _ if runtime == abstract_type.as_str() => Some(abstract_type.clone()),
+            _ => None,
         }
-        Name::new(runtime).ok()
     }
 
     /// The current path, as steps of the error path tree.
@@ -415,13 +488,15 @@ fn fragment_applies(input: &ShapeInput<'_>, fragment: &InlineFragment, type_name
 }
 
 /// Result coercion of the built-in scalars; custom scalars pass as they are.
-fn is_valid_scalar(type_name: &str, value: &Value) -> bool {
-    match type_name {
-        "Int" => value.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
-        "Float" => value.is_number(),
-        "String" => value.is_string(),
-        "Boolean" => value.is_boolean(),
-        "ID" => value.is_string() || value.is_i64() || value.is_u64(),
+fn is_valid_scalar(type_name: &str, value: &Data) -> bool {
+    match (type_name, value) {
+        ("Int", Data::Number(n)) => n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
+        ("Float", Data::Number(_)) => true,
+        ("String", Data::String(_)) => true,
+        ("Boolean", Data::Bool(_)) => true,
+        ("ID", Data::String(_)) => true,
+        ("ID", Data::Number(n)) => n.is_i64() || n.is_u64(),
+        ("Int" | "Float" | "String" | "Boolean" | "ID", _) => false,
         _ => true,
     }
 }

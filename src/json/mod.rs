@@ -3,12 +3,21 @@
 //! budget that several readers may share, such as every subgraph response
 //! of one request). A document over a limit stops being read at the
 //! limit: memory is spent on at most what the limits allow.
+//!
+//! The same reader builds either tree: `serde_json::Value`, or the compact
+//! [`Data`] of the response path.
+
+mod data;
+
+pub use data::{write_number, write_string, Data, Key, Object};
 
 use std::cell::Cell;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::marker::PhantomData;
+
+use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 /// Values taken from a shared budget at once (fewer atomic operations;
@@ -87,7 +96,7 @@ pub struct ReadLimits<'b> {
 /// than the values the budget has left (every value takes a byte at least)
 /// is counted first without building anything, so one over the budget is
 /// refused before any of it is built.
-pub fn read(bytes: &[u8], limits: ReadLimits<'_>) -> Result<Value, ReadError> {
+pub fn read<T: Tree>(bytes: &[u8], limits: ReadLimits<'_>) -> Result<T, ReadError> {
     if let Some(budget) = limits.budget {
         let remaining = budget.remaining();
         if bytes.len() > remaining && count_within(bytes, remaining)?.is_none() {
@@ -101,8 +110,11 @@ pub fn read(bytes: &[u8], limits: ReadLimits<'_>) -> Result<Value, ReadError> {
         used: Cell::new(0),
     };
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let result = Bounded { state: &state }
-        .deserialize(&mut deserializer)
+    let result = Bounded::<T> {
+        state: &state,
+        tree: PhantomData,
+    }
+    .deserialize(&mut deserializer)
         .and_then(|value| deserializer.end().map(|()| value));
     if let Some(budget) = limits.budget {
         // What was read of a refused document is freed with it.
@@ -261,66 +273,137 @@ impl State<'_> {
     }
 }
 
-#[derive(Clone, Copy)]
-struct Bounded<'s, 'b> {
-    state: &'s State<'b>,
+/// A JSON tree the reader can build.
+pub trait Tree: Sized {
+    /// An object's key.
+    type Key: for<'de> Deserialize<'de>;
+    fn null() -> Self;
+    fn bool(value: bool) -> Self;
+    fn number(value: Number) -> Self;
+    fn str(value: &str) -> Self;
+    fn string(value: String) -> Self;
+    fn list(items: Vec<Self>) -> Self;
+    fn object(entries: Vec<(Self::Key, Self)>) -> Self;
 }
 
-impl<'de> DeserializeSeed<'de> for Bounded<'_, '_> {
-    type Value = Value;
+impl Tree for Value {
+    type Key = String;
+    fn null() -> Self {
+        Value::Null
+    }
+    fn bool(value: bool) -> Self {
+        Value::Bool(value)
+    }
+    fn number(value: Number) -> Self {
+        Value::Number(value)
+    }
+    fn str(value: &str) -> Self {
+        Value::String(value.to_string())
+    }
+    fn string(value: String) -> Self {
+        Value::String(value)
+    }
+    fn list(items: Vec<Self>) -> Self {
+        Value::Array(items)
+    }
+    fn object(entries: Vec<(String, Self)>) -> Self {
+        Value::Object(entries.into_iter().collect::<Map<String, Value>>())
+    }
+}
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+impl Tree for Data {
+    type Key = Key;
+    fn null() -> Self {
+        Data::Null
+    }
+    fn bool(value: bool) -> Self {
+        Data::Bool(value)
+    }
+    fn number(value: Number) -> Self {
+        Data::Number(value)
+    }
+    fn str(value: &str) -> Self {
+        Data::String(value.into())
+    }
+    fn string(value: String) -> Self {
+        Data::String(value.into())
+    }
+    fn list(items: Vec<Self>) -> Self {
+        Data::List(items)
+    }
+    fn object(entries: Vec<(Key, Self)>) -> Self {
+        Data::Object(Object::from_entries(entries))
+    }
+}
+
+struct Bounded<'s, 'b, T> {
+    state: &'s State<'b>,
+    tree: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Bounded<'_, '_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Bounded<'_, '_, T> {}
+
+impl<'de, T: Tree> DeserializeSeed<'de> for Bounded<'_, '_, T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Bounded<'_, '_> {
-    type Value = Value;
+impl<'de, T: Tree> Visitor<'de> for Bounded<'_, '_, T> {
+    type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<T, E> {
         self.state.count()?;
-        Ok(Value::Bool(v))
+        Ok(T::bool(v))
     }
 
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Value, E> {
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<T, E> {
         self.state.count()?;
-        Ok(Value::from(v))
+        Ok(T::number(v.into()))
     }
 
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Value, E> {
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<T, E> {
         self.state.count()?;
-        Ok(Value::from(v))
+        Ok(T::number(v.into()))
     }
 
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<T, E> {
         self.state.count()?;
-        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+        Ok(Number::from_f64(v).map_or_else(T::null, T::number))
     }
 
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
         self.state.count()?;
-        Ok(Value::String(v.to_string()))
+        Ok(T::str(v))
     }
 
-    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Value, E> {
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<T, E> {
         self.state.count()?;
-        Ok(Value::String(v))
+        Ok(T::string(v))
     }
 
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
+    fn visit_unit<E: serde::de::Error>(self) -> Result<T, E> {
         self.state.count()?;
-        Ok(Value::Null)
+        Ok(T::null())
     }
 
-    fn visit_none<E: serde::de::Error>(self) -> Result<Value, E> {
+    fn visit_none<E: serde::de::Error>(self) -> Result<T, E> {
         self.visit_unit()
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
         self.state.count()?;
         let max = self.state.limits.max_list_length;
         let mut items = Vec::new();
@@ -330,17 +413,17 @@ impl<'de> Visitor<'de> for Bounded<'_, '_> {
             }
             items.push(item);
         }
-        Ok(Value::Array(items))
+        Ok(T::list(items))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<T, A::Error> {
         self.state.count()?;
-        let mut map = Map::new();
-        while let Some(key) = access.next_key::<String>()? {
+        let mut entries = Vec::new();
+        while let Some(key) = access.next_key::<T::Key>()? {
             let value = access.next_value_seed(self)?;
-            map.insert(key, value);
+            entries.push((key, value));
         }
-        Ok(Value::Object(map))
+        Ok(T::object(entries))
     }
 }
 
@@ -359,9 +442,23 @@ mod tests {
             max_list_length: Some(3),
             budget: Some(&budget),
         };
-        let read = read(TEXT.as_bytes(), limits).unwrap();
+        let read: Value = read(TEXT.as_bytes(), limits).unwrap();
         assert_eq!(read, serde_json::from_str::<Value>(TEXT).unwrap());
         assert_eq!(count_values(&read), 11);
+        assert!(!budget.spend(1), "all 11 values were counted");
+    }
+
+    #[test]
+    fn compact_data_is_read_and_counted_as_values_are() {
+        let budget = ValueBudget::new(11);
+        let limits = ReadLimits {
+            max_list_length: Some(3),
+            budget: Some(&budget),
+        };
+        let read: Data = read(TEXT.as_bytes(), limits).unwrap();
+        let value = serde_json::from_str::<Value>(TEXT).unwrap();
+        assert_eq!(read, Data::from_value(&value));
+        assert_eq!(read.count_values(), 11);
         assert!(!budget.spend(1), "all 11 values were counted");
     }
 
@@ -372,7 +469,7 @@ mod tests {
             budget: None,
         };
         assert!(matches!(
-            read(TEXT.as_bytes(), limits),
+            read::<Value>(TEXT.as_bytes(), limits),
             Err(ReadError::Limit(Exceeded::ListLength(2)))
         ));
     }
@@ -384,9 +481,9 @@ mod tests {
             max_list_length: None,
             budget: Some(&budget),
         };
-        assert!(read(TEXT.as_bytes(), limits).is_ok());
+        assert!(read::<Value>(TEXT.as_bytes(), limits).is_ok());
         assert!(matches!(
-            read(TEXT.as_bytes(), limits),
+            read::<Value>(TEXT.as_bytes(), limits),
             Err(ReadError::Limit(Exceeded::Values))
         ));
         assert!(budget.spend(4), "a refused read gives back what it took");
@@ -404,7 +501,7 @@ mod tests {
         assert_eq!(count_within(text.as_bytes(), 100).unwrap(), None);
         assert_eq!(count_within(text.as_bytes(), 101).unwrap(), Some(101));
         assert!(matches!(
-            read(text.as_bytes(), limits),
+            read::<Value>(text.as_bytes(), limits),
             Err(ReadError::Limit(Exceeded::Values))
         ));
         assert!(budget.spend(100), "nothing was spent");
@@ -413,11 +510,11 @@ mod tests {
     #[test]
     fn invalid_json_is_an_invalid_error() {
         assert!(matches!(
-            read(b"{\"a\":", ReadLimits::default()),
+            read::<Value>(b"{\"a\":", ReadLimits::default()),
             Err(ReadError::Invalid(_))
         ));
         assert!(matches!(
-            read(b"{} x", ReadLimits::default()),
+            read::<Value>(b"{} x", ReadLimits::default()),
             Err(ReadError::Invalid(_))
         ));
     }
