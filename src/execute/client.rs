@@ -5,11 +5,15 @@
 //! every connection, and a fast failure for subgraphs the health probes
 //! found unhealthy.
 //!
+//! A client can also record the answers it receives and another replay
+//! them ([`Recorded`]): the response path measured without sockets.
+//!
 //! Errors carry two texts: what a client may see ([`FetchError`]'s
 //! `Display`: the subgraph's name and what went wrong, never a URL or an OS
 //! error) and what the operator needs ([`FetchError::detail`], logged).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use bytes::{Bytes, BytesMut};
 
@@ -74,6 +78,33 @@ pub struct SubgraphClient {
     settings: Arc<ClientSettings>,
     in_flight: InFlight<Result<Bytes, FetchError>>,
     health: SubgraphHealth,
+    recorded: Option<(Recorded, RecordedUse)>,
+}
+
+/// Subgraph answers by subgraph name and request body, recorded by one
+/// client and replayed by another (benchmarks of the response path).
+#[derive(Clone, Default)]
+pub struct Recorded(Arc<Mutex<HashMap<(String, Bytes), Bytes>>>);
+
+impl Recorded {
+    /// The number of answers recorded.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, Bytes), Bytes>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[derive(Clone, Copy)]
+enum RecordedUse {
+    Record,
+    Replay,
 }
 
 impl SubgraphClient {
@@ -98,6 +129,24 @@ impl SubgraphClient {
             settings: Arc::new(settings),
             in_flight: InFlight::default(),
             health: SubgraphHealth::default(),
+            recorded: None,
+        }
+    }
+
+    /// A client that also keeps every answer it receives in `recorded`.
+    pub fn recording(settings: ClientSettings, recorded: Recorded) -> Self {
+        Self {
+            recorded: Some((recorded, RecordedUse::Record)),
+            ..Self::new(settings)
+        }
+    }
+
+    /// A client that sends nothing: it answers from `recorded`, and a
+    /// request not recorded fails.
+    pub fn replaying(settings: ClientSettings, recorded: Recorded) -> Self {
+        Self {
+            recorded: Some((recorded, RecordedUse::Replay)),
+            ..Self::new(settings)
         }
     }
 
@@ -152,6 +201,17 @@ impl SubgraphClient {
         body: Bytes,
         deduplicate: bool,
     ) -> Result<Bytes, FetchError> {
+        if let Some((recorded, RecordedUse::Replay)) = &self.recorded {
+            let key = (subgraph.to_string(), body);
+            return recorded
+                .lock()
+                .get(&key)
+                .cloned()
+                .ok_or(FetchError::Status {
+                    subgraph: key.0,
+                    status: 404,
+                });
+        }
         if let Some(reason) = self.health.unhealthy(subgraph) {
             return Err(FetchError::Unhealthy {
                 subgraph: subgraph.to_string(),
@@ -165,16 +225,27 @@ impl SubgraphClient {
             url: url.to_string(),
             body,
         };
-        if !deduplicate {
-            return request.send().await;
-        }
-        let key = RequestKey {
-            subgraph: request.subgraph.clone(),
-            url: request.url.clone(),
-            headers: Vec::new(),
-            body: request.body.clone(),
+        let record = match &self.recorded {
+            Some((recorded, RecordedUse::Record)) => {
+                Some((recorded, subgraph.to_string(), request.body.clone()))
+            }
+            _ => None,
         };
-        self.in_flight.run(key, request.send()).await
+        let answer = if deduplicate {
+            let key = RequestKey {
+                subgraph: request.subgraph.clone(),
+                url: request.url.clone(),
+                headers: Vec::new(),
+                body: request.body.clone(),
+            };
+            self.in_flight.run(key, request.send()).await
+        } else {
+            request.send().await
+        };
+        if let (Some((recorded, subgraph, body)), Ok(bytes)) = (record, &answer) {
+            recorded.lock().insert((subgraph, body), bytes.clone());
+        }
+        answer
     }
 }
 

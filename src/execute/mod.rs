@@ -23,7 +23,7 @@ use std::sync::Mutex;
 use bytes::Bytes;
 use serde_json::{json, Map, Value};
 
-pub use client::{FetchError, SubgraphClient};
+pub use client::{FetchError, Recorded, SubgraphClient};
 pub use health::{HealthState, ProbeSettings, SubgraphHealth};
 pub use in_flight::{InFlight, RequestKey};
 pub use policy::{ClientSettings, ErrorPolicy, SubgraphPolicy};
@@ -84,11 +84,7 @@ pub fn lock(data: &Mutex<Data>) -> std::sync::MutexGuard<'_, Data> {
     data.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-async fn run_fetch(
-    fetch: &FetchNode,
-    context: FetchContext<'_>,
-    data: &Mutex<Data>,
-) -> Vec<Value> {
+async fn run_fetch(fetch: &FetchNode, context: FetchContext<'_>, data: &Mutex<Data>) -> Vec<Value> {
     let FetchContext {
         supergraph,
         client,

@@ -1,43 +1,24 @@
 //! Incremental delivery (`@defer`): which deferred fragments this request
 //! really defers (`if:` true and a client that takes incremental responses),
-//! running the others together with their parent, the initial payload as
-//! soon as the primary fetches are done, then one payload per deferred
-//! fragment as its fetches finish, nested fragments after their parent.
+//! the blocks of fetches (a block runs with the fragments nested in it that
+//! are not deferred), and, once the initial payload is out (see
+//! [`super::execution`]), one payload per deferred fragment as its fetches
+//! finish, nested fragments after their parent.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, SinkExt, StreamExt};
 use serde_json::{Map, Value};
-use tracing::Instrument;
 
-use super::snapshot::Snapshot;
-use super::{respond, Delivery, GraphQLResponse};
-use crate::execute::{execute_stages, lock, FetchContext, SubgraphClient};
-use crate::json::{self, Data, ValueBudget};
-use crate::operation::{defer_enabled, PreparedOperation};
+use super::execution::Execution;
+use super::{respond, Delivery};
+use crate::execute::{execute_stages, lock, FetchContext};
+use crate::json::Data;
+use crate::operation::defer_enabled;
 use crate::plan::QueryPlan;
-use crate::shape::{shape_deferred, shape_response, ShapeInput};
-
-/// Everything a request with deferred fragments needs, owned, so that the
-/// deferred part can go on after the initial payload is returned.
-pub(super) struct DeferredRun {
-    pub snapshot: Arc<Snapshot>,
-    pub client: SubgraphClient,
-    pub operation: Arc<PreparedOperation>,
-    pub plan: Arc<QueryPlan>,
-    pub variables: Map<String, Value>,
-    pub introspection: Option<Map<String, Value>>,
-    /// Ids of the fragments delivered after the initial payload.
-    pub deferred: Vec<usize>,
-    /// Delivery stops here (the request timeout), with `hasNext: false`.
-    pub deadline: tokio::time::Instant,
-    pub max_errors: usize,
-    /// The values the request may still receive from subgraphs, deferred
-    /// fragments included.
-    pub budget: ValueBudget,
-}
+use crate::shape::shape_deferred;
 
 /// The deferred fragments this request defers.
 pub(super) fn deferred_ids(
@@ -55,78 +36,17 @@ pub(super) fn deferred_ids(
         .collect()
 }
 
-/// Runs the primary fetches (and every fragment not deferred), shapes the
-/// initial payload and, if anything is deferred, starts delivering the rest.
-pub(super) async fn run(run: DeferredRun) -> GraphQLResponse {
-    let data = Mutex::new(Data::Object(json::Object::new()));
-    let context = FetchContext {
-        supergraph: &run.snapshot.supergraph,
-        client: &run.client,
-        variables: &run.variables,
-        budget: &run.budget,
-    };
-    let mut errors = run_block(&run.plan, None, &run.deferred, context, &data).await;
-    let input = ShapeInput {
-        schema: &run.snapshot.supergraph.api_schema,
-        variables: &run.variables,
-        introspection: run.introspection.as_ref(),
-        deferred: &run.deferred,
-        max_errors: run.max_errors,
-    };
-    let operation = &run.operation;
-    let shaped = shape_response(
-        &input,
-        &operation.root_type,
-        &operation.selections,
-        &lock(&data),
-        &mut errors,
-    );
-    if run.deferred.is_empty() {
-        return respond::executed(shaped, errors, run.max_errors);
-    }
-    // What the client holds, to find where deferred fragments apply.
-    let delivered: Data =
-        json::read(&shaped.data, json::ReadLimits::default()).unwrap_or_default();
-    let initial = respond::initial_payload(shaped, errors, run.max_errors);
-    let (sender, receiver) = futures::channel::mpsc::channel(4);
-    let data = data.into_inner().unwrap_or_else(|e| e.into_inner());
-    let deadline = run.deadline;
-    let span = tracing::Span::current();
-    tokio::spawn(
-        async move {
-            let mut closer = sender.clone();
-            let delivered = tokio::time::timeout_at(deadline, deliver(run, data, delivered, sender));
-            if delivered.await.is_err() {
-                tracing::warn!("deferred fragments not delivered within the request timeout");
-                let _ = closer.send(respond::final_payload()).await;
-            }
-        }
-        .instrument(span),
-    );
-    respond::incremental(initial, receiver.boxed())
-}
-
 /// Runs each deferred fragment once its parent is delivered and sends its payload.
-async fn deliver(
-    run: DeferredRun,
+pub(super) async fn deliver(
+    run: Execution,
     data: Data,
     mut delivered: Data,
     mut sender: futures::channel::mpsc::Sender<bytes::Bytes>,
 ) {
     let data = Mutex::new(data);
-    let context = FetchContext {
-        supergraph: &run.snapshot.supergraph,
-        client: &run.client,
-        variables: &run.variables,
-        budget: &run.budget,
-    };
-    let input = ShapeInput {
-        schema: &run.snapshot.supergraph.api_schema,
-        variables: &run.variables,
-        introspection: run.introspection.as_ref(),
-        deferred: &run.deferred,
-        max_errors: run.max_errors,
-    };
+    let context = run.fetch_context();
+    let input = run.shape_input();
+    let operation = &run.prepared.operation;
     let (plan, deferred, data_ref) = (&run.plan, &run.deferred, &data);
     let start = |id: usize| -> BoxFuture<'_, (usize, Vec<Value>)> {
         async move {
@@ -144,8 +64,8 @@ async fn deliver(
     while let Some((id, errors)) = pending.next().await {
         let items = shape_deferred(
             &input,
-            &run.operation.root_type,
-            &run.operation.selections,
+            &operation.root_type,
+            &operation.selections,
             id,
             &lock(&data),
             &mut delivered,
@@ -175,7 +95,7 @@ async fn deliver(
 
 /// Runs a block's fetches (`None`: the primary ones), then those of the
 /// fragments nested in it that this request does not defer.
-fn run_block<'a>(
+pub(super) fn run_block<'a>(
     plan: &'a QueryPlan,
     block: Option<usize>,
     deferred: &'a [usize],

@@ -20,6 +20,7 @@ pub use errors::GatewayError;
 pub use snapshot::Snapshot;
 
 mod errors;
+mod execution;
 mod inbound;
 mod incremental;
 mod respond;
@@ -319,20 +320,21 @@ impl Gateway {
             return respond::request_error(ResponseKind::NotReady, &[GatewayError::NotReady]);
         };
         let deadline = tokio::time::Instant::now() + self.settings.request_timeout;
-        let run = stages::run(
-            &snapshot,
-            &self.settings,
-            stages::Executors {
-                client: &self.client,
-                inbound: &self.inbound,
-            },
+        let context = stages::RequestContext {
+            snapshot: &snapshot,
+            settings: &self.settings,
             request,
-            stages::Delivering {
+            delivering: stages::Delivering {
                 method,
                 delivery,
                 deadline,
             },
-        );
+        };
+        let executors = stages::Executors {
+            client: &self.client,
+            inbound: &self.inbound,
+        };
+        let run = stages::run(context, executors);
         match tokio::time::timeout_at(deadline, run).await {
             Ok(Ok(response)) => response,
             Ok(Err(errors)) => respond::from_errors(&errors),

@@ -86,7 +86,12 @@ fn to_bytes(body: &Value) -> Bytes {
 
 /// The first payload of an incremental response.
 pub fn initial_payload(shaped: Shaped, errors: Vec<Value>, max_errors: usize) -> Bytes {
-    Bytes::from(data_payload(shaped, errors, max_errors, b",\"hasNext\":true}"))
+    Bytes::from(data_payload(
+        shaped,
+        errors,
+        max_errors,
+        b",\"hasNext\":true}",
+    ))
 }
 
 /// An incremental response: the initial payload and the ones to follow.

@@ -1,24 +1,27 @@
-//! The stages of one request, in order: prepare (parse, validate, plan —
-//! cached), check the method, coerce variables, answer introspection,
-//! execute the plan, shape the response. An operation with deferred
-//! fragments takes the same line through [`super::incremental`].
+//! The stages of one request, in order, each one function over the
+//! [`RequestContext`]: prepare (parse, validate, plan — cached), check the
+//! method, coerce variables, answer introspection, then execute and shape
+//! ([`super::execution`], the same path with or without deferred
+//! fragments). The identity, throttle and access stages of DESIGN.md §1
+//! take their places in [`run`] as one line each.
 
 use apollo_compiler::ast::OperationType;
+use apollo_compiler::response::JsonMap;
+use apollo_compiler::validation::Valid;
 use serde_json::{Map, Value};
 
 use std::sync::Arc;
 
+use super::execution::Execution;
 use super::inbound::{InboundKey, SharedAnswer};
 use super::snapshot::{PreparedRequest, Snapshot};
 use super::{
-    incremental, respond, Delivery, GatewayError, GatewaySettings, GraphQLRequest, GraphQLResponse,
+    incremental, Delivery, GatewayError, GatewaySettings, GraphQLRequest, GraphQLResponse,
     RequestMethod,
 };
-use crate::execute::{execute_plan, FetchContext, InFlight, SubgraphClient};
+use crate::execute::{InFlight, SubgraphClient};
 use crate::json::ValueBudget;
 use crate::operation::{check_variables, VariablesError};
-use crate::plan::QueryPlan;
-use crate::shape::{shape_response, ShapeInput};
 
 /// How the request came and how its answer may go.
 pub struct Delivering {
@@ -35,132 +38,52 @@ pub struct Executors<'a> {
     pub inbound: &'a InFlight<SharedAnswer, InboundKey>,
 }
 
+/// One request on its way down the stages: what does not change while it
+/// runs.
+pub struct RequestContext<'a> {
+    pub snapshot: &'a Arc<Snapshot>,
+    pub settings: &'a GatewaySettings,
+    pub request: GraphQLRequest,
+    pub delivering: Delivering,
+}
+
+type StageResult<T> = Result<T, Vec<GatewayError>>;
+
 /// Runs a request; `Err` carries request errors (no execution happened).
 pub async fn run(
-    snapshot: &Arc<Snapshot>,
-    settings: &GatewaySettings,
+    context: RequestContext<'_>,
     executors: Executors<'_>,
-    request: GraphQLRequest,
-    delivering: Delivering,
-) -> Result<GraphQLResponse, Vec<GatewayError>> {
-    let client = executors.client;
-    let Delivering {
-        method,
-        delivery,
-        deadline,
-    } = delivering;
+) -> StageResult<GraphQLResponse> {
+    let prepared = prepare(&context)?;
+    check_method(&context, &prepared)?;
+    let variables = coerce_variables(&context, &prepared)?;
+    let introspection = introspect(&context, &prepared, &variables)?;
+    let execution = plan(
+        &context,
+        executors.client,
+        prepared,
+        variables,
+        introspection,
+    )?;
+    Ok(execute(&context, executors, execution).await)
+}
+
+/// Parses, validates and plans the operation (cached per document).
+fn prepare(context: &RequestContext<'_>) -> StageResult<Arc<PreparedRequest>> {
+    let request = &context.request;
     let query = request
         .query
         .as_deref()
         .ok_or_else(|| vec![GatewayError::MissingQuery])?;
-    let prepared = snapshot
+    context
+        .snapshot
         .prepare(query, request.operation_name.as_deref())
-        .map_err(|e| vec![e])?;
-    check_method(&prepared, method)?;
-    let raw_variables = check_variables(request.variables.as_deref(), &settings.variable_limits)
-        .map_err(|e| {
-            vec![match e {
-                VariablesError::Limit(limit) => GatewayError::VariablesTooLarge(limit),
-                VariablesError::Invalid(message) => GatewayError::InvalidVariables(message),
-            }]
-        })?;
-    let variables = coerce_variables(snapshot, &prepared, &raw_variables)?;
-    let introspection = introspect(snapshot, settings, &prepared, &variables)?;
-    let plan = prepared
-        .plan
-        .as_ref()
-        .map_err(|e| vec![GatewayError::Plan(e.clone())])?;
-    if !plan.deferred.is_empty() {
-        let deferred = incremental::deferred_ids(plan, &variables, delivery);
-        let run = incremental::DeferredRun {
-            snapshot: snapshot.clone(),
-            client: client.clone(),
-            operation: prepared.operation.clone(),
-            plan: plan.clone(),
-            variables,
-            introspection,
-            deferred,
-            deadline,
-            max_errors: settings.limits.max_errors,
-            budget: ValueBudget::new(settings.max_response_values),
-        };
-        return Ok(incremental::run(run).await);
-    }
-    let execution = Execution {
-        snapshot: snapshot.clone(),
-        client: client.clone(),
-        prepared: prepared.clone(),
-        plan: plan.clone(),
-        variables,
-        introspection,
-        max_errors: settings.limits.max_errors,
-        max_response_values: settings.max_response_values,
-    };
-    if settings.inbound_dedupe && prepared.operation.kind == OperationType::Query {
-        let key = InboundKey::new(snapshot, &prepared, &execution.variables);
-        let shared = async move {
-            let response = execution.run().await;
-            (response.kind, response.body)
-        };
-        let (kind, body) = executors.inbound.run(key, shared).await;
-        return Ok(GraphQLResponse {
-            kind,
-            body,
-            subsequent: None,
-        });
-    }
-    Ok(execution.run().await)
+        .map_err(|e| vec![e])
 }
 
-/// Everything one execution of a prepared operation needs, owned, so that
-/// identical requests can share it.
-struct Execution {
-    snapshot: Arc<Snapshot>,
-    client: SubgraphClient,
-    prepared: Arc<PreparedRequest>,
-    plan: Arc<QueryPlan>,
-    variables: Map<String, Value>,
-    introspection: Option<Map<String, Value>>,
-    max_errors: usize,
-    max_response_values: usize,
-}
-
-impl Execution {
-    /// Executes the plan and shapes the response.
-    async fn run(self) -> GraphQLResponse {
-        let budget = ValueBudget::new(self.max_response_values);
-        let context = FetchContext {
-            supergraph: &self.snapshot.supergraph,
-            client: &self.client,
-            variables: &self.variables,
-            budget: &budget,
-        };
-        let output = execute_plan(&self.plan, context).await;
-        let mut errors = output.errors;
-        let input = ShapeInput {
-            schema: &self.snapshot.supergraph.api_schema,
-            variables: &self.variables,
-            introspection: self.introspection.as_ref(),
-            deferred: &[],
-            max_errors: self.max_errors,
-        };
-        let operation = &self.prepared.operation;
-        let data = shape_response(
-            &input,
-            &operation.root_type,
-            &operation.selections,
-            &output.data,
-            &mut errors,
-        );
-        respond::executed(data, errors, self.max_errors)
-    }
-}
-
-fn check_method(
-    prepared: &PreparedRequest,
-    method: RequestMethod,
-) -> Result<(), Vec<GatewayError>> {
-    match (prepared.operation.kind, method) {
+/// Mutations only over POST; no subscriptions.
+fn check_method(context: &RequestContext<'_>, prepared: &PreparedRequest) -> StageResult<()> {
+    match (prepared.operation.kind, context.delivering.method) {
         (OperationType::Mutation, RequestMethod::Get) => {
             Err(vec![GatewayError::MethodNotAllowed("mutation")])
         }
@@ -172,68 +95,62 @@ fn check_method(
     }
 }
 
-/// Coerces the request's variables to the operation's types, defaults applied.
+/// The request's variables, checked against the limits and coerced once
+/// to the operation's types, defaults applied.
 fn coerce_variables(
-    snapshot: &Snapshot,
+    context: &RequestContext<'_>,
     prepared: &PreparedRequest,
-    variables: &Map<String, Value>,
-) -> Result<Map<String, Value>, Vec<GatewayError>> {
-    let Ok(operation) = prepared
-        .operation
-        .document
-        .operations
-        .get(prepared.operation.name.as_deref())
-    else {
-        return Ok(variables.clone());
+) -> StageResult<Valid<JsonMap>> {
+    let limits = &context.settings.variable_limits;
+    let raw = check_variables(context.request.variables.as_deref(), limits).map_err(|e| {
+        vec![match e {
+            VariablesError::Limit(limit) => GatewayError::VariablesTooLarge(limit),
+            VariablesError::Invalid(message) => GatewayError::InvalidVariables(message),
+        }]
+    })?;
+    let values: JsonMap = serde_json::from_value(Value::Object(raw)).unwrap_or_default();
+    let operation = &prepared.operation;
+    let Ok(definition) = operation.document.operations.get(operation.name.as_deref()) else {
+        return Ok(Valid::assume_valid(values));
     };
-    let values = to_json_bytes(variables);
-    let coerced = apollo_compiler::request::coerce_variable_values(
-        &snapshot.supergraph.api_schema,
-        operation,
+    apollo_compiler::request::coerce_variable_values(
+        &context.snapshot.supergraph.api_schema,
+        definition,
         &values,
     )
-    .map_err(|e| vec![GatewayError::InvalidVariables(e.message().to_string())])?;
-    match serde_json::to_value(coerced.into_inner()) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Ok(variables.clone()),
-    }
+    .map_err(|e| vec![GatewayError::InvalidVariables(e.message().to_string())])
 }
 
+/// The answers to `__schema` / `__type` root fields, when the operation
+/// has any and introspection is on.
 fn introspect(
-    snapshot: &Snapshot,
-    settings: &GatewaySettings,
+    context: &RequestContext<'_>,
     prepared: &PreparedRequest,
-    variables: &Map<String, Value>,
-) -> Result<Option<Map<String, Value>>, Vec<GatewayError>> {
+    variables: &Valid<JsonMap>,
+) -> StageResult<Option<Map<String, Value>>> {
     let operation_model = &prepared.operation;
     if !operation_model.has_schema_introspection {
         return Ok(None);
     }
-    if !settings.introspection {
+    if !context.settings.introspection {
         return Err(vec![GatewayError::IntrospectionDisabled]);
     }
+    let failed = |message: String| vec![GatewayError::Introspection(message)];
     let document = &operation_model.document;
     let operation = document
         .operations
         .get(operation_model.name.as_deref())
-        .map_err(|e| vec![GatewayError::Introspection(e.message().to_string())])?;
-    let schema = &snapshot.supergraph.api_schema;
-    let values = apollo_compiler::request::coerce_variable_values(
-        schema,
-        operation,
-        &to_json_bytes(variables),
-    )
-    .map_err(|e| vec![GatewayError::InvalidVariables(e.message().to_string())])?;
+        .map_err(|e| failed(e.message().to_string()))?;
     apollo_compiler::introspection::check_max_depth(document, operation)
-        .map_err(|e| vec![GatewayError::Introspection(e.message().to_string())])?;
+        .map_err(|e| failed(e.message().to_string()))?;
     let response = apollo_compiler::introspection::partial_execute(
-        schema,
-        &snapshot.implementers,
+        &context.snapshot.supergraph.api_schema,
+        &context.snapshot.implementers,
         document,
         operation,
-        &values,
+        variables,
     )
-    .map_err(|e| vec![GatewayError::Introspection(e.message().to_string())])?;
+    .map_err(|e| failed(e.message().to_string()))?;
     let data = serde_json::to_value(response.data.unwrap_or_default()).unwrap_or_default();
     Ok(match data {
         Value::Object(map) => Some(map),
@@ -241,6 +158,61 @@ fn introspect(
     })
 }
 
-fn to_json_bytes(variables: &Map<String, Value>) -> apollo_compiler::response::JsonMap {
-    serde_json::from_value(Value::Object(variables.clone())).unwrap_or_default()
+/// The operation's plan, and everything its execution needs.
+fn plan(
+    context: &RequestContext<'_>,
+    client: &SubgraphClient,
+    prepared: Arc<PreparedRequest>,
+    variables: Valid<JsonMap>,
+    introspection: Option<Map<String, Value>>,
+) -> StageResult<Execution> {
+    let plan = prepared
+        .plan
+        .as_ref()
+        .map_err(|e| vec![GatewayError::Plan(e.clone())])?
+        .clone();
+    let variables = match serde_json::to_value(variables.into_inner()) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    let settings = context.settings;
+    let deferred = incremental::deferred_ids(&plan, &variables, context.delivering.delivery);
+    Ok(Execution {
+        snapshot: context.snapshot.clone(),
+        client: client.clone(),
+        prepared,
+        plan,
+        variables,
+        introspection,
+        deferred,
+        deadline: context.delivering.deadline,
+        max_errors: settings.limits.max_errors,
+        budget: ValueBudget::new(settings.max_response_values),
+    })
+}
+
+/// Executes and shapes; identical concurrent queries share one execution
+/// when inbound dedupe is on (never with fragments deferred).
+async fn execute(
+    context: &RequestContext<'_>,
+    executors: Executors<'_>,
+    execution: Execution,
+) -> GraphQLResponse {
+    let shareable = context.settings.inbound_dedupe
+        && execution.prepared.operation.kind == OperationType::Query
+        && execution.deferred.is_empty();
+    if !shareable {
+        return execution.run().await;
+    }
+    let key = InboundKey::new(context.snapshot, &execution.prepared, &execution.variables);
+    let shared = async move {
+        let response = execution.run().await;
+        (response.kind, response.body)
+    };
+    let (kind, body) = executors.inbound.run(key, shared).await;
+    GraphQLResponse {
+        kind,
+        body,
+        subsequent: None,
+    }
 }
