@@ -20,7 +20,7 @@ pub(super) struct PartBatch<'p> {
     /// Distinct representations, as JSON text.
     representations: Vec<Vec<u8>>,
     /// For each representation, the objects it stands for.
-    targets: Vec<Vec<Vec<Step>>>,
+    targets: Vec<Vec<Vec<Step<'p>>>>,
     /// For each representation: it names an `@interfaceObject`, so the
     /// subgraph's `__typename` in the result is not the object's.
     interface_object: Vec<bool>,

@@ -199,7 +199,7 @@ struct SubgraphResponse {
 /// Reads a subgraph's answer within the request's value budget.
 fn parse_response(
     subgraph: &str,
-    bytes: &[u8],
+    bytes: &Bytes,
     budget: &ValueBudget,
 ) -> Result<SubgraphResponse, FetchError> {
     let invalid = |detail: String| FetchError::InvalidResponse {
@@ -210,7 +210,7 @@ fn parse_response(
         max_list_length: None,
         budget: Some(budget),
     };
-    let value: Data = json::read(bytes, limits).map_err(|error| match error {
+    let value: Data = json::read_shared(bytes, limits).map_err(|error| match error {
         json::ReadError::Limit(_) => FetchError::TooManyValues {
             subgraph: subgraph.to_string(),
             limit: budget.limit(),

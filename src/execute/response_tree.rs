@@ -10,24 +10,24 @@ use crate::plan::PathSegment;
 use crate::supergraph::Supergraph;
 
 /// An object of the response and its concrete path.
-pub type Located<'v> = (Vec<Step>, &'v Object);
+pub type Located<'p, 'v> = (Vec<Step<'p>>, &'v Object);
 
-/// One step of a concrete path into the response.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    Key(apollo_compiler::Name),
+/// One step of a concrete path into the response (keys borrowed from the plan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'p> {
+    Key(&'p str),
     Index(usize),
 }
 
 /// The objects reached by a plan path, with their concrete paths; `None`
 /// when keeping the paths would take more than `budget` allows (each path
 /// costs its length plus one).
-pub fn objects_at<'v>(
+pub fn objects_at<'p, 'v>(
     data: &'v Data,
-    path: &[PathSegment],
+    path: &'p [PathSegment],
     supergraph: &Supergraph,
     budget: &ValueBudget,
-) -> Option<Vec<Located<'v>>> {
+) -> Option<Vec<Located<'p, 'v>>> {
     let mut walk = Walk {
         supergraph,
         budget,
@@ -39,16 +39,16 @@ pub fn objects_at<'v>(
     (!walk.exhausted).then_some(walk.found)
 }
 
-struct Walk<'s, 'v> {
+struct Walk<'s, 'p, 'v> {
     supergraph: &'s Supergraph,
     budget: &'s ValueBudget,
-    current: Vec<Step>,
-    found: Vec<Located<'v>>,
+    current: Vec<Step<'p>>,
+    found: Vec<Located<'p, 'v>>,
     exhausted: bool,
 }
 
-impl<'v> Walk<'_, 'v> {
-    fn visit(&mut self, value: &'v Data, path: &[PathSegment]) {
+impl<'p, 'v> Walk<'_, 'p, 'v> {
+    fn visit(&mut self, value: &'v Data, path: &'p [PathSegment]) {
         if self.exhausted {
             return;
         }
@@ -64,7 +64,7 @@ impl<'v> Walk<'_, 'v> {
     }
 }
 
-fn walk<'v>(value: &'v Data, path: &[PathSegment], state: &mut Walk<'_, 'v>) {
+fn walk<'p, 'v>(value: &'v Data, path: &'p [PathSegment], state: &mut Walk<'_, 'p, 'v>) {
     if let Data::List(items) = value {
         // Lists are flattened wherever they appear, `List` segments or not.
         let rest = match path.first() {
@@ -91,7 +91,7 @@ fn walk<'v>(value: &'v Data, path: &[PathSegment], state: &mut Walk<'_, 'v>) {
         }
         Some(PathSegment::Field(key)) => {
             if let Some(child) = object.get(key.as_str()) {
-                state.current.push(Step::Key(key.clone()));
+                state.current.push(Step::Key(key.as_str()));
                 state.visit(child, &path[1..]);
                 state.current.pop();
             }
@@ -109,7 +109,7 @@ fn is_of_type(object: &Object, type_name: &str, supergraph: &Supergraph) -> bool
 /// The value at a concrete path, mutably.
 pub fn get_mut<'v>(data: &'v mut Data, path: &[Step]) -> Option<&'v mut Data> {
     path.iter().try_fold(data, |value, step| match step {
-        Step::Key(k) => value.get_mut(k.as_str()),
+        Step::Key(k) => value.get_mut(k),
         Step::Index(i) => value.item_mut(*i),
     })
 }

@@ -5,10 +5,14 @@
 //! Unlike `serde_json::Value` with `preserve_order`, no string is
 //! allocated for a key or a short string value (both are
 //! [`CompactString`]s, inline up to 24 bytes), and an object is a vector
-//! of entries sorted by key, found by binary search: no hashing at all.
-//! The order of a subgraph's keys is not kept; the client's answer takes
-//! its order from the operation's selection.
+//! of entries: no hashing at all. A small object (most of them) keeps its
+//! entries in the order they came and is searched from the start, which
+//! beats any index at that size; one of more than [`SMALL`] entries keeps
+//! them sorted by key and is searched by bisection, so that no object
+//! costs more than a logarithm per lookup. The client's answer takes its
+//! key order from the operation's selection, never from here.
 
+use bytes::Bytes;
 use compact_str::CompactString;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
@@ -18,21 +22,51 @@ use serde_json::{Number, Value};
 pub type Key = CompactString;
 
 /// One JSON value.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub enum Data {
     #[default]
     Null,
     Bool(bool),
     Number(Number),
     String(CompactString),
+    /// A string as its JSON text had it between the quotes, with no
+    /// escape sequence (so valid UTF-8 needing no escaping), shared with
+    /// the bytes it was read from.
+    Raw(Bytes),
     List(Vec<Data>),
     Object(Object),
 }
 
-/// A JSON object: entries sorted by key, each key once.
-#[derive(Debug, Clone, PartialEq, Default)]
+impl PartialEq for Data {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Null, Self::Null) => true,
+            (Self::Bool(a), Self::Bool(b)) => a == b,
+            (Self::Number(a), Self::Number(b)) => a == b,
+            (Self::List(a), Self::List(b)) => a == b,
+            (Self::Object(a), Self::Object(b)) => a == b,
+            (a, b) => match (a.string_bytes(), b.string_bytes()) {
+                (Some(a), Some(b)) => a == b,
+                _ => false,
+            },
+        }
+    }
+}
+
+/// Objects up to this many entries are searched from the start.
+pub const SMALL: usize = 16;
+
+/// A JSON object: each key once; entries sorted by key when there are
+/// more than [`SMALL`] (equality ignores the order).
+#[derive(Debug, Clone, Default)]
 pub struct Object {
     entries: Vec<(Key, Data)>,
+}
+
+impl PartialEq for Object {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().all(|(k, v)| other.get(k) == Some(v))
+    }
 }
 
 impl Data {
@@ -40,10 +74,41 @@ impl Data {
         matches!(self, Self::Null)
     }
 
+    /// The text of a string (a [`Data::Raw`] one is checked again).
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Self::String(s) => Some(s.as_str()),
+            Self::Raw(bytes) => std::str::from_utf8(bytes).ok(),
             _ => None,
+        }
+    }
+
+    /// Is this a string?
+    pub fn is_string(&self) -> bool {
+        matches!(self, Self::String(_) | Self::Raw(_))
+    }
+
+    fn string_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Self::String(s) => Some(s.as_bytes()),
+            Self::Raw(bytes) => Some(bytes),
+            _ => None,
+        }
+    }
+
+    /// A string read from `source` where it had no escape sequence:
+    /// shared with `source` when it is too long to be inline.
+    pub fn borrowed_string(text: &str, source: Option<&Bytes>) -> Data {
+        const INLINE: usize = std::mem::size_of::<CompactString>();
+        let Some(source) = source.filter(|_| text.len() > INLINE) else {
+            return Self::String(text.into());
+        };
+        let (start, base) = (text.as_ptr() as usize, source.as_ptr() as usize);
+        match start.checked_sub(base) {
+            Some(offset) if offset + text.len() <= source.len() => {
+                Self::Raw(source.slice(offset..offset + text.len()))
+            }
+            _ => Self::String(text.into()),
         }
     }
 
@@ -97,6 +162,7 @@ impl Data {
             Self::Bool(b) => Value::Bool(*b),
             Self::Number(n) => Value::Number(n.clone()),
             Self::String(s) => Value::String(s.to_string()),
+            Self::Raw(bytes) => Value::String(String::from_utf8_lossy(bytes).into_owned()),
             Self::List(items) => Value::Array(items.iter().map(Data::to_value).collect()),
             Self::Object(object) => Value::Object(
                 object
@@ -131,6 +197,12 @@ impl Data {
             Self::Bool(false) => out.extend_from_slice(b"false"),
             Self::Number(n) => write_number(n, out),
             Self::String(s) => write_string(s, out),
+            Self::Raw(bytes) => {
+                out.reserve(bytes.len() + 2);
+                out.push(b'"');
+                out.extend_from_slice(bytes);
+                out.push(b'"');
+            }
             Self::List(items) => {
                 out.push(b'[');
                 for (i, item) in items.iter().enumerate() {
@@ -165,6 +237,15 @@ impl Object {
     /// An object of these entries, in any order; of a repeated key the
     /// last value stays (as JSON readers do).
     pub fn from_entries(mut entries: Vec<(Key, Data)>) -> Self {
+        if entries.len() <= SMALL {
+            let mut object = Self {
+                entries: Vec::with_capacity(entries.len()),
+            };
+            for (key, value) in entries {
+                object.insert(key, value);
+            }
+            return object;
+        }
         if !entries.is_sorted_by(|a, b| a.0 < b.0) {
             // Stable, so that of equal keys the last one read stays last.
             entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -180,7 +261,15 @@ impl Object {
         Self { entries }
     }
 
+    /// Where `key` is: `Ok(index)`, or `Err(index)` where it would go.
     fn position(&self, key: &str) -> Result<usize, usize> {
+        if self.entries.len() <= SMALL {
+            return self
+                .entries
+                .iter()
+                .position(|(k, _)| same_key(k, key))
+                .ok_or(self.entries.len());
+        }
         self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
     }
 
@@ -203,8 +292,15 @@ impl Object {
     pub fn insert(&mut self, key: Key, value: Data) -> Option<Data> {
         match self.position(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
-            Err(i) => {
+            Err(i) if self.entries.len() > SMALL => {
                 self.entries.insert(i, (key, value));
+                None
+            }
+            Err(_) => {
+                self.entries.push((key, value));
+                if self.entries.len() > SMALL {
+                    self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                }
                 None
             }
         }
@@ -222,7 +318,7 @@ impl Object {
         self.entries.is_empty()
     }
 
-    /// Entries in key order.
+    /// Entries (in the order they came while small, else in key order).
     pub fn iter(&self) -> impl Iterator<Item = (&Key, &Data)> {
         self.entries.iter().map(|(k, v)| (k, v))
     }
@@ -235,7 +331,7 @@ impl Object {
         self.entries.iter_mut().map(|(_, v)| v)
     }
 
-    /// The entries, in key order.
+    /// The entries, in the order of [`Object::iter`].
     pub fn into_entries(self) -> Vec<(Key, Data)> {
         self.entries
     }
@@ -260,10 +356,49 @@ impl Object {
     }
 }
 
+/// The same key? (Lengths and first bytes first: keys of one object
+/// mostly differ there, and a call to compare memory costs more.)
+fn same_key(key: &Key, other: &str) -> bool {
+    let (a, b) = (key.as_bytes(), other.as_bytes());
+    a.len() == b.len() && a.first() == b.first() && a == b
+}
+
 /// Writes a JSON string.
 pub fn write_string(text: &str, out: &mut Vec<u8>) {
+    if !needs_escaping(text.as_bytes()) {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+        return;
+    }
     // Writing into a Vec cannot fail.
     let _ = serde_json::to_writer(out, text);
+}
+
+/// Does JSON need any of these bytes escaped (a control character, `"`
+/// or `\`)? Eight bytes at a time.
+fn needs_escaping(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
+    let chunks = bytes.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_ne_bytes(word);
+        // A byte below 0x20 (its high bit clear, and below 0x20 after the
+        // subtraction), a quote or a backslash (zero after the xor).
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS != 0;
+        if below_space
+            || has_zero(x ^ (ONES * u64::from(b'"')))
+            || has_zero(x ^ (ONES * u64::from(b'\\')))
+        {
+            return true;
+        }
+    }
+    rest.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// Writes a JSON number.
@@ -284,6 +419,7 @@ impl Serialize for Data {
             Self::Bool(b) => serializer.serialize_bool(*b),
             Self::Number(n) => n.serialize(serializer),
             Self::String(s) => serializer.serialize_str(s),
+            Self::Raw(bytes) => serializer.serialize_str(&String::from_utf8_lossy(bytes)),
             Self::List(items) => {
                 let mut seq = serializer.serialize_seq(Some(items.len()))?;
                 for item in items {
@@ -334,43 +470,103 @@ mod tests {
     }
 
     #[test]
-    fn insert_and_remove_keep_the_keys_sorted() {
+    fn small_objects_keep_their_order_and_large_ones_sort_their_keys() {
         let mut object = Object::new();
         for key in ["m", "c", "x", "a"] {
             object.insert(key.into(), Data::Bool(true));
         }
-        assert_eq!(object.insert("c".into(), Data::Null), Some(Data::Bool(true)));
+        assert_eq!(
+            object.insert("c".into(), Data::Null),
+            Some(Data::Bool(true))
+        );
         assert_eq!(object.remove("x"), Some(Data::Bool(true)));
         let keys: Vec<&str> = object.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, ["a", "c", "m"]);
+        assert_eq!(keys, ["m", "c", "a"]);
+        let names: Vec<String> = (0..SMALL + 4).rev().map(|i| format!("k{i:02}")).collect();
+        for name in &names {
+            object.insert(name.as_str().into(), Data::Number(1.into()));
+        }
+        let keys: Vec<&str> = object.iter().map(|(k, _)| k.as_str()).collect();
+        assert!(keys.is_sorted(), "{keys:?}");
+        assert_eq!(object.len(), SMALL + 7);
+        for name in names.iter().map(String::as_str).chain(["a", "c", "m"]) {
+            assert!(object.contains_key(name), "{name}");
+        }
+        assert_eq!(object.remove("c"), Some(Data::Null));
+        assert!(!object.contains_key("c") && object.contains_key("m"));
     }
 
     #[test]
-    fn renamed_keys_win_over_keys_of_the_same_name() {
-        let mut object = Object::from_entries(vec![
-            ("_x_a".into(), Data::Number(1.into())),
-            ("a".into(), Data::Number(2.into())),
-            ("b".into(), Data::Null),
-        ]);
-        object.rename_keys(|k| k.strip_prefix("_x_").map(Key::from));
-        assert_eq!(object.len(), 2);
-        assert_eq!(object.get("a"), Some(&Data::Number(1.into())));
+    fn a_large_object_read_in_any_order_finds_every_key() {
+        let entries: Vec<(Key, Data)> = (0..40)
+            .map(|i| (i * 7) % 40)
+            .chain([3])
+            .map(|i| (Key::from(format!("f{i}")), Data::Number(i.into())))
+            .collect();
+        let object = Object::from_entries(entries);
+        assert_eq!(object.len(), 40);
+        for i in 0..40 {
+            assert_eq!(object.get(&format!("f{i}")), Some(&Data::Number(i.into())));
+        }
     }
 
     #[test]
-    fn json_text_round_trips_with_sorted_keys() {
+    fn strings_are_escaped_only_where_json_needs_it() {
+        let long = "a longer text of more than eight bytes ✓ ";
+        for text in [
+            "plain",
+            "",
+            "quote \" and \\",
+            "line\nbreak\u{1}",
+            "é ünïcode ✓",
+            long,
+            &format!("{long}\""),
+            &format!("{long}\\{long}"),
+            &format!("{long}\u{1f}"),
+            &format!("{long}\u{7f}\u{20}"),
+        ] {
+            let mut out = Vec::new();
+            write_string(text, &mut out);
+            assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn long_strings_without_escapes_are_shared_with_what_they_were_read_from() {
+        let source = Bytes::from_static(br#"{"a":"a string longer than twenty-four bytes"}"#);
+        let text = std::str::from_utf8(&source[6..44]).unwrap();
+        let shared = Data::borrowed_string(text, Some(&source));
+        assert!(matches!(&shared, Data::Raw(b) if b.as_ptr() == text.as_ptr()));
+        assert_eq!(shared, Data::String(text.into()));
+        assert_eq!(shared.as_str(), Some(text));
+        let mut out = Vec::new();
+        shared.write_json(&mut out);
+        assert_eq!(out, serde_json::to_vec(text).unwrap());
+        let elsewhere = String::from(text);
+        assert!(matches!(
+            Data::borrowed_string(&elsewhere, Some(&source)),
+            Data::String(_)
+        ));
+        assert!(matches!(
+            Data::borrowed_string("short", Some(&source)),
+            Data::String(_)
+        ));
+    }
+
+    #[test]
+    fn json_text_round_trips() {
         let text = r#"{"b":[1,-2,1.5,"q\"\n",null,false],"a":{"y":{},"x":[]}}"#;
         let value = data(text);
         let mut out = Vec::new();
         value.write_json(&mut out);
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            r#"{"a":{"x":[],"y":{}},"b":[1,-2,1.5,"q\"\n",null,false]}"#
-        );
+        assert_eq!(String::from_utf8(out).unwrap(), text);
         assert_eq!(
             serde_json::to_value(&value).unwrap(),
             serde_json::from_str::<Value>(text).unwrap()
         );
-        assert_eq!(value.to_value(), serde_json::from_str::<Value>(text).unwrap());
+        assert_eq!(
+            value.to_value(),
+            serde_json::from_str::<Value>(text).unwrap()
+        );
     }
 }

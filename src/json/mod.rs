@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use std::marker::PhantomData;
 
+use bytes::Bytes;
+
 use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
@@ -97,6 +99,20 @@ pub struct ReadLimits<'b> {
 /// is counted first without building anything, so one over the budget is
 /// refused before any of it is built.
 pub fn read<T: Tree>(bytes: &[u8], limits: ReadLimits<'_>) -> Result<T, ReadError> {
+    read_from(bytes, None, limits)
+}
+
+/// Reads like [`read`]; a tree that can share long strings with `bytes`
+/// (see [`Data::Raw`]) does.
+pub fn read_shared<T: Tree>(bytes: &Bytes, limits: ReadLimits<'_>) -> Result<T, ReadError> {
+    read_from(bytes, Some(bytes), limits)
+}
+
+fn read_from<T: Tree>(
+    bytes: &[u8],
+    source: Option<&Bytes>,
+    limits: ReadLimits<'_>,
+) -> Result<T, ReadError> {
     if let Some(budget) = limits.budget {
         let remaining = budget.remaining();
         if bytes.len() > remaining && count_within(bytes, remaining)?.is_none() {
@@ -105,6 +121,7 @@ pub fn read<T: Tree>(bytes: &[u8], limits: ReadLimits<'_>) -> Result<T, ReadErro
     }
     let state = State {
         limits,
+        source,
         exceeded: Cell::new(None),
         taken: Cell::new(0),
         used: Cell::new(0),
@@ -115,7 +132,7 @@ pub fn read<T: Tree>(bytes: &[u8], limits: ReadLimits<'_>) -> Result<T, ReadErro
         tree: PhantomData,
     }
     .deserialize(&mut deserializer)
-        .and_then(|value| deserializer.end().map(|()| value));
+    .and_then(|value| deserializer.end().map(|()| value));
     if let Some(budget) = limits.budget {
         // What was read of a refused document is freed with it.
         let unused = match result {
@@ -239,6 +256,8 @@ impl<'de> Visitor<'de> for &Counter {
 
 struct State<'b> {
     limits: ReadLimits<'b>,
+    /// The bytes being read, when the tree may share them.
+    source: Option<&'b Bytes>,
     exceeded: Cell<Option<Exceeded>>,
     /// Values taken from the budget and not used yet.
     taken: Cell<usize>,
@@ -281,6 +300,11 @@ pub trait Tree: Sized {
     fn bool(value: bool) -> Self;
     fn number(value: Number) -> Self;
     fn str(value: &str) -> Self;
+    /// A string borrowed from the text being read (no escape sequence in
+    /// it), which is `source` when the reader was given it.
+    fn borrowed_str(value: &str, _source: Option<&Bytes>) -> Self {
+        Self::str(value)
+    }
     fn string(value: String) -> Self;
     fn list(items: Vec<Self>) -> Self;
     fn object(entries: Vec<(Self::Key, Self)>) -> Self;
@@ -324,6 +348,9 @@ impl Tree for Data {
     }
     fn str(value: &str) -> Self {
         Data::String(value.into())
+    }
+    fn borrowed_str(value: &str, source: Option<&Bytes>) -> Self {
+        Data::borrowed_string(value, source)
     }
     fn string(value: String) -> Self {
         Data::String(value.into())
@@ -387,6 +414,11 @@ impl<'de, T: Tree> Visitor<'de> for Bounded<'_, '_, T> {
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
         self.state.count()?;
         Ok(T::str(v))
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<T, E> {
+        self.state.count()?;
+        Ok(T::borrowed_str(v, self.state.source))
     }
 
     fn visit_string<E: serde::de::Error>(self, v: String) -> Result<T, E> {
@@ -460,6 +492,20 @@ mod tests {
         assert_eq!(read, Data::from_value(&value));
         assert_eq!(read.count_values(), 11);
         assert!(!budget.spend(1), "all 11 values were counted");
+    }
+
+    #[test]
+    fn long_unescaped_strings_read_shared_are_slices_of_the_bytes_read() {
+        let text = r#"{"s":"a string longer than twenty-four bytes","e":"an escaped \"string\" of some length"}"#;
+        let bytes = Bytes::from(text);
+        let read: Data = read_shared(&bytes, ReadLimits::default()).unwrap();
+        assert!(matches!(read.get("s"), Some(Data::Raw(_))));
+        assert!(matches!(read.get("e"), Some(Data::String(_))));
+        let value = serde_json::from_str::<Value>(text).unwrap();
+        assert_eq!(read, Data::from_value(&value));
+        let mut out = Vec::new();
+        read.write_json(&mut out);
+        assert_eq!(serde_json::from_slice::<Value>(&out).unwrap(), value);
     }
 
     #[test]

@@ -17,6 +17,9 @@ mod error_paths;
 
 pub use deferred::{shape_deferred, IncrementalItem};
 
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use apollo_compiler::ast::Type;
 use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::validation::Valid;
@@ -88,7 +91,16 @@ struct Shaper<'a, 'k> {
     /// The value just completed was reported invalid (its null needs no
     /// second error); cleared as every value's completion ends.
     reported_invalid: bool,
+    /// The fields of a selection set on an object type, collected once per
+    /// set (by its address: sets live as long as the shaping) and type.
+    collected: FieldsBySet<'k>,
 }
+
+/// The fields of one object, by response key, in selection order.
+type CollectedFields<'k> = Rc<[(&'k str, Vec<&'k Field>)]>;
+
+type FieldsBySet<'k> =
+    HashMap<usize, Vec<(Name, CollectedFields<'k>)>, foldhash::fast::RandomState>;
 
 /// Shapes `data` for the operation rooted at `root_type`; appends errors for
 /// non-null violations not already explained by an error (counting, not
@@ -118,7 +130,36 @@ impl<'a, 'k> Shaper<'a, 'k> {
             held: Vec::new(),
             omitted: 0,
             reported_invalid: false,
+            collected: HashMap::default(),
         }
+    }
+
+    /// CollectFields for an object of `type_name` (memoised for one set).
+    fn fields_of(
+        &mut self,
+        type_name: &Name,
+        selections: &[&'k SelectionSet],
+    ) -> CollectedFields<'k> {
+        let collect = |input: &ShapeInput<'_>| -> CollectedFields<'k> {
+            let mut grouped: Grouped<'k> = IndexMap::with_hasher(Default::default());
+            for set in selections {
+                collect_fields(input, type_name, set, &mut grouped);
+            }
+            grouped.into_iter().collect()
+        };
+        let [set] = selections else {
+            return collect(self.input);
+        };
+        let by_type = self
+            .collected
+            .entry(std::ptr::from_ref(*set) as usize)
+            .or_default();
+        if let Some((_, fields)) = by_type.iter().find(|(name, _)| name == type_name) {
+            return fields.clone();
+        }
+        let fields = collect(self.input);
+        by_type.push((type_name.clone(), fields.clone()));
+        fields
     }
 
     /// Shapes the object shaping starts at (the root, or a deferred
@@ -150,12 +191,10 @@ impl<'a, 'k> Shaper<'a, 'k> {
         source: &Object,
         is_root: bool,
     ) -> Result<(), NullPropagation> {
-        let mut grouped: Grouped<'k> = IndexMap::with_hasher(Default::default());
-        for set in selections {
-            collect_fields(self.input, type_name, set, &mut grouped);
-        }
+        let collected = self.fields_of(type_name, selections);
         self.out.push(b'{');
-        for (i, (key, fields)) in grouped.into_iter().enumerate() {
+        for (i, (key, fields)) in collected.iter().enumerate() {
+            let key: &'k str = key;
             if i > 0 {
                 self.out.push(b',');
             }
@@ -261,6 +300,10 @@ impl<'a, 'k> Shaper<'a, 'k> {
         selections: &[&'k SelectionSet],
         raw: &Data,
     ) -> Result<Written, NullPropagation> {
+        if is_built_in_scalar(name) {
+            // Most values are; no need to look their type up.
+            return Ok(self.complete_scalar(name, raw));
+        }
         match self.input.schema.types.get(name) {
             Some(ExtendedType::Object(_)) => match raw {
                 Data::Object(map) => self
@@ -288,25 +331,25 @@ impl<'a, 'k> Shaper<'a, 'k> {
                 }
                 _ => self.invalid(name),
             }),
+            _ => Ok(self.complete_scalar(name, raw)),
+        }
+    }
+
+    fn complete_scalar(&mut self, name: &Name, raw: &Data) -> Written {
+        if !is_valid_scalar(name, raw) {
+            return self.invalid(name);
+        }
+        match raw {
             // An `ID` is serialised as a string (spec §3.5.5), whatever
             // number a subgraph sent.
-            _ if name == "ID" && is_valid_scalar(name, raw) => {
-                match raw {
-                    Data::Number(n) => {
-                        self.out.push(b'"');
-                        crate::json::write_number(n, &mut self.out);
-                        self.out.push(b'"');
-                    }
-                    _ => raw.write_json(&mut self.out),
-                }
-                Ok(Written::Value)
+            Data::Number(n) if name == "ID" => {
+                self.out.push(b'"');
+                crate::json::write_number(n, &mut self.out);
+                self.out.push(b'"');
             }
-            _ if is_valid_scalar(name, raw) => {
-                raw.write_json(&mut self.out);
-                Ok(Written::Value)
-            }
-            _ => Ok(self.invalid(name)),
+            _ => raw.write_json(&mut self.out),
         }
+        Written::Value
     }
 
     /// Writes a null.
@@ -487,14 +530,17 @@ fn fragment_applies(input: &ShapeInput<'_>, fragment: &InlineFragment, type_name
         .is_none_or(|c| c == type_name || input.schema.is_subtype(c, type_name))
 }
 
+fn is_built_in_scalar(name: &str) -> bool {
+    matches!(name, "String" | "ID" | "Int" | "Float" | "Boolean")
+}
+
 /// Result coercion of the built-in scalars; custom scalars pass as they are.
 fn is_valid_scalar(type_name: &str, value: &Data) -> bool {
     match (type_name, value) {
         ("Int", Data::Number(n)) => n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
         ("Float", Data::Number(_)) => true,
-        ("String", Data::String(_)) => true,
+        ("String" | "ID", value) if value.is_string() => true,
         ("Boolean", Data::Bool(_)) => true,
-        ("ID", Data::String(_)) => true,
         ("ID", Data::Number(n)) => n.is_i64() || n.is_u64(),
         ("Int" | "Float" | "String" | "Boolean" | "ID", _) => false,
         _ => true,
