@@ -3,12 +3,13 @@
 //! request, and the results and errors merged back at every object a
 //! representation stands for.
 
-use std::collections::HashMap;
-
+use indexmap::IndexSet;
 use serde_json::Value;
 
 use super::errors::Origin;
-use super::response_tree::{get_mut, merge, objects_at, path_json, write_representation, Step};
+use super::response_tree::{
+    get_mut, merge, objects_at, path_json, write_representation, PathId, Paths,
+};
 use super::SubgraphResponse;
 use crate::json::{count_values, Data, ValueBudget};
 use crate::plan::{EntityPart, FetchNode};
@@ -17,10 +18,14 @@ use crate::supergraph::Supergraph;
 /// The representations of one `_entities` field of a fetch.
 pub(super) struct PartBatch<'p> {
     part: &'p EntityPart,
-    /// Distinct representations, as JSON text.
-    representations: Vec<Vec<u8>>,
+    /// Distinct representations, as JSON text, in the order first met
+    /// (foldhash, randomly seeded, not SipHash: every entity of the
+    /// response passes through here).
+    representations: IndexSet<Vec<u8>, foldhash::fast::RandomState>,
     /// For each representation, the objects it stands for.
-    targets: Vec<Vec<Vec<Step<'p>>>>,
+    targets: Vec<Vec<PathId>>,
+    /// The objects' concrete paths.
+    paths: Paths<'p>,
     /// For each representation: it names an `@interfaceObject`, so the
     /// subgraph's `__typename` in the result is not the object's.
     interface_object: Vec<bool>,
@@ -120,35 +125,34 @@ fn collect_part<'p>(
 ) -> PartBatch<'p> {
     let mut batch = PartBatch {
         part,
-        representations: Vec::new(),
+        representations: IndexSet::default(),
         targets: Vec::new(),
+        paths: Paths::default(),
         interface_object: Vec::new(),
         over: None,
     };
-    // foldhash, randomly seeded, not SipHash: every entity of the response
-    // passes through here.
-    let mut index: HashMap<Vec<u8>, usize, foldhash::fast::RandomState> = HashMap::default();
+    let mut text = Vec::new();
     for input in &part.inputs {
         let typename = input.interface_object.as_ref().map(|n| n.as_str());
-        let Some(objects) = objects_at(data, &input.path, supergraph, values) else {
+        let Some(objects) = objects_at(data, &input.path, supergraph, values, &mut batch.paths)
+        else {
             batch.over = Some(Over::Values);
             return batch;
         };
         for (path, object) in objects {
-            let mut text = Vec::new();
+            text.clear();
             if !write_representation(object, &input.requires, supergraph, typename, &mut text) {
                 continue;
             }
-            match index.get(&text) {
-                Some(&i) => batch.targets[i].push(path),
+            match batch.representations.get_index_of(text.as_slice()) {
+                Some(i) => batch.targets[i].push(path),
                 None => {
                     if *left == 0 {
                         batch.over = Some(Over::Representations);
                         return batch;
                     }
                     *left -= 1;
-                    index.insert(text.clone(), batch.representations.len());
-                    batch.representations.push(text);
+                    batch.representations.insert(text.clone());
                     batch.targets.push(vec![path]);
                     batch.interface_object.push(typename.is_some());
                 }
@@ -180,8 +184,10 @@ pub(super) fn write_variables(batches: &[PartBatch<'_>], body: &mut Vec<u8>) {
 pub(super) fn first_path(batches: &[PartBatch<'_>]) -> Vec<Value> {
     batches
         .iter()
-        .find_map(|b| b.targets.first().and_then(|t| t.first()))
-        .map(|p| path_json(p))
+        .find_map(|b| {
+            let first = b.targets.first().and_then(|t| t.first())?;
+            Some(path_json(b.paths.get(*first)))
+        })
         .unwrap_or_default()
 }
 
@@ -251,11 +257,11 @@ fn merge_part(
             return false;
         }
         for target in rest {
-            if let Some(object) = get_mut(tree, target) {
+            if let Some(object) = get_mut(tree, batch.paths.get(*target)) {
                 merge(object, entity.clone());
             }
         }
-        if let Some(object) = get_mut(tree, last) {
+        if let Some(object) = get_mut(tree, batch.paths.get(*last)) {
             merge(object, entity);
         }
     }
@@ -286,11 +292,10 @@ fn relocate_error(error: Value, batches: &[PartBatch<'_>], values: &ValueBudget)
     ) else {
         return vec![without_path(error)];
     };
-    let targets = batches
-        .iter()
-        .find(|b| b.part.response_key == key)
-        .and_then(|b| b.targets.get(index as usize));
-    let Some(targets) = targets else {
+    let batch = batches.iter().find(|b| b.part.response_key == key);
+    let Some((batch, targets)) =
+        batch.and_then(|b| Some((b, b.targets.get(usize::try_from(index).ok()?)?)))
+    else {
         return vec![without_path(error)];
     };
     let copies = (count_values(&error) + path.len()) * targets.len().saturating_sub(1);
@@ -302,7 +307,7 @@ fn relocate_error(error: Value, batches: &[PartBatch<'_>], values: &ValueBudget)
         .iter()
         .map(|target| {
             let mut relocated = error.clone();
-            let mut new_path = path_json(target);
+            let mut new_path = path_json(batch.paths.get(*target));
             new_path.extend(path.iter().skip(2).cloned());
             if let Value::Object(map) = &mut relocated {
                 map.insert("path".into(), Value::Array(new_path));

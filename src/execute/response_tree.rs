@@ -9,8 +9,31 @@ use crate::operation::{Selection, SelectionSet};
 use crate::plan::PathSegment;
 use crate::supergraph::Supergraph;
 
-/// An object of the response and its concrete path.
-pub type Located<'p, 'v> = (Vec<Step<'p>>, &'v Object);
+/// An object of the response and where its concrete path is kept.
+pub type Located<'v> = (PathId, &'v Object);
+
+/// A concrete path kept in [`Paths`]: where its steps start and end.
+pub type PathId = (usize, usize);
+
+/// Concrete paths kept end to end in one vector (one allocation for all
+/// the objects of a fetch, not one per object).
+#[derive(Debug, Default)]
+pub struct Paths<'p> {
+    steps: Vec<Step<'p>>,
+}
+
+impl<'p> Paths<'p> {
+    fn push(&mut self, path: &[Step<'p>]) -> PathId {
+        let start = self.steps.len();
+        self.steps.extend_from_slice(path);
+        (start, self.steps.len())
+    }
+
+    /// The steps of a kept path.
+    pub fn get(&self, (start, end): PathId) -> &[Step<'p>] {
+        self.steps.get(start..end).unwrap_or_default()
+    }
+}
 
 /// One step of a concrete path into the response (keys borrowed from the plan).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,19 +42,21 @@ pub enum Step<'p> {
     Index(usize),
 }
 
-/// The objects reached by a plan path, with their concrete paths; `None`
-/// when keeping the paths would take more than `budget` allows (each path
-/// costs its length plus one).
+/// The objects reached by a plan path, with their concrete paths (kept in
+/// `paths`); `None` when keeping the paths would take more than `budget`
+/// allows (each path costs its length plus one).
 pub fn objects_at<'p, 'v>(
     data: &'v Data,
     path: &'p [PathSegment],
     supergraph: &Supergraph,
     budget: &ValueBudget,
-) -> Option<Vec<Located<'p, 'v>>> {
+    paths: &mut Paths<'p>,
+) -> Option<Vec<Located<'v>>> {
     let mut walk = Walk {
         supergraph,
         budget,
         current: Vec::new(),
+        paths,
         found: Vec::new(),
         exhausted: false,
     };
@@ -43,7 +68,8 @@ struct Walk<'s, 'p, 'v> {
     supergraph: &'s Supergraph,
     budget: &'s ValueBudget,
     current: Vec<Step<'p>>,
-    found: Vec<Located<'p, 'v>>,
+    paths: &'s mut Paths<'p>,
+    found: Vec<Located<'v>>,
     exhausted: bool,
 }
 
@@ -60,7 +86,8 @@ impl<'p, 'v> Walk<'_, 'p, 'v> {
             self.exhausted = true;
             return;
         }
-        self.found.push((self.current.clone(), object));
+        let id = self.paths.push(&self.current);
+        self.found.push((id, object));
     }
 }
 

@@ -238,6 +238,9 @@ impl Object {
     /// last value stays (as JSON readers do).
     pub fn from_entries(mut entries: Vec<(Key, Data)>) -> Self {
         if entries.len() <= SMALL {
+            if !has_repeated_keys(&entries) {
+                return Self { entries };
+            }
             let mut object = Self {
                 entries: Vec::with_capacity(entries.len()),
             };
@@ -354,6 +357,21 @@ impl Object {
         all.extend(renamed.into_iter().map(|(_, e)| e));
         *self = Self::from_entries(all);
     }
+}
+
+/// Does a key come twice? Keys are told apart by length and first byte
+/// first (a bit each in a mask), and compared only when those match.
+fn has_repeated_keys(entries: &[(Key, Data)]) -> bool {
+    let mut seen = 0u64;
+    for (i, (key, _)) in entries.iter().enumerate() {
+        let first = key.as_bytes().first().copied().unwrap_or(0);
+        let bit = 1u64 << ((key.len() * 31 + usize::from(first)) % 64);
+        if seen & bit != 0 && entries[..i].iter().any(|(other, _)| same_key(other, key)) {
+            return true;
+        }
+        seen |= bit;
+    }
+    false
 }
 
 /// The same key? (Lengths and first bytes first: keys of one object
