@@ -22,6 +22,10 @@ use bytes::Bytes;
 use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
+/// Lists and objects nested deeper than this are refused (the reader
+/// recurses once per level: this bounds its stack).
+pub const MAX_DEPTH: usize = 128;
+
 /// Values taken from a shared budget at once (fewer atomic operations;
 /// concurrent readers can overshoot the budget by at most this much each).
 const CHUNK: usize = 1024;
@@ -82,7 +86,7 @@ pub enum ReadError {
     #[error("over a limit: {0:?}")]
     Limit(Exceeded),
     #[error("{0}")]
-    Invalid(serde_json::Error),
+    Invalid(String),
 }
 
 /// The limits of one read.
@@ -120,13 +124,14 @@ fn read_from<T: Tree>(
         }
     }
     let state = State {
+        depth: Cell::new(0),
         limits,
         source,
         exceeded: Cell::new(None),
         taken: Cell::new(0),
         used: Cell::new(0),
     };
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let mut deserializer = sonic_rs::Deserializer::from_slice(bytes);
     let result = Bounded::<T> {
         state: &state,
         tree: PhantomData,
@@ -143,7 +148,7 @@ fn read_from<T: Tree>(
     }
     result.map_err(|error| match state.exceeded.get() {
         Some(limit) => ReadError::Limit(limit),
-        None => ReadError::Invalid(error),
+        None => ReadError::Invalid(error.to_string()),
     })
 }
 
@@ -167,6 +172,7 @@ pub fn count_values(value: &Value) -> usize {
 fn count_within(bytes: &[u8], limit: usize) -> Result<Option<usize>, ReadError> {
     let counter = Counter {
         count: Cell::new(0),
+        depth: Cell::new(0),
         limit,
     };
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
@@ -176,13 +182,14 @@ fn count_within(bytes: &[u8], limit: usize) -> Result<Option<usize>, ReadError> 
     match counted {
         Ok(()) => Ok(Some(counter.count.get())),
         Err(_) if counter.count.get() > limit => Ok(None),
-        Err(error) => Err(ReadError::Invalid(error)),
+        Err(error) => Err(ReadError::Invalid(error.to_string())),
     }
 }
 
 /// Counts values, stopping (with an error) once past `limit`.
 struct Counter {
     count: Cell<usize>,
+    depth: Cell<usize>,
     limit: usize,
 }
 
@@ -241,12 +248,14 @@ impl<'de> Visitor<'de> for &Counter {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         self.one()?;
+        let _level = Level::enter(&self.depth)?;
         while seq.next_element_seed(self)?.is_some() {}
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<(), A::Error> {
         self.one()?;
+        let _level = Level::enter(&self.depth)?;
         while access.next_key::<serde::de::IgnoredAny>()?.is_some() {
             access.next_value_seed(self)?;
         }
@@ -254,7 +263,28 @@ impl<'de> Visitor<'de> for &Counter {
     }
 }
 
+/// One more level of nesting, left when dropped.
+struct Level<'d>(&'d Cell<usize>);
+
+impl<'d> Level<'d> {
+    fn enter<E: serde::de::Error>(depth: &'d Cell<usize>) -> Result<Self, E> {
+        if depth.get() >= MAX_DEPTH {
+            return Err(E::custom(format!("nested deeper than {MAX_DEPTH} levels")));
+        }
+        depth.set(depth.get() + 1);
+        Ok(Self(depth))
+    }
+}
+
+impl Drop for Level<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
+}
+
 struct State<'b> {
+    /// Lists and objects open around the value being read.
+    depth: Cell<usize>,
     limits: ReadLimits<'b>,
     /// The bytes being read, when the tree may share them.
     source: Option<&'b Bytes>,
@@ -437,6 +467,7 @@ impl<'de, T: Tree> Visitor<'de> for Bounded<'_, '_, T> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
         self.state.count()?;
+        let _level = Level::enter(&self.state.depth)?;
         let max = self.state.limits.max_list_length;
         let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(self)? {
@@ -450,6 +481,7 @@ impl<'de, T: Tree> Visitor<'de> for Bounded<'_, '_, T> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<T, A::Error> {
         self.state.count()?;
+        let _level = Level::enter(&self.state.depth)?;
         let mut entries = Vec::new();
         while let Some(key) = access.next_key::<T::Key>()? {
             let value = access.next_value_seed(self)?;
@@ -506,6 +538,44 @@ mod tests {
         let mut out = Vec::new();
         read.write_json(&mut out);
         assert_eq!(serde_json::from_slice::<Value>(&out).unwrap(), value);
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_refused_not_a_crash() {
+        let deep = |levels: usize| format!("{}{}", "[".repeat(levels), "]".repeat(levels));
+        let objects = format!("{}1{}", r#"{"a":"#.repeat(200_000), "}".repeat(200_000));
+        for text in [deep(200_000), objects, deep(MAX_DEPTH + 1)] {
+            let limits = ReadLimits::default();
+            assert!(matches!(
+                read::<Value>(text.as_bytes(), limits),
+                Err(ReadError::Invalid(_))
+            ));
+            assert!(read_shared::<Data>(&Bytes::from(text.clone()), limits).is_err());
+            assert!(count_within(text.as_bytes(), usize::MAX).is_err());
+        }
+        assert!(read::<Data>(deep(MAX_DEPTH).as_bytes(), ReadLimits::default()).is_ok());
+    }
+
+    #[test]
+    fn invalid_utf8_and_trailing_text_are_refused() {
+        let mut long = br#"{"s":"a string longer than twenty-four bytes "#.to_vec();
+        long.extend_from_slice(&[0xff, 0xfe, b'"', b'}']);
+        for text in [
+            long,
+            b"{\"a\":\"\xc3\"}".to_vec(),
+            b"[1] [2]".to_vec(),
+            b"{\"a\":1,}".to_vec(),
+        ] {
+            let bytes = Bytes::from(text);
+            assert!(
+                read_shared::<Data>(&bytes, ReadLimits::default()).is_err(),
+                "{bytes:?}"
+            );
+            assert!(
+                read::<Value>(&bytes, ReadLimits::default()).is_err(),
+                "{bytes:?}"
+            );
+        }
     }
 
     #[test]
