@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::errors::Origin;
 use super::response_tree::{
-    get_mut, merge, objects_at, path_json, write_representation, PathId, Paths,
+    merge, objects_at, path_json, write_representation, PathId, Paths, Step,
 };
 use super::SubgraphResponse;
 use crate::json::{count_values, Data, ValueBudget};
@@ -235,37 +235,92 @@ fn copies_refused(subgraph: &str, values: &ValueBudget, batches: &[PartBatch<'_>
     )
 }
 
-/// Merges a part's results; `false` when the value budget ran out.
+/// Merges a part's results; `false` when the value budget ran out (the
+/// results before the one it could not pay for are merged).
+///
+/// The objects are reached in one depth-first descent over their paths
+/// (which were found, and so are kept, in depth-first order): every object
+/// on the way is looked up once per fetch, not once per target.
 fn merge_part(
     tree: &mut Data,
     entities: Vec<Data>,
     batch: &PartBatch<'_>,
     values: &ValueBudget,
 ) -> bool {
+    let mut paid = true;
+    // Each result, and how many objects still take a copy of it.
+    let mut results: Vec<(Option<Data>, usize)> = Vec::with_capacity(entities.len());
+    let mut order: Vec<(PathId, usize)> = Vec::new();
     let per_entity = batch.targets.iter().zip(&batch.interface_object);
-    for (mut entity, (targets, drop_typename)) in entities.into_iter().zip(per_entity) {
-        if entity.is_null() {
+    for (i, (mut entity, (targets, drop_typename))) in
+        entities.into_iter().zip(per_entity).enumerate()
+    {
+        if entity.is_null() || targets.is_empty() {
+            results.push((None, 0));
             continue;
         }
         if let (true, Data::Object(map)) = (*drop_typename, &mut entity) {
             map.remove("__typename");
         }
-        let Some((last, rest)) = targets.split_last() else {
+        if targets.len() > 1 && !values.spend(entity.count_values() * (targets.len() - 1)) {
+            paid = false;
+            break;
+        }
+        results.push((Some(entity), targets.len()));
+        order.extend(targets.iter().map(|target| (*target, i)));
+    }
+    order.sort_unstable_by_key(|(path, _)| path.0);
+    let targets: Vec<(&[Step<'_>], usize)> = order
+        .iter()
+        .map(|(path, i)| (batch.paths.get(*path), *i))
+        .collect();
+    merge_along(tree, &targets, 0, &mut |object, i| {
+        let Some((result, left)) = results.get_mut(i) else {
+            return;
+        };
+        *left = left.saturating_sub(1);
+        let value = match *left {
+            0 => result.take(),
+            _ => result.clone(),
+        };
+        if let Some(value) = value {
+            merge(object, value);
+        }
+    });
+    paid
+}
+
+/// Descends from `node` along `targets` (paths sorted depth-first, all
+/// sharing the first `depth` steps), calling `apply` at each path's end
+/// with its result's index.
+fn merge_along(
+    node: &mut Data,
+    targets: &[(&[Step<'_>], usize)],
+    depth: usize,
+    apply: &mut impl FnMut(&mut Data, usize),
+) {
+    let mut i = 0;
+    while i < targets.len() {
+        let (path, result) = targets[i];
+        let Some(step) = path.get(depth) else {
+            apply(node, result);
+            i += 1;
             continue;
         };
-        if !rest.is_empty() && !values.spend(entity.count_values() * rest.len()) {
-            return false;
+        let same_step = targets[i + 1..]
+            .iter()
+            .take_while(|(other, _)| other.get(depth) == Some(step))
+            .count();
+        let group = &targets[i..i + 1 + same_step];
+        let child = match step {
+            Step::Key(key) => node.get_mut(key),
+            Step::Index(index) => node.item_mut(*index),
+        };
+        if let Some(child) = child {
+            merge_along(child, group, depth + 1, apply);
         }
-        for target in rest {
-            if let Some(object) = get_mut(tree, batch.paths.get(*target)) {
-                merge(object, entity.clone());
-            }
-        }
-        if let Some(object) = get_mut(tree, batch.paths.get(*last)) {
-            merge(object, entity);
-        }
+        i += group.len();
     }
-    true
 }
 
 /// An entity fetch's error whose path names no entity (`["_entities"]`

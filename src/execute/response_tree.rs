@@ -133,14 +133,6 @@ fn is_of_type(object: &Object, type_name: &str, supergraph: &Supergraph) -> bool
     }
 }
 
-/// The value at a concrete path, mutably.
-pub fn get_mut<'v>(data: &'v mut Data, path: &[Step]) -> Option<&'v mut Data> {
-    path.iter().try_fold(data, |value, step| match step {
-        Step::Key(k) => value.get_mut(k),
-        Step::Index(i) => value.item_mut(*i),
-    })
-}
-
 /// Writes the representation of an object for an entity fetch as JSON
 /// text, or returns false (writing garbage to discard) if the object does
 /// not match or lacks a key field. `typename` replaces the object's
