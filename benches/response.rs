@@ -54,11 +54,12 @@ async fn respond(heavy: &Heavy, client: &SubgraphClient) -> Vec<u8> {
         &operation.selections,
         &output.data,
         &mut errors,
+        Vec::with_capacity(96 << 10),
     );
     if !errors.is_empty() {
         panic!("the heavy query answered errors: {errors:?}");
     }
-    shaped.data
+    shaped.into_data()
 }
 
 fn heavy() -> Heavy {

@@ -72,19 +72,23 @@ impl Execution {
         )
         .await;
         let operation = &self.prepared.operation;
+        let mut buffer = self.prepared.response_bytes.buffer();
+        buffer.extend_from_slice(respond::DATA_PREFIX);
         let shaped = shape_response(
             &self.shape_input(),
             &operation.root_type,
             &operation.selections,
             &lock(&data),
             &mut errors,
+            buffer,
         );
+        self.prepared.response_bytes.record(shaped.buffer.len());
         if self.deferred.is_empty() {
             return respond::executed(shaped, errors, self.max_errors);
         }
         // What the client holds, to find where deferred fragments apply.
         let delivered: Data =
-            json::read(&shaped.data, json::ReadLimits::default()).unwrap_or_default();
+            json::read(shaped.data(), json::ReadLimits::default()).unwrap_or_default();
         let initial = respond::initial_payload(shaped, errors, self.max_errors);
         let (sender, receiver) = futures::channel::mpsc::channel(4);
         let data = data.into_inner().unwrap_or_else(|e| e.into_inner());

@@ -46,20 +46,34 @@ pub fn cap_errors(errors: &mut Vec<Value>, max: usize, already_omitted: usize) {
 
 /// A response of an executed operation: `data` (maybe null) and `errors`
 /// if any, at most `max_errors` of them.
+/// `shaped` may hold [`DATA_PREFIX`] before its data: without errors, its
+/// buffer becomes the body as it is (no copy of the data).
 pub fn executed(shaped: Shaped, errors: Vec<Value>, max_errors: usize) -> GraphQLResponse {
+    let body = match errors.is_empty() && shaped.omitted_errors == 0 {
+        true if shaped.buffer.get(..shaped.data_start) == Some(DATA_PREFIX) => {
+            let mut body = shaped.buffer;
+            body.push(b'}');
+            body
+        }
+        _ => data_payload(shaped, errors, max_errors, b"}"),
+    };
     GraphQLResponse {
         kind: ResponseKind::Executed,
-        body: Bytes::from(data_payload(shaped, errors, max_errors, b"}")),
+        body: Bytes::from(body),
         subsequent: None,
     }
 }
+
+/// The start of a response with data and no errors.
+pub const DATA_PREFIX: &[u8] = b"{\"data\":";
 
 /// `{"errors":[…],"data":…` and `tail`; `errors` left out when there
 /// are none. The shaped data is already JSON text: it is copied, not
 /// serialised again.
 fn data_payload(shaped: Shaped, mut errors: Vec<Value>, max_errors: usize, tail: &[u8]) -> Vec<u8> {
     cap_errors(&mut errors, max_errors, shaped.omitted_errors);
-    let mut body = Vec::with_capacity(shaped.data.len() + 64);
+    let data = shaped.data();
+    let mut body = Vec::with_capacity(data.len() + 64);
     body.push(b'{');
     if !errors.is_empty() {
         body.extend_from_slice(b"\"errors\":");
@@ -67,7 +81,7 @@ fn data_payload(shaped: Shaped, mut errors: Vec<Value>, max_errors: usize, tail:
         body.push(b',');
     }
     body.extend_from_slice(b"\"data\":");
-    body.extend_from_slice(&shaped.data);
+    body.extend_from_slice(data);
     body.extend_from_slice(tail);
     body
 }

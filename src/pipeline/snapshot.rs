@@ -31,6 +31,37 @@ pub struct PreparedRequest {
     pub operation: Arc<PreparedOperation>,
     /// Shared so that deferred fragments can be delivered after the request returns.
     pub plan: Result<Arc<QueryPlan>, PlanError>,
+    /// The size of the last response to this operation: the next one's
+    /// buffer starts that large (no regrowing, no copying).
+    pub response_bytes: ResponseSizeHint,
+}
+
+/// The size of the last response to one operation (at most
+/// [`ResponseSizeHint::MAX`]: no request makes the next reserve more).
+#[derive(Debug)]
+pub struct ResponseSizeHint(std::sync::atomic::AtomicUsize);
+
+impl ResponseSizeHint {
+    pub const MAX: usize = 4 << 20;
+    const FIRST: usize = 16 << 10;
+
+    /// A buffer for the next response.
+    pub fn buffer(&self) -> Vec<u8> {
+        let size = self.0.load(std::sync::atomic::Ordering::Relaxed);
+        Vec::with_capacity(size.min(Self::MAX))
+    }
+
+    /// Records a response's size.
+    pub fn record(&self, bytes: usize) {
+        let size = (bytes + 64).min(Self::MAX);
+        self.0.store(size, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Default for ResponseSizeHint {
+    fn default() -> Self {
+        Self(std::sync::atomic::AtomicUsize::new(Self::FIRST))
+    }
 }
 
 type Key = (String, Option<String>);
@@ -159,6 +190,10 @@ impl Snapshot {
             });
         }
         let plan = plan.map(Arc::new);
-        Ok(Arc::new(PreparedRequest { operation, plan }))
+        Ok(Arc::new(PreparedRequest {
+            operation,
+            plan,
+            response_bytes: ResponseSizeHint::default(),
+        }))
     }
 }

@@ -70,8 +70,8 @@ pub fn shape_deferred(
             continue;
         };
         let shaped = shape_at(input, target, object, &mut item.errors);
-        item.data = shaped.data;
         item.omitted_errors = shaped.omitted_errors;
+        item.data = shaped.into_data();
         let read_back = json::read::<Data>(&item.data, json::ReadLimits::default());
         if let (Some(place), Ok(shaped)) = (value_at_mut(delivered, &target.path), read_back) {
             merge_shaped(place, &shaped);
@@ -86,7 +86,7 @@ fn shape_at(
     object: &Object,
     errors: &mut Vec<Value>,
 ) -> super::Shaped {
-    let shaper = Shaper::new(input, &target.path, errors);
+    let shaper = Shaper::new(input, &target.path, errors, Vec::new());
     let is_root = target.path.is_empty();
     shaper.shape_root(&target.type_name, target.selections, object, is_root)
 }

@@ -46,10 +46,25 @@ pub struct ShapeInput<'a> {
 /// A shaped response.
 #[derive(Debug)]
 pub struct Shaped {
-    /// The response's `data`, as JSON text.
-    pub data: Vec<u8>,
+    /// The buffer shaping was given (and what it held before), then the
+    /// response's `data` as JSON text, from `data_start` on.
+    pub buffer: Vec<u8>,
+    pub data_start: usize,
     /// Errors found but not kept (there were `max_errors` already).
     pub omitted_errors: usize,
+}
+
+impl Shaped {
+    /// The response's `data`, as JSON text.
+    pub fn data(&self) -> &[u8] {
+        self.buffer.get(self.data_start..).unwrap_or_default()
+    }
+
+    /// The response's `data` as JSON text, owned.
+    pub fn into_data(mut self) -> Vec<u8> {
+        self.buffer.drain(..self.data_start);
+        self.buffer
+    }
 }
 
 /// A non-null field was null: the null moves up to the nearest nullable parent.
@@ -102,29 +117,37 @@ type CollectedFields<'k> = Rc<[(&'k str, Vec<&'k Field>)]>;
 type FieldsBySet<'k> =
     HashMap<usize, Vec<(Name, CollectedFields<'k>)>, foldhash::fast::RandomState>;
 
-/// Shapes `data` for the operation rooted at `root_type`; appends errors for
-/// non-null violations not already explained by an error (counting, not
-/// building, those past `input.max_errors`).
+/// Shapes `data` for the operation rooted at `root_type` into `buffer`
+/// (after what it holds: the caller may have written the payload's start,
+/// and sized it); appends errors for non-null violations not already
+/// explained by an error (counting, not building, those past
+/// `input.max_errors`).
 pub fn shape_response(
     input: &ShapeInput<'_>,
     root_type: &Name,
     selections: &SelectionSet,
     data: &Data,
     errors: &mut Vec<Value>,
+    buffer: Vec<u8>,
 ) -> Shaped {
     let empty = Object::new();
     let source = data.as_object().unwrap_or(&empty);
-    let shaper = Shaper::new(input, &[], errors);
+    let shaper = Shaper::new(input, &[], errors, buffer);
     shaper.shape_root(root_type, selections, source, true)
 }
 
 impl<'a, 'k> Shaper<'a, 'k> {
-    fn new(input: &'a ShapeInput<'a>, prefix: &'a [Value], errors: &'a mut Vec<Value>) -> Self {
+    fn new(
+        input: &'a ShapeInput<'a>,
+        prefix: &'a [Value],
+        errors: &'a mut Vec<Value>,
+        out: Vec<u8>,
+    ) -> Self {
         Self {
             input,
             prefix,
             path: Vec::new(),
-            out: Vec::with_capacity(16 * 1024),
+            out,
             error_paths: ErrorPaths::of(errors),
             errors,
             held: Vec::new(),
@@ -171,15 +194,17 @@ impl<'a, 'k> Shaper<'a, 'k> {
         source: &Object,
         is_root: bool,
     ) -> Shaped {
+        let data_start = self.out.len();
         if let Err(NullPropagation) =
             self.complete_object(type_name, &[selections], source, is_root)
         {
             self.land(0);
-            self.out.clear();
+            self.out.truncate(data_start);
             self.out.extend_from_slice(b"null");
         }
         Shaped {
-            data: self.out,
+            buffer: self.out,
+            data_start,
             omitted_errors: self.omitted,
         }
     }
