@@ -371,3 +371,60 @@ fn relocate_error(error: Value, batches: &[PartBatch<'_>], values: &ValueBudget)
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::json::Key;
+
+    fn data(text: &str) -> Data {
+        Data::from_value(&serde_json::from_str(text).unwrap())
+    }
+
+    #[test]
+    fn merging_along_paths_reaches_every_target_in_any_order_and_skips_missing_ones() {
+        let mut tree = data(r#"{"a":[{"x":1},{"x":2}],"b":{"c":{"y":3}}}"#);
+        let (a0, a1) = (
+            [Step::Key("a"), Step::Index(0)],
+            [Step::Key("a"), Step::Index(1)],
+        );
+        let (c, missing) = (
+            [Step::Key("b"), Step::Key("c")],
+            [Step::Key("b"), Step::Key("z")],
+        );
+        let out_of_range = [Step::Key("a"), Step::Index(7)];
+        // Not depth-first: a's items apart, one target twice, two that are not there.
+        let targets: Vec<(&[Step<'_>], usize)> = vec![
+            (&a1, 1),
+            (&c, 2),
+            (&missing, 3),
+            (&a0, 0),
+            (&out_of_range, 4),
+            (&a1, 5),
+        ];
+        let mut reached = Vec::new();
+        merge_along(&mut tree, &targets, 0, &mut |object, i| {
+            reached.push(i);
+            if let Data::Object(object) = object {
+                // "seen" holds one null per earlier visit.
+                let seen = object.get("seen").map_or(0, |d| d.count_values());
+                object.insert(Key::from("seen"), Data::List(vec![Data::Null; seen]));
+                object.insert(Key::from(format!("r{i}")), Data::Bool(true));
+            }
+        });
+        reached.sort_unstable();
+        assert_eq!(reached, [0, 1, 2, 5]);
+        assert_eq!(
+            tree.to_value(),
+            serde_json::json!({
+                "a": [
+                    {"x": 1, "seen": [], "r0": true},
+                    {"x": 2, "seen": [null], "r1": true, "r5": true},
+                ],
+                "b": {"c": {"y": 3, "seen": [], "r2": true}},
+            })
+        );
+    }
+}
