@@ -148,8 +148,15 @@ fn read_from<T: Tree>(
     }
     result.map_err(|error| match state.exceeded.get() {
         Some(limit) => ReadError::Limit(limit),
-        None => ReadError::Invalid(error.to_string()),
+        None => ReadError::Invalid(without_excerpt(&error.to_string())),
     })
+}
+
+/// A reader's error message without the excerpt of the document that
+/// sonic-rs appends on the lines after it: the document may be a
+/// subgraph's answer (logged) holding personal data.
+fn without_excerpt(message: &str) -> String {
+    message.lines().next().unwrap_or_default().to_string()
 }
 
 /// The number of values in `value` (itself included).
@@ -621,6 +628,19 @@ mod tests {
             Err(ReadError::Limit(Exceeded::Values))
         ));
         assert!(budget.spend(100), "nothing was spent");
+    }
+
+    #[test]
+    fn an_invalid_documents_error_quotes_none_of_its_text() {
+        let text = br#"{"email":"alice@example.com", x}"#;
+        let Err(ReadError::Invalid(message)) = read::<Value>(text, ReadLimits::default()) else {
+            panic!("the document is invalid");
+        };
+        assert!(message.contains("line 1 column"), "{message}");
+        assert!(
+            !message.contains("example") && !message.contains('\n'),
+            "{message}"
+        );
     }
 
     #[test]
