@@ -377,10 +377,10 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::json::Key;
+    use crate::json::{read, Key, ReadLimits};
 
     fn data(text: &str) -> Data {
-        Data::from_value(&serde_json::from_str(text).unwrap())
+        read(text.as_bytes(), ReadLimits::default()).unwrap()
     }
 
     #[test]

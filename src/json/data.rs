@@ -14,8 +14,6 @@
 
 use bytes::Bytes;
 use compact_str::CompactString;
-use serde::ser::{SerializeMap, SerializeSeq};
-use serde::{Serialize, Serializer};
 use serde_json::{Number, Value};
 
 /// A key of a JSON object.
@@ -155,7 +153,8 @@ impl Data {
         count
     }
 
-    /// The same value as a `serde_json::Value` (keys in sorted order).
+    /// The same value as a `serde_json::Value` (keys in the order of
+    /// [`Object::iter`]).
     pub fn to_value(&self) -> Value {
         match self {
             Self::Null => Value::Null,
@@ -170,22 +169,6 @@ impl Data {
                     .map(|(k, v)| (k.to_string(), v.to_value()))
                     .collect(),
             ),
-        }
-    }
-
-    /// A `serde_json::Value` as compact data.
-    pub fn from_value(value: &Value) -> Data {
-        match value {
-            Value::Null => Self::Null,
-            Value::Bool(b) => Self::Bool(*b),
-            Value::Number(n) => Self::Number(n.clone()),
-            Value::String(s) => Self::String(CompactString::from(s.as_str())),
-            Value::Array(items) => Self::List(items.iter().map(Data::from_value).collect()),
-            Value::Object(map) => Self::Object(Object::from_entries(
-                map.iter()
-                    .map(|(k, v)| (Key::from(k.as_str()), Data::from_value(v)))
-                    .collect(),
-            )),
         }
     }
 
@@ -430,32 +413,6 @@ pub fn write_number(number: &Number, out: &mut Vec<u8>) {
     }
 }
 
-impl Serialize for Data {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Null => serializer.serialize_unit(),
-            Self::Bool(b) => serializer.serialize_bool(*b),
-            Self::Number(n) => n.serialize(serializer),
-            Self::String(s) => serializer.serialize_str(s),
-            Self::Raw(bytes) => serializer.serialize_str(&String::from_utf8_lossy(bytes)),
-            Self::List(items) => {
-                let mut seq = serializer.serialize_seq(Some(items.len()))?;
-                for item in items {
-                    seq.serialize_element(item)?;
-                }
-                seq.end()
-            }
-            Self::Object(object) => {
-                let mut map = serializer.serialize_map(Some(object.len()))?;
-                for (key, value) in object.iter() {
-                    map.serialize_entry(key.as_str(), value)?;
-                }
-                map.end()
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -463,7 +420,7 @@ mod tests {
     use super::*;
 
     fn data(text: &str) -> Data {
-        Data::from_value(&serde_json::from_str(text).unwrap())
+        crate::json::read(text.as_bytes(), crate::json::ReadLimits::default()).unwrap()
     }
 
     #[test]
@@ -578,10 +535,6 @@ mod tests {
         let mut out = Vec::new();
         value.write_json(&mut out);
         assert_eq!(String::from_utf8(out).unwrap(), text);
-        assert_eq!(
-            serde_json::to_value(&value).unwrap(),
-            serde_json::from_str::<Value>(text).unwrap()
-        );
         assert_eq!(
             value.to_value(),
             serde_json::from_str::<Value>(text).unwrap()
