@@ -12,6 +12,7 @@ pub mod egress;
 pub mod execute;
 pub mod http;
 pub mod json;
+pub mod loader;
 pub mod operation;
 pub mod pipeline;
 pub mod plan;

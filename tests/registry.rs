@@ -19,9 +19,10 @@ use std::time::{Duration, Instant};
 use common::{client, JunctionProcess, TestServer};
 use fixture_subgraph::{FixtureServer, Subgraph};
 use junction::admin;
-use junction::cli::follow::{follow_registry, RegistryFollower};
 use junction::compose::SubgraphInput;
+use junction::execute::ProbeSettings;
 use junction::http::{self, AdminEndpoint, HttpSettings};
+use junction::loader::{Loader, SupergraphSource};
 use junction::pipeline::{Gateway, GatewaySettings};
 use junction::registry::{ChangeOutcome, Registry, RegistryError};
 use junction::store::{open_store, Store, StoreConfig};
@@ -36,14 +37,19 @@ const TOP_PRODUCTS: &str = "{ topProducts { name } }";
 /// the admin API on.
 struct Replica {
     server: TestServer,
-    _follower: RegistryFollower,
+    _loader: Loader,
 }
 
 impl Replica {
     async fn start(store: Arc<dyn Store>) -> Self {
         let registry = Registry::new(store);
         let gateway = Arc::new(Gateway::new(GatewaySettings::default()));
-        let follower = follow_registry(registry.clone(), Arc::clone(&gateway));
+        let no_probes = ProbeSettings {
+            interval: Duration::ZERO,
+            ..ProbeSettings::default()
+        };
+        let source = SupergraphSource::Registry(registry.clone());
+        let loader = Loader::start(Arc::clone(&gateway), source, no_probes).unwrap();
         let settings = HttpSettings {
             admin: Some(AdminEndpoint::new(admin::schema(registry), TOKEN)),
             ..HttpSettings::default()
@@ -52,7 +58,7 @@ impl Replica {
         let server = TestServer::serve(gateway, router, Duration::from_secs(5)).await;
         Self {
             server,
-            _follower: follower,
+            _loader: loader,
         }
     }
 
@@ -650,10 +656,12 @@ async fn unhealthy_subgraphs_fail_fast_and_are_reported() {
     .unwrap();
     let gateway = Arc::new(Gateway::new(GatewaySettings::default()));
     gateway.load_supergraph(&supergraph).unwrap();
-    let _checks = gateway.start_health_checks(junction::execute::ProbeSettings {
-        interval: Duration::from_millis(50),
-        ..Default::default()
-    });
+    // The probe rounds it takes to be unhealthy (the loader runs them periodically).
+    for _ in 0..junction::execute::FAILURES_BEFORE_UNHEALTHY {
+        gateway
+            .probe_subgraphs(&junction::execute::ProbeSettings::default())
+            .await;
+    }
     let dir = tempfile::tempdir().unwrap();
     let store = common::embedded_store(dir.path()).await;
     let settings = HttpSettings {

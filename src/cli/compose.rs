@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::{anyhow, Context};
 
 use super::ComposeArgs;
-use crate::compose::{compose, read_subgraph_list, CompositionError};
+use crate::compose::{compose, read_subgraph_list};
 
 pub fn run(args: &ComposeArgs) -> anyhow::Result<()> {
     let inputs = read_subgraph_list(&args.subgraphs)?;
@@ -21,7 +21,7 @@ pub fn run(args: &ComposeArgs) -> anyhow::Result<()> {
             let mut stderr = std::io::stderr().lock();
             for error in &errors {
                 // Nothing more useful to do if stderr is gone.
-                let _ = writeln!(stderr, "{}", error_line(error));
+                let _ = writeln!(stderr, "{}", error.located());
             }
             Err(anyhow!(
                 "composition failed with {} error{}",
@@ -29,24 +29,5 @@ pub fn run(args: &ComposeArgs) -> anyhow::Result<()> {
                 if errors.len() == 1 { "" } else { "s" }
             ))
         }
-    }
-}
-
-/// `CODE: message (at subgraph:line:column, …)`.
-pub fn error_line(error: &CompositionError) -> String {
-    let locations: Vec<String> = error
-        .locations
-        .iter()
-        .map(|l| format!("{}:{}:{}", l.subgraph, l.line, l.column))
-        .collect();
-    if locations.is_empty() {
-        format!("{}: {}", error.code, error.message)
-    } else {
-        format!(
-            "{}: {} (at {})",
-            error.code,
-            error.message,
-            locations.join(", ")
-        )
     }
 }

@@ -1,54 +1,21 @@
 //! `junction dev`: the demo subgraphs in this process and the gateway in
-//! front of them, with the demo supergraph built into the binary so that it
-//! runs from any working directory. The demo subgraphs are published into
+//! front of them ([`start_demo`]). The demo subgraphs are published into
 //! the embedded store's registry, which the gateway then follows, and the
 //! admin API is on, so the whole publish loop can be tried at once.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
 use junction_subgraphs::{DemoSubgraphs, SUBGRAPH_NAMES};
 
-use super::{follow, serve, signals, DevArgs};
+use super::{serve, signals, DevArgs};
 use crate::admin;
 use crate::compose::SubgraphInput;
 use crate::config::{AdminConfig, Config, Mode};
 use crate::http;
 use crate::http::AdminEndpoint;
-use crate::pipeline::Gateway;
-
-/// The demo supergraph (`schema/supergraph.graphql`), composed from the demo subgraphs.
-pub const DEMO_SUPERGRAPH: &str = include_str!("../../schema/supergraph.graphql");
-
-/// The demo subgraphs and a gateway serving the demo supergraph in front of them.
-pub struct DemoGateway {
-    pub gateway: Arc<Gateway>,
-    pub subgraphs: DemoSubgraphs,
-}
-
-/// Starts the demo subgraphs on `subgraphs_addr` (port 0: any free port) and
-/// builds a gateway whose subgraph URLs point at them.
-pub async fn start_demo(
-    subgraphs_addr: SocketAddr,
-    config: &Config,
-) -> anyhow::Result<DemoGateway> {
-    let subgraphs = junction_subgraphs::spawn(subgraphs_addr)
-        .await
-        .with_context(|| format!("cannot start the demo subgraphs on {subgraphs_addr}"))?;
-    let mut settings = serve::gateway_settings(config)?;
-    let urls: HashMap<String, String> = SUBGRAPH_NAMES
-        .iter()
-        .map(|name| (name.to_string(), subgraphs.url(name)))
-        .collect();
-    settings.subgraph_urls.extend(urls);
-    let gateway = Arc::new(Gateway::new(settings));
-    gateway
-        .load_supergraph(DEMO_SUPERGRAPH)
-        .context("the built-in demo supergraph is invalid")?;
-    Ok(DemoGateway { gateway, subgraphs })
-}
+use crate::loader::{probe_settings, start_demo, Loader, SupergraphSource};
 
 pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let token = match std::env::var("JUNCTION_ADMIN_TOKEN") {
@@ -85,10 +52,11 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         .publish_many(demo_inputs, "junction dev")
         .await
         .context("cannot publish the demo subgraphs into the registry")?;
-    let _follower = follow::follow_registry(registry.clone(), Arc::clone(&demo.gateway));
-    let _health_checks = demo
-        .gateway
-        .start_health_checks(serve::probe_settings(&config));
+    let loader = Loader::start(
+        Arc::clone(&demo.gateway),
+        SupergraphSource::Registry(registry.clone()),
+        probe_settings(&config),
+    )?;
     let mut settings = serve::http_settings(&config);
     settings.admin = Some(AdminEndpoint::new(admin::schema(registry), &token));
     let listener = serve::bind(config.listen).await?;
@@ -102,6 +70,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     )
     .await
     .context("the HTTP server failed")?;
+    loader.stop().await;
     demo.subgraphs.shutdown();
     tracing::info!("stopped");
     Ok(())

@@ -13,13 +13,11 @@ use clap::{Args, Parser, Subcommand};
 
 pub mod compose;
 pub mod dev;
-pub mod follow;
 mod logging;
 pub mod plan;
 pub mod serve;
 pub mod signals;
 pub mod subgraph;
-pub mod watch;
 
 /// Junction: a GraphQL federation gateway. One GraphQL endpoint in front of
 /// many subgraphs, described by a supergraph schema.

@@ -57,6 +57,25 @@ impl CompositionError {
         }
     }
 
+    /// `CODE: message (at subgraph:line:column, …)`: one line for a terminal or a log.
+    pub fn located(&self) -> String {
+        let locations: Vec<String> = self
+            .locations
+            .iter()
+            .map(|l| format!("{}:{}:{}", l.subgraph, l.line, l.column))
+            .collect();
+        if locations.is_empty() {
+            format!("{}: {}", self.code, self.message)
+        } else {
+            format!(
+                "{}: {} (at {})",
+                self.code,
+                self.message,
+                locations.join(", ")
+            )
+        }
+    }
+
     /// Adds a location in `subgraph`.
     pub fn at(mut self, subgraph: &str, location: model::Location) -> Self {
         self.locations.push(ErrorLocation {

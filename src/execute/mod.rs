@@ -24,7 +24,7 @@ use bytes::Bytes;
 use serde_json::{json, Map, Value};
 
 pub use client::{FetchError, Recorded, SubgraphClient};
-pub use health::{HealthState, ProbeSettings, SubgraphHealth};
+pub use health::{HealthState, ProbeSettings, SubgraphHealth, FAILURES_BEFORE_UNHEALTHY};
 pub use in_flight::{InFlight, RequestKey};
 pub use policy::{ClientSettings, ErrorPolicy, SubgraphPolicy};
 

@@ -28,7 +28,7 @@ static NODE_SCHEMA: LazyLock<Valid<Schema>> =
     LazyLock::new(|| Schema::parse_and_validate(NODE_SDL, "node.graphql").unwrap());
 
 static DEMO: LazyLock<Supergraph> =
-    LazyLock::new(|| Supergraph::parse(crate::cli::dev::DEMO_SUPERGRAPH).unwrap());
+    LazyLock::new(|| Supergraph::parse(crate::loader::DEMO_SUPERGRAPH).unwrap());
 
 /// No regression files: a failing case is printed, shrunk, with the test's
 /// output, and a test run should not write into the source tree.

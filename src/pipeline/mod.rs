@@ -95,17 +95,6 @@ impl GatewaySettings {
     }
 }
 
-/// Stops the health checks when dropped.
-pub struct HealthChecks(Option<tokio::task::JoinHandle<()>>);
-
-impl Drop for HealthChecks {
-    fn drop(&mut self) {
-        if let Some(task) = &self.0 {
-            task.abort();
-        }
-    }
-}
-
 /// One GraphQL request as decoded from HTTP (POST body or GET parameters).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -281,31 +270,19 @@ impl Gateway {
         self.client.health().snapshot()
     }
 
-    /// Probes the live supergraph's subgraphs every `settings.interval`
-    /// (none when it is zero) until the returned guard is dropped.
-    pub fn start_health_checks(self: &Arc<Self>, settings: ProbeSettings) -> HealthChecks {
-        if settings.interval.is_zero() {
-            return HealthChecks(None);
-        }
-        let gateway = Arc::clone(self);
-        let task = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(settings.interval);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                let Some(snapshot) = gateway.live.load_full() else {
-                    continue;
-                };
-                let subgraphs: Vec<(String, String)> = snapshot
-                    .supergraph
-                    .subgraphs
-                    .iter()
-                    .map(|s| (s.name.clone(), s.url.clone()))
-                    .collect();
-                gateway.client.probe_all(&subgraphs, &settings).await;
-            }
-        });
-        HealthChecks(Some(task))
+    /// Probes the live supergraph's subgraphs once (nothing before a
+    /// supergraph is loaded); [`Gateway::subgraph_health`] reports the results.
+    pub async fn probe_subgraphs(&self, settings: &ProbeSettings) {
+        let Some(snapshot) = self.live.load_full() else {
+            return;
+        };
+        let subgraphs: Vec<(String, String)> = snapshot
+            .supergraph
+            .subgraphs
+            .iter()
+            .map(|s| (s.name.clone(), s.url.clone()))
+            .collect();
+        self.client.probe_all(&subgraphs, settings).await;
     }
 
     /// Runs one request through the pipeline, within the request timeout

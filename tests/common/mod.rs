@@ -13,9 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use junction::cli::dev::{start_demo, DemoGateway};
 use junction::config::{Config, Mode};
 use junction::http::{self, HttpSettings, ServerSettings};
+use junction::loader::{start_demo, DemoGateway};
 use junction::pipeline::{Gateway, GatewaySettings};
 use junction_subgraphs::DemoSubgraphs;
 use serde_json::Value;
@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 /// The demo supergraph, as `junction dev` serves it.
-pub const DEMO_SUPERGRAPH: &str = junction::cli::dev::DEMO_SUPERGRAPH;
+pub const DEMO_SUPERGRAPH: &str = junction::loader::DEMO_SUPERGRAPH;
 /// A one-subgraph supergraph with a `Mutation` type (nothing serves its subgraph).
 pub const COUNTER_SUPERGRAPH: &str = include_str!("counter_supergraph.graphql");
 pub const HEAVY_QUERY: &str = include_str!("../fixtures/heavy_query.graphql");

@@ -7,8 +7,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::task::JoinHandle;
-
 use crate::pipeline::Gateway;
 use crate::registry::Registry;
 use crate::store::Subscription;
@@ -16,29 +14,16 @@ use crate::store::Subscription;
 /// The periodic check behind the notifications.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
-/// Follows `registry` into `gateway` until the handle is dropped or aborted.
-pub fn follow_registry(registry: Registry, gateway: Arc<Gateway>) -> RegistryFollower {
-    let task = tokio::spawn(async move {
-        let mut follower = Follower {
-            registry,
-            gateway,
-            loaded: None,
-            store_down: false,
-        };
-        follower.run().await;
-    });
-    RegistryFollower { task }
-}
-
-/// Stops following when dropped.
-pub struct RegistryFollower {
-    task: JoinHandle<()>,
-}
-
-impl Drop for RegistryFollower {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+/// Follows `registry` into `gateway` until the task is aborted.
+pub(super) async fn follow(registry: Registry, gateway: Arc<Gateway>) {
+    tracing::info!("serving the registry's supergraph (ready once one is published)");
+    let mut follower = Follower {
+        registry,
+        gateway,
+        loaded: None,
+        store_down: false,
+    };
+    follower.run().await;
 }
 
 struct Follower {
