@@ -1,6 +1,6 @@
-//! Running a query plan: each stage's fetches in parallel, stages in
-//! sequence; entity representations collected from the response so far,
-//! deduplicated and batched into one `_entities` request per fetch; results
+//! Running a query plan: each fetch as soon as the fetches it reads from
+//! are done (independent fetches in parallel); entity representations
+//! collected from the response so far, deduplicated and batched into one `_entities` request per fetch; results
 //! and errors merged back at the right paths. A failing subgraph yields
 //! errors, never a panic: its part of the data stays missing and the shaper
 //! nulls it.
@@ -62,21 +62,73 @@ pub async fn execute_plan(plan: &QueryPlan, context: FetchContext<'_>) -> Execut
     }
 }
 
-/// Runs stages (each stage's fetches in parallel) against the response
-/// tree `data`, merging their results into it; returns their errors.
+/// Runs the fetches of a block's stages against the response tree `data`,
+/// merging their results into it; returns their errors (in plan order,
+/// whatever order the fetches finish in).
+///
+/// Each fetch starts as soon as the fetches it reads from
+/// ([`FetchNode::depends_on`]) are done, not when its whole stage is: a slow
+/// subgraph holds back only what depends on it.
 pub async fn execute_stages(
     stages: &[Vec<FetchNode>],
     context: FetchContext<'_>,
     data: &Mutex<Data>,
 ) -> Vec<Value> {
-    let mut errors = Vec::new();
-    for stage in stages {
-        let fetches = stage.iter().map(|fetch| run_fetch(fetch, context, data));
-        for fetch_errors in futures::future::join_all(fetches).await {
-            errors.extend(fetch_errors);
+    use futures::stream::{FuturesUnordered, StreamExt};
+
+    let fetches: Vec<&FetchNode> = stages.iter().flatten().collect();
+    let schedule = Schedule::of(&fetches);
+    let mut waiting = schedule.waiting.clone();
+    let mut errors: Vec<Vec<Value>> = vec![Vec::new(); fetches.len()];
+    let mut running = FuturesUnordered::new();
+    let start = |index: usize| {
+        let fetch = fetches[index];
+        async move { (index, run_fetch(fetch, context, data).await) }
+    };
+    for (index, count) in waiting.iter().enumerate() {
+        if *count == 0 {
+            running.push(start(index));
         }
     }
-    errors
+    while let Some((done, fetch_errors)) = running.next().await {
+        errors[done] = fetch_errors;
+        for dependent in &schedule.dependents[done] {
+            waiting[*dependent] -= 1;
+            if waiting[*dependent] == 0 {
+                running.push(start(*dependent));
+            }
+        }
+    }
+    errors.into_iter().flatten().collect()
+}
+
+/// Which fetches wait on which, by position in the block's fetch list.
+struct Schedule {
+    /// How many fetches each one waits for.
+    waiting: Vec<usize>,
+    /// The fetches waiting on each one.
+    dependents: Vec<Vec<usize>>,
+}
+
+impl Schedule {
+    /// Dependencies count only on fetches listed before the fetch (the
+    /// planner's stages are in dependency order), so every fetch runs.
+    fn of(fetches: &[&FetchNode]) -> Self {
+        let mut waiting = vec![0; fetches.len()];
+        let mut dependents = vec![Vec::new(); fetches.len()];
+        for (index, fetch) in fetches.iter().enumerate() {
+            for id in &fetch.depends_on {
+                if let Some(dep) = fetches[..index].iter().position(|f| f.id == *id) {
+                    waiting[index] += 1;
+                    dependents[dep].push(index);
+                }
+            }
+        }
+        Self {
+            waiting,
+            dependents,
+        }
+    }
 }
 
 /// The response tree, locked (a panic elsewhere cannot poison it for good).

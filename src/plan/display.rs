@@ -227,6 +227,8 @@ fn fetch_json(fetch: &FetchNode) -> Value {
         .collect();
     json!({
         "kind": "Fetch",
+        "id": fetch.id,
+        "dependsOn": fetch.depends_on,
         "serviceName": fetch.subgraph_name,
         "conditions": conditions,
         "entities": entities,

@@ -67,6 +67,10 @@ pub struct EntityPart {
 #[derive(Debug, Clone)]
 pub struct FetchNode {
     pub id: usize,
+    /// The fetches of the same block (by id) whose results this one reads:
+    /// it may start as soon as they are done (fetches of a parent block are
+    /// done before the block starts). Always in earlier stages.
+    pub depends_on: Vec<usize>,
     pub subgraph: SubgraphId,
     pub subgraph_name: String,
     /// For entity fetches, the objects it enriches: entity fetches of one

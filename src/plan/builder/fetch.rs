@@ -69,6 +69,13 @@ fn stage_block(
         .collect();
     let mut earliest = vec![0usize; count];
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); count];
+    let deps_of: Vec<Vec<usize>> = groups
+        .iter()
+        .map(|g| {
+            g.as_ref()
+                .map_or_else(Vec::new, |g| g.deps.iter().copied().collect())
+        })
+        .collect();
     for (i, group) in groups.iter().enumerate() {
         let Some(group) = group.as_ref().filter(|_| member[i]) else {
             continue;
@@ -112,6 +119,7 @@ fn stage_block(
             None => staged[earliest[i]].push(Batch::new(i, group)),
         }
     }
+    let batch_of = batch_ids(&staged, count);
     staged
         .into_iter()
         .filter(|batches| !batches.is_empty())
@@ -119,10 +127,57 @@ fn stage_block(
             batches.sort_by_key(|b| b.id);
             batches
                 .into_iter()
-                .map(|batch| fetch_node(batch, graph, operation))
+                .map(|batch| {
+                    let depends_on = batch_dependencies(&batch, &batch_of, &member, &deps_of);
+                    let mut fetch = fetch_node(batch, graph, operation);
+                    fetch.depends_on = depends_on;
+                    fetch
+                })
                 .collect()
         })
         .collect()
+}
+
+/// The id of the batch (fetch) each group went into, if any.
+fn batch_ids(staged: &[Vec<Batch>], count: usize) -> Vec<Option<usize>> {
+    let mut batch_of = vec![None; count];
+    for batch in staged.iter().flatten() {
+        for (group, _) in &batch.groups {
+            batch_of[*group] = Some(batch.id);
+        }
+    }
+    batch_of
+}
+
+/// The fetches of the block a batch reads from: the batches of its groups'
+/// dependencies, looking through groups that became no fetch (nothing
+/// left to ask) to what they depended on.
+fn batch_dependencies(
+    batch: &Batch,
+    batch_of: &[Option<usize>],
+    member: &[bool],
+    deps_of: &[Vec<usize>],
+) -> Vec<usize> {
+    let mut found: Vec<usize> = Vec::new();
+    let mut pending: Vec<usize> = batch
+        .groups
+        .iter()
+        .flat_map(|(group, _)| deps_of[*group].iter().copied())
+        .collect();
+    let mut seen = vec![false; batch_of.len()];
+    while let Some(group) = pending.pop() {
+        if !member[group] || std::mem::replace(&mut seen[group], true) {
+            continue;
+        }
+        match batch_of[group] {
+            Some(id) if id != batch.id => found.push(id),
+            Some(_) => {}
+            None => pending.extend(deps_of[group].iter().copied()),
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
 }
 
 fn fetch_node(batch: Batch, graph: &Graph<'_>, operation: &PreparedOperation) -> FetchNode {
@@ -163,6 +218,7 @@ fn fetch_node(batch: Batch, graph: &Graph<'_>, operation: &PreparedOperation) ->
     let text = operation_text(kind, &entities, &variables, &selections, operation);
     FetchNode {
         id: batch.id,
+        depends_on: Vec::new(),
         renames,
         root_keys,
         conditions,
@@ -238,4 +294,69 @@ fn operation_text(
     text.push(' ');
     print_selection_set(&mut text, selections);
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::operation::{prepare_within, Limits};
+    use crate::plan::{plan_within, QueryPlan, DEFAULT_MAX_PLAN_FIELDS};
+    use crate::supergraph::Supergraph;
+
+    const DEMO: &str = include_str!("../../../schema/supergraph.graphql");
+
+    fn plan(query: &str) -> QueryPlan {
+        let supergraph = Supergraph::parse(DEMO).expect("the demo supergraph parses");
+        let operation = prepare_within(&supergraph.api_schema, query, None, &Limits::default())
+            .expect("the query is valid");
+        plan_within(&supergraph, &operation, DEFAULT_MAX_PLAN_FIELDS).expect("the query plans")
+    }
+
+    /// (subgraph, subgraphs of the fetches it depends on), in plan order.
+    fn dependencies(plan: &QueryPlan) -> Vec<(String, Vec<String>)> {
+        let fetches: Vec<_> = plan.stages.iter().flatten().collect();
+        let name_of = |id: &usize| {
+            let fetch = fetches
+                .iter()
+                .find(|f| f.id == *id)
+                .expect("a fetch of the plan");
+            fetch.subgraph_name.clone()
+        };
+        fetches
+            .iter()
+            .map(|f| {
+                (
+                    f.subgraph_name.clone(),
+                    f.depends_on.iter().map(name_of).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_fetch_depends_only_on_the_fetches_it_reads_from() {
+        let plan = plan("{ users { reviews { body } } topProducts { name inStock } }");
+        let owned = |s: &str| s.to_string();
+        assert_eq!(
+            dependencies(&plan),
+            vec![
+                (owned("accounts"), vec![]),
+                (owned("products"), vec![]),
+                (owned("reviews"), vec![owned("accounts")]),
+                (owned("inventory"), vec![owned("products")]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_fetch_batching_several_paths_depends_on_the_fetch_of_each() {
+        let plan = plan("{ users { reviews { body } } topProducts { reviews { body } } }");
+        let reviews: Vec<_> = dependencies(&plan)
+            .into_iter()
+            .filter(|(subgraph, _)| subgraph == "reviews")
+            .collect();
+        assert_eq!(reviews.len(), 1, "one batched request to reviews");
+        let mut on = reviews[0].1.clone();
+        on.sort();
+        assert_eq!(on, vec!["accounts".to_string(), "products".to_string()]);
+    }
 }
