@@ -430,3 +430,40 @@ async fn subgraph_value_of_the_wrong_type_in_a_non_null_field_nulls_the_parent()
     assert_eq!(body["data"], json!({ "strict": null }));
     assert_eq!(error_paths(&body), vec![json!(["strict", "count"])]);
 }
+
+/// A fetch starts once the fetches it reads from are done, not when its
+/// whole stage is: `profiles` (reading from `directory`) runs while the
+/// `reviews` root fetch of the same stage is still held. `reviews` is held
+/// until `profiles` is called, so a gateway that waited for the whole
+/// stage would never finish (and answer GATEWAY_TIMEOUT instead).
+#[tokio::test]
+async fn a_fetch_starts_when_its_inputs_are_ready_not_when_its_stage_is_done() {
+    let held = Arc::new(tokio::sync::Semaphore::new(0));
+    let release = Arc::clone(&held);
+    let profiles = Subgraph::new("profiles")
+        .entity("User", move |rep| {
+            release.add_permits(1);
+            json!({ "id": rep["id"] })
+        })
+        .field("User.name", |user, _| {
+            json!(format!("name of {}", user["id"].as_str().unwrap_or("?")))
+        });
+    let settings = GatewaySettings {
+        request_timeout: Duration::from_secs(10),
+        ..GatewaySettings::dev()
+    };
+    let fed = Federation::start_with(
+        settings,
+        TEAM,
+        vec![directory_of(&["u1"]), profiles, reviews().gate(held)],
+    )
+    .await;
+    let body = fed.query("{ users { name } reviews { body } }").await;
+    assert_eq!(
+        body,
+        json!({ "data": {
+            "users": [{ "name": "name of u1" }],
+            "reviews": [{ "body": "Great" }],
+        } })
+    );
+}
