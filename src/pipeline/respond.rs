@@ -9,22 +9,23 @@ use serde_json::{Map, Value};
 use super::{GatewayError, GraphQLResponse, ResponseKind, Subsequent};
 use crate::shape::{IncrementalItem, Shaped};
 
-/// A response for errors raised before execution started. Their number is
-/// already bounded: a document's errors are cut at `limits.max_errors` when
-/// they are converted (see `OperationError::to_graphql_errors`).
-pub fn from_errors(errors: &[GatewayError]) -> GraphQLResponse {
-    let kind = match errors.first() {
-        Some(GatewayError::NotReady) => ResponseKind::NotReady,
-        Some(GatewayError::MethodNotAllowed(_)) => ResponseKind::MethodNotAllowed,
-        Some(GatewayError::Timeout(_)) => ResponseKind::Timeout,
+/// A response for an error raised before execution started. Its GraphQL
+/// errors are already bounded: a document's errors are cut at
+/// `limits.max_errors` when they are converted (see
+/// `OperationError::to_graphql_errors`).
+pub fn from_error(error: &GatewayError) -> GraphQLResponse {
+    let kind = match error {
+        GatewayError::NotReady => ResponseKind::NotReady,
+        GatewayError::MethodNotAllowed(_) => ResponseKind::MethodNotAllowed,
+        GatewayError::Timeout(_) => ResponseKind::Timeout,
         _ => ResponseKind::RequestError,
     };
-    request_error(kind, errors)
+    request_error(kind, error)
 }
 
 /// A response with `errors` only (no `data`).
-pub fn request_error(kind: ResponseKind, errors: &[GatewayError]) -> GraphQLResponse {
-    let errors: Vec<Value> = errors.iter().flat_map(GatewayError::to_graphql).collect();
+pub fn request_error(kind: ResponseKind, error: &GatewayError) -> GraphQLResponse {
+    let errors = error.to_graphql();
     let mut body = Map::new();
     body.insert("errors".into(), Value::Array(errors));
     encode(kind, &Value::Object(body))
