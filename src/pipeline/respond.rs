@@ -4,8 +4,9 @@
 //! "label"}], "hasNext"}`).
 
 use bytes::Bytes;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::errors::Encoded;
 use super::{GatewayError, GraphQLResponse, ResponseKind, Subsequent};
 use crate::shape::{IncrementalItem, Shaped};
 
@@ -25,10 +26,14 @@ pub fn from_error(error: &GatewayError) -> GraphQLResponse {
 
 /// A response with `errors` only (no `data`).
 pub fn request_error(kind: ResponseKind, error: &GatewayError) -> GraphQLResponse {
-    let errors = error.to_graphql();
-    let mut body = Map::new();
-    body.insert("errors".into(), Value::Array(errors));
-    encode(kind, &Value::Object(body))
+    let mut body = b"{\"errors\":".to_vec();
+    let _ = serde_json::to_writer(&mut body, &Encoded(error.to_graphql().as_slice()));
+    body.push(b'}');
+    GraphQLResponse {
+        kind,
+        body: Bytes::from(body),
+        subsequent: None,
+    }
 }
 
 /// Keeps the first `max` errors; past them (or when `already_omitted`
@@ -85,18 +90,6 @@ fn data_payload(shaped: Shaped, mut errors: Vec<Value>, max_errors: usize, tail:
     body.extend_from_slice(data);
     body.extend_from_slice(tail);
     body
-}
-
-fn encode(kind: ResponseKind, body: &Value) -> GraphQLResponse {
-    GraphQLResponse {
-        kind,
-        body: to_bytes(body),
-        subsequent: None,
-    }
-}
-
-fn to_bytes(body: &Value) -> Bytes {
-    Bytes::from(serde_json::to_vec(body).unwrap_or_default())
 }
 
 /// The first payload of an incremental response.
@@ -164,10 +157,7 @@ pub fn final_payload() -> Bytes {
 
 /// A one-line description of an error, for the CLI.
 pub fn describe(error: &GatewayError) -> String {
-    error
-        .to_graphql()
-        .iter()
-        .filter_map(|e| e.get("message").and_then(Value::as_str).map(str::to_string))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let errors = error.to_graphql();
+    let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+    messages.join("\n")
 }
