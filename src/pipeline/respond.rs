@@ -4,10 +4,10 @@
 //! "label"}], "hasNext"}`).
 
 use bytes::Bytes;
-use serde_json::Value;
 
 use super::errors::Encoded;
 use super::{GatewayError, GraphQLResponse, ResponseKind, Subsequent};
+use crate::graphql_error::{Cause, GraphQLError};
 use crate::shape::{IncrementalItem, Shaped};
 
 /// A response for an error raised before execution started. Its GraphQL
@@ -38,23 +38,23 @@ pub fn request_error(kind: ResponseKind, error: &GatewayError) -> GraphQLRespons
 
 /// Keeps the first `max` errors; past them (or when `already_omitted`
 /// were never built), one more error says how many were left out.
-pub fn cap_errors(errors: &mut Vec<Value>, max: usize, already_omitted: usize) {
+pub fn cap_errors(errors: &mut Vec<GraphQLError>, max: usize, already_omitted: usize) {
     let omitted = errors.len().saturating_sub(max) + already_omitted;
     if omitted == 0 {
         return;
     }
     errors.truncate(max);
-    errors.push(serde_json::json!({
-        "message": format!("{omitted} more errors were left out (limits.max_errors)."),
-        "extensions": { "code": "TOO_MANY_ERRORS", "omitted": omitted },
-    }));
+    errors.push(GraphQLError::new(
+        format!("{omitted} more errors were left out (limits.max_errors)."),
+        Cause::TooManyErrors { omitted },
+    ));
 }
 
 /// A response of an executed operation: `data` (maybe null) and `errors`
 /// if any, at most `max_errors` of them.
 /// `shaped` may hold [`DATA_PREFIX`] before its data: without errors, its
 /// buffer becomes the body as it is (no copy of the data).
-pub fn executed(shaped: Shaped, errors: Vec<Value>, max_errors: usize) -> GraphQLResponse {
+pub fn executed(shaped: Shaped, errors: Vec<GraphQLError>, max_errors: usize) -> GraphQLResponse {
     let body = match errors.is_empty() && shaped.omitted_errors == 0 {
         true if shaped.buffer.get(..shaped.data_start) == Some(DATA_PREFIX) => {
             let mut body = shaped.buffer;
@@ -76,14 +76,19 @@ pub const DATA_PREFIX: &[u8] = b"{\"data\":";
 /// `{"errors":[…],"data":…` and `tail`; `errors` left out when there
 /// are none. The shaped data is already JSON text: it is copied, not
 /// serialised again.
-fn data_payload(shaped: Shaped, mut errors: Vec<Value>, max_errors: usize, tail: &[u8]) -> Vec<u8> {
+fn data_payload(
+    shaped: Shaped,
+    mut errors: Vec<GraphQLError>,
+    max_errors: usize,
+    tail: &[u8],
+) -> Vec<u8> {
     cap_errors(&mut errors, max_errors, shaped.omitted_errors);
     let data = shaped.data();
     let mut body = Vec::with_capacity(data.len() + 64);
     body.push(b'{');
     if !errors.is_empty() {
         body.extend_from_slice(b"\"errors\":");
-        let _ = serde_json::to_writer(&mut body, &errors);
+        let _ = serde_json::to_writer(&mut body, &Encoded(errors.as_slice()));
         body.push(b',');
     }
     body.extend_from_slice(b"\"data\":");
@@ -93,7 +98,7 @@ fn data_payload(shaped: Shaped, mut errors: Vec<Value>, max_errors: usize, tail:
 }
 
 /// The first payload of an incremental response.
-pub fn initial_payload(shaped: Shaped, errors: Vec<Value>, max_errors: usize) -> Bytes {
+pub fn initial_payload(shaped: Shaped, errors: Vec<GraphQLError>, max_errors: usize) -> Bytes {
     Bytes::from(data_payload(
         shaped,
         errors,
@@ -137,7 +142,7 @@ pub fn subsequent_payload(
             }
             if !item.errors.is_empty() {
                 body.extend_from_slice(b",\"errors\":");
-                let _ = serde_json::to_writer(&mut body, &item.errors);
+                let _ = serde_json::to_writer(&mut body, &Encoded(item.errors.as_slice()));
             }
             body.push(b'}');
         }
