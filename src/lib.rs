@@ -10,6 +10,7 @@ pub mod compose;
 pub mod config;
 pub mod egress;
 pub mod execute;
+pub mod graphql_error;
 pub mod http;
 pub mod json;
 pub mod loader;

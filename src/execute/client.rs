@@ -22,6 +22,7 @@ use super::in_flight::{InFlight, RequestKey};
 use super::policy::ClientSettings;
 use super::resolver::CheckedResolver;
 use crate::egress::EgressError;
+use crate::graphql_error::FetchFailure;
 
 /// Why a subgraph request failed. `Display` is safe to show to clients.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -49,11 +50,18 @@ pub enum FetchError {
 }
 
 impl FetchError {
-    /// The `extensions.code` of the error reported for this failure.
-    pub fn code(&self) -> &'static str {
+    /// What kind of failure this is, without its detail: the cause of the
+    /// error a client is shown (its code is `pipeline`'s to assign).
+    pub fn failure(&self) -> FetchFailure {
         match self {
-            Self::TooLarge { .. } | Self::TooManyValues { .. } => "SUBGRAPH_RESPONSE_TOO_LARGE",
-            _ => "SUBGRAPH_REQUEST_FAILED",
+            Self::Transport { .. } => FetchFailure::Transport,
+            Self::Status { .. } => FetchFailure::Status,
+            Self::Timeout { .. } => FetchFailure::Timeout,
+            Self::InvalidResponse { .. } => FetchFailure::InvalidResponse,
+            Self::TooLarge { .. } => FetchFailure::TooLarge,
+            Self::TooManyValues { .. } => FetchFailure::TooManyValues,
+            Self::Unhealthy { .. } => FetchFailure::Unhealthy,
+            Self::NotAllowed { .. } => FetchFailure::NotAllowed,
         }
     }
 

@@ -4,13 +4,13 @@
 //! representation stands for.
 
 use indexmap::IndexSet;
-use serde_json::Value;
 
 use super::errors::Origin;
 use super::response_tree::{
-    merge, objects_at, path_json, write_representation, PathId, Paths, Step,
+    merge, objects_at, path_elements, write_representation, PathId, Paths, Step,
 };
 use super::SubgraphResponse;
+use crate::graphql_error::{Cause, EntityLimit, GraphQLError, PathElement};
 use crate::json::{count_values, Data, ValueBudget};
 use crate::plan::{EntityPart, FetchNode};
 use crate::supergraph::Supergraph;
@@ -30,56 +30,31 @@ pub(super) struct PartBatch<'p> {
     /// subgraph's `__typename` in the result is not the object's.
     interface_object: Vec<bool>,
     /// Collection stopped: a limit was reached.
-    over: Option<Over>,
-}
-
-/// The limit an entity fetch reached.
-#[derive(Debug, Clone, Copy)]
-enum Over {
-    /// More distinct representations than `max_entity_representations`.
-    Representations,
-    /// More objects to enrich than the request's value budget allows.
-    Values,
+    over: Option<EntityLimit>,
 }
 
 /// An entity fetch over a limit: nothing is sent, its objects get an error.
 #[derive(Debug)]
 pub(super) struct FetchRefused {
-    over: Over,
+    over: EntityLimit,
     /// The value of the limit reached.
     limit: usize,
     /// Where the fetch's first object is.
-    path: Vec<Value>,
+    path: Vec<PathElement>,
 }
 
 impl FetchRefused {
     /// The error reported for the fetch.
-    pub fn to_graphql(&self, subgraph: &str) -> Value {
+    pub fn to_graphql(&self, subgraph: &str) -> GraphQLError {
         let limit = self.limit;
-        let (message, code) = match self.over {
-            Over::Representations => (
-                format!("The request to subgraph '{subgraph}' needs more than {limit} entity representations (limits.max_entity_representations); it was not sent."),
-                "OPERATION_LIMIT_EXCEEDED",
-            ),
-            Over::Values => (
-                format!("The request to subgraph '{subgraph}' was not sent: its objects would take the request over {limit} values from subgraphs (limits.max_response_values)."),
-                "SUBGRAPH_RESPONSE_TOO_LARGE",
-            ),
+        let message = match self.over {
+            EntityLimit::Representations => format!("The request to subgraph '{subgraph}' needs more than {limit} entity representations (limits.max_entity_representations); it was not sent."),
+            EntityLimit::Values => format!("The request to subgraph '{subgraph}' was not sent: its objects would take the request over {limit} values from subgraphs (limits.max_response_values)."),
         };
-        error_at(message, code, subgraph, self.path.clone())
+        GraphQLError::new(message, Cause::EntityFetchRefused(self.over))
+            .from_service(subgraph)
+            .at(self.path.clone())
     }
-}
-
-/// A gateway error about a subgraph's fetch, at `path`.
-fn error_at(message: String, code: &str, subgraph: &str, path: Vec<Value>) -> Value {
-    let mut error = serde_json::json!({
-        "message": message,
-        "extensions": { "code": code, "service": subgraph },
-    });
-    if let Value::Object(map) = &mut error {
-        map.insert("path".into(), Value::Array(path));
-    }
-    error
 }
 
 /// The representations of every part of an entity fetch; `None` when no
@@ -100,8 +75,8 @@ pub(super) fn collect<'p>(
         batches.push(batch);
         if let Some(over) = over {
             let limit = match over {
-                Over::Representations => limit,
-                Over::Values => values.limit(),
+                EntityLimit::Representations => limit,
+                EntityLimit::Values => values.limit(),
             };
             return Err(FetchRefused {
                 over,
@@ -136,7 +111,7 @@ fn collect_part<'p>(
         let typename = input.interface_object.as_ref().map(|n| n.as_str());
         let Some(objects) = objects_at(data, &input.path, supergraph, values, &mut batch.paths)
         else {
-            batch.over = Some(Over::Values);
+            batch.over = Some(EntityLimit::Values);
             return batch;
         };
         for (path, object) in objects {
@@ -148,7 +123,7 @@ fn collect_part<'p>(
                 Some(i) => batch.targets[i].push(path),
                 None => {
                     if *left == 0 {
-                        batch.over = Some(Over::Representations);
+                        batch.over = Some(EntityLimit::Representations);
                         return batch;
                     }
                     *left -= 1;
@@ -181,12 +156,12 @@ pub(super) fn write_variables(batches: &[PartBatch<'_>], body: &mut Vec<u8>) {
 }
 
 /// Where a whole-fetch failure is reported: the first object it was for.
-pub(super) fn first_path(batches: &[PartBatch<'_>]) -> Vec<Value> {
+pub(super) fn first_path(batches: &[PartBatch<'_>]) -> Vec<PathElement> {
     batches
         .iter()
         .find_map(|b| {
             let first = b.targets.first().and_then(|t| t.first())?;
-            Some(path_json(b.paths.get(*first)))
+            Some(path_elements(b.paths.get(*first)))
         })
         .unwrap_or_default()
 }
@@ -202,7 +177,7 @@ pub(super) fn merge_results(
     batches: &[PartBatch<'_>],
     origin: Origin<'_>,
     values: &ValueBudget,
-) -> Vec<Value> {
+) -> Vec<GraphQLError> {
     let mut errors = Vec::new();
     if let Some(Data::Object(mut data)) = response.data {
         for batch in batches {
@@ -214,7 +189,7 @@ pub(super) fn merge_results(
             }
         }
     }
-    for error in response.errors {
+    for error in &response.errors {
         let relocated = relocate_error(origin.client_error(error), batches, values);
         errors.extend(relocated);
     }
@@ -222,17 +197,14 @@ pub(super) fn merge_results(
 }
 
 /// The error reported when copies of results would exceed the budget.
-fn copies_refused(subgraph: &str, values: &ValueBudget, batches: &[PartBatch<'_>]) -> Value {
+fn copies_refused(subgraph: &str, values: &ValueBudget, batches: &[PartBatch<'_>]) -> GraphQLError {
     let message = format!(
         "The results of subgraph '{subgraph}' were not all merged: copying them to every object they belong to would take the request over {} values from subgraphs (limits.max_response_values).",
         values.limit()
     );
-    error_at(
-        message,
-        "SUBGRAPH_RESPONSE_TOO_LARGE",
-        subgraph,
-        first_path(batches),
-    )
+    GraphQLError::new(message, Cause::EntityCopiesRefused)
+        .from_service(subgraph)
+        .at(first_path(batches))
 }
 
 /// Merges a part's results; `false` when the value budget ran out (the
@@ -327,49 +299,71 @@ fn merge_along(
 /// when the whole list failed, or anything else): the subgraph's path
 /// means nothing in the client's response, so it goes, and the error
 /// stands for the fetch as a whole.
-fn without_path(mut error: Value) -> Value {
-    if let Value::Object(map) = &mut error {
-        map.remove("path");
-    }
+fn without_path(mut error: GraphQLError) -> GraphQLError {
+    error.path = None;
     error
 }
 
 /// Rewrites an error path `["_entities", i, …rest]` to the paths of the
 /// objects the entity stands for: one error per object, as long as the
 /// value budget pays for the copies (then the first object's only).
-fn relocate_error(error: Value, batches: &[PartBatch<'_>], values: &ValueBudget) -> Vec<Value> {
-    let Some(path) = error.get("path").and_then(Value::as_array).cloned() else {
+fn relocate_error(
+    error: GraphQLError,
+    batches: &[PartBatch<'_>],
+    values: &ValueBudget,
+) -> Vec<GraphQLError> {
+    let Some(path) = &error.path else {
         return vec![error];
     };
-    let (Some(key), Some(index)) = (
-        path.first().and_then(Value::as_str),
-        path.get(1).and_then(Value::as_u64),
-    ) else {
-        return vec![without_path(error)];
-    };
-    let batch = batches.iter().find(|b| b.part.response_key == key);
-    let Some((batch, targets)) =
-        batch.and_then(|b| Some((b, b.targets.get(usize::try_from(index).ok()?)?)))
+    let (Some(PathElement::Key(key)), Some(PathElement::Index(index))) =
+        (path.first(), path.get(1))
     else {
         return vec![without_path(error)];
     };
-    let copies = (count_values(&error) + path.len()) * targets.len().saturating_sub(1);
+    let batch = batches.iter().find(|b| b.part.response_key == key.as_str());
+    let Some((batch, targets)) = batch.and_then(|b| Some((b, b.targets.get(*index)?))) else {
+        return vec![without_path(error)];
+    };
+    let copies = (values_in(&error) + path.len()) * targets.len().saturating_sub(1);
     let targets = match values.spend(copies) {
         true => &targets[..],
         false => &targets[..targets.len().min(1)],
     };
+    let rest = &path[2..];
     targets
         .iter()
         .map(|target| {
-            let mut relocated = error.clone();
-            let mut new_path = path_json(batch.paths.get(*target));
-            new_path.extend(path.iter().skip(2).cloned());
-            if let Value::Object(map) = &mut relocated {
-                map.insert("path".into(), Value::Array(new_path));
+            let mut new_path = path_elements(batch.paths.get(*target));
+            new_path.extend_from_slice(rest);
+            GraphQLError {
+                path: Some(new_path),
+                ..error.clone()
             }
-            relocated
         })
         .collect()
+}
+
+/// The JSON values of an error as the client receives it: what each copy
+/// of it costs (its code, when the gateway gives it one, counted as one).
+fn values_in(error: &GraphQLError) -> usize {
+    let locations = match error.locations.len() {
+        0 => 0,
+        n => 1 + 3 * n,
+    };
+    let path = error.path.as_ref().map_or(0, |p| 1 + p.len());
+    let extensions = &error.extensions;
+    let entries = usize::from(extensions.cause != Cause::Subgraph)
+        + usize::from(extensions.service.is_some())
+        + extensions
+            .subgraph_entries
+            .values()
+            .map(count_values)
+            .sum::<usize>();
+    let extensions = match entries {
+        0 => 0,
+        n => 1 + n,
+    };
+    2 + locations + path + extensions
 }
 
 #[cfg(test)]

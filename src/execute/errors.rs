@@ -1,12 +1,16 @@
-//! What of a subgraph's GraphQL errors reaches the client. Errors are taken
-//! where they enter the gateway, the one place that still knows which
-//! subgraph sent them: passed through (locations dropped: they point into
-//! the subgraph's operation) or masked to "subgraph error" with the
-//! subgraph's name and the error's `extensions.code`, the original logged.
+//! What of a subgraph's GraphQL errors reaches the client. Errors are read
+//! into [`GraphQLError`]s where they enter the gateway, the one place that
+//! still knows which subgraph sent them: passed through (locations dropped:
+//! they point into the subgraph's operation; the subgraph's extensions
+//! kept) or masked to "subgraph error" with the subgraph's name and the
+//! error's `extensions.code` when it is a plain one, the original logged.
 
-use serde_json::{json, Map, Value};
+use compact_str::CompactString;
+use serde_json::Value;
 
 use super::policy::ErrorPolicy;
+use crate::graphql_error::{Cause, GraphQLError, PathElement};
+use crate::json::Data;
 
 /// Longest original error text written to the log.
 const LOGGED_ERROR_BYTES: usize = 2048;
@@ -20,21 +24,23 @@ pub(super) struct Origin<'a> {
 
 impl Origin<'_> {
     /// The error as the client may see it.
-    pub fn client_error(&self, error: Value) -> Value {
+    pub fn client_error(&self, error: &Data) -> GraphQLError {
         match self.policy {
             ErrorPolicy::Passthrough => passthrough(error),
             ErrorPolicy::Mask => self.mask(error),
         }
     }
 
-    fn mask(&self, error: Value) -> Value {
+    fn mask(&self, error: &Data) -> GraphQLError {
         let code = error
-            .pointer("/extensions/code")
-            .and_then(Value::as_str)
+            .get("extensions")
+            .and_then(|extensions| extensions.get("code"))
+            .and_then(Data::as_str)
             .filter(|code| is_plain_code(code))
-            .unwrap_or("SUBGRAPH_ERROR")
-            .to_string();
-        let mut logged = error.to_string();
+            .map(CompactString::from);
+        let mut logged = Vec::new();
+        error.write_json(&mut logged);
+        let mut logged = String::from_utf8_lossy(&logged).into_owned();
         if logged.len() > LOGGED_ERROR_BYTES {
             let mut end = LOGGED_ERROR_BYTES;
             while !logged.is_char_boundary(end) {
@@ -43,29 +49,46 @@ impl Origin<'_> {
             logged.truncate(end);
         }
         tracing::info!(subgraph = %self.subgraph, error = %logged, "subgraph error masked");
-        let mut masked = Map::new();
-        masked.insert("message".into(), Value::String("subgraph error".into()));
-        if let Some(path) = error.get("path").filter(|p| p.is_array()) {
-            masked.insert("path".into(), path.clone());
+        GraphQLError {
+            path: error.get("path").and_then(path_of),
+            ..GraphQLError::new("subgraph error", Cause::MaskedSubgraph { code })
         }
-        masked.insert(
-            "extensions".into(),
-            json!({ "code": code, "service": self.subgraph }),
-        );
-        Value::Object(masked)
+        .from_service(self.subgraph)
     }
 }
 
 /// A subgraph error as sent, without `locations`, with a message.
-fn passthrough(error: Value) -> Value {
-    let Value::Object(mut map) = error else {
-        return json!({ "message": "invalid error from subgraph" });
+fn passthrough(error: &Data) -> GraphQLError {
+    let Data::Object(map) = error else {
+        return GraphQLError::new("invalid error from subgraph", Cause::Subgraph);
     };
-    map.remove("locations");
-    if !map.get("message").is_some_and(Value::is_string) {
-        map.insert("message".into(), Value::String("subgraph error".into()));
+    let message = map
+        .get("message")
+        .and_then(Data::as_str)
+        .unwrap_or("subgraph error");
+    let mut shown = GraphQLError::new(message, Cause::Subgraph);
+    shown.path = map.get("path").and_then(path_of);
+    if let Some(Value::Object(extensions)) = map.get("extensions").map(Data::to_value) {
+        shown.extensions.subgraph_entries = extensions;
     }
-    Value::Object(map)
+    shown
+}
+
+/// A subgraph error's `path`, when it is one: keys and list indexes.
+fn path_of(path: &Data) -> Option<Vec<PathElement>> {
+    let Data::List(steps) = path else {
+        return None;
+    };
+    steps
+        .iter()
+        .map(|step| match step {
+            Data::Number(n) => n
+                .as_u64()
+                .and_then(|i| usize::try_from(i).ok())
+                .map(PathElement::Index),
+            key => key.as_str().map(|k| PathElement::Key(k.into())),
+        })
+        .collect()
 }
 
 /// A code like `NOT_FOUND`: short, upper-case letters, digits and `_`
@@ -80,9 +103,14 @@ fn is_plain_code(code: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    #![allow(clippy::unwrap_used)]
 
-    const ERROR: &str = r#"{"message":"user 42 (ann@example.com) not found at db-7:5432","locations":[{"line":1,"column":3}],"path":["me"],"extensions":{"code":"NOT_FOUND","stack":["at db.rs:12"]}}"#;
+    use serde_json::Map;
+
+    use super::*;
+    use crate::json::{read, ReadLimits};
+
+    const ERROR: &str = r#"{"message":"user 42 (ann@example.com) not found at db-7:5432","locations":[{"line":1,"column":3}],"path":["me",0],"extensions":{"code":"NOT_FOUND","stack":["at db.rs:12"]}}"#;
 
     fn origin(policy: ErrorPolicy) -> Origin<'static> {
         Origin {
@@ -91,40 +119,66 @@ mod tests {
         }
     }
 
+    fn data(text: &str) -> Data {
+        read(text.as_bytes(), ReadLimits::default()).unwrap()
+    }
+
+    fn me() -> Option<Vec<PathElement>> {
+        Some(vec![PathElement::Key("me".into()), PathElement::Index(0)])
+    }
+
     #[test]
     fn masking_keeps_the_path_and_code_and_drops_everything_else() {
-        let error: Value = serde_json::from_str(ERROR).unwrap_or_default();
         assert_eq!(
-            origin(ErrorPolicy::Mask).client_error(error),
-            json!({
-                "message": "subgraph error",
-                "path": ["me"],
-                "extensions": { "code": "NOT_FOUND", "service": "accounts" }
-            })
+            origin(ErrorPolicy::Mask).client_error(&data(ERROR)),
+            GraphQLError {
+                path: me(),
+                ..GraphQLError::new(
+                    "subgraph error",
+                    Cause::MaskedSubgraph {
+                        code: Some("NOT_FOUND".into())
+                    }
+                )
+            }
+            .from_service("accounts")
         );
     }
 
     #[test]
     fn masking_drops_a_code_that_is_not_a_plain_code() {
-        let error = json!({ "message": "x", "extensions": { "code": "secret at 10.0.0.1" } });
+        let error = data(r#"{ "message": "x", "extensions": { "code": "secret at 10.0.0.1" } }"#);
         assert_eq!(
-            origin(ErrorPolicy::Mask).client_error(error),
-            json!({
-                "message": "subgraph error",
-                "extensions": { "code": "SUBGRAPH_ERROR", "service": "accounts" }
-            })
+            origin(ErrorPolicy::Mask).client_error(&error),
+            GraphQLError::new("subgraph error", Cause::MaskedSubgraph { code: None })
+                .from_service("accounts")
         );
     }
 
     #[test]
     fn passthrough_keeps_the_error_but_its_locations() {
-        let error: Value = serde_json::from_str(ERROR).unwrap_or_default();
-        let shown = origin(ErrorPolicy::Passthrough).client_error(error);
-        assert_eq!(shown.get("locations"), None);
-        assert_eq!(
-            shown["message"],
-            json!("user 42 (ann@example.com) not found at db-7:5432")
+        let shown = origin(ErrorPolicy::Passthrough).client_error(&data(ERROR));
+        let mut extensions = Map::new();
+        extensions.insert("code".into(), Value::from("NOT_FOUND"));
+        extensions.insert("stack".into(), Value::from(vec!["at db.rs:12"]));
+        let mut expected = GraphQLError::new(
+            "user 42 (ann@example.com) not found at db-7:5432",
+            Cause::Subgraph,
         );
-        assert_eq!(shown["extensions"]["stack"], json!(["at db.rs:12"]));
+        expected.path = me();
+        expected.extensions.subgraph_entries = extensions;
+        assert_eq!(shown, expected);
+    }
+
+    #[test]
+    fn passthrough_gives_a_message_to_an_error_without_one_and_drops_a_path_that_is_not_one() {
+        let error = data(r#"{ "message": 7, "path": ["a", -1] }"#);
+        assert_eq!(
+            origin(ErrorPolicy::Passthrough).client_error(&error),
+            GraphQLError::new("subgraph error", Cause::Subgraph)
+        );
+        assert_eq!(
+            origin(ErrorPolicy::Passthrough).client_error(&data("[1]")),
+            GraphQLError::new("invalid error from subgraph", Cause::Subgraph)
+        );
     }
 }

@@ -21,13 +21,14 @@ mod response_tree;
 use std::sync::Mutex;
 
 use bytes::Bytes;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub use client::{FetchError, Recorded, SubgraphClient};
 pub use health::{HealthState, ProbeSettings, SubgraphHealth, FAILURES_BEFORE_UNHEALTHY};
 pub use in_flight::{InFlight, RequestKey};
 pub use policy::{ClientSettings, ErrorPolicy, SubgraphPolicy};
 
+use crate::graphql_error::{Cause, GraphQLError, PathElement};
 use crate::json::{self, Data, ValueBudget};
 use crate::plan::{FetchNode, QueryPlan};
 use crate::supergraph::Supergraph;
@@ -37,7 +38,7 @@ use response_tree::merge;
 #[derive(Debug, Default)]
 pub struct ExecutionOutput {
     pub data: Data,
-    pub errors: Vec<Value>,
+    pub errors: Vec<GraphQLError>,
 }
 
 /// What every fetch of one request reads.
@@ -73,13 +74,13 @@ pub async fn execute_stages(
     stages: &[Vec<FetchNode>],
     context: FetchContext<'_>,
     data: &Mutex<Data>,
-) -> Vec<Value> {
+) -> Vec<GraphQLError> {
     use futures::stream::{FuturesUnordered, StreamExt};
 
     let fetches: Vec<&FetchNode> = stages.iter().flatten().collect();
     let schedule = Schedule::of(&fetches);
     let mut waiting = schedule.waiting.clone();
-    let mut errors: Vec<Vec<Value>> = vec![Vec::new(); fetches.len()];
+    let mut errors: Vec<Vec<GraphQLError>> = vec![Vec::new(); fetches.len()];
     let mut running = FuturesUnordered::new();
     let start = |index: usize| {
         let fetch = fetches[index];
@@ -136,7 +137,11 @@ pub fn lock(data: &Mutex<Data>) -> std::sync::MutexGuard<'_, Data> {
     data.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-async fn run_fetch(fetch: &FetchNode, context: FetchContext<'_>, data: &Mutex<Data>) -> Vec<Value> {
+async fn run_fetch(
+    fetch: &FetchNode,
+    context: FetchContext<'_>,
+    data: &Mutex<Data>,
+) -> Vec<GraphQLError> {
     let FetchContext {
         supergraph,
         client,
@@ -167,7 +172,13 @@ async fn run_fetch(fetch: &FetchNode, context: FetchContext<'_>, data: &Mutex<Da
         (Err(error), None) => fetch
             .root_keys
             .iter()
-            .map(|key| fetch_error(&error, &subgraph.name, vec![Value::String(key.to_string())]))
+            .map(|key| {
+                fetch_error(
+                    &error,
+                    &subgraph.name,
+                    vec![PathElement::Key(key.as_str().into())],
+                )
+            })
             .collect(),
         (Err(error), Some(batches)) => {
             let path = entities::first_path(&batches);
@@ -243,9 +254,11 @@ fn request_body(
     Bytes::from(body)
 }
 
+/// A subgraph's answer: its data, and its errors as it sent them (taken
+/// by [`errors::Origin::client_error`]).
 struct SubgraphResponse {
     data: Option<Data>,
-    errors: Vec<Value>,
+    errors: Vec<Data>,
 }
 
 /// Reads a subgraph's answer within the request's value budget.
@@ -273,7 +286,7 @@ fn parse_response(
         return Err(invalid("not a JSON object".into()));
     };
     let errors = match map.remove("errors") {
-        Some(Data::List(errors)) => errors.iter().map(Data::to_value).collect(),
+        Some(Data::List(errors)) => errors,
         Some(Data::Null) | None => Vec::new(),
         Some(_) => return Err(invalid("\"errors\" is not a list".into())),
     };
@@ -289,25 +302,25 @@ fn merge_root(
     data: &mut Data,
     response: SubgraphResponse,
     origin: errors::Origin<'_>,
-) -> Vec<Value> {
+) -> Vec<GraphQLError> {
     if let Some(fetched) = response.data {
         merge(data, fetched);
     }
     response
         .errors
-        .into_iter()
+        .iter()
         .map(|error| origin.client_error(error))
         .collect()
 }
 
 /// The error reported at `path` when a subgraph request fails as a whole.
-fn fetch_error(error: &FetchError, subgraph: &str, path: Vec<Value>) -> Value {
-    let mut value = json!({
-        "message": error.to_string(),
-        "extensions": { "code": error.code(), "service": subgraph },
-    });
-    if let (Value::Object(map), false) = (&mut value, path.is_empty()) {
-        map.insert("path".into(), Value::Array(path));
+/// The error reported at `path` (none when empty) when a subgraph request
+/// fails as a whole.
+fn fetch_error(error: &FetchError, subgraph: &str, path: Vec<PathElement>) -> GraphQLError {
+    let reported =
+        GraphQLError::new(error.to_string(), Cause::Fetch(error.failure())).from_service(subgraph);
+    match path.is_empty() {
+        true => reported,
+        false => reported.at(path),
     }
-    value
 }

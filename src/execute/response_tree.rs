@@ -2,8 +2,7 @@
 //! building entity representations from them, and deep-merging subgraph
 //! results back in.
 
-use serde_json::Value;
-
+use crate::graphql_error::PathElement;
 use crate::json::{write_string, Data, Key, Object, ValueBudget};
 use crate::operation::{Selection, SelectionSet};
 use crate::plan::PathSegment;
@@ -273,12 +272,12 @@ pub fn merge(target: &mut Data, source: Data) {
     }
 }
 
-/// Converts a concrete path to the JSON form of a GraphQL error path.
-pub fn path_json(path: &[Step]) -> Vec<Value> {
+/// Converts a concrete path to a GraphQL error path.
+pub fn path_elements(path: &[Step]) -> Vec<PathElement> {
     path.iter()
         .map(|s| match s {
-            Step::Key(k) => Value::String(k.to_string()),
-            Step::Index(i) => Value::from(*i),
+            Step::Key(k) => PathElement::Key((*k).into()),
+            Step::Index(i) => PathElement::Index(*i),
         })
         .collect()
 }

@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use super::execution::Execution;
 use super::{respond, Delivery};
 use crate::execute::{execute_stages, lock, FetchContext};
+use crate::graphql_error::GraphQLError;
 use crate::json::Data;
 use crate::operation::defer_enabled;
 use crate::plan::QueryPlan;
@@ -48,7 +49,7 @@ pub(super) async fn deliver(
     let input = run.shape_input();
     let operation = &run.prepared.operation;
     let (plan, deferred, data_ref) = (&run.plan, &run.deferred, &data);
-    let start = |id: usize| -> BoxFuture<'_, (usize, Vec<Value>)> {
+    let start = |id: usize| -> BoxFuture<'_, (usize, Vec<GraphQLError>)> {
         async move {
             (
                 id,
@@ -101,7 +102,7 @@ pub(super) fn run_block<'a>(
     deferred: &'a [usize],
     context: FetchContext<'a>,
     data: &'a Mutex<Data>,
-) -> BoxFuture<'a, Vec<Value>> {
+) -> BoxFuture<'a, Vec<GraphQLError>> {
     async move {
         let stages = match block {
             None => plan.stages.as_slice(),

@@ -294,7 +294,7 @@ impl Gateway {
         delivery: Delivery,
     ) -> GraphQLResponse {
         let Some(snapshot) = self.live.load_full() else {
-            return respond::request_error(ResponseKind::NotReady, &[GatewayError::NotReady]);
+            return respond::request_error(ResponseKind::NotReady, &GatewayError::NotReady);
         };
         let deadline = tokio::time::Instant::now() + self.settings.request_timeout;
         let context = stages::RequestContext {
@@ -314,10 +314,10 @@ impl Gateway {
         let run = stages::run(context, executors);
         match tokio::time::timeout_at(deadline, run).await {
             Ok(Ok(response)) => response,
-            Ok(Err(errors)) => respond::from_errors(&errors),
+            Ok(Err(error)) => respond::from_error(&error),
             Err(_) => {
                 let timeout = self.settings.request_timeout;
-                respond::request_error(ResponseKind::Timeout, &[GatewayError::Timeout(timeout)])
+                respond::request_error(ResponseKind::Timeout, &GatewayError::Timeout(timeout))
             }
         }
     }

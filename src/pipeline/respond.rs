@@ -4,51 +4,57 @@
 //! "label"}], "hasNext"}`).
 
 use bytes::Bytes;
-use serde_json::{Map, Value};
 
+use super::errors::Encoded;
 use super::{GatewayError, GraphQLResponse, ResponseKind, Subsequent};
+use crate::graphql_error::{Cause, GraphQLError};
 use crate::shape::{IncrementalItem, Shaped};
 
-/// A response for errors raised before execution started. Their number is
-/// already bounded: a document's errors are cut at `limits.max_errors` when
-/// they are converted (see `OperationError::to_graphql_errors`).
-pub fn from_errors(errors: &[GatewayError]) -> GraphQLResponse {
-    let kind = match errors.first() {
-        Some(GatewayError::NotReady) => ResponseKind::NotReady,
-        Some(GatewayError::MethodNotAllowed(_)) => ResponseKind::MethodNotAllowed,
-        Some(GatewayError::Timeout(_)) => ResponseKind::Timeout,
+/// A response for an error raised before execution started. Its GraphQL
+/// errors are already bounded: a document's errors are cut at
+/// `limits.max_errors` when they are converted (see
+/// `OperationError::to_graphql_errors`).
+pub fn from_error(error: &GatewayError) -> GraphQLResponse {
+    let kind = match error {
+        GatewayError::NotReady => ResponseKind::NotReady,
+        GatewayError::MethodNotAllowed(_) => ResponseKind::MethodNotAllowed,
+        GatewayError::Timeout(_) => ResponseKind::Timeout,
         _ => ResponseKind::RequestError,
     };
-    request_error(kind, errors)
+    request_error(kind, error)
 }
 
 /// A response with `errors` only (no `data`).
-pub fn request_error(kind: ResponseKind, errors: &[GatewayError]) -> GraphQLResponse {
-    let errors: Vec<Value> = errors.iter().flat_map(GatewayError::to_graphql).collect();
-    let mut body = Map::new();
-    body.insert("errors".into(), Value::Array(errors));
-    encode(kind, &Value::Object(body))
+pub fn request_error(kind: ResponseKind, error: &GatewayError) -> GraphQLResponse {
+    let mut body = b"{\"errors\":".to_vec();
+    let _ = serde_json::to_writer(&mut body, &Encoded(error.to_graphql().as_slice()));
+    body.push(b'}');
+    GraphQLResponse {
+        kind,
+        body: Bytes::from(body),
+        subsequent: None,
+    }
 }
 
 /// Keeps the first `max` errors; past them (or when `already_omitted`
 /// were never built), one more error says how many were left out.
-pub fn cap_errors(errors: &mut Vec<Value>, max: usize, already_omitted: usize) {
+pub fn cap_errors(errors: &mut Vec<GraphQLError>, max: usize, already_omitted: usize) {
     let omitted = errors.len().saturating_sub(max) + already_omitted;
     if omitted == 0 {
         return;
     }
     errors.truncate(max);
-    errors.push(serde_json::json!({
-        "message": format!("{omitted} more errors were left out (limits.max_errors)."),
-        "extensions": { "code": "TOO_MANY_ERRORS", "omitted": omitted },
-    }));
+    errors.push(GraphQLError::new(
+        format!("{omitted} more errors were left out (limits.max_errors)."),
+        Cause::TooManyErrors { omitted },
+    ));
 }
 
 /// A response of an executed operation: `data` (maybe null) and `errors`
 /// if any, at most `max_errors` of them.
 /// `shaped` may hold [`DATA_PREFIX`] before its data: without errors, its
 /// buffer becomes the body as it is (no copy of the data).
-pub fn executed(shaped: Shaped, errors: Vec<Value>, max_errors: usize) -> GraphQLResponse {
+pub fn executed(shaped: Shaped, errors: Vec<GraphQLError>, max_errors: usize) -> GraphQLResponse {
     let body = match errors.is_empty() && shaped.omitted_errors == 0 {
         true if shaped.buffer.get(..shaped.data_start) == Some(DATA_PREFIX) => {
             let mut body = shaped.buffer;
@@ -70,14 +76,19 @@ pub const DATA_PREFIX: &[u8] = b"{\"data\":";
 /// `{"errors":[…],"data":…` and `tail`; `errors` left out when there
 /// are none. The shaped data is already JSON text: it is copied, not
 /// serialised again.
-fn data_payload(shaped: Shaped, mut errors: Vec<Value>, max_errors: usize, tail: &[u8]) -> Vec<u8> {
+fn data_payload(
+    shaped: Shaped,
+    mut errors: Vec<GraphQLError>,
+    max_errors: usize,
+    tail: &[u8],
+) -> Vec<u8> {
     cap_errors(&mut errors, max_errors, shaped.omitted_errors);
     let data = shaped.data();
     let mut body = Vec::with_capacity(data.len() + 64);
     body.push(b'{');
     if !errors.is_empty() {
         body.extend_from_slice(b"\"errors\":");
-        let _ = serde_json::to_writer(&mut body, &errors);
+        let _ = serde_json::to_writer(&mut body, &Encoded(errors.as_slice()));
         body.push(b',');
     }
     body.extend_from_slice(b"\"data\":");
@@ -86,20 +97,8 @@ fn data_payload(shaped: Shaped, mut errors: Vec<Value>, max_errors: usize, tail:
     body
 }
 
-fn encode(kind: ResponseKind, body: &Value) -> GraphQLResponse {
-    GraphQLResponse {
-        kind,
-        body: to_bytes(body),
-        subsequent: None,
-    }
-}
-
-fn to_bytes(body: &Value) -> Bytes {
-    Bytes::from(serde_json::to_vec(body).unwrap_or_default())
-}
-
 /// The first payload of an incremental response.
-pub fn initial_payload(shaped: Shaped, errors: Vec<Value>, max_errors: usize) -> Bytes {
+pub fn initial_payload(shaped: Shaped, errors: Vec<GraphQLError>, max_errors: usize) -> Bytes {
     Bytes::from(data_payload(
         shaped,
         errors,
@@ -143,7 +142,7 @@ pub fn subsequent_payload(
             }
             if !item.errors.is_empty() {
                 body.extend_from_slice(b",\"errors\":");
-                let _ = serde_json::to_writer(&mut body, &item.errors);
+                let _ = serde_json::to_writer(&mut body, &Encoded(item.errors.as_slice()));
             }
             body.push(b'}');
         }
@@ -163,10 +162,7 @@ pub fn final_payload() -> Bytes {
 
 /// A one-line description of an error, for the CLI.
 pub fn describe(error: &GatewayError) -> String {
-    error
-        .to_graphql()
-        .iter()
-        .filter_map(|e| e.get("message").and_then(Value::as_str).map(str::to_string))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let errors = error.to_graphql();
+    let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+    messages.join("\n")
 }

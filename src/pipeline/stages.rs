@@ -47,9 +47,12 @@ pub struct RequestContext<'a> {
     pub delivering: Delivering,
 }
 
-type StageResult<T> = Result<T, Vec<GatewayError>>;
+/// What every stage returns: its product, or the one error that ends the
+/// request before execution.
+type StageResult<T> = Result<T, GatewayError>;
 
-/// Runs a request; `Err` carries request errors (no execution happened).
+/// Runs a request; `Err` is the request error that stopped it (no
+/// execution happened).
 pub async fn run(
     context: RequestContext<'_>,
     executors: Executors<'_>,
@@ -71,26 +74,22 @@ pub async fn run(
 /// Parses, validates and plans the operation (cached per document).
 fn prepare(context: &RequestContext<'_>) -> StageResult<Arc<PreparedRequest>> {
     let request = &context.request;
-    let query = request
-        .query
-        .as_deref()
-        .ok_or_else(|| vec![GatewayError::MissingQuery])?;
+    let query = request.query.as_deref().ok_or(GatewayError::MissingQuery)?;
     context
         .snapshot
         .prepare(query, request.operation_name.as_deref())
-        .map_err(|e| vec![e])
 }
 
 /// Mutations only over POST; no subscriptions.
 fn check_method(context: &RequestContext<'_>, prepared: &PreparedRequest) -> StageResult<()> {
     match (prepared.operation.kind, context.delivering.method) {
         (OperationType::Mutation, RequestMethod::Get) => {
-            Err(vec![GatewayError::MethodNotAllowed("mutation")])
+            Err(GatewayError::MethodNotAllowed("mutation"))
         }
         (OperationType::Subscription, RequestMethod::Get) => {
-            Err(vec![GatewayError::MethodNotAllowed("subscription")])
+            Err(GatewayError::MethodNotAllowed("subscription"))
         }
-        (OperationType::Subscription, _) => Err(vec![GatewayError::SubscriptionUnsupported]),
+        (OperationType::Subscription, _) => Err(GatewayError::SubscriptionUnsupported),
         _ => Ok(()),
     }
 }
@@ -102,12 +101,11 @@ fn coerce_variables(
     prepared: &PreparedRequest,
 ) -> StageResult<Valid<JsonMap>> {
     let limits = &context.settings.variable_limits;
-    let raw = check_variables(context.request.variables.as_deref(), limits).map_err(|e| {
-        vec![match e {
+    let raw =
+        check_variables(context.request.variables.as_deref(), limits).map_err(|e| match e {
             VariablesError::Limit(limit) => GatewayError::VariablesTooLarge(limit),
             VariablesError::Invalid(message) => GatewayError::InvalidVariables(message),
-        }]
-    })?;
+        })?;
     let values: JsonMap = serde_json::from_value(Value::Object(raw)).unwrap_or_default();
     let operation = &prepared.operation;
     let Ok(definition) = operation.document.operations.get(operation.name.as_deref()) else {
@@ -118,7 +116,7 @@ fn coerce_variables(
         definition,
         &values,
     )
-    .map_err(|e| vec![GatewayError::InvalidVariables(e.message().to_string())])
+    .map_err(|e| GatewayError::InvalidVariables(e.message().to_string()))
 }
 
 /// The answers to `__schema` / `__type` root fields, when the operation
@@ -133,9 +131,9 @@ fn introspect(
         return Ok(None);
     }
     if !context.settings.introspection {
-        return Err(vec![GatewayError::IntrospectionDisabled]);
+        return Err(GatewayError::IntrospectionDisabled);
     }
-    let failed = |message: String| vec![GatewayError::Introspection(message)];
+    let failed = GatewayError::Introspection;
     let document = &operation_model.document;
     let operation = document
         .operations
@@ -169,7 +167,7 @@ fn plan(
     let plan = prepared
         .plan
         .as_ref()
-        .map_err(|e| vec![GatewayError::Plan(e.clone())])?
+        .map_err(|e| GatewayError::Plan(e.clone()))?
         .clone();
     let variables = match serde_json::to_value(variables.into_inner()) {
         Ok(Value::Object(map)) => map,

@@ -4,12 +4,14 @@
 //! null, or never delivered, gets nothing), and the fragment's selections
 //! are shaped at each, with null propagation stopping at that object.
 
+use std::collections::HashMap;
+
 use apollo_compiler::ast::Type;
 use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::Name;
-use serde_json::Value;
 
 use super::{fragment_applies, ShapeInput, Shaper};
+use crate::graphql_error::{GraphQLError, PathElement};
 use crate::json::{self, Data, Object};
 use crate::operation::{conditions_met, Selection, SelectionSet};
 
@@ -17,18 +19,18 @@ use crate::operation::{conditions_met, Selection, SelectionSet};
 #[derive(Debug)]
 pub struct IncrementalItem {
     /// Where the object is in the response.
-    pub path: Vec<Value>,
+    pub path: Vec<PathElement>,
     /// The fragment's fields at that object, as JSON text; null when a
     /// non-null field in it was null.
     pub data: Vec<u8>,
-    pub errors: Vec<Value>,
+    pub errors: Vec<GraphQLError>,
     /// Errors found but not kept (past `max_errors`).
     pub omitted_errors: usize,
 }
 
 /// An object a deferred fragment applies to.
 struct Target<'k> {
-    path: Vec<Value>,
+    path: Vec<PathElement>,
     type_name: Name,
     selections: &'k SelectionSet,
 }
@@ -45,7 +47,7 @@ pub fn shape_deferred(
     defer_id: usize,
     data: &Data,
     delivered: &mut Data,
-    errors: Vec<Value>,
+    errors: Vec<GraphQLError>,
 ) -> Vec<IncrementalItem> {
     let mut targets = Vec::new();
     let mut locator = Locator {
@@ -84,7 +86,7 @@ fn shape_at(
     input: &ShapeInput<'_>,
     target: &Target<'_>,
     object: &Object,
-    errors: &mut Vec<Value>,
+    errors: &mut Vec<GraphQLError>,
 ) -> super::Shaped {
     let shaper = Shaper::new(input, &target.path, errors, Vec::new());
     let is_root = target.path.is_empty();
@@ -94,17 +96,22 @@ fn shape_at(
 /// Each error goes to the first item whose path is a prefix of its own,
 /// else to the first item. Items are found by path (each prefix of an
 /// error's path looked up), not by scanning them for every error.
-fn assign_errors(items: &mut [IncrementalItem], errors: Vec<Value>) {
-    let mut by_path: std::collections::HashMap<String, usize> = Default::default();
+fn assign_errors(items: &mut [IncrementalItem], errors: Vec<GraphQLError>) {
+    if errors.is_empty() {
+        return;
+    }
+    let mut by_path: HashMap<Vec<PathElement>, usize, foldhash::fast::RandomState> =
+        HashMap::default();
     for (index, item) in items.iter().enumerate() {
-        by_path.entry(path_key(&item.path)).or_insert(index);
+        by_path.entry(item.path.clone()).or_insert(index);
     }
     for error in errors {
-        let path = error.get("path").and_then(Value::as_array);
-        let index = path
+        let index = error
+            .path
+            .as_deref()
             .and_then(|p| {
                 (0..=p.len())
-                    .filter_map(|len| by_path.get(&path_key(&p[..len])).copied())
+                    .filter_map(|len| by_path.get(&p[..len]).copied())
                     .min()
             })
             .unwrap_or(0);
@@ -114,15 +121,10 @@ fn assign_errors(items: &mut [IncrementalItem], errors: Vec<Value>) {
     }
 }
 
-/// A path as text, to find items by it.
-fn path_key(path: &[Value]) -> String {
-    serde_json::to_string(path).unwrap_or_default()
-}
-
 struct Locator<'a, 'k> {
     input: &'a ShapeInput<'a>,
     defer_id: usize,
-    path: Vec<Value>,
+    path: Vec<PathElement>,
     found: &'a mut Vec<Target<'k>>,
 }
 
@@ -146,7 +148,7 @@ impl<'k> Locator<'_, 'k> {
                     let (Some(raw), Some(seen)) = (data.get(key), delivered.get(key)) else {
                         continue;
                     };
-                    self.path.push(Value::String(key.to_string()));
+                    self.path.push(PathElement::Key(key.into()));
                     self.in_value(&field.ty, &field.selections, raw, seen);
                     self.path.pop();
                 }
@@ -178,7 +180,7 @@ impl<'k> Locator<'_, 'k> {
         match (ty, data, delivered) {
             (Type::List(item) | Type::NonNullList(item), Data::List(raw), Data::List(seen)) => {
                 for (i, (raw, seen)) in raw.iter().zip(seen).enumerate() {
-                    self.path.push(Value::from(i));
+                    self.path.push(PathElement::Index(i));
                     self.in_value(item, set, raw, seen);
                     self.path.pop();
                 }
@@ -215,19 +217,18 @@ fn contains_defer(set: &SelectionSet, id: usize) -> bool {
     })
 }
 
-fn value_at<'v>(value: &'v Data, path: &[Value]) -> Option<&'v Data> {
+fn value_at<'v>(value: &'v Data, path: &[PathElement]) -> Option<&'v Data> {
     path.iter().try_fold(value, |v, step| match (step, v) {
-        (Value::String(key), _) => v.get(key.as_str()),
-        (Value::Number(n), Data::List(items)) => items.get(usize::try_from(n.as_u64()?).ok()?),
+        (PathElement::Key(key), _) => v.get(key),
+        (PathElement::Index(i), Data::List(items)) => items.get(*i),
         _ => None,
     })
 }
 
-fn value_at_mut<'v>(value: &'v mut Data, path: &[Value]) -> Option<&'v mut Data> {
+fn value_at_mut<'v>(value: &'v mut Data, path: &[PathElement]) -> Option<&'v mut Data> {
     path.iter().try_fold(value, |v, step| match step {
-        Value::String(key) => v.get_mut(key.as_str()),
-        Value::Number(n) => v.item_mut(usize::try_from(n.as_u64()?).ok()?),
-        _ => None,
+        PathElement::Key(key) => v.get_mut(key),
+        PathElement::Index(i) => v.item_mut(*i),
     })
 }
 

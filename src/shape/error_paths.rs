@@ -5,28 +5,11 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
-
-/// One step of a response path.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(super) enum Segment {
-    Key(String),
-    Index(u64),
-}
-
-impl Segment {
-    fn of(value: &Value) -> Option<Segment> {
-        match value {
-            Value::String(key) => Some(Segment::Key(key.clone())),
-            Value::Number(n) => n.as_u64().map(Segment::Index),
-            _ => None,
-        }
-    }
-}
+use crate::graphql_error::{GraphQLError, PathElement};
 
 #[derive(Default)]
 struct Node {
-    children: HashMap<Segment, Node, foldhash::fast::RandomState>,
+    children: HashMap<PathElement, Node, foldhash::fast::RandomState>,
 }
 
 /// The paths of a set of errors.
@@ -41,7 +24,7 @@ pub(super) struct ErrorPaths {
 
 impl ErrorPaths {
     /// The paths of `errors`.
-    pub fn of(errors: &[Value]) -> Self {
+    pub fn of(errors: &[GraphQLError]) -> Self {
         let mut paths = Self::default();
         for error in errors {
             paths.add(error);
@@ -50,23 +33,20 @@ impl ErrorPaths {
     }
 
     /// Adds an error's path.
-    pub fn add(&mut self, error: &Value) {
+    pub fn add(&mut self, error: &GraphQLError) {
         self.any = true;
-        let Some(path) = error.get("path").and_then(Value::as_array) else {
+        let Some(path) = &error.path else {
             self.pathless = true;
             return;
         };
         let mut node = &mut self.root;
         for step in path {
-            let Some(segment) = Segment::of(step) else {
-                return;
-            };
-            node = node.children.entry(segment).or_default();
+            node = node.children.entry(step.clone()).or_default();
         }
     }
 
     /// Does an error lie at `path` or below it?
-    pub fn explains(&self, path: impl IntoIterator<Item = Segment>) -> bool {
+    pub fn explains(&self, path: &[PathElement]) -> bool {
         if self.pathless {
             return true;
         }
@@ -74,8 +54,8 @@ impl ErrorPaths {
             return false;
         }
         let mut node = &self.root;
-        for segment in path {
-            match node.children.get(&segment) {
+        for step in path {
+            match node.children.get(step) {
                 Some(child) => node = child,
                 None => return false,
             }
@@ -86,37 +66,42 @@ impl ErrorPaths {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
+    use crate::graphql_error::Cause;
 
-    fn path(steps: &[Segment]) -> Vec<Segment> {
-        steps.to_vec()
+    fn error_at(path: Option<Vec<PathElement>>) -> GraphQLError {
+        GraphQLError {
+            path,
+            ..GraphQLError::new("x", Cause::Subgraph)
+        }
+    }
+
+    fn key(name: &str) -> PathElement {
+        PathElement::Key(name.into())
     }
 
     #[test]
     fn an_error_explains_its_path_and_every_path_above_it() {
-        let paths = ErrorPaths::of(&[json!({ "message": "x", "path": ["a", 1, "b"] })]);
-        let a = Segment::Key("a".into());
-        let b = Segment::Key("b".into());
-        assert!(paths.explains(path(&[a.clone(), Segment::Index(1), b.clone()])));
-        assert!(paths.explains(path(&[a.clone(), Segment::Index(1)])));
-        assert!(paths.explains(vec![a.clone()]));
-        assert!(!paths.explains(path(&[a.clone(), Segment::Index(2)])));
-        assert!(!paths.explains(path(&[a, Segment::Index(1), b, Segment::Index(0)])));
+        let (a, b, one) = (key("a"), key("b"), PathElement::Index(1));
+        let paths = ErrorPaths::of(&[error_at(Some(vec![a.clone(), one.clone(), b.clone()]))]);
+        assert!(paths.explains(&[a.clone(), one.clone(), b.clone()]));
+        assert!(paths.explains(&[a.clone(), one.clone()]));
+        assert!(paths.explains(std::slice::from_ref(&a)));
+        assert!(!paths.explains(&[a.clone(), PathElement::Index(2)]));
+        assert!(!paths.explains(&[a, one, b, PathElement::Index(0)]));
     }
 
     #[test]
     fn no_error_explains_nothing_not_even_the_root() {
         let paths = ErrorPaths::of(&[]);
-        assert!(!paths.explains(Vec::new()));
-        let paths = ErrorPaths::of(&[json!({ "message": "x", "path": ["a"] })]);
-        assert!(paths.explains(Vec::new()));
+        assert!(!paths.explains(&[]));
+        let paths = ErrorPaths::of(&[error_at(Some(vec![key("a")]))]);
+        assert!(paths.explains(&[]));
     }
 
     #[test]
     fn an_error_without_a_path_explains_everything() {
-        let paths = ErrorPaths::of(&[json!({ "message": "x" })]);
-        assert!(paths.explains(path(&[Segment::Key("z".into())])));
+        let paths = ErrorPaths::of(&[error_at(None)]);
+        assert!(paths.explains(&[key("z")]));
     }
 }

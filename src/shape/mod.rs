@@ -25,11 +25,12 @@ use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{Name, Schema};
 use indexmap::IndexMap;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
+use crate::graphql_error::{Cause, GraphQLError, PathElement};
 use crate::json::{write_string, Data, Object};
 use crate::operation::{conditions_met, Field, InlineFragment, Selection, SelectionSet};
-use error_paths::{ErrorPaths, Segment};
+use error_paths::ErrorPaths;
 
 /// What the shaper reads.
 pub struct ShapeInput<'a> {
@@ -90,17 +91,17 @@ static MISSING: Data = Data::Null;
 struct Shaper<'a, 'k> {
     input: &'a ShapeInput<'a>,
     /// The path of the object shaping started at (empty: the root).
-    prefix: &'a [Value],
+    prefix: &'a [PathElement],
     path: Vec<Step<'k>>,
     /// The JSON text written so far.
     out: Vec<u8>,
-    errors: &'a mut Vec<Value>,
+    errors: &'a mut Vec<GraphQLError>,
     /// The paths of the errors shaping started with (the subgraphs' and
     /// the gateway's): a null they explain gets no error of its own.
     error_paths: ErrorPaths,
     /// Non-null violations of the null now propagating, held until it
     /// lands on a nullable position (see `land`).
-    held: Vec<Vec<Value>>,
+    held: Vec<Vec<PathElement>>,
     /// Errors not kept, past `max_errors`.
     omitted: usize,
     /// The value just completed was reported invalid (its null needs no
@@ -127,7 +128,7 @@ pub fn shape_response(
     root_type: &Name,
     selections: &SelectionSet,
     data: &Data,
-    errors: &mut Vec<Value>,
+    errors: &mut Vec<GraphQLError>,
     buffer: Vec<u8>,
 ) -> Shaped {
     let empty = Object::new();
@@ -139,8 +140,8 @@ pub fn shape_response(
 impl<'a, 'k> Shaper<'a, 'k> {
     fn new(
         input: &'a ShapeInput<'a>,
-        prefix: &'a [Value],
-        errors: &'a mut Vec<Value>,
+        prefix: &'a [PathElement],
+        errors: &'a mut Vec<GraphQLError>,
         out: Vec<u8>,
     ) -> Self {
         Self {
@@ -389,7 +390,7 @@ impl<'a, 'k> Shaper<'a, 'k> {
     /// it already explains why (spec §6.4.3: an interface value completes
     /// as one of its object types, never as the interface).
     fn unresolved_object_type(&mut self, name: &Name) -> Written {
-        if self.error_paths.explains(self.segments()) {
+        if self.error_paths.explains(&self.response_path()) {
             self.reported_invalid = true;
             return self.null();
         }
@@ -407,12 +408,9 @@ impl<'a, 'k> Shaper<'a, 'k> {
         if self.full() {
             return;
         }
-        let path = self.json_path();
-        self.errors.push(json!({
-            "message": format!("Invalid value from subgraph: expected {expected}"),
-            "path": path,
-            "extensions": { "code": "INVALID_SUBGRAPH_VALUE" },
-        }));
+        let message = format!("Invalid value from subgraph: expected {expected}");
+        let error = GraphQLError::new(message, Cause::InvalidSubgraphValue);
+        self.errors.push(error.at(self.response_path()));
     }
 
     /// True (and the error counted) when no more errors are kept.
@@ -424,11 +422,12 @@ impl<'a, 'k> Shaper<'a, 'k> {
         true
     }
 
-    fn json_path(&self) -> Vec<Value> {
+    /// The current path in the response.
+    fn response_path(&self) -> Vec<PathElement> {
         let mut path = self.prefix.to_vec();
         path.extend(self.path.iter().map(|s| match s {
-            Step::Key(k) => Value::String((*k).to_string()),
-            Step::Index(i) => Value::from(*i),
+            Step::Key(k) => PathElement::Key((*k).into()),
+            Step::Index(i) => PathElement::Index(*i),
         }));
         path
     }
@@ -444,25 +443,11 @@ impl<'a, 'k> Shaper<'a, 'k> {
         }
     }
 
-    /// The current path, as steps of the error path tree.
-    fn segments(&self) -> Vec<Segment> {
-        let prefix = self.prefix.iter().filter_map(|step| match step {
-            Value::String(key) => Some(Segment::Key(key.clone())),
-            Value::Number(n) => n.as_u64().map(Segment::Index),
-            _ => None,
-        });
-        let here = self.path.iter().map(|step| match step {
-            Step::Key(key) => Segment::Key((*key).to_string()),
-            Step::Index(i) => Segment::Index(*i as u64),
-        });
-        prefix.chain(here).collect()
-    }
-
     /// A null in a non-null position: held until the null lands, unless an
     /// error at or below its path already explains it.
     fn hold_null(&mut self) {
-        if !self.error_paths.explains(self.segments()) {
-            let path = self.json_path();
+        let path = self.response_path();
+        if !self.error_paths.explains(&path) {
             self.held.push(path);
         }
     }
@@ -474,16 +459,14 @@ impl<'a, 'k> Shaper<'a, 'k> {
     /// its other non-null fields (one field error, one error: spec §6.4.4).
     fn land(&mut self, held_before: usize) {
         let held = self.held.split_off(held_before);
-        if held.is_empty() || self.error_paths.explains(self.segments()) {
+        if held.is_empty() || self.error_paths.explains(&self.response_path()) {
             return;
         }
         for path in held {
             if !self.full() {
-                self.errors.push(json!({
-                    "message": "Cannot return null for non-nullable field",
-                    "path": path,
-                    "extensions": { "code": "NON_NULL_VIOLATION" },
-                }));
+                let message = "Cannot return null for non-nullable field";
+                let error = GraphQLError::new(message, Cause::NonNullViolation);
+                self.errors.push(error.at(path));
             }
         }
     }
