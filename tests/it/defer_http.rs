@@ -175,11 +175,9 @@ async fn the_initial_part_is_sent_while_the_deferred_fetch_is_still_held() {
             |rep| json!({ "__typename": "User", "id": rep["id"], "reviews": ["Bright"] }),
         )
         .gate(Arc::clone(&gate));
-    let subgraphs = FixtureServer::start(vec![accounts, reviews]).await;
+    let subgraphs = FixtureServer::start(SHOP, vec![accounts, reviews]).await;
     let gateway = Arc::new(Gateway::new(GatewaySettings::default()));
-    gateway
-        .load_supergraph(&subgraphs.supergraph(SHOP))
-        .unwrap();
+    gateway.load_supergraph(subgraphs.supergraph()).unwrap();
     let router = http::router(Arc::clone(&gateway), &HttpSettings::default());
     let server = TestServer::serve(gateway, router, Duration::from_secs(5)).await;
 

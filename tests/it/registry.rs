@@ -108,9 +108,13 @@ fn demo_inputs(subgraphs: &DemoSubgraphs) -> Vec<SubgraphInput> {
 
 /// A subgraph adding `Query.hello`, answered "world".
 async fn greetings() -> FixtureServer {
-    FixtureServer::start(vec![
-        Subgraph::new("greetings").root("Query.hello", |_| json!("world"))
-    ])
+    // GREETINGS_SDL in the supergraph's terms, for the fixture to validate
+    // requests against.
+    let types = "type Query @join__type(graph: GREETINGS) { hello: String }";
+    FixtureServer::start(
+        types,
+        vec![Subgraph::new("greetings").root("Query.hello", |_| json!("world"))],
+    )
     .await
 }
 

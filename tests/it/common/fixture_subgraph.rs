@@ -3,20 +3,22 @@
 //! Rust by data and closures, and [`Federation`]: a Junction gateway in
 //! front of them.
 //!
-//! A subgraph knows no schema. It parses the operation it receives, resolves
-//! root fields, `_entities` and registered `Type.field` resolvers, and
-//! projects plain JSON values onto the selection set the way the spec's
-//! CollectFields does (aliases, lists, fragments matched on a value's
-//! `"__typename"`, `@skip`/`@include`). Like a real server it rejects an
-//! operation whose response key names two different fields. That is enough
-//! to serve shapes typed subgraph libraries cannot express (interface
-//! entities, `@interfaceObject`, partial unions), and it records every
-//! request so tests can assert what the gateway fetched.
+//! A subgraph knows its schema: its part of the test's supergraph (see
+//! `fixture_schema`). Like a real server it validates every operation it
+//! receives against that schema and answers a request error (HTTP 400,
+//! `GRAPHQL_VALIDATION_FAILED`) for one that selects a field the subgraph
+//! does not have, a fragment on a type it does not know, an object field
+//! without subfields, fields that cannot be merged, and so on: a test fails
+//! when the gateway asks a subgraph for something it could not serve.
 //!
-//! Told a little about its schema (`requires_subselections`, `types`,
-//! `field_types`), a subgraph also rejects the operations a real server
-//! would reject for it: object fields without subfields, fragments on
-//! unknown types, one response key for fields of different types.
+//! A valid operation is executed without the schema: root fields,
+//! `_entities` and registered `Type.field` resolvers, plain JSON values
+//! projected onto the selection set the way the spec's CollectFields does
+//! (aliases, lists, fragments matched on a value's `"__typename"`,
+//! `@skip`/`@include`). That is enough to serve shapes typed subgraph
+//! libraries cannot express (interface entities, `@interfaceObject`,
+//! partial unions), and it records every request so tests can assert what
+//! the gateway fetched.
 
 #![allow(dead_code)]
 
@@ -26,12 +28,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use apollo_compiler::ast::{self, Definition, Selection};
+use apollo_compiler::ExecutableDocument;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use junction::pipeline::{Delivery, Gateway, GatewaySettings, GraphQLRequest, RequestMethod};
 use serde_json::{json, Map, Value};
+
+use super::fixture_schema::{subgraph_schemas, SubgraphSchema};
 
 /// What a resolver produced: a value, or a field error (the field becomes
 /// null and an error with the field's path is reported).
@@ -77,6 +82,8 @@ pub struct Subgraph {
     requires_subselections: bool,
     types: Option<Vec<String>>,
     field_types: HashMap<String, String>,
+    /// Set when the server starts, from the supergraph.
+    schema: Option<SubgraphSchema>,
 }
 
 impl Subgraph {
@@ -214,38 +221,61 @@ struct ServerState {
 /// The running server; stops when dropped.
 pub struct FixtureServer {
     addr: SocketAddr,
-    names: Vec<String>,
+    supergraph: String,
     state: Arc<ServerState>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl FixtureServer {
-    pub async fn start(subgraphs: Vec<Subgraph>) -> Self {
-        let names = subgraphs.iter().map(|s| s.name.clone()).collect();
+    /// Serves `subgraphs` behind the supergraph of `types` (see
+    /// [`FixtureServer::supergraph`]); each subgraph validates what it
+    /// receives against its part of that supergraph.
+    pub async fn start(types: &str, subgraphs: Vec<Subgraph>) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("fixture server address");
+        let names: Vec<&str> = subgraphs.iter().map(|s| s.name.as_str()).collect();
+        let supergraph = supergraph(addr, &names, types);
+        let mut schemas = subgraph_schemas(&supergraph);
+        let subgraphs = subgraphs.into_iter().map(|mut subgraph| {
+            subgraph.schema = schemas.remove(&subgraph.name);
+            (subgraph.name.clone(), subgraph)
+        });
         let state = Arc::new(ServerState {
-            subgraphs: subgraphs.into_iter().map(|s| (s.name.clone(), s)).collect(),
+            subgraphs: subgraphs.collect(),
             log: Mutex::default(),
         });
         let router = axum::Router::new()
             .route("/{name}", axum::routing::post(serve))
             .with_state(Arc::clone(&state));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("fixture server address");
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });
         Self {
             addr,
-            names,
+            supergraph,
             state,
             task,
         }
     }
 
     pub fn url(&self, name: &str) -> String {
-        format!("http://{}/{name}", self.addr)
+        url(self.addr, name)
+    }
+
+    /// The supergraph SDL: the link/join machinery, a `join__Graph` enum
+    /// with one value per subgraph (its name upper-cased) at this server,
+    /// and the `types` the server was started with.
+    pub fn supergraph(&self) -> &str {
+        &self.supergraph
+    }
+
+    /// The schema subgraph `name` validates requests against, as SDL.
+    pub fn sdl(&self, name: &str) -> &str {
+        let subgraph = self.state.subgraphs.get(name);
+        let schema = subgraph.and_then(|s| s.schema.as_ref());
+        schema.map_or("", |s| s.sdl.as_str())
     }
 
     /// The requests subgraph `name` received, in arrival order.
@@ -253,28 +283,32 @@ impl FixtureServer {
         let log = self.state.log.lock().unwrap_or_else(|e| e.into_inner());
         log.get(name).cloned().unwrap_or_default()
     }
+}
 
-    /// A supergraph SDL: the link/join machinery, a `join__Graph` enum with one
-    /// value per subgraph (its name upper-cased) at this server, and `types`.
-    pub fn supergraph(&self, types: &str) -> String {
-        let graphs: String = self
-            .names
-            .iter()
-            .map(|n| {
-                let url = self.url(n);
-                format!(
-                    "  {} @join__graph(name: \"{n}\", url: \"{url}\")\n",
-                    n.to_uppercase()
-                )
-            })
-            .collect();
-        let mutation = if types.contains("type Mutation") {
-            "mutation: Mutation"
-        } else {
-            ""
-        };
-        format!("{LINKS}{{ query: Query {mutation} }}\n{MACHINERY}enum join__Graph {{\n{graphs}}}\n{types}")
-    }
+fn url(addr: SocketAddr, name: &str) -> String {
+    format!("http://{addr}/{name}")
+}
+
+/// The supergraph of `types` over subgraphs `names` served at `addr`.
+fn supergraph(addr: SocketAddr, names: &[&str], types: &str) -> String {
+    let graphs: String = names
+        .iter()
+        .map(|n| {
+            let url = url(addr, n);
+            format!(
+                "  {} @join__graph(name: \"{n}\", url: \"{url}\")\n",
+                n.to_uppercase()
+            )
+        })
+        .collect();
+    let mutation = if types.contains("type Mutation") {
+        "mutation: Mutation"
+    } else {
+        ""
+    };
+    format!(
+        "{LINKS}{{ query: Query {mutation} }}\n{MACHINERY}enum join__Graph {{\n{graphs}}}\n{types}"
+    )
 }
 
 impl Drop for FixtureServer {
@@ -359,6 +393,9 @@ async fn serve(
         }
         None => {}
     }
+    if let Err(errors) = validate_against_schema(subgraph, query) {
+        return request_error(errors);
+    }
     let operation_name = request.get("operationName").and_then(Value::as_str);
     match execute(subgraph, query, operation_name, variables) {
         Ok((data, mut errors)) => {
@@ -376,8 +413,36 @@ async fn serve(
 /// A request error: `errors` and no `data`, as a GraphQL server answers
 /// an operation it cannot parse or validate.
 fn graphql_error(message: &str) -> Response {
-    let body = axum::Json(json!({ "errors": [{ "message": message }] }));
-    (StatusCode::BAD_REQUEST, body).into_response()
+    request_error(vec![json!({ "message": message })])
+}
+
+/// A request error with these errors, the way GraphQL over HTTP answers a
+/// client that accepts `application/graphql-response+json` (the gateway does).
+fn request_error(errors: Vec<Value>) -> Response {
+    let body = json!({ "errors": errors }).to_string();
+    let content_type = [(header::CONTENT_TYPE, "application/graphql-response+json")];
+    (StatusCode::BAD_REQUEST, content_type, body).into_response()
+}
+
+/// Validates `query` against the subgraph's schema, as a GraphQL server
+/// does before executing anything: the errors, each with its locations and
+/// `extensions.code` `GRAPHQL_VALIDATION_FAILED`.
+fn validate_against_schema(subgraph: &Subgraph, query: &str) -> Result<(), Vec<Value>> {
+    let Some(schema) = &subgraph.schema else {
+        let message = format!("the test supergraph has no subgraph {}", subgraph.name);
+        return Err(vec![json!({ "message": message })]);
+    };
+    let Err(invalid) =
+        ExecutableDocument::parse_and_validate(&schema.schema, query, "operation.graphql")
+    else {
+        return Ok(());
+    };
+    let errors = invalid.errors.iter().map(|diagnostic| {
+        let mut error = serde_json::to_value(diagnostic.to_json()).unwrap_or_default();
+        error["extensions"] = json!({ "code": "GRAPHQL_VALIDATION_FAILED" });
+        error
+    });
+    Err(errors.collect())
 }
 
 /// One operation being executed.
@@ -781,7 +846,7 @@ pub struct Federation {
 }
 
 impl Federation {
-    /// Starts the subgraphs and a gateway over `server.supergraph(types)`.
+    /// Starts the subgraphs and a gateway over the supergraph of `types`.
     pub async fn start(types: &str, subgraphs: Vec<Subgraph>) -> Self {
         Self::start_with(GatewaySettings::dev(), types, subgraphs).await
     }
@@ -791,9 +856,9 @@ impl Federation {
         types: &str,
         subgraphs: Vec<Subgraph>,
     ) -> Self {
-        let server = FixtureServer::start(subgraphs).await;
+        let server = FixtureServer::start(types, subgraphs).await;
         let gateway = Gateway::new(settings);
-        if let Err(e) = gateway.load_supergraph(&server.supergraph(types)) {
+        if let Err(e) = gateway.load_supergraph(server.supergraph()) {
             panic!("the test supergraph does not load: {e}");
         }
         Self { server, gateway }

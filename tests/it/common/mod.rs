@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, dead_code)]
 
 pub mod audit_helpers;
+pub mod fixture_schema;
 pub mod fixture_subgraph;
 pub mod redis_server;
 

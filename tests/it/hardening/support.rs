@@ -28,10 +28,10 @@ impl Served {
         http_settings: HttpSettings,
         server: ServerSettings,
     ) -> Self {
-        let subgraphs = FixtureServer::start(subgraphs).await;
+        let subgraphs = FixtureServer::start(types, subgraphs).await;
         let gateway = Arc::new(Gateway::new(settings));
         gateway
-            .load_supergraph(&subgraphs.supergraph(types))
+            .load_supergraph(subgraphs.supergraph())
             .expect("the test supergraph loads");
         let router = http::router(Arc::clone(&gateway), &http_settings);
         let server = TestServer::serve_with(gateway, router, server).await;
