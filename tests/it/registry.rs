@@ -8,7 +8,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use junction::admin;
 use junction::cli::follow::{follow_registry, RegistryFollower};
@@ -121,48 +121,79 @@ async fn greetings() -> FixtureServer {
 const GREETINGS_SDL: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@shareable"])
 type Query { hello: String }"#;
 
-/// Polls until `check` holds, for at most `limit`; how long it took.
-async fn wait_until<F, Fut>(limit: Duration, mut check: F) -> Option<Duration>
+/// Polls `check` until it holds, for at most `limit`; false if it never
+/// did. For what the test cannot wait on directly: a replica catching up
+/// with Redis (another process), a health probe's verdict.
+async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if check().await {
-            return Some(started.elapsed());
+    let polled = async {
+        while !check().await {
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    None
+    };
+    tokio::time::timeout(limit, polled).await.is_ok()
 }
 
-/// Queries both replicas from several tasks until stopped: (sent, failed).
-fn start_load(
-    replicas: [Arc<Replica>; 2],
+/// Queries both replicas from several tasks until stopped.
+struct Load {
     stop: Arc<AtomicBool>,
-) -> tokio::task::JoinHandle<(usize, usize)> {
-    tokio::spawn(async move {
-        let sent = Arc::new(AtomicUsize::new(0));
+    /// Queries answered so far, for waiting on the load's progress.
+    done: tokio::sync::watch::Receiver<usize>,
+    failed: Arc<AtomicUsize>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Load {
+    fn start(replicas: [Arc<Replica>; 2]) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (progress, done) = tokio::sync::watch::channel(0);
+        let progress = Arc::new(progress);
         let failed = Arc::new(AtomicUsize::new(0));
-        let mut tasks = Vec::new();
-        for worker in 0..8 {
-            let replica = Arc::clone(&replicas[worker % 2]);
-            let (stop, sent, failed) = (Arc::clone(&stop), Arc::clone(&sent), Arc::clone(&failed));
-            tasks.push(tokio::spawn(async move {
-                while !stop.load(Ordering::Relaxed) {
-                    sent.fetch_add(1, Ordering::Relaxed);
-                    if replica.data(TOP_PRODUCTS).await.is_none() {
-                        failed.fetch_add(1, Ordering::Relaxed);
+        let tasks = (0..8)
+            .map(|worker| {
+                let replica = Arc::clone(&replicas[worker % 2]);
+                let (stop, failed) = (Arc::clone(&stop), Arc::clone(&failed));
+                let progress = Arc::clone(&progress);
+                tokio::spawn(async move {
+                    while !stop.load(Ordering::Relaxed) {
+                        if replica.data(TOP_PRODUCTS).await.is_none() {
+                            failed.fetch_add(1, Ordering::Relaxed);
+                        }
+                        progress.send_modify(|done| *done += 1);
                     }
-                }
-            }));
+                })
+            })
+            .collect();
+        Self {
+            stop,
+            done,
+            failed,
+            tasks,
         }
-        for task in tasks {
+    }
+
+    /// Waits until `more` queries have been answered after this call.
+    async fn answered(&mut self, more: usize) {
+        let target = *self.done.borrow() + more;
+        let reached = self.done.wait_for(|done| *done >= target);
+        tokio::time::timeout(Duration::from_secs(30), reached)
+            .await
+            .expect("the load makes no progress")
+            .unwrap();
+    }
+
+    /// Stops the load: (queries sent, queries failed).
+    async fn stop(self) -> (usize, usize) {
+        self.stop.store(true, Ordering::Relaxed);
+        for task in self.tasks {
             task.await.unwrap();
         }
-        (sent.load(Ordering::Relaxed), failed.load(Ordering::Relaxed))
-    })
+        let sent = *self.done.borrow();
+        (sent, self.failed.load(Ordering::Relaxed))
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -181,46 +212,40 @@ async fn two_replicas_switch_to_a_published_change_within_a_second_without_faile
     let a = Arc::new(Replica::start(redis_store(&redis, "live:").await).await);
     let b = Arc::new(Replica::start(redis_store(&redis, "live:").await).await);
     for replica in [&a, &b] {
-        let ready = wait_until(Duration::from_secs(5), || async {
+        let ready = eventually(Duration::from_secs(5), || async {
             replica.data(TOP_PRODUCTS).await.is_some()
         })
         .await;
-        assert!(
-            ready.is_some(),
-            "a replica never served the registry's supergraph"
-        );
+        assert!(ready, "a replica never served the registry's supergraph");
     }
     // Before the change, `hello` is not in the schema.
     assert!(a.data("{ hello }").await.is_none());
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let load = start_load([Arc::clone(&a), Arc::clone(&b)], Arc::clone(&stop));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut load = Load::start([Arc::clone(&a), Arc::clone(&b)]);
+    load.answered(50).await;
 
     let published = a
         .publish("greetings", &greetings.url("greetings"), GREETINGS_SDL)
         .await;
     assert_eq!(published["ok"], true, "{published}");
     assert_eq!(published["changed"], true, "{published}");
-    let published_at = Instant::now();
-    for (name, replica) in [("a", &a), ("b", &b)] {
-        let answered = wait_until(Duration::from_secs(3), || async {
-            replica.data("{ hello }").await == Some(json!({ "hello": "world" }))
-        })
-        .await;
-        let Some(_) = answered else {
-            panic!("replica {name} did not answer the new field within 3 s");
-        };
-    }
-    let both = published_at.elapsed();
-    println!("both replicas answered the new field {both:?} after the publish returned");
-    assert!(both < Duration::from_secs(1), "took {both:?}");
+    // This test's claim is a time: both replicas answer the new field
+    // within a second of the publish returning (the store's notification
+    // carries the change; the followers' once-a-second check is only the
+    // fallback). Kept as the bound of the wait for that event.
+    let switched = eventually(Duration::from_secs(1), || async {
+        a.data("{ hello }").await == Some(json!({ "hello": "world" }))
+            && b.data("{ hello }").await == Some(json!({ "hello": "world" }))
+    })
+    .await;
+    assert!(
+        switched,
+        "the replicas did not both answer the new field within 1 s of the publish"
+    );
 
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    stop.store(true, Ordering::Relaxed);
-    let (sent, failed) = load.await.unwrap();
+    load.answered(50).await;
+    let (sent, failed) = load.stop().await;
     println!("{sent} queries during the switch, {failed} failed");
-    assert!(sent > 50, "too little load to mean anything: {sent}");
     assert_eq!(
         failed, 0,
         "{failed} of {sent} queries failed during the switch"
@@ -241,14 +266,18 @@ async fn replicas_keep_serving_through_a_redis_outage_and_follow_a_publish_after
     let a = Replica::start(redis_store(&redis, "outage:").await).await;
     let b = Replica::start(redis_store(&redis, "outage:").await).await;
     for replica in [&a, &b] {
-        assert!(wait_until(Duration::from_secs(5), || async {
-            replica.data(TOP_PRODUCTS).await.is_some()
-        })
-        .await
-        .is_some());
+        assert!(
+            eventually(Duration::from_secs(5), || async {
+                replica.data(TOP_PRODUCTS).await.is_some()
+            })
+            .await
+        );
     }
 
     redis.stop();
+    // Queries through the outage, spread over two seconds: not to wait for
+    // anything, but so that the followers' once-a-second checks find the
+    // store unreachable meanwhile, which must not change what they serve.
     for _ in 0..20 {
         for replica in [&a, &b] {
             assert!(
@@ -276,14 +305,11 @@ async fn replicas_keep_serving_through_a_redis_outage_and_follow_a_publish_after
     let publisher = Registry::new(redis_store(&redis, "outage:").await);
     publisher.publish_many(inputs, "test").await.unwrap();
     for replica in [&a, &b] {
-        let followed = wait_until(Duration::from_secs(5), || async {
+        let followed = eventually(Duration::from_secs(5), || async {
             replica.data("{ hello }").await == Some(json!({ "hello": "world" }))
         })
         .await;
-        assert!(
-            followed.is_some(),
-            "a replica missed the publish after the outage"
-        );
+        assert!(followed, "a replica missed the publish after the outage");
     }
 }
 
@@ -298,11 +324,12 @@ async fn a_publish_that_breaks_composition_is_refused_and_changes_nothing() {
         .await
         .unwrap();
     let a = Replica::start(redis_store(&redis, "refused:").await).await;
-    assert!(wait_until(Duration::from_secs(5), || async {
-        a.data(TOP_PRODUCTS).await.is_some()
-    })
-    .await
-    .is_some());
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            a.data(TOP_PRODUCTS).await.is_some()
+        })
+        .await
+    );
     let before = a
         .admin("{ supergraph { id } supergraphHistory { id } }", json!({}))
         .await;
@@ -665,7 +692,8 @@ async fn unhealthy_subgraphs_fail_fast_and_are_reported() {
     let router = http::router(Arc::clone(&gateway), &settings);
     let server = TestServer::serve(gateway, router, Duration::from_secs(5)).await;
 
-    let reported = wait_until(Duration::from_secs(5), || async {
+    // The probes report through the health endpoint only: polled.
+    let reported = eventually(Duration::from_secs(5), || async {
         let body: Value = client()
             .get(server.url("/health/subgraphs"))
             .bearer_auth(TOKEN)
@@ -682,10 +710,7 @@ async fn unhealthy_subgraphs_fail_fast_and_are_reported() {
             .any(|s| s["name"] == "down" && s["healthy"] == false)
     })
     .await;
-    assert!(
-        reported.is_some(),
-        "the down subgraph was never reported unhealthy"
-    );
+    assert!(reported, "the down subgraph was never reported unhealthy");
     let anonymous: Value = client()
         .get(server.url("/health/subgraphs"))
         .send()
