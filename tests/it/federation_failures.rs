@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use junction::pipeline::GatewaySettings;
 use serde_json::{json, Value};
+use tokio::sync::Semaphore;
 
 use crate::common::fixture_subgraph::{field_error, refused_url, Federation, Subgraph};
 
@@ -153,14 +154,18 @@ async fn slow_subgraph_times_out_instead_of_holding_the_response() {
         },
         ..Default::default()
     };
-    let slow = reviews().delay(Duration::from_secs(10));
+    // A reviews subgraph that never answers: only the gateway's timeout can
+    // end the wait. (The gateway's timer is real: the subgraphs are reached
+    // over real sockets, which a paused clock would race.)
+    let never = Arc::new(Semaphore::new(0));
+    let slow = reviews().gate(Arc::clone(&never));
     let fed = Federation::start_with(settings, TEAM, vec![directory(), profiles(), slow]).await;
     let response = tokio::time::timeout(
-        Duration::from_secs(3),
+        Duration::from_secs(30),
         fed.query("{ users { id } reviews { body } }"),
     )
     .await
-    .expect("the gateway answers within its subgraph timeout");
+    .expect("the gateway answers once its subgraph timeout has passed");
     assert_eq!(
         response,
         json!({
@@ -324,6 +329,8 @@ async fn null_in_a_non_null_field_propagates_to_the_nearest_nullable_parent() {
 async fn mutation_fields_run_one_after_another_in_document_order() {
     let log = Arc::new(Mutex::new(Vec::new()));
     let (directory_log, reviews_log) = (Arc::clone(&log), Arc::clone(&log));
+    // Not to wait for anything: a slow directory gives a gateway that
+    // wrongly ran the mutations at once the time to log them out of order.
     let directory = Subgraph::new("directory")
         .delay(Duration::from_millis(50))
         .root("Mutation.createUser", move |args| {
