@@ -15,12 +15,6 @@ use serde_json::{json, Value};
 use crate::common::audit_helpers::check;
 use crate::common::fixture_subgraph::{Federation, Subgraph};
 
-/// A fixture subgraph with these types that, like a real one, rejects
-/// fragments on other types and object fields selected without subfields.
-fn subgraph(name: &str, types: &[&str]) -> Subgraph {
-    Subgraph::new(name).requires_subselections().types(types)
-}
-
 /// The rows of `table` matching `keep`.
 fn filter(table: &Value, keep: impl Fn(&Value) -> bool) -> Value {
     Value::Array(
@@ -95,7 +89,7 @@ fn users() -> Value {
 }
 
 fn agency() -> Subgraph {
-    subgraph("agency", &["Query", "Agency", "Email", "Group", "PublisherType"])
+    Subgraph::new("agency")
         .possible_types("PublisherType", &["Agency", "Group"])
         .entity("Agency", |rep| {
             if rep["id"] == "a1" {
@@ -122,7 +116,7 @@ fn titles(name: &str, typename: &'static str, root: &str) -> Subgraph {
         .map(|p| json!({ "__typename": typename, "id": p["id"], "title": p["title"] }))
         .collect();
     let (list, by_id) = (json!(titled), json!(titled));
-    subgraph(name, &["Query", typename])
+    Subgraph::new(name)
         .root(&format!("Query.{root}"), move |_| list.clone())
         .entity(typename, move |rep| row(&by_id, "id", &rep["id"]))
 }
@@ -149,22 +143,12 @@ fn inventory() -> Subgraph {
             _ => Value::Null,
         }
     };
-    subgraph(
-        "inventory",
-        &[
-            "Query",
-            "Product",
-            "Book",
-            "Magazine",
-            "ProductDimension",
-            "DeliveryEstimates",
-        ],
-    )
-    .possible_types("Product", &["Book", "Magazine"])
-    .entity("Book", known("Book"))
-    .entity("Magazine", known("Magazine"))
-    .field("Book.delivery", delivery)
-    .field("Magazine.delivery", delivery)
+    Subgraph::new("inventory")
+        .possible_types("Product", &["Book", "Magazine"])
+        .entity("Book", known("Book"))
+        .entity("Magazine", known("Magazine"))
+        .field("Book.delivery", delivery)
+        .field("Magazine.delivery", delivery)
 }
 
 fn products_subgraph() -> Subgraph {
@@ -183,52 +167,38 @@ fn products_subgraph() -> Subgraph {
             p["__typename"] == product["__typename"] && p["id"] != product["id"]
         })
     };
-    subgraph(
-        "products",
-        &[
-            "Query",
-            "Product",
-            "Similar",
-            "ProductDimension",
-            "Book",
-            "Magazine",
-            "PublisherType",
-            "Agency",
-            "Self",
-            "User",
-        ],
-    )
-    .possible_types("Product", &["Book", "Magazine"])
-    .possible_types("Similar", &["Book", "Magazine"])
-    .possible_types("PublisherType", &["Agency", "Self"])
-    .root("Query.products", move |_| list.clone())
-    .root("Query.similar", move |args| {
-        match row(&similar_to, "id", &args["id"]) {
-            Value::Null => json!([]),
-            product => filter(&similar_to, |p| {
-                p["__typename"] == product["__typename"] && p["id"] != product["id"]
-            }),
-        }
-    })
-    .entity("Book", {
-        let by_id = by_id.clone();
-        move |rep| row(&by_id, "id", &rep["id"])
-    })
-    .entity("Magazine", move |rep| row(&by_id, "id", &rep["id"]))
-    .entity("User", |rep| {
-        let user = row(&users(), "email", &rep["email"]);
-        json!({ "id": user["id"], "email": user["email"] })
-    })
-    .field("Book.similar", others.clone())
-    .field("Magazine.similar", others)
-    .field("Book.createdBy", created_by)
-    .field("Magazine.createdBy", created_by)
-    .field("User.totalProductsCreated", |user, _| {
-        json!(filter(&products(), |p| p["createdBy"] == user["id"])
-            .as_array()
-            .unwrap()
-            .len())
-    })
+    Subgraph::new("products")
+        .possible_types("Product", &["Book", "Magazine"])
+        .possible_types("Similar", &["Book", "Magazine"])
+        .possible_types("PublisherType", &["Agency", "Self"])
+        .root("Query.products", move |_| list.clone())
+        .root("Query.similar", move |args| {
+            match row(&similar_to, "id", &args["id"]) {
+                Value::Null => json!([]),
+                product => filter(&similar_to, |p| {
+                    p["__typename"] == product["__typename"] && p["id"] != product["id"]
+                }),
+            }
+        })
+        .entity("Book", {
+            let by_id = by_id.clone();
+            move |rep| row(&by_id, "id", &rep["id"])
+        })
+        .entity("Magazine", move |rep| row(&by_id, "id", &rep["id"]))
+        .entity("User", |rep| {
+            let user = row(&users(), "email", &rep["email"]);
+            json!({ "id": user["id"], "email": user["email"] })
+        })
+        .field("Book.similar", others.clone())
+        .field("Magazine.similar", others)
+        .field("Book.createdBy", created_by)
+        .field("Magazine.createdBy", created_by)
+        .field("User.totalProductsCreated", |user, _| {
+            json!(filter(&products(), |p| p["createdBy"] == user["id"])
+                .as_array()
+                .unwrap()
+                .len())
+        })
 }
 
 fn reviews_subgraph() -> Subgraph {
@@ -261,13 +231,10 @@ fn reviews_subgraph() -> Subgraph {
             similar.iter().any(|s| s["id"] == r["product"]["id"])
         })
     };
-    let mut reviews_subgraph = subgraph(
-        "reviews",
-        &["Query", "Book", "Magazine", "Product", "Similar", "Review"],
-    )
-    .possible_types("Product", &["Book", "Magazine"])
-    .possible_types("Similar", &["Book", "Magazine"])
-    .root("Query.review", |args| row(&reviews(), "id", &args["id"]));
+    let mut reviews_subgraph = Subgraph::new("reviews")
+        .possible_types("Product", &["Book", "Magazine"])
+        .possible_types("Similar", &["Book", "Magazine"])
+        .root("Query.review", |args| row(&reviews(), "id", &args["id"]));
     for typename in ["Book", "Magazine"] {
         reviews_subgraph = reviews_subgraph
             .entity(typename, entity)
@@ -282,7 +249,7 @@ fn reviews_subgraph() -> Subgraph {
 }
 
 fn users_subgraph() -> Subgraph {
-    subgraph("users", &["Query", "User"])
+    Subgraph::new("users")
         .entity("User", |rep| row(&users(), "email", &rep["email"]))
         .field("User.totalProductsCreated", |user, _| {
             json!(filter(&products(), |p| p["createdBy"] == user["id"])

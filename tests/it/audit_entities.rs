@@ -8,7 +8,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::audit_helpers::{check, row, subgraph};
+use crate::common::audit_helpers::{check, row};
 use crate::common::fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 
 /// email owns users by id; nickname knows them by email only.
@@ -32,13 +32,13 @@ async fn entity_is_entered_by_a_key_field_of_another_subgraph() {
         { "__typename": "User", "id": "2", "email": "user2@gmail.com", "nickname": "user2" },
     ]);
     let (first, by_id, by_email) = (users[0].clone(), users.clone(), users);
-    let email = subgraph("email")
+    let email = Subgraph::new("email")
         .root(
             "Query.user",
             move |_| json!({ "__typename": "User", "id": first["id"], "email": first["email"] }),
         )
         .entity("User", move |rep| row(&by_id, "id", &rep["id"]));
-    let nickname = subgraph("nickname").entity(
+    let nickname = Subgraph::new("nickname").entity(
         "User",
         move |rep| json!({ "nickname": row(&by_email, "email", &rep["email"])["nickname"] }),
     );
@@ -129,7 +129,7 @@ fn product_lists() -> Vec<Subgraph> {
     let (p, c) = (products.clone(), categories.clone());
     let (by_id, main) = (products.clone(), products.clone());
     let list_of = keyed.clone();
-    let products_subgraph = subgraph("products")
+    let products_subgraph = Subgraph::new("products")
         .root(
             "Query.topProducts",
             move |_| json!({ "__typename": "ProductList", "products": p }),
@@ -147,7 +147,7 @@ fn product_lists() -> Vec<Subgraph> {
 
     let list_of = keyed.clone();
     let list_product = keyed.clone();
-    let list = subgraph("list")
+    let list = Subgraph::new("list")
         .entity("ProductList", move |rep| {
             let products = list_of(&rep["products"]);
             json!({ "products": products, "first": products.first(), "selected": products.get(1) })
@@ -158,7 +158,7 @@ fn product_lists() -> Vec<Subgraph> {
 
     let (list_of, price_product) = (keyed.clone(), keyed);
     let (c, selected) = (categories, products.clone());
-    let price = subgraph("price")
+    let price = Subgraph::new("price")
         .entity("ProductList", move |rep| {
             let products = list_of(&rep["products"]);
             let selected = row(&selected, "id", &rep["selected"]["id"]);
@@ -174,7 +174,7 @@ fn product_lists() -> Vec<Subgraph> {
         )
         .field("Product.category", category_of);
 
-    let link = subgraph("link").entity("Product", move |rep| {
+    let link = Subgraph::new("link").entity("Product", move |rep| {
         let product = row(&products, "id", &rep["id"]);
         match rep.get("pid") {
             Some(pid) if *pid != product["pid"] => Value::Null,
@@ -266,7 +266,7 @@ fn category_details() -> Vec<Subgraph> {
         }
     };
     let (list, c_categories) = (products.clone(), categories.clone());
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .root("Query.products", move |_| list.clone())
         .entity("Product", by_key(products.clone()))
         .entity("Category", {
@@ -274,20 +274,19 @@ fn category_details() -> Vec<Subgraph> {
             move |rep| row(&categories, "id", &rep["id"])
         })
         .field("Product.category", named(categories.clone()));
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .entity("Product", by_key(products.clone()))
         .entity("Category", {
             let categories = categories.clone();
             move |rep| row(&categories, "id", &rep["id"])
         })
         .field("Product.category", named(categories));
-    let c = subgraph("c").entity("Product", by_key(products)).field(
-        "Product.category",
-        move |product, _| {
+    let c = Subgraph::new("c")
+        .entity("Product", by_key(products))
+        .field("Product.category", move |product, _| {
             let category = row(&c_categories, "id", &product["categoryId"]);
             json!({ "__typename": "Category", "details": category["details"] })
-        },
-    );
+        });
     vec![a, b, c]
 }
 
@@ -333,18 +332,18 @@ type Query @join__type(graph: A) @join__type(graph: B) @join__type(graph: C) @jo
 #[tokio::test]
 async fn keyless_value_type_is_completed_from_two_parents_and_its_own_key() {
     let product = |id: &Value| json!({ "__typename": "Product", "id": id, "name": format!("Product#{}", id.as_str().unwrap()) });
-    let d = subgraph("d")
+    let d = Subgraph::new("d")
         .root("Query.productFromD", move |args| product(&args["id"]))
         .entity("Product", move |rep| product(&rep["id"]));
-    let a = subgraph("a").entity("Product", |rep| {
+    let a = Subgraph::new("a").entity("Product", |rep| {
         let details = format!("Details for Product#{}", rep["id"].as_str().unwrap());
         json!({ "id": rep["id"], "category": { "__typename": "Category", "details": details } })
     });
-    let b = subgraph("b").entity(
+    let b = Subgraph::new("b").entity(
         "Product",
         |rep| json!({ "id": rep["id"], "category": { "__typename": "Category", "id": "3" } }),
     );
-    let c = subgraph("c").entity("Category", |rep| {
+    let c = Subgraph::new("c").entity("Category", |rep| {
         json!({ "id": rep["id"], "name": format!("Category#{}", rep["id"].as_str().unwrap()) })
     });
     let fed = Federation::start(PRODUCT_CATEGORY_PARTS, vec![a, b, c, d]).await;
@@ -408,7 +407,7 @@ async fn only_resolvable_keys_are_used_among_many_declared_ones() {
     let a_one =
         json!({ "__typename": "A", "id": "1", "pId": "a.1.pId", "compositeId": composite("1") });
     let (in_b, rep_a) = (a_one.clone(), a_one.clone());
-    let a = subgraph("a").entity("A", move |rep| {
+    let a = Subgraph::new("a").entity("A", move |rep| {
         let mut a = a_one.clone();
         a["name"] = json!("a.1");
         if rep["id"] == "1" {
@@ -417,7 +416,7 @@ async fn only_resolvable_keys_are_used_among_many_declared_ones() {
             Value::Null
         }
     });
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .root(
             "Query.b",
             move |_| json!({ "__typename": "B", "id": "100", "a": [in_b] }),
@@ -482,7 +481,7 @@ async fn entity_missing_in_the_middle_of_a_key_chain_nulls_only_its_own_fields()
         { "__typename": "Book", "id": "3", "upc": "b3", "author": { "__typename": "Author", "id": "a3", "name": "Jack" } },
     ]);
     let (in_a, in_b, in_c) = (books.clone(), books.clone(), books);
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .root("Query.bookContainers", |_| {
             let container = |upc: &str| json!({ "__typename": "BookContainer", "book": { "__typename": "Book", "upc": upc } });
             json!([container("b1"), container("b2"), container("b3")])
@@ -491,7 +490,7 @@ async fn entity_missing_in_the_middle_of_a_key_chain_nulls_only_its_own_fields()
             Value::Null => field_error("Invalid reference"),
             book => json!({ "upc": book["upc"] }).into(),
         });
-    let b = subgraph("b").entity("Book", move |rep| {
+    let b = Subgraph::new("b").entity("Book", move |rep| {
         let book = match rep.get("id") {
             Some(id) => row(&in_b, "id", id),
             None => row(&in_b, "upc", &rep["upc"]),
@@ -502,7 +501,7 @@ async fn entity_missing_in_the_middle_of_a_key_chain_nulls_only_its_own_fields()
             book => json!({ "id": book["id"], "upc": book["upc"] }).into(),
         }
     });
-    let c = subgraph("c").entity("Book", move |rep| match row(&in_c, "id", &rep["id"]) {
+    let c = Subgraph::new("c").entity("Book", move |rep| match row(&in_c, "id", &rep["id"]) {
         Value::Null => field_error("Invalid reference"),
         book => json!({ "id": book["id"], "author": book["author"] }).into(),
     });

@@ -11,7 +11,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::audit_helpers::{check, row, subgraph};
+use crate::common::audit_helpers::{check, row};
 use crate::common::fixture_subgraph::{Federation, Subgraph};
 
 /// b owns users; a extends `User` (as `@extends` or `extend type`
@@ -39,7 +39,7 @@ fn extended_user() -> Vec<Subgraph> {
     ]);
     let in_a = |user: &Value| json!({ "__typename": "User", "id": user["id"], "rid": user["rid"] });
     let (random, provided, by_id) = (users[0].clone(), users[0].clone(), users.clone());
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .root("Query.randomUser", move |_| in_a(&random))
         .root("Query.providedRandomUser", move |_| {
             let mut user = in_a(&provided);
@@ -56,7 +56,7 @@ fn extended_user() -> Vec<Subgraph> {
             name => name.clone(),
         });
     let (by_arg, by_key) = (users.clone(), users);
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .root("Query.userById", move |args| {
             row(&by_arg, "id", &args["id"])
         })
@@ -148,7 +148,7 @@ async fn extension_keyed_by_external_fields_is_entered_with_the_owners_values() 
     let in_a = json!({ "__typename": "Product", "id": "p1", "name": "p1-name", "pid": "p1-pid" });
     let in_b = json!({ "__typename": "Product", "id": "p1", "name": "p1-name", "upc": "upc1", "price": 12.3 });
     let (root_a, entity_a, root_b, entity_b) = (in_a.clone(), in_a, in_b.clone(), in_b);
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .root("Query.productInA", move |_| root_a.clone())
         .entity("Product", move |rep| {
             if rep["id"] == "p1" {
@@ -157,7 +157,7 @@ async fn extension_keyed_by_external_fields_is_entered_with_the_owners_values() 
                 Value::Null
             }
         });
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .root("Query.productInB", move |_| root_b.clone())
         .entity("Product", move |rep| {
             let by_id_and_name = rep["id"] == product["id"] && rep["name"] == product["name"];
@@ -206,12 +206,12 @@ async fn root_field_of_an_extension_is_completed_by_the_owner() {
         products.clone(),
         products,
     );
-    let price = subgraph("price")
+    let price = Subgraph::new("price")
         .root("Query.cheapestProduct", move |_| pick(&cheapest, "price"))
         .entity("Product", move |rep| {
             pick(&row(&prices, "id", &rep["id"]), "price")
         });
-    let product = subgraph("product")
+    let product = Subgraph::new("product")
         .root("Query.products", move |_| {
             Value::Array(
                 list.as_array()

@@ -9,7 +9,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::audit_helpers::{check, row, subgraph};
+use crate::common::audit_helpers::{check, row};
 use crate::common::fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 
 /// Users (`NodeWithName`, implemented by `User`) and accounts (`Account`,
@@ -86,7 +86,7 @@ fn users_and_accounts() -> Vec<Subgraph> {
         }
     };
     let admin = in_a(&accounts, "name");
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .possible_types("NodeWithName", &["User"])
         .possible_types("Account", &["Admin", "Regular"])
         .root("Query.users", |_| {
@@ -104,7 +104,7 @@ fn users_and_accounts() -> Vec<Subgraph> {
         })
         .entity("Regular", in_a(&accounts, "name"));
     let (b_accounts, names) = (accounts.clone(), accounts.clone());
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .root("Query.anotherUsers", |_| {
             let users = users();
             let users = users.as_array().unwrap().iter();
@@ -122,7 +122,7 @@ fn users_and_accounts() -> Vec<Subgraph> {
         .entity("Account", move |rep| {
             json!({ "id": rep["id"], "name": row(&names, "id", &rep["id"])["name"] })
         });
-    let c = subgraph("c").entity("Account", move |rep| {
+    let c = Subgraph::new("c").entity("Account", move |rep| {
         match row(&accounts, "id", &rep["id"]) {
             Value::Null => Value::Null,
             _ => json!({ "id": rep["id"], "isActive": false }),
@@ -271,7 +271,7 @@ fn usernames() -> Vec<Subgraph> {
         let user = row(&users(), "id", &rep["id"]);
         json!({ "__typename": "User", "id": user["id"], "name": user["name"], "age": user["age"] })
     };
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .possible_types("NodeWithName", &["User"])
         .root("Query.users", move |_| {
             let ids = [json!({ "id": "u1" }), json!({ "id": "u2" })];
@@ -279,7 +279,7 @@ fn usernames() -> Vec<Subgraph> {
         })
         .entity("NodeWithName", in_a)
         .entity("User", in_a);
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .root("Query.anotherUsers", |_| {
             json!([{ "__typename": "NodeWithName", "id": "u1" }, { "__typename": "NodeWithName", "id": "u2" }])
         })

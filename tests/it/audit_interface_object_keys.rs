@@ -7,7 +7,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::audit_helpers::{check, subgraph};
+use crate::common::audit_helpers::check;
 use crate::common::fixture_subgraph::{field_error, Federation, Subgraph};
 
 /// a owns media (`Video`, `Article`); b extends `Video` with its author's
@@ -60,7 +60,7 @@ async fn interface_object_value_is_completed_by_the_subgraphs_of_its_concrete_ty
         let n: u64 = id.as_str().unwrap().parse().unwrap();
         json!({ "__typename": "Video", "id": id, "title": format!("title for {n}"), "duration": 100 * n })
     };
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .possible_types("Media", &["Video", "Article"])
         .root("Query.media", move |_| video(&json!("1")))
         .entity("Video", move |rep| video(&rep["id"]))
@@ -72,7 +72,7 @@ async fn interface_object_value_is_completed_by_the_subgraphs_of_its_concrete_ty
         // reference goes to its concrete type's resolver.
         .entity("Media", move |rep| video(&rep["id"]));
     let author = |id: &Value| json!({ "__typename": "Author", "id": id, "name": format!("name for {}", id.as_str().unwrap()) });
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .root("Query.author", move |_| author(&json!("1")))
         .entity("Author", move |rep| author(&rep["id"]))
         .entity(
@@ -83,7 +83,7 @@ async fn interface_object_value_is_completed_by_the_subgraphs_of_its_concrete_ty
         let name = format!("name for {}", id.as_str().unwrap());
         json!({ "__typename": "Playlist", "id": id, "name": name, "media": { "__typename": "Media", "id": id } })
     };
-    let c = subgraph("c")
+    let c = Subgraph::new("c")
         .root("Query.playlist", move |_| playlist(&json!("1")))
         .entity("Playlist", move |rep| playlist(&rep["id"]))
         .entity("Media", |rep| json!({ "id": rep["id"] }));
@@ -137,7 +137,7 @@ type Query @join__type(graph: A) @join__type(graph: B) {
 
 fn unresolvable_interface_objects() -> Vec<Subgraph> {
     // a's `Node` has no implementation, so its value has no concrete type.
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .root("Query.a", |_| {
             field_error("Abstract type \"Node\" must resolve to an Object type at runtime for field \"Query.a\"")
         })
@@ -145,7 +145,7 @@ fn unresolvable_interface_objects() -> Vec<Subgraph> {
         .entity("Node", |_| field_error("Not resolvable as it is an interface object"));
     let bread = json!({ "__typename": "Bread", "id": "p1", "name": "Bread" });
     let b_bread = bread.clone();
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .possible_types("Product", &["Bread"])
         .root("Query.b", |_| json!({ "__typename": "Node", "id": "n1" }))
         .field("Node.field", |_, _| json!("foo"))

@@ -14,12 +14,6 @@ use serde_json::{json, Value};
 use crate::common::audit_helpers::check;
 use crate::common::fixture_subgraph::{field_error, Federation, Subgraph};
 
-/// A fixture subgraph with these types that, like a real one, rejects
-/// fragments on other types and object fields selected without subfields.
-fn subgraph(name: &str, types: &[&str]) -> Subgraph {
-    Subgraph::new(name).requires_subselections().types(types)
-}
-
 /// In a, `Oven` implements nothing; in b it implements `Node` and
 /// `WithWarranty`, and has the warranty.
 const APPLIANCES: &str = r#"
@@ -66,15 +60,7 @@ fn appliances() -> Vec<Subgraph> {
     let toasters = json!([toaster("toaster1", 3), toaster("toaster2", 4)]);
     let products = json!([oven("oven1"), oven("oven2"), toasters[0], toasters[1]]);
     let (nodes, list, by_id) = (toasters.clone(), toasters, products.clone());
-    let types = [
-        "Query",
-        "Product",
-        "Node",
-        "WithWarranty",
-        "Oven",
-        "Toaster",
-    ];
-    let a = subgraph("a", &types)
+    let a = Subgraph::new("a")
         .possible_types("Product", &["Oven", "Toaster"])
         .possible_types("Node", &["Toaster"])
         .possible_types("WithWarranty", &["Toaster"])
@@ -100,7 +86,7 @@ fn appliances() -> Vec<Subgraph> {
             Some("toaster2") => toaster("toaster2", 4),
             _ => Value::Null,
         });
-    let b = subgraph("b", &["Query", "Node", "WithWarranty", "Oven"])
+    let b = Subgraph::new("b")
         .possible_types("Node", &["Oven"])
         .possible_types("WithWarranty", &["Oven"])
         .entity("Oven", |rep| json!({ "id": rep["id"], "warranty": 1 }));
@@ -220,7 +206,7 @@ async fn interface_field_returning_its_own_interface_nests_with_provided_fields(
         { "__typename": "Book", "id": "3", "price": 10.99 },
     ]);
     let (first, same_price, by_id) = (books[0].clone(), books.clone(), books);
-    let a = subgraph("a", &["Query", "Product", "Book"])
+    let a = Subgraph::new("a")
         .possible_types("Product", &["Book"])
         .root("Query.product", move |_| first.clone())
         // Without a reference resolver: the representation itself.
@@ -230,7 +216,7 @@ async fn interface_field_returning_its_own_interface_nests_with_provided_fields(
             let mut same = books.filter(|b| b["price"] == book["price"] && b["id"] != book["id"]);
             same.next().cloned().unwrap_or(Value::Null)
         });
-    let b = subgraph("b", &["Query", "Book"]).entity("Book", move |rep| {
+    let b = Subgraph::new("b").entity("Book", move |rep| {
         let books = by_id.as_array().unwrap().iter();
         books
             .clone()
@@ -295,21 +281,12 @@ type User @join__type(graph: A) @join__type(graph: B, key: "id") {
 fn accounts() -> Vec<Subgraph> {
     let user = json!({ "__typename": "User", "id": "u1", "name": "u1-name" });
     let accounts = json!([user, { "__typename": "Admin", "id": "a1", "name": "a1-name" }]);
-    let a = subgraph("a", &["Query", "User"]).root(
+    let a = Subgraph::new("a").root(
         "Query.users",
         |_| json!([{ "__typename": "User", "id": "u1" }]),
     );
     let (list, of_user, of_admin) = (accounts.clone(), accounts.clone(), accounts);
-    let b = subgraph("b", &["Query", "Account", "User", "Admin"])
-        .field_types(&[
-            ("Query.accounts", "[Account!]!"),
-            ("User.id", "ID!"),
-            ("User.name", "String"),
-            ("User.similarAccounts", "[Account!]!"),
-            ("Admin.id", "ID"),
-            ("Admin.name", "String"),
-            ("Admin.similarAccounts", "[Account!]!"),
-        ])
+    let b = Subgraph::new("b")
         .possible_types("Account", &["User", "Admin"])
         .root("Query.accounts", move |_| list.clone())
         .entity("User", move |rep| {

@@ -8,7 +8,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::audit_helpers::{check, subgraph};
+use crate::common::audit_helpers::check;
 use crate::common::fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 
 /// a has the price, b derives `isExpensive` from it, c derives four flags
@@ -32,7 +32,7 @@ type Query @join__type(graph: A) @join__type(graph: B) @join__type(graph: C) {
 fn flags() -> Vec<Subgraph> {
     let product = json!({ "__typename": "Product", "id": "p1", "price": 699.99 });
     let entity = product.clone();
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .root("Query.product", move |_| product.clone())
         .entity("Product", move |rep| {
             if rep["id"] == "p1" {
@@ -41,15 +41,14 @@ fn flags() -> Vec<Subgraph> {
                 Value::Null
             }
         });
-    let b = subgraph("b").entity("Product", |rep| rep.clone()).field(
-        "Product.isExpensive",
-        |product, _| -> Resolved {
+    let b = Subgraph::new("b")
+        .entity("Product", |rep| rep.clone())
+        .field("Product.isExpensive", |product, _| -> Resolved {
             match product["price"].as_f64() {
                 Some(price) => json!(price > 500.0).into(),
                 None => field_error("Price is missing"),
             }
-        },
-    );
+        });
     let flag = |product: &Value, _: &_| -> Resolved {
         if product["isExpensive"].is_boolean() {
             json!(true).into()
@@ -57,7 +56,7 @@ fn flags() -> Vec<Subgraph> {
             field_error("isExpensive is missing")
         }
     };
-    let c = subgraph("c")
+    let c = Subgraph::new("c")
         .entity("Product", |rep| rep.clone())
         .field("Product.include", flag)
         .field("Product.skip", flag)
@@ -134,7 +133,7 @@ async fn input_fields_of_one_subgraph_only_are_not_part_of_the_api() {
     ]);
     let serve = |name: &str| {
         let users = users.clone();
-        subgraph(name).root(
+        Subgraph::new(name).root(
             &format!("Query.usersIn{}", name.to_uppercase()),
             move |args| match args["filter"].get("offset") {
                 Some(_) => json!([]),
@@ -225,10 +224,10 @@ async fn enum_value_missing_from_the_api_is_neither_accepted_nor_returned() {
                 .unwrap_or(Value::Null)
         }
     };
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .root("Query.users", move |_| a_users.clone())
         .entity("User", by_id(a_entity));
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .root("Query.usersB", move |_| b_users.clone())
         .root("Query.usersByType", move |args| {
             let all = b_by_type.as_array().unwrap().iter();
@@ -336,7 +335,7 @@ async fn keyless_shared_root_is_fetched_from_every_subgraph_that_has_a_part() {
     let subgraphs = parts.into_iter().map(|(field, part)| {
         let product = json!({ "__typename": "Product", "id": "1", field: part });
         let list = json!([product]);
-        subgraph(field)
+        Subgraph::new(field)
             .root("Query.product", move |_| product.clone())
             .root("Query.products", move |_| list.clone())
     });

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
-use crate::common::audit_helpers::{check, subgraph};
+use crate::common::audit_helpers::check;
 use crate::common::fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 
 /// a adds and lists products, adds categories and multiplies numbers; b
@@ -96,7 +96,7 @@ fn shop() -> Vec<Subgraph> {
         let store = Arc::clone(&store);
         move |args: &serde_json::Map<String, Value>| f(&mut store.lock().unwrap(), args)
     };
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .root(
             "Query.product",
             shared(|s, args| {
@@ -143,7 +143,7 @@ fn shop() -> Vec<Subgraph> {
                 found.map_or(Value::Null, |c| json!({ "id": c["id"] }))
             }
         });
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .root("Mutation.addCategory", shared(Store::add_category))
         .root(
             "Mutation.delete",
@@ -173,7 +173,7 @@ fn shop() -> Vec<Subgraph> {
                 found.cloned().unwrap_or(Value::Null)
             }
         });
-    let c = subgraph("c").root(
+    let c = Subgraph::new("c").root(
         "Mutation.add",
         shared(|s, args| {
             let number = s.number(args);

@@ -11,12 +11,6 @@ use serde_json::{json, Value};
 use crate::common::audit_helpers::check;
 use crate::common::fixture_subgraph::{Federation, Subgraph};
 
-/// A fixture subgraph with these types that, like a real one, rejects
-/// fragments on other types and object fields selected without subfields.
-fn subgraph(name: &str, types: &[&str]) -> Subgraph {
-    Subgraph::new(name).requires_subselections().types(types)
-}
-
 /// node serves `Node`s; node_two knows them too; types owns their fields.
 const NODES: &str = r#"
 type Category implements Node
@@ -49,9 +43,8 @@ type Query @join__type(graph: NODE) @join__type(graph: NODE_TWO) @join__type(gra
 /// audit: node
 #[tokio::test]
 async fn interface_root_value_is_completed_by_the_subgraph_owning_its_fields() {
-    let types = ["Query", "Node", "Product", "Category"];
     let id_only = |rep: &Value| json!({ "id": rep["id"] });
-    let node = subgraph("node", &types)
+    let node = Subgraph::new("node")
         .possible_types("Node", &["Product", "Category"])
         .root(
             "Query.productNode",
@@ -63,11 +56,11 @@ async fn interface_root_value_is_completed_by_the_subgraph_owning_its_fields() {
         )
         .entity("Product", id_only)
         .entity("Category", id_only);
-    let node_two = subgraph("node_two", &types)
+    let node_two = Subgraph::new("node_two")
         .possible_types("Node", &["Product", "Category"])
         .entity("Product", id_only)
         .entity("Category", id_only);
-    let owner = subgraph("types", &types)
+    let owner = Subgraph::new("types")
         .possible_types("Node", &["Product", "Category"])
         .entity("Product", |rep| match rep["id"].as_str() {
             Some("p-1") => json!({ "id": "p-1", "name": "Product 1", "price": 10 }),
@@ -122,12 +115,11 @@ type Query @join__type(graph: A) @join__type(graph: B) {
 "#;
 
 fn accounts_and_chats() -> Vec<Subgraph> {
-    let types = ["Query", "Node", "Account", "Chat"];
     let account = json!({ "__typename": "Account", "id": "a1", "username": "a1-username" });
     let chat = json!({ "__typename": "Chat", "id": "c1", "text": "c1-text" });
     let (a_node, a_root, a_entity, a_chat_account) =
         (account.clone(), account.clone(), account.clone(), account);
-    let a = subgraph("a", &types)
+    let a = Subgraph::new("a")
         .possible_types("Node", &["Account", "Chat"])
         .root("Query.node", move |args| match args["id"].as_str() {
             Some("a1") => a_node.clone(),
@@ -158,7 +150,7 @@ fn accounts_and_chats() -> Vec<Subgraph> {
         })
         .field("Chat.account", move |_, _| a_chat_account.clone());
     let (b_node, b_root, b_entity, b_chats) = (chat.clone(), chat.clone(), chat.clone(), chat);
-    let b = subgraph("b", &types)
+    let b = Subgraph::new("b")
         .possible_types("Node", &["Account", "Chat"])
         .root("Query.node", move |args| match args["id"].as_str() {
             // The account's id is external here: this subgraph cannot know it.

@@ -11,7 +11,7 @@
 
 use serde_json::json;
 
-use crate::common::audit_helpers::{check, row, subgraph};
+use crate::common::audit_helpers::{check, row};
 use crate::common::fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 
 /// Both subgraphs serve the shareable `feed`; b took `createdAt` over from a.
@@ -51,7 +51,7 @@ fn posts(a_lost_it: bool) -> Vec<Subgraph> {
     ]);
     let serve = |name: &str, own: usize| {
         let (feed, own_feed, table) = (posts.clone(), posts[own].clone(), posts.clone());
-        subgraph(name)
+        Subgraph::new(name)
             .root("Query.feed", move |_| feed.clone())
             .root(&format!("Query.{name}Feed"), move |_| json!([own_feed]))
             .entity("Post", move |rep| row(&table, "id", &rep["id"]))
@@ -118,7 +118,7 @@ fn overridden_name() -> Vec<Subgraph> {
     let user = |id: &str| json!({ "__typename": "User", "id": id, "name": format!("{id}-name") });
     // a and c: a user from the representation; `<prefix>Name` from the sent name.
     let requiring = |name: &str, root: &'static str, prefix: &'static str| {
-        subgraph(name)
+        Subgraph::new(name)
             .root(
                 &format!("Query.userIn{root}"),
                 move |_| json!({ "__typename": "User", "id": format!("u{}", root_number(root)) }),
@@ -132,7 +132,7 @@ fn overridden_name() -> Vec<Subgraph> {
                 }
             })
     };
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .root("Query.userInB", move |_| user("u2"))
         .entity("User", move |rep| user(rep["id"].as_str().unwrap()));
     vec![requiring("a", "A", "a"), b, requiring("c", "C", "c")]
@@ -231,12 +231,12 @@ fn post_interfaces() -> Vec<Subgraph> {
     ]);
     let (a_feed, a_images, b_feed, b_images) =
         (images.clone(), images.clone(), images.clone(), images);
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .possible_types("Post", &["ImagePost"])
         .root("Query.feed", move |_| a_feed.clone())
         .entity("ImagePost", move |rep| row(&a_images, "id", &rep["id"]))
         .field("ImagePost.createdAt", |_, _| json!("NEVER"));
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .possible_types("Post", &["TextPost"])
         .possible_types("AnotherPost", &["ImagePost"])
         .root("Query.anotherFeed", move |_| b_feed.clone())

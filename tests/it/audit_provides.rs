@@ -11,7 +11,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::audit_helpers::{check, row, subgraph};
+use crate::common::audit_helpers::{check, row};
 use crate::common::fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 
 /// The rows of `table` whose `field` equals `value`.
@@ -73,18 +73,18 @@ fn shop() -> Vec<Subgraph> {
         { "__typename": "Review", "id": "r2", "body": "r-body-2", "authorId": "u1", "productUpc": "p2" },
     ]);
     let (me, by_id) = (users[0].clone(), users.clone());
-    let accounts = subgraph("accounts")
+    let accounts = Subgraph::new("accounts")
         .root("Query.me", move |_| me.clone())
         .entity("User", move |rep| row(&by_id, "id", &rep["id"]));
     let (list, by_upc) = (products.clone(), products);
-    let products = subgraph("products")
+    let products = Subgraph::new("products")
         .root("Query.products", move |_| list.clone())
         .entity("Product", move |rep| row(&by_upc, "upc", &rep["upc"]));
     let estimate = |product: &Value| match (product["price"].as_i64(), product["weight"].as_i64()) {
         (Some(price), Some(weight)) => Ok(price * weight * 10),
         _ => Err(field_error("requirement not sent: price weight")),
     };
-    let inventory = subgraph("inventory")
+    let inventory = Subgraph::new("inventory")
         .entity("Product", |rep| rep.clone())
         .field("Product.inStock", |product, _| {
             json!(product["upc"] == "p1")
@@ -97,7 +97,7 @@ fn shop() -> Vec<Subgraph> {
             estimate(product).map_or_else(|e| e, |n| tag(n).into())
         });
     let (by_id, of_user, of_product) = (reviews.clone(), reviews.clone(), reviews);
-    let reviews = subgraph("reviews")
+    let reviews = Subgraph::new("reviews")
         .entity("Review", move |rep| row(&by_id, "id", &rep["id"]))
         .entity("User", |rep| json!({ "id": rep["id"] }))
         .entity("Product", |rep| json!({ "upc": rep["upc"] }))
@@ -269,12 +269,12 @@ fn nested_provides() -> Vec<Subgraph> {
         { "__typename": "Product", "id": "p1", "categories": [c1, c2] },
         { "__typename": "Product", "id": "p2", "categories": [c3, c2] },
     ]);
-    let all_products = subgraph("all_products").entity("Product", |_| poor_plan());
-    let category = subgraph("category")
+    let all_products = Subgraph::new("all_products").entity("Product", |_| poor_plan());
+    let category = Subgraph::new("category")
         .root("Query.products", move |_| products.clone())
         .entity("Product", |_| poor_plan())
         .entity("Category", |_| poor_plan());
-    let subcategories = subgraph("subcategories")
+    let subcategories = Subgraph::new("subcategories")
         .entity("Product", |_| poor_plan())
         .entity("Category", |rep| json!({ "id": rep["id"] }))
         .field("Category.subCategories", |category, _| {

@@ -10,7 +10,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::audit_helpers::{check, row, subgraph};
+use crate::common::audit_helpers::{check, row};
 use crate::common::fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 
 /// What a resolver a good plan never calls answers.
@@ -73,7 +73,7 @@ fn media_animals() -> Vec<Subgraph> {
         { "__typename": "Dog", "id": "a1", "name": "Fido" },
         { "__typename": "Cat", "id": "a2" },
     ]));
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .possible_types("Media", &["Book"])
         .possible_types("Animal", &["Dog", "Cat"])
         .root("Query.media", |_| poor_plan())
@@ -82,12 +82,12 @@ fn media_animals() -> Vec<Subgraph> {
         { "__typename": "Dog", "id": "a1", "name": "Fido" },
         { "__typename": "Cat", "id": "a2", "name": "Whiskers" },
     ]));
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .possible_types("Media", &["Book"])
         .possible_types("Animal", &["Dog", "Cat"])
         .root("Query.media", move |_| b_media.clone());
     let (c_book, cats) = (book(animals.clone()), animals);
-    let c = subgraph("c")
+    let c = Subgraph::new("c")
         .possible_types("Media", &["Book"])
         .possible_types("Animal", &["Dog", "Cat"])
         .entity("Book", move |rep| {
@@ -161,21 +161,21 @@ fn media_titles(punish: bool) -> Vec<Subgraph> {
         { "__typename": "Book", "id": "m1", "title": "Book 1" },
         { "__typename": "Movie", "id": "m2", "title": "Movie 1" },
     ]);
-    let a = subgraph("a").root("Query.media", move |_| {
+    let a = Subgraph::new("a").root("Query.media", move |_| {
         if punish {
             poor_plan()
         } else {
             media.clone().into()
         }
     });
-    let b = subgraph("b").root("Query.media", |_| {
+    let b = Subgraph::new("b").root("Query.media", |_| {
         json!([
             { "__typename": "Book", "id": "m1", "title": "Book 1" },
             { "__typename": "Movie", "id": "m2" },
         ])
     });
     let books = titles.clone();
-    let c = subgraph("c")
+    let c = Subgraph::new("c")
         .entity("Book", move |rep| {
             if punish {
                 poor_plan()

@@ -11,7 +11,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::audit_helpers::{check, row, subgraph};
+use crate::common::audit_helpers::{check, row};
 use crate::common::fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 
 /// `parent[field]` when the gateway sent it, else a field error naming it.
@@ -56,7 +56,7 @@ fn product_prices() -> Vec<Subgraph> {
           "category": { "__typename": "Category", "averagePrice": 22 } },
     ]);
     let table = products.clone();
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .root("Query.products", move |_| products.clone())
         .entity("Product", move |rep| row(&table, "upc", &rep["upc"]))
         .field("Product.price", |product, args| {
@@ -74,7 +74,7 @@ fn product_prices() -> Vec<Subgraph> {
         };
         json!(price.as_i64().unwrap() * weight.as_i64().unwrap() * 10).into()
     };
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .entity("Product", |rep| rep.clone())
         .field("Product.shippingEstimate", move |p, _| shipping(p))
         .field("Product.shippingEstimateEUR", move |p, _| shipping(p))
@@ -155,14 +155,14 @@ fn feed_authors() -> Vec<Subgraph> {
         { "__typename": "Comment", "id": "c6", "postId": "p2", "authorId": "a1", "body": "c6-body" },
     ]);
     let c_comments = comments.clone();
-    let c = subgraph("c")
+    let c = Subgraph::new("c")
         .root(
             "Query.feed",
             |_| json!([{ "__typename": "Post", "id": "p1" }, { "__typename": "Post", "id": "p2" }]),
         )
         .entity("Post", |rep| json!({ "id": rep["id"] }))
         .entity("Comment", move |rep| row(&c_comments, "id", &rep["id"]));
-    let d = subgraph("d")
+    let d = Subgraph::new("d")
         .entity("Post", |rep| match rep.get("comments") {
             None => json!({ "id": rep["id"] }).into(),
             Some(Value::Array(sent)) if sent.len() == 3 => {
@@ -255,8 +255,8 @@ type Query @join__type(graph: A) @join__type(graph: B) @join__type(graph: C) @jo
 "#;
 
 fn affordability() -> Vec<Subgraph> {
-    let a = subgraph("a").entity("Product", |rep| json!({ "id": rep["id"], "price": 699.99 }));
-    let b = subgraph("b")
+    let a = Subgraph::new("a").entity("Product", |rep| json!({ "id": rep["id"], "price": 699.99 }));
+    let b = Subgraph::new("b")
         .root(
             "Query.product",
             |_| json!({ "__typename": "Product", "id": "p1", "hasDiscount": true }),
@@ -265,7 +265,7 @@ fn affordability() -> Vec<Subgraph> {
             "Product",
             |rep| json!({ "id": rep["id"], "hasDiscount": true }),
         );
-    let c = subgraph("c")
+    let c = Subgraph::new("c")
         .entity("Product", |rep| rep.clone())
         .field("Product.isExpensive", |p, _| match sent(p, "price") {
             Ok(price) => json!(price.as_f64().unwrap() > 500.0).into(),
@@ -277,7 +277,7 @@ fn affordability() -> Vec<Subgraph> {
                 Err(e) => e,
             }
         });
-    let d = subgraph("d")
+    let d = Subgraph::new("d")
         .entity("Product", |rep| rep.clone())
         .field("Product.canAfford", |p, _| match sent(p, "isExpensive") {
             Ok(expensive) => json!(!expensive.as_bool().unwrap()).into(),
@@ -362,7 +362,7 @@ fn novices_and_experts() -> Vec<Subgraph> {
         { "__typename": "Author", "id": "a1", "name": "John", "yearsOfExperience": 5 },
         { "__typename": "Author", "id": "a2", "name": "Jane", "yearsOfExperience": 20 },
     ]);
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .root(
             "Query.feed",
             |_| json!([{ "__typename": "Post", "id": "p1" }, { "__typename": "Post", "id": "p2" }]),
@@ -373,7 +373,7 @@ fn novices_and_experts() -> Vec<Subgraph> {
             Ok(novice) => json!(!novice.as_bool().unwrap()).into(),
             Err(e) => e,
         });
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .entity("Post", |rep| {
             let author_id = if rep["id"] == "p1" { "a1" } else { "a2" };
             let mut author = json!({ "__typename": "Author", "id": author_id });

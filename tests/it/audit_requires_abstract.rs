@@ -10,7 +10,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::audit_helpers::{check, row, subgraph};
+use crate::common::audit_helpers::{check, row};
 use crate::common::fixture_subgraph::{field_error, Federation, Resolved, Subgraph};
 
 /// a owns `Entity.data` (a `Foo`: a `Baz`, which clients cannot see, or a
@@ -75,7 +75,7 @@ fn entity_data() -> Vec<Subgraph> {
         _ => Value::Null,
     };
     let entity = |id: &str| json!({ "__typename": "Entity", "id": id });
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .possible_types("Foo", &["Baz", "Qux"])
         .possible_types("Bar", &["Baz", "Qux"])
         .root("Query.a", move |_| entity("e2"))
@@ -96,7 +96,7 @@ fn entity_data() -> Vec<Subgraph> {
             None => field_error("requirement not sent: data.foo"),
         }
     };
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .possible_types("Foo", &["Baz", "Qux"])
         .possible_types("Bar", &["Baz", "Qux"])
         .root("Query.b", move |_| entity("e1"))
@@ -232,7 +232,7 @@ fn user_addresses() -> Vec<Subgraph> {
     let (a_addresses, b_addresses) = (addresses.clone(), addresses.clone());
     let (home, work) = (addresses.clone(), addresses.clone());
     let (a_users, b_users, b_root) = (users.clone(), users.clone(), users.clone());
-    let a = subgraph("a")
+    let a = Subgraph::new("a")
         .possible_types("Address", &["HomeAddress", "WorkAddress"])
         .root(
             "Query.a",
@@ -255,7 +255,7 @@ fn user_addresses() -> Vec<Subgraph> {
         .field("User.country", move |user, _| {
             row(&addresses, "id", &user["address"]["id"])["country"].clone()
         });
-    let b = subgraph("b")
+    let b = Subgraph::new("b")
         .possible_types("Address", &["HomeAddress", "WorkAddress", "SecondAddress"])
         .root("Query.b", move |_| b_root[1].clone())
         .entity("User", move |rep| row(&b_users, "id", &rep["id"]))

@@ -11,12 +11,6 @@ use serde_json::{json, Value};
 use crate::common::audit_helpers::check;
 use crate::common::fixture_subgraph::{Federation, Subgraph};
 
-/// A fixture subgraph with these types that, like a real one, rejects
-/// fragments on other types and object fields selected without subfields.
-fn subgraph(name: &str, types: &[&str]) -> Subgraph {
-    Subgraph::new(name).requires_subselections().types(types)
-}
-
 /// a has a union, an interface and the `User` interface (implemented by
 /// `Admin`); b adds `name` to users through an interface object.
 const APPLIANCES_AND_USERS: &str = r#"
@@ -58,28 +52,23 @@ fn appliances_and_users() -> Vec<Subgraph> {
         Some("u2") => json!({ "__typename": "Admin", "id": "u2", "isMain": true }),
         _ => Value::Null,
     };
-    let a = subgraph(
-        "a",
-        &[
-            "Query", "Product", "Node", "Oven", "Toaster", "User", "Admin",
-        ],
-    )
-    .possible_types("Product", &["Oven", "Toaster"])
-    .possible_types("Node", &["Oven", "Toaster"])
-    .possible_types("User", &["Admin"])
-    .root(
-        "Query.union",
-        |_| json!({ "__typename": "Oven", "id": "1" }),
-    )
-    .root(
-        "Query.interface",
-        |_| json!({ "__typename": "Toaster", "id": "2" }),
-    )
-    .entity("User", admin)
-    .entity("Admin", admin);
+    let a = Subgraph::new("a")
+        .possible_types("Product", &["Oven", "Toaster"])
+        .possible_types("Node", &["Oven", "Toaster"])
+        .possible_types("User", &["Admin"])
+        .root(
+            "Query.union",
+            |_| json!({ "__typename": "Oven", "id": "1" }),
+        )
+        .root(
+            "Query.interface",
+            |_| json!({ "__typename": "Toaster", "id": "2" }),
+        )
+        .entity("User", admin)
+        .entity("Admin", admin);
     // b's `User` is an object type: its `__typename` is "User", never the
     // concrete type.
-    let b = subgraph("b", &["Query", "User"])
+    let b = Subgraph::new("b")
         .root(
             "Query.users",
             |_| json!([{ "__typename": "User", "id": "u1" }, { "__typename": "User", "id": "u2" }]),
@@ -165,11 +154,11 @@ fn friends() -> Vec<Subgraph> {
             .unwrap_or(Value::Null)
     };
     let (age_list, age_entity) = (users.clone(), users.clone());
-    let age = subgraph("age", &["Query", "User"])
+    let age = Subgraph::new("age")
         .root("Query.usersInAge", move |_| age_list.clone())
         .entity("User", move |rep| find(&age_entity, &rep["id"]));
     let (list, entity, friend_list) = (users.clone(), users.clone(), users);
-    let friends = subgraph("friends", &["Query", "User", "FriendType"])
+    let friends = Subgraph::new("friends")
         .root("Query.usersInFriends", move |_| list.clone())
         .entity("User", move |rep| find(&entity, &rep["id"]))
         .field("User.friends", move |user, _| {

@@ -14,12 +14,6 @@ use serde_json::{json, Value};
 use crate::common::audit_helpers::check;
 use crate::common::fixture_subgraph::{Federation, Subgraph};
 
-/// A fixture subgraph with these types that, like a real one, rejects
-/// fragments on other types and object fields selected without subfields.
-fn subgraph(name: &str, types: &[&str]) -> Subgraph {
-    Subgraph::new(name).requires_subselections().types(types)
-}
-
 /// a has the whole `Action` union and the only root field; b shares
 /// `Response` but knows only `Alpha`.
 const PARTIAL_UNION: &str = r#"
@@ -58,7 +52,7 @@ type Response @join__type(graph: A) @join__type(graph: B) {
 /// audit: partial-union
 #[tokio::test]
 async fn members_missing_from_a_sharing_subgraph_are_kept_where_the_field_resolves() {
-    let a = subgraph("a", &["Query", "Response", "Action", "Alpha", "Beta", "Gamma"])
+    let a = Subgraph::new("a")
         .possible_types("Action", &["Alpha", "Beta", "Gamma"])
         .root("Query.getResponse", |_| {
             json!({ "__typename": "Response", "message": "Hello, Federation!", "actions": [
@@ -67,8 +61,7 @@ async fn members_missing_from_a_sharing_subgraph_are_kept_where_the_field_resolv
                 { "__typename": "Gamma", "id": "gamma-1", "label": "gamma label" },
             ] })
         });
-    let b = subgraph("b", &["Query", "Response", "Action", "Alpha"])
-        .possible_types("Action", &["Alpha"]);
+    let b = Subgraph::new("b").possible_types("Action", &["Alpha"]);
     let fed = Federation::start(PARTIAL_UNION, vec![a, b]).await;
     check!(
         &fed,
@@ -143,26 +136,23 @@ fn partial_union_complex() -> Vec<Subgraph> {
     let serve = |name: &str, member: &str, own: Value| {
         let (root, entity) = (own.clone(), own.clone());
         let shared = json!([common]);
-        subgraph(
-            name,
-            &["Query", "Container", "Wrapper", "Action", "Common", member],
-        )
-        .possible_types("Action", &["Common", member])
-        .root(&format!("Query.root{}", name.to_uppercase()), move |_| {
-            container(&root)
-        })
-        .root("Query.shared", move |_| container(&shared))
-        .entity("Container", move |rep| {
-            if rep["id"] == "container-1" {
-                container(&entity)
-            } else {
-                Value::Null
-            }
-        })
-        .field(
-            "Container.wrapper",
-            |parent, _| json!({ "__typename": "Wrapper", "actions": parent["actions"] }),
-        )
+        Subgraph::new(name)
+            .possible_types("Action", &["Common", member])
+            .root(&format!("Query.root{}", name.to_uppercase()), move |_| {
+                container(&root)
+            })
+            .root("Query.shared", move |_| container(&shared))
+            .entity("Container", move |rep| {
+                if rep["id"] == "container-1" {
+                    container(&entity)
+                } else {
+                    Value::Null
+                }
+            })
+            .field(
+                "Container.wrapper",
+                |parent, _| json!({ "__typename": "Wrapper", "actions": parent["actions"] }),
+            )
     };
     let a = serve("a", "OnlyA", only_a);
     let b_wrapper = only_b.clone();

@@ -1,12 +1,10 @@
-//! Helpers shared by the audit-shaped tests (`tests/audit_*.rs`): checking a
-//! whole response and snapshotting its plan, fixture subgraphs that reject
-//! what a real server rejects, and looking rows up in fixture data.
+//! Helpers shared by the audit-shaped tests (`tests/it/audit_*.rs`):
+//! checking a whole response and snapshotting its plan, and looking rows up
+//! in fixture data.
 
 #![allow(dead_code, unused_macros, clippy::unwrap_used)]
 
 use serde_json::Value;
-
-use super::fixture_subgraph::Subgraph;
 
 /// Asserts the whole response to `query` and snapshots its plan as `name`:
 /// `check!(&fed, "name", query, expected).await`. A macro, so the snapshot
@@ -24,12 +22,6 @@ macro_rules! check {
     };
 }
 pub(crate) use check;
-
-/// A fixture subgraph that, like a real one, rejects object fields selected
-/// without subfields.
-pub fn subgraph(name: &str) -> Subgraph {
-    Subgraph::new(name).requires_subselections()
-}
 
 /// The row of `table` whose `field` equals `value`, or null.
 pub fn row(table: &Value, field: &str, value: &Value) -> Value {

@@ -79,9 +79,6 @@ pub struct Subgraph {
     gate: Option<Arc<tokio::sync::Semaphore>>,
     failure: Option<Failure>,
     extra_errors: Vec<Value>,
-    requires_subselections: bool,
-    types: Option<Vec<String>>,
-    field_types: HashMap<String, String>,
     /// Set when the server starts, from the supergraph.
     schema: Option<SubgraphSchema>,
 }
@@ -159,31 +156,6 @@ impl Subgraph {
     /// Answers every request with a truncated JSON body.
     pub fn malformed_json(mut self) -> Self {
         self.failure = Some(Failure::MalformedJson);
-        self
-    }
-
-    /// Rejects, as a server that knows its schema does, an operation that
-    /// selects an object-valued field without a selection set.
-    pub fn requires_subselections(mut self) -> Self {
-        self.requires_subselections = true;
-        self
-    }
-
-    /// Declares the types of this subgraph's schema: an operation with a
-    /// type condition on any other type is rejected, as a server rejects
-    /// an unknown type.
-    pub fn types(mut self, names: &[&str]) -> Self {
-        self.types = Some(names.iter().map(|n| n.to_string()).collect());
-        self
-    }
-
-    /// Declares return types of fields, `("User.id", "ID!")`: an operation
-    /// that selects two fields of different declared types under one
-    /// response key in one selection set is rejected, as GraphQL
-    /// validation (fields that cannot be merged) rejects it.
-    pub fn field_types(mut self, types: &[(&str, &str)]) -> Self {
-        let types = types.iter().map(|(f, t)| (f.to_string(), t.to_string()));
-        self.field_types.extend(types);
         self
     }
 
@@ -451,8 +423,6 @@ struct Execution<'a> {
     fragments: HashMap<&'a str, &'a ast::FragmentDefinition>,
     variables: Map<String, Value>,
     errors: Vec<Value>,
-    /// Set when one response key names two different fields: the operation is invalid.
-    conflict: Option<String>,
 }
 
 fn execute(
@@ -478,7 +448,6 @@ fn execute(
         }
     }
     let operation = operation.ok_or("no operation to execute")?;
-    validate(subgraph, &document, &fragments)?;
     for definition in &operation.variables {
         if let Some(default) = &definition.default_value {
             let name = definition.name.to_string();
@@ -497,17 +466,13 @@ fn execute(
         fragments,
         variables,
         errors: Vec::new(),
-        conflict: None,
     };
     let data = execution.select(
         &json!({ "__typename": root }),
         &operation.selection_set,
         &[],
     );
-    match execution.conflict {
-        Some(conflict) => Err(conflict),
-        None => Ok((Value::Object(data), execution.errors)),
-    }
+    Ok((Value::Object(data), execution.errors))
 }
 
 impl<'a> Execution<'a> {
@@ -522,27 +487,14 @@ impl<'a> Execution<'a> {
         self.collect(typename, selections, &mut groups);
         let mut out = Map::new();
         for (key, fields) in groups {
+            // Validation made sure the fields under one key can be merged.
             let field = fields[0];
-            if fields
-                .iter()
-                .any(|f| f.name != field.name || f.arguments != field.arguments)
-            {
-                let conflict = format!("fields `{key}` conflict: different fields or arguments");
-                self.conflict.get_or_insert(conflict);
-            }
             let mut field_path = path.to_vec();
             field_path.push(json!(key));
             let value = if field.name == "__typename" {
                 json!(typename)
             } else {
                 let resolved = self.resolve(object, typename, field, &field_path);
-                if self.subgraph.requires_subselections
-                    && fields.iter().all(|f| f.selection_set.is_empty())
-                    && holds_object(&resolved)
-                {
-                    let conflict = format!("field `{key}` must have a selection of subfields");
-                    self.conflict.get_or_insert(conflict);
-                }
                 let merged: Vec<Selection> = fields
                     .iter()
                     .flat_map(|f| f.selection_set.iter().cloned())
@@ -700,122 +652,6 @@ impl<'a> Execution<'a> {
             Some(literal(argument, &self.variables))
         };
         condition("skip") != Some(json!(true)) && condition("include") != Some(json!(false))
-    }
-}
-
-/// The checks a server that knows its schema makes and the fixture can:
-/// only what [`Subgraph::types`] and [`Subgraph::field_types`] declare.
-fn validate(
-    subgraph: &Subgraph,
-    document: &ast::Document,
-    fragments: &HashMap<&str, &ast::FragmentDefinition>,
-) -> Result<(), String> {
-    for definition in &document.definitions {
-        match definition {
-            Definition::OperationDefinition(op) => {
-                let root = match op.operation_type {
-                    ast::OperationType::Mutation => "Mutation",
-                    _ => "Query",
-                };
-                validate_selections(subgraph, fragments, &op.selection_set, Some(root))?;
-            }
-            Definition::FragmentDefinition(f) => {
-                let condition = f.type_condition.as_str();
-                validate_type(subgraph, condition)?;
-                validate_selections(subgraph, fragments, &f.selection_set, Some(condition))?;
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-fn validate_type(subgraph: &Subgraph, name: &str) -> Result<(), String> {
-    match &subgraph.types {
-        Some(types) if !types.iter().any(|t| t == name) => Err(format!("Unknown type \"{name}\".")),
-        _ => Ok(()),
-    }
-}
-
-/// One selection set: its fields (through fragments) must not put fields
-/// of different declared types under one response key; then each field's
-/// own selection set.
-fn validate_selections(
-    subgraph: &Subgraph,
-    fragments: &HashMap<&str, &ast::FragmentDefinition>,
-    selections: &[Selection],
-    parent: Option<&str>,
-) -> Result<(), String> {
-    let mut fields = Vec::new();
-    flatten_fields(subgraph, fragments, selections, parent, &mut fields)?;
-    let declared = |parent: Option<&str>, field: &ast::Field| {
-        let parent = parent?;
-        subgraph
-            .field_types
-            .get(&format!("{parent}.{}", field.name))
-    };
-    for (i, (key, parent, field)) in fields.iter().enumerate() {
-        for (other_key, other_parent, other) in &fields[i + 1..] {
-            let types = (declared(*parent, field), declared(*other_parent, other));
-            if key == other_key {
-                if let (Some(a), Some(b)) = types {
-                    if a != b {
-                        return Err(format!(
-                            "Fields \"{key}\" conflict because they return conflicting types \"{a}\" and \"{b}\"."
-                        ));
-                    }
-                }
-            }
-        }
-    }
-    for (_, parent, field) in &fields {
-        let named =
-            declared(*parent, field).map(|t| t.trim_matches(|c| matches!(c, '[' | ']' | '!')));
-        validate_selections(subgraph, fragments, &field.selection_set, named)?;
-    }
-    Ok(())
-}
-
-/// The fields of a selection set with their response keys and the type
-/// they are selected on, fragments flattened; checks type conditions.
-fn flatten_fields<'d>(
-    subgraph: &Subgraph,
-    fragments: &HashMap<&str, &'d ast::FragmentDefinition>,
-    selections: &'d [Selection],
-    parent: Option<&'d str>,
-    fields: &mut Vec<(String, Option<&'d str>, &'d ast::Field)>,
-) -> Result<(), String> {
-    for selection in selections {
-        match selection {
-            Selection::Field(field) => {
-                let key = field.alias.as_ref().unwrap_or(&field.name).to_string();
-                fields.push((key, parent, field));
-            }
-            Selection::InlineFragment(inline) => {
-                let condition = inline.type_condition.as_ref().map(|c| c.as_str());
-                if let Some(condition) = condition {
-                    validate_type(subgraph, condition)?;
-                }
-                let parent = condition.or(parent);
-                flatten_fields(subgraph, fragments, &inline.selection_set, parent, fields)?;
-            }
-            Selection::FragmentSpread(spread) => {
-                if let Some(f) = fragments.get(spread.fragment_name.as_str()).copied() {
-                    let condition = Some(f.type_condition.as_str());
-                    flatten_fields(subgraph, fragments, &f.selection_set, condition, fields)?;
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Whether `value` is an object or a list holding one (at any depth).
-fn holds_object(value: &Value) -> bool {
-    match value {
-        Value::Object(_) => true,
-        Value::Array(items) => items.iter().any(holds_object),
-        _ => false,
     }
 }
 
