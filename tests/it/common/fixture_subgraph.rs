@@ -188,6 +188,8 @@ impl RecordedRequest {
 struct ServerState {
     subgraphs: HashMap<String, Subgraph>,
     log: Mutex<HashMap<String, Vec<RecordedRequest>>>,
+    /// Requests recorded so far (all subgraphs), for tests waiting on arrivals.
+    arrivals: tokio::sync::watch::Sender<usize>,
 }
 
 /// The running server; stops when dropped.
@@ -217,6 +219,7 @@ impl FixtureServer {
         let state = Arc::new(ServerState {
             subgraphs: subgraphs.collect(),
             log: Mutex::default(),
+            arrivals: tokio::sync::watch::Sender::new(0),
         });
         let router = axum::Router::new()
             .route("/{name}", axum::routing::post(serve))
@@ -254,6 +257,20 @@ impl FixtureServer {
     pub fn requests(&self, name: &str) -> Vec<RecordedRequest> {
         let log = self.state.log.lock().unwrap_or_else(|e| e.into_inner());
         log.get(name).cloned().unwrap_or_default()
+    }
+
+    /// Waits until subgraph `name` has received at least `count` requests
+    /// (recorded as they arrive, before any delay, gate or failure), woken
+    /// by each arrival; fails the test if that takes 20 s (a bound against
+    /// hanging, not a timing claim).
+    pub async fn received(&self, name: &str, count: usize) {
+        let mut arrivals = self.state.arrivals.subscribe();
+        let arrived = arrivals.wait_for(|_| self.requests(name).len() >= count);
+        let waited = tokio::time::timeout(Duration::from_secs(20), arrived).await;
+        assert!(
+            matches!(waited, Ok(Ok(_))),
+            "subgraph {name} never received {count} requests"
+        );
     }
 }
 
@@ -346,6 +363,7 @@ async fn serve(
         let mut log = state.log.lock().unwrap_or_else(|e| e.into_inner());
         log.entry(name).or_default().push(recorded);
     }
+    state.arrivals.send_modify(|arrivals| *arrivals += 1);
     if let Some(delay) = subgraph.delay {
         tokio::time::sleep(delay).await;
     }

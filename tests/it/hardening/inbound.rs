@@ -108,10 +108,7 @@ async fn a_leader_that_disconnects_hands_the_execution_to_its_follower() {
     let gate = Arc::new(Semaphore::new(0));
     let served = served(&gate, true).await;
     let leader = send(&served, QUERY, json!({ "item": "lamp" }));
-    until("the leader's fetch reaches the subgraph", || async {
-        served.subgraphs.requests("stock").len() == 1
-    })
-    .await;
+    served.subgraphs.received("stock", 1).await;
     let follower = send(&served, QUERY, json!({ "item": "lamp" }));
     waiting(&served, 2).await;
     leader.abort();
@@ -149,10 +146,7 @@ async fn nothing_is_shared_when_it_is_off_or_for_mutations() {
     let on = served(&gate, true).await;
     let first = send(&on, "mutation { restock }", json!({}));
     let second = send(&on, "mutation { restock }", json!({}));
-    until("both mutations reach the subgraph", || async {
-        on.subgraphs.requests("stock").len() == 2
-    })
-    .await;
+    on.subgraphs.received("stock", 2).await;
     assert_eq!(on.gateway().in_flight_inbound_waiters(), 0);
     gate.add_permits(10);
     let mut counts = vec![

@@ -78,7 +78,9 @@ pub async fn post_graphql(url: &str, query: &str, variables: Value) -> (u16, Val
 
 /// Waits until `check` holds, checking again whenever other tasks have run;
 /// fails the test if it never does (the limit only keeps a broken gateway
-/// from hanging the test run).
+/// from hanging the test run). For the gateway's in-flight counts, which
+/// offer nothing to wait on; a request reaching a fixture subgraph is
+/// waited on with `FixtureServer::received`.
 pub async fn until<F, Fut>(what: &str, mut check: F)
 where
     F: FnMut() -> Fut,
