@@ -4,6 +4,10 @@
 //! checks that each entry's estimated weight is within a factor of two of
 //! the bytes it kept allocated. One test only: other threads allocating
 //! at the same time would blur the count.
+//!
+//! So it stays a test binary of its own, outside the one test crate
+//! (`tests/it`): a global allocator is the whole process's, and the other
+//! tests' threads would allocate alongside.
 
 #![allow(clippy::unwrap_used)]
 

@@ -1,0 +1,368 @@
+//! Test harness for the HTTP tests: Junction's router served in-process on an
+//! ephemeral port of 127.0.0.1 (with or without a supergraph, with the demo
+//! subgraphs behind it), the `junction` binary as a child process, and small
+//! request helpers. The other parts of the harness are its submodules.
+
+#![allow(clippy::unwrap_used, dead_code)]
+
+pub mod audit_helpers;
+pub mod fixture_schema;
+pub mod fixture_subgraph;
+pub mod redis_server;
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use junction::config::{Config, Mode};
+use junction::http::{self, HttpSettings, ServerSettings};
+use junction::loader::{start_demo, DemoGateway};
+use junction::pipeline::{Gateway, GatewaySettings};
+use junction_subgraphs::DemoSubgraphs;
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// The demo supergraph, as `junction dev` serves it.
+pub const DEMO_SUPERGRAPH: &str = junction::loader::DEMO_SUPERGRAPH;
+/// A one-subgraph supergraph with a `Mutation` type (nothing serves its subgraph).
+pub const COUNTER_SUPERGRAPH: &str = include_str!("counter_supergraph.graphql");
+pub const HEAVY_QUERY: &str = include_str!("../../fixtures/heavy_query.graphql");
+pub const HEAVY_RESPONSE: &str = include_str!("../../fixtures/heavy_response.json");
+
+pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json; charset=utf-8";
+pub const JSON: &str = "application/json; charset=utf-8";
+
+/// Junction's router serving on 127.0.0.1; stops when [`TestServer::stop`]ped or dropped.
+pub struct TestServer {
+    pub base_url: String,
+    pub gateway: Arc<Gateway>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<io::Result<()>>>,
+    subgraphs: Option<DemoSubgraphs>,
+}
+
+impl TestServer {
+    /// Serves `router` (built around `gateway`) with graceful shutdown after
+    /// [`TestServer::stop`], draining for at most `drain_timeout`.
+    pub async fn serve(gateway: Arc<Gateway>, router: Router, drain_timeout: Duration) -> Self {
+        let settings = ServerSettings {
+            drain_timeout,
+            ..ServerSettings::default()
+        };
+        Self::serve_with(gateway, router, settings).await
+    }
+
+    /// Serves `router` with the given server limits.
+    pub async fn serve_with(
+        gateway: Arc<Gateway>,
+        router: Router,
+        settings: ServerSettings,
+    ) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        let task = tokio::spawn(http::serve(listener, router, shutdown, settings));
+        Self {
+            base_url: format!("http://{address}"),
+            gateway,
+            stop: Some(stop),
+            task: Some(task),
+            subgraphs: None,
+        }
+    }
+
+    /// The URL of `path` (which starts with `/`) on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Starts the graceful shutdown without waiting for it.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+
+    /// Shuts down gracefully and returns what the server returned.
+    pub async fn stop(mut self) -> io::Result<()> {
+        self.begin_shutdown();
+        self.task.take().unwrap().await.unwrap()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+/// Junction with default settings and, if given, `supergraph` loaded.
+pub async fn start_junction(supergraph: Option<&str>) -> TestServer {
+    start_junction_with(
+        supergraph,
+        GatewaySettings::default(),
+        HttpSettings::default(),
+    )
+    .await
+}
+
+/// Junction with the given settings and, if given, `supergraph` loaded.
+pub async fn start_junction_with(
+    supergraph: Option<&str>,
+    settings: GatewaySettings,
+    http_settings: HttpSettings,
+) -> TestServer {
+    let gateway = Arc::new(Gateway::new(settings));
+    if let Some(sdl) = supergraph {
+        gateway.load_supergraph(sdl).unwrap();
+    }
+    let router = http::router(Arc::clone(&gateway), &http_settings);
+    TestServer::serve(gateway, router, Duration::from_secs(5)).await
+}
+
+/// What `junction dev` runs: the demo subgraphs in-process and Junction in front of them.
+pub async fn start_dev() -> TestServer {
+    let config = Config {
+        mode: Mode::Dev,
+        ..Config::default()
+    };
+    let DemoGateway { gateway, subgraphs } =
+        start_demo(SocketAddr::from(([127, 0, 0, 1], 0)), &config)
+            .await
+            .unwrap();
+    let router = http::router(Arc::clone(&gateway), &HttpSettings::default());
+    let mut server = TestServer::serve(gateway, router, Duration::from_secs(5)).await;
+    server.subgraphs = Some(subgraphs);
+    server
+}
+
+/// The embedded store in `dir`, under the default prefix.
+pub async fn embedded_store(dir: &Path) -> Arc<dyn junction::store::Store> {
+    junction::store::open_store(&junction::store::StoreConfig {
+        redis_url: None,
+        data_dir: dir.to_path_buf(),
+        prefix: "junction:".into(),
+    })
+    .await
+    .unwrap()
+}
+
+/// Runs `junction <args>` to completion from the repository root, with
+/// `JUNCTION_*` variables cleared: exit code, stdout, stderr.
+pub async fn run(args: &[&str]) -> (i32, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_junction"));
+    command.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    let output = without_junction_env(&mut command).output().await.unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// Replaces `path` the way editors save: write a sibling file, rename it over.
+pub fn save(path: &Path, text: &str) {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, text).unwrap();
+    std::fs::rename(&temporary, path).unwrap();
+}
+
+/// An HTTP client that does not pool connections across tests' runtimes.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+/// `POST url` with a JSON content type, `body` as it is and, if given, `accept`.
+pub async fn post(
+    url: &str,
+    body: impl Into<reqwest::Body>,
+    accept: Option<&str>,
+) -> reqwest::Response {
+    let mut request = client()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(accept) = accept {
+        request = request.header("accept", accept);
+    }
+    request.send().await.unwrap()
+}
+
+/// `GET url` with, if given, `accept`.
+pub async fn get(url: &str, accept: Option<&str>) -> reqwest::Response {
+    let mut request = client().get(url);
+    if let Some(accept) = accept {
+        request = request.header("accept", accept);
+    }
+    request.send().await.unwrap()
+}
+
+/// Status, `Content-Type` and parsed JSON body of a response.
+pub async fn parts(response: reqwest::Response) -> (u16, String, Value) {
+    let status = response.status().as_u16();
+    let content_type = header(&response, "content-type");
+    let body = response.bytes().await.unwrap();
+    let json = serde_json::from_slice(&body)
+        .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&body)));
+    (status, content_type, json)
+}
+
+/// One header's value, or "" when absent.
+pub fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// The `extensions.code` of the first error of a GraphQL response.
+pub fn first_error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
+}
+
+/// The URL-encoded form of `text`, for GET query strings.
+pub fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// The `JUNCTION_*` variables a developer's shell may have set.
+const JUNCTION_ENV: [&str; 8] = [
+    "JUNCTION_CONFIG",
+    "JUNCTION_SUPERGRAPH",
+    "JUNCTION_SUBGRAPHS",
+    "JUNCTION_LISTEN",
+    "JUNCTION_REDIS_URL",
+    "JUNCTION_DATA_DIR",
+    "JUNCTION_ADMIN_TOKEN",
+    "JUNCTION_ADMIN_URL",
+];
+
+fn without_junction_env(command: &mut Command) -> &mut Command {
+    for name in JUNCTION_ENV {
+        command.env_remove(name);
+    }
+    command
+}
+
+/// POSTs `body` to the admin API at `base_url` with `token`; the response body.
+pub async fn admin_request(base_url: &str, token: &str, body: &Value) -> Value {
+    client()
+        .post(format!("{base_url}/admin/graphql"))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The `junction` binary running as a child process, its stderr (the log) read line by line.
+pub struct JunctionProcess {
+    pub child: Child,
+    lines: mpsc::UnboundedReceiver<String>,
+    /// Every log line read so far, for failure messages.
+    pub log: Vec<String>,
+}
+
+impl JunctionProcess {
+    /// Runs `junction <args>` from the repository root with `JUNCTION_*` variables cleared.
+    pub fn spawn(args: &[&str]) -> Self {
+        Self::spawn_with_env(args, &[])
+    }
+
+    /// Like [`JunctionProcess::spawn`], with these environment variables set.
+    pub fn spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_junction"));
+        command
+            .args(args)
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")));
+        without_junction_env(&mut command)
+            .env("JUNCTION_LOG", "info")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = command.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (sender, lines) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut reader = BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = reader.next_line().await {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            log: Vec::new(),
+        }
+    }
+
+    /// Waits (up to 30 s) for a log line containing `needle` and returns it.
+    pub async fn wait_for_line(&mut self, needle: &str) -> String {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            match tokio::time::timeout_at(deadline, self.lines.recv()).await {
+                Ok(Some(line)) => {
+                    self.log.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Ok(None) => panic!(
+                    "junction exited before logging {needle:?}; log:\n{}",
+                    self.log.join("\n")
+                ),
+                Err(_) => panic!(
+                    "junction did not log {needle:?} within 30 s; log:\n{}",
+                    self.log.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// Waits for the "listening on" line and returns the server's base URL.
+    pub async fn base_url(&mut self) -> String {
+        let line = self.wait_for_line("listening on http://").await;
+        let start = line.find("http://").unwrap();
+        let url = &line[start..];
+        let end = url.find("/graphql").unwrap();
+        url[..end].to_string()
+    }
+
+    /// Sends SIGTERM.
+    pub async fn terminate(&self) {
+        let pid = self.child.id().unwrap().to_string();
+        let status = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .unwrap();
+        assert!(status.success());
+    }
+}
