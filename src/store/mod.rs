@@ -11,7 +11,7 @@
 //!   (`junction dev`, small deployments, tests).
 //!
 //! Both backends behave the same way (the conformance tests in
-//! `tests/store_conformance.rs` run against each): a versioned value per key
+//! `tests/it/store_conformance.rs` run against each): a versioned value per key
 //! with compare-and-set, append-only lists read newest first, and
 //! fire-and-forget pub/sub. All names live under a prefix, so several
 //! Junctions (or tests) can share one Redis without seeing each other.
