@@ -16,8 +16,7 @@ use bytes::Bytes;
 use compact_str::CompactString;
 use serde_json::{Number, Value};
 
-/// A key of a JSON object.
-pub type Key = CompactString;
+pub use super::key::{Key, KeyTag};
 
 /// One JSON value.
 #[derive(Debug, Clone, Default)]
@@ -248,12 +247,19 @@ impl Object {
     }
 
     /// Where `key` is: `Ok(index)`, or `Err(index)` where it would go.
+    #[inline]
     fn position(&self, key: &str) -> Result<usize, usize> {
+        self.find(KeyTag::of(key), key)
+    }
+
+    /// [`Object::position`] of a key whose tag is known.
+    #[inline]
+    fn find(&self, tag: KeyTag, key: &str) -> Result<usize, usize> {
         if self.entries.len() <= SMALL {
             return self
                 .entries
                 .iter()
-                .position(|(k, _)| same_key(k, key))
+                .position(|(k, _)| k.is(tag, key))
                 .ok_or(self.entries.len());
         }
         self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
@@ -261,6 +267,25 @@ impl Object {
 
     pub fn get(&self, key: &str) -> Option<&Data> {
         self.position(key).ok().map(|i| &self.entries[i].1)
+    }
+
+    /// The value under `key`, looked for first at `*next` (where the entry
+    /// after the last one found is): an object read from a subgraph's
+    /// answer mostly has its keys in the order a selection asks for them.
+    /// `*next` moves past the entry found.
+    #[inline]
+    pub fn get_next(&self, key: &str, next: &mut usize) -> Option<&Data> {
+        if self.entries.len() <= SMALL {
+            if let Some((k, value)) = self.entries.get(*next) {
+                if k.is(KeyTag::of(key), key) {
+                    *next += 1;
+                    return Some(value);
+                }
+            }
+        }
+        let i = self.position(key).ok()?;
+        *next = i + 1;
+        Some(&self.entries[i].1)
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Data> {
@@ -276,19 +301,31 @@ impl Object {
 
     /// Sets `key` to `value`; returns the value it replaced.
     pub fn insert(&mut self, key: Key, value: Data) -> Option<Data> {
-        match self.position(&key) {
+        match self.find(key.tag(), &key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
-            Err(i) if self.entries.len() > SMALL => {
-                self.entries.insert(i, (key, value));
+            Err(at) => {
+                self.insert_new(at, key, value);
                 None
             }
-            Err(_) => {
-                self.entries.push((key, value));
-                if self.entries.len() > SMALL {
-                    self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-                }
-                None
-            }
+        }
+    }
+
+    /// Merges `value` into the value under `key` with `merge` when there is
+    /// one, else inserts it (one search either way).
+    pub fn merge_entry(&mut self, key: Key, value: Data, merge: impl FnOnce(&mut Data, Data)) {
+        match self.find(key.tag(), &key) {
+            Ok(i) => merge(&mut self.entries[i].1, value),
+            Err(at) => self.insert_new(at, key, value),
+        }
+    }
+
+    /// Inserts an entry whose key is not there at `at` (from
+    /// [`Object::find`]); an object growing past [`SMALL`] gets sorted.
+    fn insert_new(&mut self, at: usize, key: Key, value: Data) {
+        let was_small = self.entries.len() <= SMALL;
+        self.entries.insert(at, (key, value));
+        if was_small && self.entries.len() > SMALL {
+            self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         }
     }
 
@@ -342,26 +379,13 @@ impl Object {
     }
 }
 
-/// Does a key come twice? Keys are told apart by length and first byte
-/// first (a bit each in a mask), and compared only when those match.
+/// Does a key come twice? (One comparison of tags per pair of entries,
+/// of texts only where the tags match.)
 fn has_repeated_keys(entries: &[(Key, Data)]) -> bool {
-    let mut seen = 0u64;
-    for (i, (key, _)) in entries.iter().enumerate() {
-        let first = key.as_bytes().first().copied().unwrap_or(0);
-        let bit = 1u64 << ((key.len() * 31 + usize::from(first)) % 64);
-        if seen & bit != 0 && entries[..i].iter().any(|(other, _)| same_key(other, key)) {
-            return true;
-        }
-        seen |= bit;
-    }
-    false
-}
-
-/// The same key? (Lengths and first bytes first: keys of one object
-/// mostly differ there, and a call to compare memory costs more.)
-fn same_key(key: &Key, other: &str) -> bool {
-    let (a, b) = (key.as_bytes(), other.as_bytes());
-    a.len() == b.len() && a.first() == b.first() && a == b
+    entries
+        .iter()
+        .enumerate()
+        .any(|(i, (key, _))| entries[..i].iter().any(|(other, _)| other == key))
 }
 
 /// Writes a JSON string.

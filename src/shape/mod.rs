@@ -218,6 +218,7 @@ impl<'a, 'k> Shaper<'a, 'k> {
         is_root: bool,
     ) -> Result<(), NullPropagation> {
         let collected = self.fields_of(type_name, selections);
+        let mut next = 0;
         self.out.push(b'{');
         for (i, (key, fields)) in collected.iter().enumerate() {
             let key: &'k str = key;
@@ -238,7 +239,7 @@ impl<'a, 'k> Shaper<'a, 'k> {
                 let _ = serde_json::to_writer(&mut self.out, value.unwrap_or(&Value::Null));
                 continue;
             }
-            let raw = source.get(key).unwrap_or(&MISSING);
+            let raw = source.get_next(key, &mut next).unwrap_or(&MISSING);
             self.path.push(Step::Key(key));
             let completed = match fields.as_slice() {
                 [only] => {

@@ -1,0 +1,190 @@
+//! The key of a JSON object in the compact tree ([`super::Data`]): its
+//! text, inline up to 24 bytes, and a tag made of its length and first
+//! bytes, so that searching an object compares one integer per entry and
+//! compares memory only for the entry that matches.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::ops::Deref;
+
+use compact_str::CompactString;
+use serde::{Deserialize, Deserializer};
+
+/// A key of a JSON object.
+#[derive(Clone)]
+pub struct Key {
+    tag: KeyTag,
+    text: CompactString,
+}
+
+/// A key's length (up to 255) and first seven bytes in one word: keys of
+/// different tags differ; keys of one tag up to seven bytes long are equal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyTag(u64);
+
+/// Keys of this many bytes or fewer are told apart by their tags alone.
+const TAG_BYTES: usize = 7;
+
+impl KeyTag {
+    /// The tag of a key with this text.
+    #[inline]
+    pub fn of(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut word = [0u8; 8];
+        let n = bytes.len().min(TAG_BYTES);
+        word[..n].copy_from_slice(&bytes[..n]);
+        word[7] = u8::try_from(bytes.len()).unwrap_or(u8::MAX);
+        Self(u64::from_le_bytes(word))
+    }
+}
+
+impl Key {
+    pub fn new(text: impl Into<CompactString>) -> Self {
+        let text = text.into();
+        Self {
+            tag: KeyTag::of(&text),
+            text,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn tag(&self) -> KeyTag {
+        self.tag
+    }
+
+    /// Is this the key `text`, whose tag is `tag`?
+    #[inline]
+    pub fn is(&self, tag: KeyTag, text: &str) -> bool {
+        self.tag == tag && (text.len() <= TAG_BYTES || self.text.as_bytes() == text.as_bytes())
+    }
+}
+
+impl Deref for Key {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl AsRef<str> for Key {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl Borrow<str> for Key {
+    fn borrow(&self) -> &str {
+        &self.text
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.is(other.tag, &other.text)
+    }
+}
+
+impl Eq for Key {}
+
+impl PartialEq<str> for Key {
+    fn eq(&self, other: &str) -> bool {
+        self.is(KeyTag::of(other), other)
+    }
+}
+
+impl PartialEq<&str> for Key {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.text.cmp(&other.text)
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for Key {
+    fn from(text: &str) -> Self {
+        Self::new(text)
+    }
+}
+
+impl From<String> for Key {
+    fn from(text: String) -> Self {
+        Self::new(text)
+    }
+}
+
+impl From<CompactString> for Key {
+    fn from(text: CompactString) -> Self {
+        Self::new(text)
+    }
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        CompactString::deserialize(deserializer).map(Self::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_equal_exactly_when_their_texts_are() {
+        let texts = [
+            "",
+            "a",
+            "a\0",
+            "id",
+            "upc",
+            "name",
+            "reviews",
+            "reviewz",
+            "product",
+            "products",
+            "productz",
+            "shippingEstimate",
+            "shippingEstimatf",
+            "__typename",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(Key::from(a) == Key::from(b), a == b, "{a:?} and {b:?}");
+                assert_eq!(Key::from(a) == *b, a == b, "{a:?} and {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_longer_than_its_tag_is_compared_in_full() {
+        let long = "x".repeat(300);
+        let other = format!("{}y", "x".repeat(299));
+        assert_eq!(KeyTag::of(&long), KeyTag::of(&other));
+        assert!(Key::from(long.as_str()) != Key::from(other.as_str()));
+        assert!(Key::from(long.as_str()) == Key::from(long.as_str()));
+    }
+}
