@@ -12,8 +12,9 @@ mod key;
 
 pub use data::{write_number, write_string, Data, Key, KeyTag, Object};
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
@@ -130,11 +131,10 @@ fn read_from<T: Tree>(
         taken: Cell::new(0),
         used: Cell::new(0),
     };
-    let scratch = Scratch::default();
     let mut deserializer = sonic_rs::Deserializer::from_slice(bytes);
     let result = Bounded::<T> {
         state: &state,
-        scratch: &scratch,
+        tree: PhantomData,
     }
     .deserialize(&mut deserializer)
     .and_then(|value| deserializer.end().map(|()| value));
@@ -400,36 +400,18 @@ impl Tree for Data {
     }
 }
 
-struct Bounded<'s, 'b, T: Tree> {
+struct Bounded<'s, 'b, T> {
     state: &'s State<'b>,
-    scratch: &'s Scratch<T>,
+    tree: PhantomData<fn() -> T>,
 }
 
-/// The items of the lists and the entries of the objects being read, one
-/// stack each for the whole document: a list or object is moved out into
-/// a vector of its exact size when it ends (one allocation each, instead
-/// of one per doubling while it grows).
-struct Scratch<T: Tree> {
-    items: RefCell<Vec<T>>,
-    entries: RefCell<Vec<(T::Key, T)>>,
-}
-
-impl<T: Tree> Default for Scratch<T> {
-    fn default() -> Self {
-        Self {
-            items: RefCell::new(Vec::new()),
-            entries: RefCell::new(Vec::new()),
-        }
-    }
-}
-
-impl<T: Tree> Clone for Bounded<'_, '_, T> {
+impl<T> Clone for Bounded<'_, '_, T> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<T: Tree> Copy for Bounded<'_, '_, T> {}
+impl<T> Copy for Bounded<'_, '_, T> {}
 
 impl<'de, T: Tree> DeserializeSeed<'de> for Bounded<'_, '_, T> {
     type Value = T;
@@ -494,30 +476,24 @@ impl<'de, T: Tree> Visitor<'de> for Bounded<'_, '_, T> {
         self.state.count()?;
         let _level = Level::enter(&self.state.depth)?;
         let max = self.state.limits.max_list_length;
-        let start = self.scratch.items.borrow().len();
-        let mut len = 0;
-        // Nested lists push and take back their own items while one is
-        // read: the stack is not borrowed across reading an item.
+        let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(self)? {
-            if let Some(max) = max.filter(|max| len == *max) {
+            if let Some(max) = max.filter(|max| items.len() == *max) {
                 return Err(self.state.exceed(Exceeded::ListLength(max)));
             }
-            self.scratch.items.borrow_mut().push(item);
-            len += 1;
+            items.push(item);
         }
-        let items = self.scratch.items.borrow_mut().drain(start..).collect();
         Ok(T::list(items))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<T, A::Error> {
         self.state.count()?;
         let _level = Level::enter(&self.state.depth)?;
-        let start = self.scratch.entries.borrow().len();
+        let mut entries = Vec::new();
         while let Some(key) = access.next_key::<T::Key>()? {
             let value = access.next_value_seed(self)?;
-            self.scratch.entries.borrow_mut().push((key, value));
+            entries.push((key, value));
         }
-        let entries = self.scratch.entries.borrow_mut().drain(start..).collect();
         Ok(T::object(entries))
     }
 }
