@@ -1,7 +1,8 @@
 //! Running a query plan: each fetch as soon as the fetches it reads from
 //! are done (independent fetches in parallel); entity representations
-//! collected from the response so far, deduplicated and batched into one `_entities` request per fetch; results
-//! and errors merged back at the right paths. A failing subgraph yields
+//! collected from the response so far, deduplicated and batched into one
+//! `_entities` request per fetch; results and errors merged back at the
+//! right paths. A failing subgraph yields
 //! errors, never a panic: its part of the data stays missing and the shaper
 //! nulls it.
 //!
