@@ -1,5 +1,5 @@
-//! The subgraph HTTP client: one pooled keep-alive client for all
-//! subgraphs, a timeout per request, a response size limit per subgraph
+//! The subgraph HTTP client: pooled keep-alive connections for all
+//! subgraphs ([`super::transport`]), a timeout per request, a response size limit per subgraph
 //! (read no further than the limit), deduplication of identical in-flight
 //! query requests ([`super::in_flight`]), the egress allow-list checked on
 //! every connection, and a fast failure for subgraphs the health probes
@@ -20,7 +20,7 @@ use bytes::{Bytes, BytesMut};
 use super::health::{probe, ProbeSettings, SubgraphHealth};
 use super::in_flight::{InFlight, RequestKey};
 use super::policy::ClientSettings;
-use super::resolver::CheckedResolver;
+use super::transport::{content_length, next_chunk, Transport, TransportError};
 use crate::egress::EgressError;
 use crate::graphql_error::FetchFailure;
 
@@ -80,9 +80,7 @@ impl FetchError {
 /// Pooled HTTP client for subgraph requests.
 #[derive(Clone)]
 pub struct SubgraphClient {
-    http: reqwest::Client,
-    /// For subgraphs whose policy asks for HTTP/2.
-    http2: reqwest::Client,
+    transport: Transport,
     settings: Arc<ClientSettings>,
     in_flight: InFlight<Result<Bytes, FetchError>>,
     health: SubgraphHealth,
@@ -117,23 +115,8 @@ enum RecordedUse {
 
 impl SubgraphClient {
     pub fn new(settings: ClientSettings) -> Self {
-        let resolver = Arc::new(CheckedResolver::new(settings.hosts.clone()));
-        let builder = || {
-            reqwest::Client::builder()
-                .pool_idle_timeout(std::time::Duration::from_secs(90))
-                .pool_max_idle_per_host(256)
-                .tcp_nodelay(true)
-                .dns_resolver(resolver.clone())
-                .redirect(reqwest::redirect::Policy::none())
-        };
-        let http = builder().build().unwrap_or_default();
-        let http2 = builder()
-            .http2_prior_knowledge()
-            .build()
-            .unwrap_or_default();
         Self {
-            http,
-            http2,
+            transport: Transport::new(settings.hosts.clone()),
             settings: Arc::new(settings),
             in_flight: InFlight::default(),
             health: SubgraphHealth::default(),
@@ -158,12 +141,9 @@ impl SubgraphClient {
         }
     }
 
-    /// The HTTP client for a subgraph: HTTP/2 when its policy asks for it.
-    fn http_for(&self, subgraph: &str) -> &reqwest::Client {
-        match self.settings.policy(subgraph).http2 {
-            true => &self.http2,
-            false => &self.http,
-        }
+    /// Does the subgraph's policy ask for HTTP/2?
+    fn http2_for(&self, subgraph: &str) -> bool {
+        self.settings.policy(subgraph).http2
     }
 
     /// The settings this client was built with.
@@ -192,7 +172,8 @@ impl SubgraphClient {
         let probes = subgraphs.iter().map(|(name, url)| {
             let body = body.clone();
             async move {
-                let result = probe(self.http_for(name), url, body, settings.timeout).await;
+                let http2 = self.http2_for(name);
+                let result = probe(&self.transport, http2, url, body, settings.timeout).await;
                 (name.clone(), result)
             }
         });
@@ -227,7 +208,8 @@ impl SubgraphClient {
             });
         }
         let request = Outgoing {
-            http: self.http_for(subgraph).clone(),
+            transport: self.transport.clone(),
+            http2: self.http2_for(subgraph),
             settings: Arc::clone(&self.settings),
             subgraph: subgraph.to_string(),
             url: url.to_string(),
@@ -259,35 +241,43 @@ impl SubgraphClient {
 
 /// One request about to be sent; owns what the (maybe shared) fetch needs.
 struct Outgoing {
-    http: reqwest::Client,
+    transport: Transport,
+    http2: bool,
     settings: Arc<ClientSettings>,
     subgraph: String,
     url: String,
     body: Bytes,
 }
 
+/// What a subgraph is told the gateway accepts.
+const ACCEPT: &str = "application/graphql-response+json, application/json";
+
 impl Outgoing {
+    /// Sends the request and reads the answer, within the timeout (which
+    /// covers both).
     async fn send(self) -> Result<Bytes, FetchError> {
-        let url = self.checked_url()?;
+        match tokio::time::timeout(self.settings.timeout, self.exchange()).await {
+            Ok(answer) => answer,
+            Err(_) => Err(FetchError::Timeout {
+                subgraph: self.subgraph,
+            }),
+        }
+    }
+
+    async fn exchange(&self) -> Result<Bytes, FetchError> {
+        let uri = self.checked_uri()?;
         let limit = self.settings.policy(&self.subgraph).max_response_bytes;
         let response = self
-            .http
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header(
-                reqwest::header::ACCEPT,
-                "application/graphql-response+json, application/json",
-            )
-            .timeout(self.settings.timeout)
-            .body(self.body)
-            .send()
+            .transport
+            .post(uri, self.body.clone(), self.http2, ACCEPT)
             .await
-            .map_err(|e| transport_error(&self.subgraph, &e))?;
+            .map_err(|e| transport_error(&self.subgraph, e))?;
         let status = response.status();
-        let bytes = read_limited(response, limit, &self.subgraph).await?;
+        let announced = content_length(&response);
+        let bytes = read_limited(response.into_body(), announced, limit, &self.subgraph).await?;
         if !status.is_success() && !looks_like_graphql_response(&bytes) {
             return Err(FetchError::Status {
-                subgraph: self.subgraph,
+                subgraph: self.subgraph.clone(),
                 status: status.as_u16(),
             });
         }
@@ -296,27 +286,38 @@ impl Outgoing {
 
     /// The URL, parsed, with a literal IP address checked against the
     /// allow-list (names are checked by the resolver when connecting).
-    fn checked_url(&self) -> Result<reqwest::Url, FetchError> {
+    fn checked_uri(&self) -> Result<http::Uri, FetchError> {
         let not_allowed = |detail: String| FetchError::NotAllowed {
             subgraph: self.subgraph.clone(),
             detail,
         };
-        let url = reqwest::Url::parse(&self.url).map_err(|e| not_allowed(e.to_string()))?;
-        let checked = match url.host() {
-            Some(url::Host::Ipv4(ip)) => self.settings.hosts.check_address(ip.into()),
-            Some(url::Host::Ipv6(ip)) => self.settings.hosts.check_address(ip.into()),
-            Some(url::Host::Domain(name)) => self.settings.hosts.check_name(name),
+        let uri: http::Uri = self
+            .url
+            .parse()
+            .map_err(|e: http::uri::InvalidUri| not_allowed(e.to_string()))?;
+        if uri.scheme() != Some(&http::uri::Scheme::HTTP) {
+            return Err(not_allowed(format!(
+                "only http:// subgraph URLs are supported (url {})",
+                self.url
+            )));
+        }
+        let checked = match uri.host() {
+            Some(host) => match host.trim_start_matches('[').trim_end_matches(']').parse() {
+                Ok(ip) => self.settings.hosts.check_address(ip),
+                Err(_) => self.settings.hosts.check_name(host),
+            },
             None => Err(EgressError::NoHost),
         };
         checked.map_err(|e| not_allowed(format!("{e} (url {})", self.url)))?;
-        Ok(url)
+        Ok(uri)
     }
 }
 
 /// Reads a response body, stopping (and dropping the connection) as soon
 /// as it is known to exceed `limit` bytes.
 async fn read_limited(
-    mut response: reqwest::Response,
+    mut body: hyper::body::Incoming,
+    announced: Option<usize>,
     limit: usize,
     subgraph: &str,
 ) -> Result<Bytes, FetchError> {
@@ -324,22 +325,32 @@ async fn read_limited(
         subgraph: subgraph.to_string(),
         limit,
     };
-    let announced = response.content_length().map(|n| n as usize);
     if announced.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
-    let mut body = BytesMut::with_capacity(announced.unwrap_or(8 * 1024).min(limit));
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| transport_error(subgraph, &e))?
-    {
-        if body.len() + chunk.len() > limit {
+    let failed = |e| transport_error(subgraph, e);
+    let Some(first) = next_chunk(&mut body).await.map_err(failed)? else {
+        return Ok(Bytes::new());
+    };
+    if first.len() > limit {
+        return Err(too_large());
+    }
+    let Some(second) = next_chunk(&mut body).await.map_err(failed)? else {
+        // The whole body in one piece: kept, not copied.
+        return Ok(first);
+    };
+    let capacity = announced.unwrap_or(first.len() + second.len());
+    let mut all = BytesMut::with_capacity(capacity.min(limit));
+    all.extend_from_slice(&first);
+    let mut chunk = Some(second);
+    while let Some(part) = chunk {
+        if all.len() + part.len() > limit {
             return Err(too_large());
         }
-        body.extend_from_slice(&chunk);
+        all.extend_from_slice(&part);
+        chunk = next_chunk(&mut body).await.map_err(failed)?;
     }
-    Ok(body.freeze())
+    Ok(all.freeze())
 }
 
 fn looks_like_graphql_response(bytes: &[u8]) -> bool {
@@ -347,33 +358,18 @@ fn looks_like_graphql_response(bytes: &[u8]) -> bool {
         .is_ok_and(|m| m.contains_key("data") || m.contains_key("errors"))
 }
 
-fn transport_error(subgraph: &str, error: &reqwest::Error) -> FetchError {
-    if error.is_timeout() {
-        return FetchError::Timeout {
-            subgraph: subgraph.to_string(),
-        };
-    }
-    let mut detail = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(s) = source {
-        if let Some(refused) = s.downcast_ref::<EgressError>() {
-            return FetchError::NotAllowed {
-                subgraph: subgraph.to_string(),
-                detail: refused.to_string(),
-            };
+fn transport_error(subgraph: &str, error: TransportError) -> FetchError {
+    let subgraph = subgraph.to_string();
+    let (summary, detail) = match error {
+        TransportError::NotAllowed(detail) => {
+            return FetchError::NotAllowed { subgraph, detail };
         }
-        detail = format!("{detail}: {s}");
-        source = s.source();
-    }
-    let summary = if error.is_connect() {
-        "could not connect to the subgraph"
-    } else if error.is_body() || error.is_decode() {
-        "the response could not be read"
-    } else {
-        "the request failed"
+        TransportError::Connect(detail) => ("could not connect to the subgraph", detail),
+        TransportError::Body(detail) => ("the response could not be read", detail),
+        TransportError::Failed(detail) => ("the request failed", detail),
     };
     FetchError::Transport {
-        subgraph: subgraph.to_string(),
+        subgraph,
         summary,
         detail,
     }

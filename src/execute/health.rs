@@ -13,7 +13,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use arc_swap::ArcSwap;
 use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
 use serde::Serialize;
+
+use super::transport::Transport;
 
 /// Consecutive failed probes that make a subgraph unhealthy.
 pub const FAILURES_BEFORE_UNHEALTHY: u32 = 2;
@@ -121,36 +124,40 @@ impl Default for ProbeSettings {
     }
 }
 
+/// The most of a probe's answer read (it answers `{ __typename }`).
+const MAX_PROBE_ANSWER: usize = 64 * 1024;
+
 /// Probes one subgraph: a 2xx answer that is a GraphQL response with data
 /// and no errors.
 pub async fn probe(
-    http: &reqwest::Client,
+    transport: &Transport,
+    http2: bool,
     url: &str,
     body: Bytes,
     timeout: Duration,
 ) -> Result<(), String> {
-    let response = http
-        .post(url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .timeout(timeout)
-        .body(body)
-        .send()
+    let exchange = async {
+        let uri: http::Uri = url.parse().map_err(|_| "invalid URL".to_string())?;
+        let response = transport
+            .post(uri, body, http2, "application/json")
+            .await
+            .map_err(|_| "unreachable".to_string())?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(format!("HTTP status {}", status.as_u16()));
+        }
+        let bytes = Limited::new(response.into_body(), MAX_PROBE_ANSWER)
+            .collect()
+            .await
+            .map_err(|_| "unreachable".to_string())?
+            .to_bytes();
+        Ok(bytes)
+    };
+    let bytes = tokio::time::timeout(timeout, exchange)
         .await
-        .map_err(|e| {
-            if e.is_timeout() {
-                "timed out".to_string()
-            } else {
-                "unreachable".to_string()
-            }
-        })?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(format!("HTTP status {}", status.as_u16()));
-    }
-    let body: serde_json::Value = response
-        .json()
-        .await
-        .map_err(|_| "not a JSON response".to_string())?;
+        .map_err(|_| "timed out".to_string())??;
+    let body: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|_| "not a JSON response".to_string())?;
     let has_data = body.get("data").is_some_and(|d| !d.is_null());
     let has_errors = body
         .get("errors")

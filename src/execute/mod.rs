@@ -18,6 +18,7 @@ mod in_flight;
 mod policy;
 mod resolver;
 mod response_tree;
+mod transport;
 
 use std::sync::Mutex;
 

@@ -3,13 +3,17 @@
 //! name cannot lead the gateway to a link-local or unlisted address
 //! (whatever it resolved to at publish time).
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use hyper_util::client::legacy::connect::dns::Name;
 
 use crate::egress::AllowedHosts;
 
 /// Resolves with the system resolver and refuses disallowed addresses.
+#[derive(Clone)]
 pub struct CheckedResolver {
     hosts: AllowedHosts,
 }
@@ -20,8 +24,21 @@ impl CheckedResolver {
     }
 }
 
-impl Resolve for CheckedResolver {
-    fn resolve(&self, name: Name) -> Resolving {
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+type Resolving =
+    Pin<Box<dyn Future<Output = Result<std::vec::IntoIter<SocketAddr>, BoxError>> + Send>>;
+
+impl tower::Service<Name> for CheckedResolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = BoxError;
+    type Future = Resolving;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: Name) -> Resolving {
         let hosts = self.hosts.clone();
         Box::pin(async move {
             let host = name.as_str().to_string();
@@ -29,8 +46,7 @@ impl Resolve for CheckedResolver {
             let addresses: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             hosts.check_resolved(&host, &addresses)?;
-            let addresses: Addrs = Box::new(addresses.into_iter());
-            Ok(addresses)
+            Ok(addresses.into_iter())
         })
     }
 }
