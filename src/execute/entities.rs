@@ -15,6 +15,10 @@ use crate::json::{count_values, Data, ValueBudget};
 use crate::plan::{EntityPart, FetchNode};
 use crate::supergraph::Supergraph;
 
+/// Steps of the objects' paths room is made for at once (a fetch's
+/// objects are typically a few hundred, a few steps deep).
+const PATH_STEPS: usize = 1024;
+
 /// The representations of one `_entities` field of a fetch.
 pub(super) struct PartBatch<'p> {
     part: &'p EntityPart,
@@ -102,7 +106,7 @@ fn collect_part<'p>(
         part,
         representations: IndexSet::default(),
         targets: Vec::new(),
-        paths: Paths::default(),
+        paths: Paths::with_capacity(PATH_STEPS),
         interface_object: Vec::new(),
         over: None,
     };

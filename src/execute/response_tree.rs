@@ -22,6 +22,13 @@ pub struct Paths<'p> {
 }
 
 impl<'p> Paths<'p> {
+    /// Paths with room for `steps` steps in all.
+    pub fn with_capacity(steps: usize) -> Self {
+        Self {
+            steps: Vec::with_capacity(steps),
+        }
+    }
+
     fn push(&mut self, path: &[Step<'p>]) -> PathId {
         let start = self.steps.len();
         self.steps.extend_from_slice(path);
@@ -187,8 +194,10 @@ fn write_selections(
                     out.push(b',');
                 }
                 *first = false;
-                write_string(written, out);
-                out.push(b':');
+                // A field name or response key is a GraphQL name: nothing to escape.
+                out.push(b'"');
+                out.extend_from_slice(written.as_bytes());
+                out.extend_from_slice(b"\":");
                 let ok = match (typename, key) {
                     (Some(name), "__typename") => {
                         write_string(name, out);

@@ -29,12 +29,18 @@ impl KeyTag {
     /// The tag of a key with this text.
     #[inline]
     pub fn of(text: &str) -> Self {
+        const FIRST_BYTES: u64 = (1 << (8 * TAG_BYTES)) - 1;
         let bytes = text.as_bytes();
-        let mut word = [0u8; 8];
-        let n = bytes.len().min(TAG_BYTES);
-        word[..n].copy_from_slice(&bytes[..n]);
-        word[7] = u8::try_from(bytes.len()).unwrap_or(u8::MAX);
-        Self(u64::from_le_bytes(word))
+        // One load (or a few shifts), not a call to copy a run of unknown length.
+        let first = match bytes.first_chunk::<8>() {
+            Some(chunk) => u64::from_le_bytes(*chunk) & FIRST_BYTES,
+            None => bytes
+                .iter()
+                .enumerate()
+                .fold(0, |word, (i, byte)| word | u64::from(*byte) << (8 * i)),
+        };
+        let length = u64::from(u8::try_from(bytes.len()).unwrap_or(u8::MAX));
+        Self(first | length << (8 * TAG_BYTES))
     }
 }
 

@@ -113,7 +113,76 @@ struct Shaper<'a, 'k> {
 }
 
 /// The fields of one object, by response key, in selection order.
-type CollectedFields<'k> = Rc<[(&'k str, Vec<&'k Field>)]>;
+type CollectedFields<'k> = Rc<[Collected<'k>]>;
+
+/// The fields of one response key, and what its named type is (looked up
+/// once per selection set and type, not once per value).
+struct Collected<'k> {
+    key: &'k str,
+    fields: Vec<&'k Field>,
+    kind: FieldKind,
+}
+
+/// What a collected field is, for completing its values.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FieldKind {
+    /// `__typename`: the object's type name.
+    Typename,
+    /// `__schema` or `__type`: answered by introspection at the root
+    /// (elsewhere completed as any field of this kind).
+    Introspection(TypeKind),
+    /// Any other field, by the kind of its named type.
+    Value(TypeKind),
+}
+
+/// The kind of a named type, as completion needs it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TypeKind {
+    Int,
+    Float,
+    String,
+    Boolean,
+    Id,
+    Object,
+    Abstract,
+    Enum,
+    /// A custom scalar, or a name the schema lacks: passed as it is.
+    Other,
+}
+
+impl TypeKind {
+    fn of(schema: &Schema, name: &Name) -> Self {
+        match name.as_str() {
+            "Int" => return Self::Int,
+            "Float" => return Self::Float,
+            "String" => return Self::String,
+            "Boolean" => return Self::Boolean,
+            "ID" => return Self::Id,
+            _ => {}
+        }
+        match schema.types.get(name) {
+            Some(ExtendedType::Object(_)) => Self::Object,
+            Some(ExtendedType::Interface(_) | ExtendedType::Union(_)) => Self::Abstract,
+            Some(ExtendedType::Enum(_)) => Self::Enum,
+            _ => Self::Other,
+        }
+    }
+}
+
+impl FieldKind {
+    fn of(schema: &Schema, field: &Field) -> Self {
+        match field.name.as_str() {
+            "__typename" => Self::Typename,
+            name => {
+                let kind = TypeKind::of(schema, field.ty.inner_named_type());
+                match name {
+                    "__schema" | "__type" => Self::Introspection(kind),
+                    _ => Self::Value(kind),
+                }
+            }
+        }
+    }
+}
 
 type FieldsBySet<'k> =
     HashMap<usize, Vec<(Name, CollectedFields<'k>)>, foldhash::fast::RandomState>;
@@ -169,7 +238,15 @@ impl<'a, 'k> Shaper<'a, 'k> {
             for set in selections {
                 collect_fields(input, type_name, set, &mut grouped);
             }
-            grouped.into_iter().collect()
+            let schema = input.schema;
+            grouped
+                .into_iter()
+                .map(|(key, fields)| Collected {
+                    key,
+                    kind: FieldKind::of(schema, fields[0]),
+                    fields,
+                })
+                .collect()
         };
         let [set] = selections else {
             return collect(self.input);
@@ -220,8 +297,8 @@ impl<'a, 'k> Shaper<'a, 'k> {
         let collected = self.fields_of(type_name, selections);
         let mut next = 0;
         self.out.push(b'{');
-        for (i, (key, fields)) in collected.iter().enumerate() {
-            let key: &'k str = key;
+        for (i, entry) in collected.iter().enumerate() {
+            let key: &'k str = entry.key;
             if i > 0 {
                 self.out.push(b',');
             }
@@ -229,26 +306,29 @@ impl<'a, 'k> Shaper<'a, 'k> {
             self.out.push(b'"');
             self.out.extend_from_slice(key.as_bytes());
             self.out.extend_from_slice(b"\":");
-            let field = fields[0];
-            if field.name == "__typename" {
-                write_string(type_name, &mut self.out);
-                continue;
-            }
-            if is_root && (field.name == "__schema" || field.name == "__type") {
-                let value = self.input.introspection.and_then(|i| i.get(key));
-                let _ = serde_json::to_writer(&mut self.out, value.unwrap_or(&Value::Null));
-                continue;
-            }
+            let field = entry.fields[0];
+            let kind = match entry.kind {
+                FieldKind::Typename => {
+                    write_string(type_name, &mut self.out);
+                    continue;
+                }
+                FieldKind::Introspection(_) if is_root => {
+                    let value = self.input.introspection.and_then(|i| i.get(key));
+                    let _ = serde_json::to_writer(&mut self.out, value.unwrap_or(&Value::Null));
+                    continue;
+                }
+                FieldKind::Introspection(kind) | FieldKind::Value(kind) => kind,
+            };
             let raw = source.get_next(key, &mut next).unwrap_or(&MISSING);
             self.path.push(Step::Key(key));
-            let completed = match fields.as_slice() {
+            let completed = match entry.fields.as_slice() {
                 [only] => {
                     let set = &only.selections;
-                    self.complete_value(&field.ty, std::slice::from_ref(&set), raw)
+                    self.complete_value(&field.ty, kind, std::slice::from_ref(&set), raw)
                 }
                 all => {
                     let sub: Vec<&'k SelectionSet> = all.iter().map(|f| &f.selections).collect();
-                    self.complete_value(&field.ty, &sub, raw)
+                    self.complete_value(&field.ty, kind, &sub, raw)
                 }
             };
             self.path.pop();
@@ -263,12 +343,13 @@ impl<'a, 'k> Shaper<'a, 'k> {
     fn complete_value(
         &mut self,
         ty: &Type,
+        kind: TypeKind,
         selections: &[&'k SelectionSet],
         raw: &Data,
     ) -> Result<(), NullPropagation> {
         let held_before = self.held.len();
         let start = self.out.len();
-        let completed = self.complete_nullable(ty, selections, raw);
+        let completed = self.complete_nullable(ty, kind, selections, raw);
         let reported_invalid = std::mem::take(&mut self.reported_invalid);
         if !ty.is_non_null() {
             if let Err(NullPropagation) = completed {
@@ -290,6 +371,7 @@ impl<'a, 'k> Shaper<'a, 'k> {
     fn complete_nullable(
         &mut self,
         ty: &Type,
+        kind: TypeKind,
         selections: &[&'k SelectionSet],
         raw: &Data,
     ) -> Result<Written, NullPropagation> {
@@ -308,7 +390,7 @@ impl<'a, 'k> Shaper<'a, 'k> {
                         self.out.push(b',');
                     }
                     self.path.push(Step::Index(i));
-                    let completed = self.complete_value(item, selections, value);
+                    let completed = self.complete_value(item, kind, selections, value);
                     self.path.pop();
                     completed?;
                 }
@@ -316,7 +398,7 @@ impl<'a, 'k> Shaper<'a, 'k> {
                 Ok(Written::Value)
             }
             Type::Named(name) | Type::NonNullNamed(name) => {
-                self.complete_named(name, selections, raw)
+                self.complete_named(name, kind, selections, raw)
             }
         }
     }
@@ -324,21 +406,18 @@ impl<'a, 'k> Shaper<'a, 'k> {
     fn complete_named(
         &mut self,
         name: &Name,
+        kind: TypeKind,
         selections: &[&'k SelectionSet],
         raw: &Data,
     ) -> Result<Written, NullPropagation> {
-        if is_built_in_scalar(name) {
-            // Most values are; no need to look their type up.
-            return Ok(self.complete_scalar(name, raw));
-        }
-        match self.input.schema.types.get(name) {
-            Some(ExtendedType::Object(_)) => match raw {
+        match kind {
+            TypeKind::Object => match raw {
                 Data::Object(map) => self
                     .complete_object(name, selections, map, false)
                     .map(|()| Written::Value),
                 _ => Ok(self.invalid(name)),
             },
-            Some(ExtendedType::Interface(_) | ExtendedType::Union(_)) => {
+            TypeKind::Abstract => {
                 let Data::Object(map) = raw else {
                     return Ok(self.invalid(name));
                 };
@@ -351,25 +430,28 @@ impl<'a, 'k> Shaper<'a, 'k> {
                 self.complete_object(&runtime, selections, map, false)
                     .map(|()| Written::Value)
             }
-            Some(ExtendedType::Enum(e)) => Ok(match raw.as_str() {
-                Some(v) if e.values.contains_key(v) => {
-                    write_string(v, &mut self.out);
-                    Written::Value
-                }
-                _ => self.invalid(name),
-            }),
-            _ => Ok(self.complete_scalar(name, raw)),
+            TypeKind::Enum => {
+                let values = self.input.schema.get_enum(name).map(|e| &e.values);
+                Ok(match (raw.as_str(), values) {
+                    (Some(v), Some(values)) if values.contains_key(v) => {
+                        write_string(v, &mut self.out);
+                        Written::Value
+                    }
+                    _ => self.invalid(name),
+                })
+            }
+            _ => Ok(self.complete_scalar(name, kind, raw)),
         }
     }
 
-    fn complete_scalar(&mut self, name: &Name, raw: &Data) -> Written {
-        if !is_valid_scalar(name, raw) {
+    fn complete_scalar(&mut self, name: &Name, kind: TypeKind, raw: &Data) -> Written {
+        if !is_valid_scalar(kind, raw) {
             return self.invalid(name);
         }
-        match raw {
+        match (kind, raw) {
             // An `ID` is serialised as a string (spec §3.5.5), whatever
             // number a subgraph sent.
-            Data::Number(n) if name == "ID" => {
+            (TypeKind::Id, Data::Number(n)) => {
                 self.out.push(b'"');
                 crate::json::write_number(n, &mut self.out);
                 self.out.push(b'"');
@@ -539,19 +621,18 @@ fn fragment_applies(input: &ShapeInput<'_>, fragment: &InlineFragment, type_name
         .is_none_or(|c| c == type_name || input.schema.is_subtype(c, type_name))
 }
 
-fn is_built_in_scalar(name: &str) -> bool {
-    matches!(name, "String" | "ID" | "Int" | "Float" | "Boolean")
-}
-
 /// Result coercion of the built-in scalars; custom scalars pass as they are.
-fn is_valid_scalar(type_name: &str, value: &Data) -> bool {
-    match (type_name, value) {
-        ("Int", Data::Number(n)) => n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
-        ("Float", Data::Number(_)) => true,
-        ("String" | "ID", value) if value.is_string() => true,
-        ("Boolean", Data::Bool(_)) => true,
-        ("ID", Data::Number(n)) => n.is_i64() || n.is_u64(),
-        ("Int" | "Float" | "String" | "Boolean" | "ID", _) => false,
+fn is_valid_scalar(kind: TypeKind, value: &Data) -> bool {
+    match (kind, value) {
+        (TypeKind::Int, Data::Number(n)) => n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
+        (TypeKind::Float, Data::Number(_)) => true,
+        (TypeKind::String | TypeKind::Id, value) if value.is_string() => true,
+        (TypeKind::Boolean, Data::Bool(_)) => true,
+        (TypeKind::Id, Data::Number(n)) => n.is_i64() || n.is_u64(),
+        (
+            TypeKind::Int | TypeKind::Float | TypeKind::String | TypeKind::Boolean | TypeKind::Id,
+            _,
+        ) => false,
         _ => true,
     }
 }
