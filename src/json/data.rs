@@ -323,7 +323,10 @@ impl Object {
     /// [`Object::find`]); an object growing past [`SMALL`] gets sorted.
     fn insert_new(&mut self, at: usize, key: Key, value: Data) {
         let was_small = self.entries.len() <= SMALL;
-        self.entries.insert(at, (key, value));
+        match at == self.entries.len() {
+            true => self.entries.push((key, value)),
+            false => self.entries.insert(at, (key, value)),
+        }
         if was_small && self.entries.len() > SMALL {
             self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         }
@@ -402,28 +405,35 @@ pub fn write_string(text: &str, out: &mut Vec<u8>) {
 }
 
 /// Does JSON need any of these bytes escaped (a control character, `"`
-/// or `\`)? Eight bytes at a time.
+/// or `\`)? Eight bytes at a time, the last few padded with spaces.
 fn needs_escaping(bytes: &[u8]) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
     let chunks = bytes.chunks_exact(8);
     let rest = chunks.remainder();
     for chunk in chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let x = u64::from_ne_bytes(word);
-        // A byte below 0x20 (its high bit clear, and below 0x20 after the
-        // subtraction), a quote or a backslash (zero after the xor).
-        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS != 0;
-        if below_space
-            || has_zero(x ^ (ONES * u64::from(b'"')))
-            || has_zero(x ^ (ONES * u64::from(b'\\')))
-        {
+        if word_needs_escaping(u64::from_le_bytes(word)) {
             return true;
         }
     }
-    rest.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    let padded = rest.iter().enumerate().fold(SPACES, |word, (i, byte)| {
+        word & !(0xff << (8 * i)) | u64::from(*byte) << (8 * i)
+    });
+    word_needs_escaping(padded)
+}
+
+const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+const SPACES: u64 = ONES * 0x20;
+
+/// Does any byte of this word need escaping?
+#[inline]
+fn word_needs_escaping(x: u64) -> bool {
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
+    // A byte below 0x20 (its high bit clear, and below 0x20 after the
+    // subtraction), a quote or a backslash (zero after the xor).
+    let below_space = x.wrapping_sub(SPACES) & !x & HIGHS != 0;
+    below_space || has_zero(x ^ (ONES * u64::from(b'"'))) || has_zero(x ^ (ONES * u64::from(b'\\')))
 }
 
 /// Writes a JSON number.
@@ -527,6 +537,22 @@ mod tests {
             let mut out = Vec::new();
             write_string(text, &mut out);
             assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn every_ascii_byte_at_every_position_is_escaped_as_serde_json_does() {
+        for length in 1..=17 {
+            for position in 0..length {
+                for byte in 0u8..0x80 {
+                    let mut bytes = vec![b'a'; length];
+                    bytes[position] = byte;
+                    let text = std::str::from_utf8(&bytes).unwrap();
+                    let mut out = Vec::new();
+                    write_string(text, &mut out);
+                    assert_eq!(out, serde_json::to_vec(text).unwrap(), "{text:?}");
+                }
+            }
         }
     }
 
