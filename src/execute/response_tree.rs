@@ -164,10 +164,19 @@ pub fn write_representation(
     out: &mut Vec<u8>,
 ) -> bool {
     out.push(b'{');
-    let mut first = true;
-    let written = write_selections(object, requires, supergraph, typename, &mut first, out);
+    let mut cursor = Cursor::default();
+    let written = write_selections(object, requires, supergraph, typename, &mut cursor, out);
     out.push(b'}');
     written && object.contains_key("__typename")
+}
+
+/// Where writing one object's representation is: whether a field was
+/// written yet, and the entry after the last one read (see
+/// [`Object::get_next`]).
+#[derive(Default)]
+struct Cursor {
+    written: bool,
+    next: usize,
 }
 
 fn write_selections(
@@ -175,14 +184,14 @@ fn write_selections(
     set: &SelectionSet,
     supergraph: &Supergraph,
     typename: Option<&str>,
-    first: &mut bool,
+    cursor: &mut Cursor,
     out: &mut Vec<u8>,
 ) -> bool {
     for selection in set {
         match selection {
             Selection::Field(field) => {
                 let key = field.response_key().as_str();
-                let Some(value) = object.get(key) else {
+                let Some(value) = object.get_next(key, &mut cursor.next) else {
                     return false;
                 };
                 let written = if key.starts_with(crate::plan::REQUIRES_ALIAS_PREFIX) {
@@ -190,10 +199,10 @@ fn write_selections(
                 } else {
                     key
                 };
-                if !*first {
+                if cursor.written {
                     out.push(b',');
                 }
-                *first = false;
+                cursor.written = true;
                 // A field name or response key is a GraphQL name: nothing to escape.
                 out.push(b'"');
                 out.extend_from_slice(written.as_bytes());
@@ -224,7 +233,7 @@ fn write_selections(
                         &fragment.selections,
                         supergraph,
                         typename,
-                        first,
+                        cursor,
                         out,
                     )
                 {
@@ -262,8 +271,8 @@ fn write_selected(
         }
         Data::Object(map) => {
             out.push(b'{');
-            let mut first = true;
-            let ok = write_selections(map, set, supergraph, None, &mut first, out);
+            let mut cursor = Cursor::default();
+            let ok = write_selections(map, set, supergraph, None, &mut cursor, out);
             out.push(b'}');
             ok
         }

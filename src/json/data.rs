@@ -405,10 +405,13 @@ pub fn write_string(text: &str, out: &mut Vec<u8>) {
 }
 
 /// Does JSON need any of these bytes escaped (a control character, `"`
-/// or `\`)? Eight bytes at a time, the last few padded with spaces.
+/// or `\`)? Eight bytes at a time (the last eight overlapping the ones
+/// before), byte by byte when there are fewer than eight.
 fn needs_escaping(bytes: &[u8]) -> bool {
+    let Some(last) = bytes.last_chunk::<8>() else {
+        return bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+    };
     let chunks = bytes.chunks_exact(8);
-    let rest = chunks.remainder();
     for chunk in chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
@@ -416,14 +419,10 @@ fn needs_escaping(bytes: &[u8]) -> bool {
             return true;
         }
     }
-    let padded = rest.iter().enumerate().fold(SPACES, |word, (i, byte)| {
-        word & !(0xff << (8 * i)) | u64::from(*byte) << (8 * i)
-    });
-    word_needs_escaping(padded)
+    word_needs_escaping(u64::from_le_bytes(*last))
 }
 
 const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-const SPACES: u64 = ONES * 0x20;
 
 /// Does any byte of this word need escaping?
 #[inline]
@@ -432,7 +431,7 @@ fn word_needs_escaping(x: u64) -> bool {
     let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
     // A byte below 0x20 (its high bit clear, and below 0x20 after the
     // subtraction), a quote or a backslash (zero after the xor).
-    let below_space = x.wrapping_sub(SPACES) & !x & HIGHS != 0;
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS != 0;
     below_space || has_zero(x ^ (ONES * u64::from(b'"'))) || has_zero(x ^ (ONES * u64::from(b'\\')))
 }
 
