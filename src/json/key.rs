@@ -64,7 +64,26 @@ impl Key {
     /// Is this the key `text`, whose tag is `tag`?
     #[inline]
     pub fn is(&self, tag: KeyTag, text: &str) -> bool {
-        self.tag == tag && (text.len() <= TAG_BYTES || self.text.as_bytes() == text.as_bytes())
+        if self.tag != tag {
+            return false;
+        }
+        // Equal tags: equal lengths (up to 255), equal first seven bytes.
+        let (mine, theirs) = (self.text.as_bytes(), text.as_bytes());
+        let length = theirs.len();
+        if length <= TAG_BYTES {
+            return true;
+        }
+        if length < 16 && mine.len() == length {
+            // The last eight bytes cover the rest: one comparison of words,
+            // not a call to compare memory.
+            let last = |bytes: &[u8]| {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(&bytes[length - 8..]);
+                u64::from_le_bytes(word)
+            };
+            return last(mine) == last(theirs);
+        }
+        mine == theirs
     }
 }
 
@@ -182,6 +201,23 @@ mod tests {
             for (b, key_b) in texts.iter().zip(&keys) {
                 assert_eq!(key_a == key_b, a == b, "{a:?} and {b:?}");
                 assert_eq!(key_a == *b, a == b, "{a:?} and {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn keys_of_equal_tags_differing_in_any_one_byte_differ() {
+        for length in 1..=20 {
+            let base = "k".repeat(length);
+            let key = Key::from(base.as_str());
+            for position in 0..length {
+                let mut other = base.clone().into_bytes();
+                other[position] = b'q';
+                let other = String::from_utf8(other).unwrap_or_default();
+                let other_key = Key::from(other.as_str());
+                assert!(key != other_key, "{other}");
+                assert!(key != other.as_str(), "{other}");
+                assert!(key == base.as_str());
             }
         }
     }
