@@ -7,7 +7,7 @@ use indexmap::IndexSet;
 
 use super::errors::Origin;
 use super::response_tree::{
-    merge, objects_at, path_elements, write_representation, PathId, Paths, Step,
+    merge, merge_copy, objects_at, path_elements, write_representation, PathId, Paths, Step,
 };
 use super::SubgraphResponse;
 use crate::graphql_error::{Cause, EntityLimit, GraphQLError, PathElement};
@@ -255,12 +255,15 @@ fn merge_part(
             return;
         };
         *left = left.saturating_sub(1);
-        let value = match *left {
-            0 => result.take(),
-            _ => result.clone(),
-        };
-        if let Some(value) = value {
-            merge(object, value);
+        match (*left, result) {
+            (0, result) => {
+                if let Some(value) = result.take() {
+                    merge(object, value);
+                }
+            }
+            // Not its last object: what it adds is copied in.
+            (_, Some(value)) => merge_copy(object, value),
+            (_, None) => {}
         }
     });
     paid
@@ -379,6 +382,33 @@ mod tests {
 
     fn data(text: &str) -> Data {
         read(text.as_bytes(), ReadLimits::default()).unwrap()
+    }
+
+    #[test]
+    fn merging_a_copy_gives_what_merging_the_value_gives() {
+        let targets = [
+            r#"{"a":1,"b":{"c":[{"d":1},{"d":2}]},"n":"x"}"#,
+            r#"{"b":{"c":[{"d":1}]}}"#,
+            r#"{"a":null}"#,
+            r#"[1,{"x":1}]"#,
+            r#"null"#,
+        ];
+        let sources = [
+            r#"{"a":2,"b":{"c":[{"e":1},{"e":2}]},"n":null,"z":[1,2]}"#,
+            r#"{"b":{"c":[{"e":1},{"e":2}]}}"#,
+            r#"[2,{"y":2}]"#,
+            r#"null"#,
+            r#""s""#,
+        ];
+        for target in targets {
+            for source in sources {
+                let (mut merged, mut copied) = (data(target), data(target));
+                let source = data(source);
+                merge(&mut merged, source.clone());
+                merge_copy(&mut copied, &source);
+                assert_eq!(copied, merged, "{target} with {source:?}");
+            }
+        }
     }
 
     #[test]

@@ -298,6 +298,25 @@ pub fn merge(target: &mut Data, source: Data) {
     }
 }
 
+/// Deep-merges a copy of `source` into `target`, copying only what is
+/// merged in (no copy of the whole made first).
+pub fn merge_copy(target: &mut Data, source: &Data) {
+    match (target, source) {
+        (Data::Object(t), Data::Object(s)) => {
+            for (key, value) in s.iter() {
+                t.merge_entry_ref(key, value, merge_copy);
+            }
+        }
+        (Data::List(t), Data::List(s)) if t.len() == s.len() => {
+            for (existing, value) in t.iter_mut().zip(s) {
+                merge_copy(existing, value);
+            }
+        }
+        (_, Data::Null) => {}
+        (t, s) => *t = s.clone(),
+    }
+}
+
 /// Converts a concrete path to a GraphQL error path.
 pub fn path_elements(path: &[Step]) -> Vec<PathElement> {
     path.iter()

@@ -319,6 +319,20 @@ impl Object {
         }
     }
 
+    /// [`Object::merge_entry`] of a borrowed entry: `merge` when the key is
+    /// there, else a copy inserted.
+    pub fn merge_entry_ref(
+        &mut self,
+        key: &Key,
+        value: &Data,
+        merge: impl FnOnce(&mut Data, &Data),
+    ) {
+        match self.find(key.tag(), key) {
+            Ok(i) => merge(&mut self.entries[i].1, value),
+            Err(at) => self.insert_new(at, key.clone(), value.clone()),
+        }
+    }
+
     /// Inserts an entry whose key is not there at `at` (from
     /// [`Object::find`]); an object growing past [`SMALL`] gets sorted.
     fn insert_new(&mut self, at: usize, key: Key, value: Data) {
