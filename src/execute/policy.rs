@@ -22,8 +22,9 @@ pub struct SubgraphPolicy {
     /// Largest response read from it, in bytes.
     pub max_response_bytes: usize,
     pub errors: ErrorPolicy,
-    /// Speak HTTP/2 to it (cleartext with prior knowledge for `http://`,
-    /// negotiated for `https://`); HTTP/1.1 otherwise.
+    /// Speak HTTP/2 to it (cleartext, with prior knowledge); HTTP/1.1
+    /// otherwise. Subgraphs are called over `http://` only: the client has
+    /// no TLS (an `https://` URL fails with an error naming the scheme).
     pub http2: bool,
 }
 
