@@ -15,9 +15,15 @@ use crate::json::{count_values, Data, ValueBudget};
 use crate::plan::{EntityPart, FetchNode};
 use crate::supergraph::Supergraph;
 
-/// Steps of the objects' paths room is made for at once (a fetch's
-/// objects are typically a few hundred, a few steps deep).
+/// Steps of the objects' paths room is made for at once the first time
+/// a part runs (a fetch's objects are typically a few hundred, a few steps
+/// deep); later runs make room for as many as the last one took, up to
+/// [`MAX_PATH_STEPS`].
 const PATH_STEPS: usize = 1024;
+
+/// The most steps room is made for ahead (the steps themselves are paid
+/// for from the value budget as they are found).
+const MAX_PATH_STEPS: usize = 1 << 16;
 
 /// The representations of one `_entities` field of a fetch.
 pub(super) struct PartBatch<'p> {
@@ -106,7 +112,10 @@ fn collect_part<'p>(
         part,
         representations: IndexSet::default(),
         targets: Vec::new(),
-        paths: Paths::with_capacity(PATH_STEPS),
+        paths: Paths::with_capacity(match part.path_steps.get() {
+            0 => PATH_STEPS,
+            last => last.min(MAX_PATH_STEPS),
+        }),
         interface_object: Vec::new(),
         over: None,
     };
@@ -138,6 +147,7 @@ fn collect_part<'p>(
             }
         }
     }
+    part.path_steps.record(batch.paths.len());
     batch
 }
 

@@ -36,6 +36,11 @@ impl<'p> Paths<'p> {
     }
 
     /// The steps of a kept path.
+    /// Steps held, of all paths.
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
     pub fn get(&self, (start, end): PathId) -> &[Step<'p>] {
         self.steps.get(start..end).unwrap_or_default()
     }
@@ -284,6 +289,7 @@ fn write_selected(
 pub fn merge(target: &mut Data, source: Data) {
     match (target, source) {
         (Data::Object(t), Data::Object(s)) => {
+            t.reserve(s.len());
             for (key, value) in s.into_entries() {
                 t.merge_entry(key, value, merge);
             }
@@ -303,6 +309,7 @@ pub fn merge(target: &mut Data, source: Data) {
 pub fn merge_copy(target: &mut Data, source: &Data) {
     match (target, source) {
         (Data::Object(t), Data::Object(s)) => {
+            t.reserve(s.len());
             for (key, value) in s.iter() {
                 t.merge_entry_ref(key, value, merge_copy);
             }

@@ -26,6 +26,9 @@ pub enum Data {
     Bool(bool),
     Number(Number),
     String(CompactString),
+    /// A short string as its JSON text had it between the quotes, with no
+    /// escape sequence (so needing no escaping when written).
+    Verbatim(CompactString),
     /// A string as its JSON text had it between the quotes, with no
     /// escape sequence (so valid UTF-8 needing no escaping), shared with
     /// the bytes it was read from.
@@ -74,7 +77,7 @@ impl Data {
     /// The text of a string (a [`Data::Raw`] one is checked again).
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            Self::String(s) => Some(s.as_str()),
+            Self::String(s) | Self::Verbatim(s) => Some(s.as_str()),
             Self::Raw(bytes) => std::str::from_utf8(bytes).ok(),
             _ => None,
         }
@@ -82,30 +85,32 @@ impl Data {
 
     /// Is this a string?
     pub fn is_string(&self) -> bool {
-        matches!(self, Self::String(_) | Self::Raw(_))
+        matches!(self, Self::String(_) | Self::Verbatim(_) | Self::Raw(_))
     }
 
     fn string_bytes(&self) -> Option<&[u8]> {
         match self {
-            Self::String(s) => Some(s.as_bytes()),
+            Self::String(s) | Self::Verbatim(s) => Some(s.as_bytes()),
             Self::Raw(bytes) => Some(bytes),
             _ => None,
         }
     }
 
-    /// A string read from `source` where it had no escape sequence:
-    /// shared with `source` when it is too long to be inline.
+    /// A string read from `source` where it had no escape sequence (JSON
+    /// text holds no quote, backslash or control character unescaped: it
+    /// has nothing to escape): shared with `source` when it is too long
+    /// to be inline.
     pub fn borrowed_string(text: &str, source: Option<&Bytes>) -> Data {
         const INLINE: usize = std::mem::size_of::<CompactString>();
         let Some(source) = source.filter(|_| text.len() > INLINE) else {
-            return Self::String(text.into());
+            return Self::Verbatim(text.into());
         };
         let (start, base) = (text.as_ptr() as usize, source.as_ptr() as usize);
         match start.checked_sub(base) {
             Some(offset) if offset + text.len() <= source.len() => {
                 Self::Raw(source.slice(offset..offset + text.len()))
             }
-            _ => Self::String(text.into()),
+            _ => Self::Verbatim(text.into()),
         }
     }
 
@@ -159,7 +164,7 @@ impl Data {
             Self::Null => Value::Null,
             Self::Bool(b) => Value::Bool(*b),
             Self::Number(n) => Value::Number(n.clone()),
-            Self::String(s) => Value::String(s.to_string()),
+            Self::String(s) | Self::Verbatim(s) => Value::String(s.to_string()),
             Self::Raw(bytes) => Value::String(String::from_utf8_lossy(bytes).into_owned()),
             Self::List(items) => Value::Array(items.iter().map(Data::to_value).collect()),
             Self::Object(object) => Value::Object(
@@ -179,12 +184,8 @@ impl Data {
             Self::Bool(false) => out.extend_from_slice(b"false"),
             Self::Number(n) => write_number(n, out),
             Self::String(s) => write_string(s, out),
-            Self::Raw(bytes) => {
-                out.reserve(bytes.len() + 2);
-                out.push(b'"');
-                out.extend_from_slice(bytes);
-                out.push(b'"');
-            }
+            Self::Verbatim(s) => write_verbatim(s.as_bytes(), out),
+            Self::Raw(bytes) => write_verbatim(bytes, out),
             Self::List(items) => {
                 out.push(b'[');
                 for (i, item) in items.iter().enumerate() {
@@ -271,21 +272,32 @@ impl Object {
 
     /// The value under `key`, looked for first at `*next` (where the entry
     /// after the last one found is): an object read from a subgraph's
-    /// answer mostly has its keys in the order a selection asks for them.
-    /// `*next` moves past the entry found.
+    /// answer mostly has its keys in the order a selection asks for them,
+    /// now and then with an entry the selection skips (`__typename`, a
+    /// field another part of the plan asked for). A small object is
+    /// searched from `*next` on, then from its start; `*next` moves past
+    /// the entry found.
     #[inline]
     pub fn get_next(&self, key: &str, next: &mut usize) -> Option<&Data> {
-        if self.entries.len() <= SMALL {
-            if let Some((k, value)) = self.entries.get(*next) {
-                if k.is(KeyTag::of(key), key) {
-                    *next += 1;
-                    return Some(value);
-                }
-            }
+        self.get_next_tagged(KeyTag::of(key), key, next)
+    }
+
+    /// [`Object::get_next`] of a key whose tag is known.
+    #[inline]
+    pub fn get_next_tagged(&self, tag: KeyTag, key: &str, next: &mut usize) -> Option<&Data> {
+        if self.entries.len() > SMALL {
+            let i = self.find(tag, key).ok()?;
+            *next = i + 1;
+            return Some(&self.entries[i].1);
         }
-        let i = self.position(key).ok()?;
-        *next = i + 1;
-        Some(&self.entries[i].1)
+        let start = (*next).min(self.entries.len());
+        let (before, after) = self.entries.split_at(start);
+        let found = match after.iter().position(|(k, _)| k.is(tag, key)) {
+            Some(i) => start + i,
+            None => before.iter().position(|(k, _)| k.is(tag, key))?,
+        };
+        *next = found + 1;
+        Some(&self.entries[found].1)
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Data> {
@@ -344,6 +356,12 @@ impl Object {
         if was_small && self.entries.len() > SMALL {
             self.entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         }
+    }
+
+    /// Makes room for `additional` more entries (at most: a merge may
+    /// add fewer), so that adding them grows the object once.
+    pub fn reserve(&mut self, additional: usize) {
+        self.entries.reserve(additional);
     }
 
     pub fn remove(&mut self, key: &str) -> Option<Data> {
@@ -408,14 +426,20 @@ fn has_repeated_keys(entries: &[(Key, Data)]) -> bool {
 /// Writes a JSON string.
 pub fn write_string(text: &str, out: &mut Vec<u8>) {
     if !needs_escaping(text.as_bytes()) {
-        out.reserve(text.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'"');
+        write_verbatim(text.as_bytes(), out);
         return;
     }
     // Writing into a Vec cannot fail.
     let _ = serde_json::to_writer(out, text);
+}
+
+/// Writes a JSON string whose text needs no escaping.
+#[inline]
+fn write_verbatim(text: &[u8], out: &mut Vec<u8>) {
+    out.reserve(text.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(text);
+    out.push(b'"');
 }
 
 /// Does JSON need any of these bytes escaped (a control character, `"`
@@ -576,6 +600,7 @@ mod tests {
         let shared = Data::borrowed_string(text, Some(&source));
         assert!(matches!(&shared, Data::Raw(b) if b.as_ptr() == text.as_ptr()));
         assert_eq!(shared, Data::String(text.into()));
+        assert_eq!(shared, Data::Verbatim(text.into()));
         assert_eq!(shared.as_str(), Some(text));
         let mut out = Vec::new();
         shared.write_json(&mut out);
@@ -583,11 +608,11 @@ mod tests {
         let elsewhere = String::from(text);
         assert!(matches!(
             Data::borrowed_string(&elsewhere, Some(&source)),
-            Data::String(_)
+            Data::Verbatim(_)
         ));
         assert!(matches!(
             Data::borrowed_string("short", Some(&source)),
-            Data::String(_)
+            Data::Verbatim(_)
         ));
     }
 

@@ -26,6 +26,9 @@ use serde_json::{Map, Number, Value};
 /// recurses once per level: this bounds its stack).
 pub const MAX_DEPTH: usize = 128;
 
+/// Entries an object being read has room for before it grows.
+const OBJECT_ENTRIES: usize = 8;
+
 /// Values taken from a shared budget at once (fewer atomic operations;
 /// concurrent readers can overshoot the budget by at most this much each).
 const CHUNK: usize = 1024;
@@ -489,7 +492,9 @@ impl<'de, T: Tree> Visitor<'de> for Bounded<'_, '_, T> {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<T, A::Error> {
         self.state.count()?;
         let _level = Level::enter(&self.state.depth)?;
-        let mut entries = Vec::new();
+        // Most objects of an answer have a few fields: room for them at
+        // once, not grown (and copied) twice on the way.
+        let mut entries = Vec::with_capacity(OBJECT_ENTRIES);
         while let Some(key) = access.next_key::<T::Key>()? {
             let value = access.next_value_seed(self)?;
             entries.push((key, value));
@@ -581,6 +586,23 @@ mod tests {
             assert!(
                 read::<Value>(&bytes, ReadLimits::default()).is_err(),
                 "{bytes:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn strings_with_raw_control_characters_are_refused() {
+        // A string read without an escape sequence is written back as it
+        // was (no escaping): that holds only while these are refused.
+        for text in [
+            &b"{\"a\":\"x\x01y\"}"[..],
+            b"[\"\x1f\"]",
+            b"[\"tab\there\"]",
+        ] {
+            let bytes = Bytes::copy_from_slice(text);
+            assert!(
+                read_shared::<Data>(&bytes, ReadLimits::default()).is_err(),
+                "{text:?}"
             );
         }
     }

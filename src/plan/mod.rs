@@ -61,6 +61,32 @@ pub struct EntityPart {
     /// The variable that carries its representations.
     pub variable: Name,
     pub inputs: Vec<EntityInput>,
+    /// How many path steps the last execution of this part collected.
+    pub path_steps: StepsHint,
+}
+
+/// A size an execution of a cached plan records for the next one, so that
+/// it makes room at once instead of growing (and copying) on the way.
+/// Read and written relaxed by concurrent executions; it never changes
+/// what the plan does.
+#[derive(Debug, Default)]
+pub struct StepsHint(std::sync::atomic::AtomicUsize);
+
+impl StepsHint {
+    /// The size recorded last (0 before any).
+    pub fn get(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn record(&self, size: usize) {
+        self.0.store(size, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Clone for StepsHint {
+    fn clone(&self) -> Self {
+        Self(self.get().into())
+    }
 }
 
 /// One request to one subgraph.

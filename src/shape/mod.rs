@@ -28,7 +28,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use crate::graphql_error::{Cause, GraphQLError, PathElement};
-use crate::json::{write_string, Data, Object};
+use crate::json::{write_string, Data, KeyTag, Object};
 use crate::operation::{conditions_met, Field, InlineFragment, Selection, SelectionSet};
 use error_paths::ErrorPaths;
 
@@ -119,6 +119,11 @@ type CollectedFields<'k> = Rc<[Collected<'k>]>;
 /// once per selection set and type, not once per value).
 struct Collected<'k> {
     key: &'k str,
+    /// The key's tag, for looking it up in the data.
+    tag: KeyTag,
+    /// Its type is a named scalar (no list, no selection): a value
+    /// needing no error is written straight away.
+    scalar: bool,
     fields: Vec<&'k Field>,
     kind: FieldKind,
 }
@@ -243,6 +248,8 @@ impl<'a, 'k> Shaper<'a, 'k> {
                 .into_iter()
                 .map(|(key, fields)| Collected {
                     key,
+                    tag: KeyTag::of(key),
+                    scalar: is_named_scalar(schema, fields[0]),
                     kind: FieldKind::of(schema, fields[0]),
                     fields,
                 })
@@ -319,7 +326,12 @@ impl<'a, 'k> Shaper<'a, 'k> {
                 }
                 FieldKind::Introspection(kind) | FieldKind::Value(kind) => kind,
             };
-            let raw = source.get_next(key, &mut next).unwrap_or(&MISSING);
+            let raw = source
+                .get_next_tagged(entry.tag, key, &mut next)
+                .unwrap_or(&MISSING);
+            if entry.scalar && self.write_plain_scalar(&field.ty, kind, raw) {
+                continue;
+            }
             self.path.push(Step::Key(key));
             let completed = match entry.fields.as_slice() {
                 [only] => {
@@ -444,10 +456,36 @@ impl<'a, 'k> Shaper<'a, 'k> {
         }
     }
 
+    /// Writes a value of a field whose type is a named scalar when that
+    /// needs nothing else (no error, no null propagating): a valid value,
+    /// or null where null is allowed. `false` (nothing written) otherwise,
+    /// for [`Shaper::complete_value`] to complete it.
+    #[inline]
+    fn write_plain_scalar(&mut self, ty: &Type, kind: TypeKind, raw: &Data) -> bool {
+        if raw.is_null() {
+            if ty.is_non_null() {
+                return false;
+            }
+            self.out.extend_from_slice(b"null");
+            return true;
+        }
+        if !is_valid_scalar(kind, raw) {
+            return false;
+        }
+        self.write_scalar(kind, raw);
+        true
+    }
+
     fn complete_scalar(&mut self, name: &Name, kind: TypeKind, raw: &Data) -> Written {
         if !is_valid_scalar(kind, raw) {
             return self.invalid(name);
         }
+        self.write_scalar(kind, raw);
+        Written::Value
+    }
+
+    /// Writes a valid scalar value.
+    fn write_scalar(&mut self, kind: TypeKind, raw: &Data) {
         match (kind, raw) {
             // An `ID` is serialised as a string (spec §3.5.5), whatever
             // number a subgraph sent.
@@ -458,7 +496,6 @@ impl<'a, 'k> Shaper<'a, 'k> {
             }
             _ => raw.write_json(&mut self.out),
         }
-        Written::Value
     }
 
     /// Writes a null.
@@ -622,6 +659,22 @@ fn fragment_applies(input: &ShapeInput<'_>, fragment: &InlineFragment, type_name
 }
 
 /// Result coercion of the built-in scalars; custom scalars pass as they are.
+/// Is this field's type a scalar, not in a list?
+fn is_named_scalar(schema: &Schema, field: &Field) -> bool {
+    let scalar = matches!(
+        FieldKind::of(schema, field),
+        FieldKind::Value(
+            TypeKind::Int
+                | TypeKind::Float
+                | TypeKind::String
+                | TypeKind::Boolean
+                | TypeKind::Id
+                | TypeKind::Other
+        )
+    );
+    scalar && matches!(field.ty, Type::Named(_) | Type::NonNullNamed(_))
+}
+
 fn is_valid_scalar(kind: TypeKind, value: &Data) -> bool {
     match (kind, value) {
         (TypeKind::Int, Data::Number(n)) => n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),

@@ -91,6 +91,7 @@ pub(super) fn entity_parts(
             response_key,
             variable,
             inputs: part.inputs,
+            path_steps: Default::default(),
         });
     }
     (fields, entity_parts)
