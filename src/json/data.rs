@@ -290,7 +290,13 @@ impl Object {
             *next = i + 1;
             return Some(&self.entries[i].1);
         }
-        let start = (*next).min(self.entries.len());
+        if let Some((k, value)) = self.entries.get(*next) {
+            if k.is(tag, key) {
+                *next += 1;
+                return Some(value);
+            }
+        }
+        let start = next.saturating_add(1).min(self.entries.len());
         let (before, after) = self.entries.split_at(start);
         let found = match after.iter().position(|(k, _)| k.is(tag, key)) {
             Some(i) => start + i,
@@ -502,6 +508,25 @@ mod tests {
         assert_eq!(value.get("a").unwrap().get("m"), Some(&Data::Bool(true)));
         assert_eq!(value.get("q"), None);
         assert_eq!(value.count_values(), 6);
+    }
+
+    #[test]
+    fn looking_keys_up_from_a_cursor_finds_them_in_any_order() {
+        let value = data(r#"{"__typename":"T","a":1,"b":2,"c":3,"d":4}"#);
+        let object = value.as_object().unwrap();
+        for order in [
+            ["a", "b", "c", "d", "__typename"],
+            ["d", "c", "b", "a", "x"],
+            ["b", "x", "a", "d", "c"],
+        ] {
+            let mut next = 0;
+            for key in order {
+                assert_eq!(object.get_next(key, &mut next), object.get(key), "{key}");
+            }
+        }
+        let mut next = 99;
+        assert_eq!(object.get_next("a", &mut next), object.get("a"));
+        assert_eq!(next, 2);
     }
 
     #[test]

@@ -88,17 +88,19 @@ impl Key {
         if length <= TAG_BYTES {
             return true;
         }
-        if length < 16 && mine.len() == length {
-            // The last eight bytes cover the rest: one comparison of words,
-            // not a call to compare memory.
-            let last = |bytes: &[u8]| {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(&bytes[length - 8..]);
-                u64::from_le_bytes(word)
-            };
-            return last(mine) == last(theirs);
+        if length > 23 || mine.len() != length {
+            return mine == theirs;
         }
-        mine == theirs
+        // Up to 23 bytes: the last eight bytes, and from 16 on the eight
+        // after the first seven, cover the rest: comparisons of words, not
+        // a call to compare memory.
+        let word = |bytes: &[u8], at: usize| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&bytes[at..at + 8]);
+            u64::from_le_bytes(word)
+        };
+        let last_equal = word(mine, length - 8) == word(theirs, length - 8);
+        last_equal && (length < 16 || word(mine, 7) == word(theirs, 7))
     }
 }
 
@@ -251,6 +253,17 @@ mod tests {
 
     #[test]
     fn a_key_longer_than_its_tag_is_compared_in_full() {
+        for length in [15, 16, 17, 22, 23, 24, 25, 40] {
+            let base = "k".repeat(length);
+            let key = Key::from(base.as_str());
+            for position in 0..length {
+                let mut other = base.clone().into_bytes();
+                other[position] = b'q';
+                let other = String::from_utf8(other).unwrap_or_default();
+                assert!(key != other.as_str(), "{other}");
+            }
+            assert!(key == base.as_str());
+        }
         let long = "x".repeat(300);
         let other = format!("{}y", "x".repeat(299));
         assert_eq!(KeyTag::of(&long), KeyTag::of(&other));

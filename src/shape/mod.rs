@@ -262,7 +262,11 @@ impl<'a, 'k> Shaper<'a, 'k> {
             .collected
             .entry(std::ptr::from_ref(*set) as usize)
             .or_default();
-        if let Some((_, fields)) = by_type.iter().find(|(name, _)| name == type_name) {
+        // Names from the schema are mostly the very same text: the address
+        // compared first spares comparing the bytes.
+        let same =
+            |name: &Name| std::ptr::eq(name.as_str(), type_name.as_str()) || name == type_name;
+        if let Some((_, fields)) = by_type.iter().find(|(name, _)| same(name)) {
             return fields.clone();
         }
         let fields = collect(self.input);
