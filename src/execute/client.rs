@@ -21,7 +21,6 @@ use super::health::{probe, ProbeSettings, SubgraphHealth};
 use super::in_flight::{InFlight, RequestKey};
 use super::policy::ClientSettings;
 use super::transport::{content_length, next_chunk, Transport, TransportError};
-use crate::egress::EgressError;
 use crate::graphql_error::FetchFailure;
 
 /// Why a subgraph request failed. `Display` is safe to show to clients.
@@ -284,8 +283,8 @@ impl Outgoing {
         Ok(bytes)
     }
 
-    /// The URL, parsed, with a literal IP address checked against the
-    /// allow-list (names are checked by the resolver when connecting).
+    /// The URL, parsed; only `http://` (the transport checks its host
+    /// against the egress allow-list).
     fn checked_uri(&self) -> Result<http::Uri, FetchError> {
         let not_allowed = |detail: String| FetchError::NotAllowed {
             subgraph: self.subgraph.clone(),
@@ -301,14 +300,6 @@ impl Outgoing {
                 self.url
             )));
         }
-        let checked = match uri.host() {
-            Some(host) => match host.trim_start_matches('[').trim_end_matches(']').parse() {
-                Ok(ip) => self.settings.hosts.check_address(ip),
-                Err(_) => self.settings.hosts.check_name(host),
-            },
-            None => Err(EgressError::NoHost),
-        };
-        checked.map_err(|e| not_allowed(format!("{e} (url {})", self.url)))?;
         Ok(uri)
     }
 }

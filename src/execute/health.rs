@@ -184,6 +184,25 @@ mod tests {
         health.unhealthy("a").is_none()
     }
 
+    #[tokio::test]
+    async fn a_probe_to_an_address_the_egress_list_refuses_makes_no_connection() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        listener
+            .set_nonblocking(true)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+        let url = format!("http://127.0.0.1:{port}/graphql");
+        let body = Bytes::from_static(b"{\"query\":\"{__typename}\"}");
+        let only_ten = crate::egress::AllowedHosts::parse(&["10.0.0.0/8"]);
+        let transport = Transport::new(only_ten.unwrap_or_else(|e| panic!("{e}")));
+        let result = probe(&transport, false, &url, body, Duration::from_secs(5)).await;
+        assert_eq!(result, Err("unreachable".to_string()));
+        assert!(
+            listener.accept().is_err(),
+            "the refused address was connected to"
+        );
+    }
+
     #[test]
     fn two_failed_probes_make_a_subgraph_unhealthy_and_one_success_heals_it() {
         let health = SubgraphHealth::default();

@@ -30,6 +30,10 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 pub struct Transport {
     http1: Pool,
     http2: Pool,
+    /// The egress allow-list: names are checked again by the resolver when
+    /// connecting; a literal address never reaches a resolver, so it is
+    /// checked here, for every request (fetches and health probes alike).
+    hosts: AllowedHosts,
 }
 
 /// Why a request got no answer.
@@ -61,7 +65,21 @@ impl Transport {
         Self {
             http1: pool(false),
             http2: pool(true),
+            hosts,
         }
+    }
+
+    /// Refuses a URL whose host the allow-list does not allow, before any
+    /// connection is made.
+    fn check_host(&self, uri: &Uri) -> Result<(), TransportError> {
+        let checked = match uri.host() {
+            Some(host) => match host.trim_start_matches('[').trim_end_matches(']').parse() {
+                Ok(ip) => self.hosts.check_address(ip),
+                Err(_) => self.hosts.check_name(host),
+            },
+            None => Err(EgressError::NoHost),
+        };
+        checked.map_err(|e| TransportError::NotAllowed(format!("{e} (url {uri})")))
     }
 
     /// POSTs a JSON body; the answer's head, its body still to be read.
@@ -72,6 +90,7 @@ impl Transport {
         http2: bool,
         accept: &'static str,
     ) -> Result<Response<Incoming>, TransportError> {
+        self.check_host(&uri)?;
         let mut request = Request::new(Full::new(body));
         *request.method_mut() = http::Method::POST;
         *request.uri_mut() = uri;
