@@ -35,12 +35,12 @@ impl<'p> Paths<'p> {
         (start, self.steps.len())
     }
 
-    /// The steps of a kept path.
     /// Steps held, of all paths.
     pub fn len(&self) -> usize {
         self.steps.len()
     }
 
+    /// The steps of a kept path.
     pub fn get(&self, (start, end): PathId) -> &[Step<'p>] {
         self.steps.get(start..end).unwrap_or_default()
     }

@@ -236,7 +236,9 @@ mod tests {
 
     #[test]
     fn keys_of_equal_tags_differing_in_any_one_byte_differ() {
-        for length in 1..=20 {
+        // Past the tag's seven bytes: one word (to 15), two words (to 23),
+        // then memory compared.
+        for length in (1..=25).chain([40]) {
             let base = "k".repeat(length);
             let key = Key::from(base.as_str());
             for position in 0..length {
@@ -253,17 +255,6 @@ mod tests {
 
     #[test]
     fn a_key_longer_than_its_tag_is_compared_in_full() {
-        for length in [15, 16, 17, 22, 23, 24, 25, 40] {
-            let base = "k".repeat(length);
-            let key = Key::from(base.as_str());
-            for position in 0..length {
-                let mut other = base.clone().into_bytes();
-                other[position] = b'q';
-                let other = String::from_utf8(other).unwrap_or_default();
-                assert!(key != other.as_str(), "{other}");
-            }
-            assert!(key == base.as_str());
-        }
         let long = "x".repeat(300);
         let other = format!("{}y", "x".repeat(299));
         assert_eq!(KeyTag::of(&long), KeyTag::of(&other));
