@@ -21,9 +21,11 @@ use crate::supergraph::Supergraph;
 /// [`MAX_PATH_STEPS`].
 const PATH_STEPS: usize = 1024;
 
-/// The most steps room is made for ahead (the steps themselves are paid
-/// for from the value budget as they are found).
-const MAX_PATH_STEPS: usize = 1 << 16;
+/// The most steps room is made for ahead: the hint is shared by every
+/// request of the plan, so one request with a large answer must not make
+/// all later ones reserve much (8,192 steps are 192 KiB); more than this
+/// grows as found, each step paid for from the value budget.
+const MAX_PATH_STEPS: usize = 1 << 13;
 
 /// The representations of one `_entities` field of a fetch.
 pub(super) struct PartBatch<'p> {
