@@ -304,7 +304,7 @@ fn merge_along(
             .count();
         let group = &targets[i..i + 1 + same_step];
         let child = match step {
-            Step::Key(key) => node.get_mut(key),
+            Step::Key(key, hint) => node.get_mut_hinted(key, *hint as usize),
             Step::Index(index) => node.item_mut(*index),
         };
         if let Some(child) = child {
@@ -427,14 +427,15 @@ mod tests {
     fn merging_along_paths_reaches_every_target_in_any_order_and_skips_missing_ones() {
         let mut tree = data(r#"{"a":[{"x":1},{"x":2}],"b":{"c":{"y":3}}}"#);
         let (a0, a1) = (
-            [Step::Key("a"), Step::Index(0)],
-            [Step::Key("a"), Step::Index(1)],
+            [Step::key("a"), Step::Index(0)],
+            [Step::key("a"), Step::Index(1)],
         );
         let (c, missing) = (
-            [Step::Key("b"), Step::Key("c")],
-            [Step::Key("b"), Step::Key("z")],
+            // Stale position hints: "b" is not first, "c" not sixth.
+            [Step::Key("b", 0), Step::Key("c", 5)],
+            [Step::key("b"), Step::key("z")],
         );
-        let out_of_range = [Step::Key("a"), Step::Index(7)];
+        let out_of_range = [Step::key("a"), Step::Index(7)];
         // Not depth-first: a's items apart, one target twice, two that are not there.
         let targets: Vec<(&[Step<'_>], usize)> = vec![
             (&a1, 1),

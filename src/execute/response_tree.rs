@@ -49,8 +49,19 @@ impl<'p> Paths<'p> {
 /// One step of a concrete path into the response (keys borrowed from the plan).
 #[derive(Debug, Clone, Copy, Eq)]
 pub enum Step<'p> {
-    Key(&'p str),
+    /// A key, and where its entry was in its object when the path was
+    /// found: a hint that spares the search when the object has not
+    /// changed there since (equality ignores it).
+    Key(&'p str, u32),
     Index(usize),
+}
+
+#[cfg(test)]
+impl<'p> Step<'p> {
+    /// A key step without a position hint.
+    pub fn key(key: &'p str) -> Self {
+        Self::Key(key, u32::MAX)
+    }
 }
 
 impl PartialEq for Step<'_> {
@@ -59,7 +70,7 @@ impl PartialEq for Step<'_> {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
-            (Self::Key(a), Self::Key(b)) => std::ptr::eq(*a, *b) || a == b,
+            (Self::Key(a, _), Self::Key(b, _)) => std::ptr::eq(*a, *b) || a == b,
             (Self::Index(a), Self::Index(b)) => a == b,
             _ => false,
         }
@@ -141,8 +152,9 @@ fn walk<'p, 'v>(value: &'v Data, path: &'p [PathSegment], state: &mut Walk<'_, '
             }
         }
         Some(PathSegment::Field(key)) => {
-            if let Some(child) = object.get(key.as_str()) {
-                state.current.push(Step::Key(key.as_str()));
+            if let Some((at, child)) = object.get_with_position(key.as_str()) {
+                let hint = u32::try_from(at).unwrap_or(u32::MAX);
+                state.current.push(Step::Key(key.as_str(), hint));
                 state.visit(child, &path[1..]);
                 state.current.pop();
             }
@@ -328,7 +340,7 @@ pub fn merge_copy(target: &mut Data, source: &Data) {
 pub fn path_elements(path: &[Step]) -> Vec<PathElement> {
     path.iter()
         .map(|s| match s {
-            Step::Key(k) => PathElement::Key((*k).into()),
+            Step::Key(k, _) => PathElement::Key((*k).into()),
             Step::Index(i) => PathElement::Index(*i),
         })
         .collect()
