@@ -6,13 +6,16 @@
 use std::sync::Arc;
 
 use anyhow::{anyhow, Context};
+use axum::http::HeaderName;
 use tokio::net::TcpListener;
 
 use super::{signals, ServeArgs};
 use crate::admin;
-use crate::config::{Config, ConfigOverrides};
+use crate::config::{CompressionConfig, Config, ConfigOverrides, Encoding};
 use crate::http::AdminEndpoint;
-use crate::http::{self, HttpSettings, ServerSettings};
+use crate::http::{
+    self, CompressionSettings, CorsSettings, CsrfSettings, HttpSettings, ServerSettings,
+};
 use crate::loader::{allowed_hosts, gateway_settings, probe_settings, Loader, SupergraphSource};
 use crate::pipeline::Gateway;
 use crate::registry::Registry;
@@ -131,5 +134,37 @@ pub fn http_settings(config: &Config) -> HttpSettings {
         body_limit_bytes: config.body_limit_bytes,
         body_read_timeout: config.server.body_read_timeout,
         admin: None,
+        cors: CorsSettings {
+            origins: config.cors_origins(),
+            methods: config.cors.allow_methods.clone(),
+            headers: config.cors.allow_headers.clone(),
+            expose_headers: config.cors.expose_headers.clone(),
+            credentials: config.cors.allow_credentials,
+            max_age: config.cors.max_age,
+        },
+        compression: config
+            .compression
+            .enabled
+            .then(|| compression_settings(&config.compression)),
+        csrf: config.csrf_enabled().then(|| CsrfSettings {
+            required_headers: config
+                .csrf
+                .required_headers
+                .iter()
+                .filter_map(|name| HeaderName::try_from(name.as_str()).ok())
+                .collect(),
+        }),
+    }
+}
+
+fn compression_settings(config: &CompressionConfig) -> CompressionSettings {
+    let offers = |encoding| config.algorithms.contains(&encoding);
+    CompressionSettings {
+        br: offers(Encoding::Br),
+        zstd: offers(Encoding::Zstd),
+        gzip: offers(Encoding::Gzip),
+        deflate: offers(Encoding::Deflate),
+        min_size_bytes: config.min_size_bytes,
+        level: config.level,
     }
 }

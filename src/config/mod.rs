@@ -16,10 +16,12 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+mod edge;
 mod limits;
 mod server;
 mod subgraphs;
 
+pub use edge::{CompressionConfig, CorsConfig, CsrfConfig, Encoding, DEV_ORIGINS};
 pub use limits::LimitsConfig;
 pub use server::ServerConfig;
 pub use subgraphs::{ErrorExposure, ErrorsConfig, SubgraphConfig};
@@ -91,6 +93,12 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// Limits of the HTTP server.
     pub server: ServerConfig,
+    /// Cross-origin requests from browsers.
+    pub cors: CorsConfig,
+    /// Compressed answers and request bodies.
+    pub compression: CompressionConfig,
+    /// Cross-site request forgery prevention.
+    pub csrf: CsrfConfig,
     /// What clients see of subgraph errors.
     pub errors: ErrorsConfig,
     /// Largest response accepted from a subgraph, in bytes; a larger one is
@@ -155,6 +163,9 @@ impl Default for Config {
             admin: AdminConfig::default(),
             limits: LimitsConfig::default(),
             server: ServerConfig::default(),
+            cors: CorsConfig::default(),
+            compression: CompressionConfig::default(),
+            csrf: CsrfConfig::default(),
             errors: ErrorsConfig::default(),
             subgraph_response_limit_bytes: 32 * 1024 * 1024,
             subgraphs: BTreeMap::new(),
@@ -289,6 +300,7 @@ impl Config {
         {
             return Err(invalid("admin.token", "must be at least 16 characters"));
         }
+        self.validate_edge()?;
         for (name, url) in &self.subgraph_urls {
             let key = format!("subgraph_urls.{name}");
             if name.is_empty() {
@@ -307,6 +319,69 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The `cors`, `compression` and `csrf` sections.
+    fn validate_edge(&self) -> Result<(), ConfigError> {
+        let origins = self.cors.allow_origins.iter().flatten();
+        for origin in origins.clone() {
+            let scheme = origin.starts_with("http://") || origin.starts_with("https://");
+            if origin != "*" && (!scheme || origin.ends_with('/')) {
+                let reason =
+                    format!("has {origin:?}: an origin is scheme://host[:port], with no path");
+                return Err(invalid("cors.allow_origins", &reason));
+            }
+        }
+        if self.cors.allow_credentials && origins.clone().any(|o| o == "*") {
+            let reason = "cannot hold \"*\" with allow_credentials: name the origins";
+            return Err(invalid("cors.allow_origins", reason));
+        }
+        for method in &self.cors.allow_methods {
+            if http::Method::from_bytes(method.as_bytes()).is_err() {
+                return Err(invalid(
+                    "cors.allow_methods",
+                    &format!("has {method:?}, not a method"),
+                ));
+            }
+        }
+        let headers = [
+            ("cors.allow_headers", &self.cors.allow_headers),
+            ("cors.expose_headers", &self.cors.expose_headers),
+            ("csrf.required_headers", &self.csrf.required_headers),
+        ];
+        for (key, names) in headers {
+            if let Some(name) = names
+                .iter()
+                .find(|n| http::HeaderName::try_from(n.as_str()).is_err())
+            {
+                return Err(invalid(key, &format!("has {name:?}, not a header name")));
+            }
+        }
+        if !(1..=9).contains(&self.compression.level) {
+            return Err(invalid("compression.level", "must be from 1 to 9"));
+        }
+        if self.compression.enabled && self.compression.algorithms.is_empty() {
+            return Err(invalid(
+                "compression.algorithms",
+                "must name at least one encoding when compression is enabled",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The origins allowed cross-origin access: as set, else the local
+    /// ones in dev mode and none in production.
+    pub fn cors_origins(&self) -> Vec<String> {
+        match (&self.cors.allow_origins, self.mode) {
+            (Some(origins), _) => origins.clone(),
+            (None, Mode::Dev) => DEV_ORIGINS.iter().map(|o| o.to_string()).collect(),
+            (None, Mode::Production) => Vec::new(),
+        }
+    }
+
+    /// Whether CSRF prevention is on: as set, else on in production mode only.
+    pub fn csrf_enabled(&self) -> bool {
+        self.csrf.enabled.unwrap_or(self.mode == Mode::Production)
     }
 
     /// Whether introspection is answered: as set, else on in dev mode only.
@@ -387,6 +462,61 @@ mod tests {
                 "junction.example.yaml does not set `{key}`"
             );
         }
+    }
+
+    #[test]
+    fn edge_values_that_cannot_work_are_refused_by_key() {
+        let cases = [
+            (
+                "cors:\n  allow_origins: [\"*\"]\n  allow_credentials: true\n",
+                "cors.allow_origins",
+            ),
+            (
+                "cors:\n  allow_origins: [\"app.example.com\"]\n",
+                "cors.allow_origins",
+            ),
+            (
+                "cors:\n  allow_origins: [\"https://a.io/\"]\n",
+                "cors.allow_origins",
+            ),
+            ("cors:\n  allow_methods: [\"GE T\"]\n", "cors.allow_methods"),
+            (
+                "cors:\n  allow_headers: [\"bad header\"]\n",
+                "cors.allow_headers",
+            ),
+            (
+                "csrf:\n  required_headers: [\"x:y\"]\n",
+                "csrf.required_headers",
+            ),
+            ("compression:\n  level: 0\n", "compression.level"),
+            ("compression:\n  algorithms: []\n", "compression.algorithms"),
+        ];
+        for (yaml, key) in cases {
+            let error = Config::from_yaml(yaml).unwrap().validate().unwrap_err();
+            assert!(
+                error.to_string().contains(&format!("`{key}`")),
+                "{yaml}: {error}"
+            );
+        }
+        let config = Config::from_yaml("compression:\n  enabled: false\n  algorithms: []\n");
+        config.unwrap().validate().unwrap();
+    }
+
+    #[test]
+    fn cors_and_csrf_defaults_follow_the_mode() {
+        let production = Config::default();
+        assert!(production.cors_origins().is_empty());
+        assert!(production.csrf_enabled());
+        let dev = Config {
+            mode: Mode::Dev,
+            ..Config::default()
+        };
+        assert_eq!(dev.cors_origins(), DEV_ORIGINS);
+        assert!(!dev.csrf_enabled());
+        let set =
+            Config::from_yaml("mode: dev\ncsrf:\n  enabled: true\ncors:\n  allow_origins: []\n");
+        let set = set.unwrap();
+        assert!(set.csrf_enabled() && set.cors_origins().is_empty());
     }
 
     #[test]

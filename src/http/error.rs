@@ -35,6 +35,8 @@ pub enum HttpError {
     InvalidJsonParameter { name: &'static str, reason: String },
     #[error("the query string could not be decoded: {0}")]
     InvalidQueryString(String),
+    #[error("this request was refused as a possible cross-site request forgery: a browser could have sent it from any web page without asking first. Send it with Content-Type: application/json, or with one of these headers: {headers}")]
+    CsrfSuspected { headers: String },
 }
 
 impl HttpError {
@@ -53,12 +55,16 @@ impl HttpError {
             | Self::NotAnObject
             | Self::InvalidParameter { .. }
             | Self::InvalidJsonParameter { .. }
-            | Self::InvalidQueryString(_) => StatusCode::BAD_REQUEST,
+            | Self::InvalidQueryString(_)
+            | Self::CsrfSuspected { .. } => StatusCode::BAD_REQUEST,
         }
     }
 
     /// The `extensions.code` of the GraphQL error reporting this error.
     pub fn code(&self) -> &'static str {
+        if let Self::CsrfSuspected { .. } = self {
+            return "CSRF_ERROR";
+        }
         match self.status() {
             StatusCode::NOT_ACCEPTABLE => "NOT_ACCEPTABLE",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "UNSUPPORTED_MEDIA_TYPE",

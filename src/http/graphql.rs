@@ -8,7 +8,7 @@ use axum::extract::{RawQuery, Request, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-use super::{body, decode, encode, negotiate, AppState, HttpError, ResponseMediaType};
+use super::{body, csrf, decode, encode, negotiate, AppState, HttpError, ResponseMediaType};
 use crate::pipeline::{Delivery, GraphQLRequest, RequestMethod};
 
 /// `POST /graphql` with a JSON body.
@@ -34,6 +34,9 @@ pub async fn get(
         Ok(media) => media,
         Err(error) => return encode::http_error(&error, ResponseMediaType::Json),
     };
+    if let Err(error) = check_csrf(&state, &headers) {
+        return encode::http_error(&error, media);
+    }
     match decode::get_params(query_string.as_deref()) {
         Ok(request) => {
             let delivery = delivery(&headers);
@@ -55,12 +58,21 @@ async fn decode_post(
 ) -> Result<(GraphQLRequest, ResponseMediaType), Refusal> {
     let media = negotiate::response_media_type(headers)
         .map_err(|error| (error, ResponseMediaType::Json))?;
+    check_csrf(state, headers).map_err(|error| (error, media))?;
     negotiate::check_content_type(headers).map_err(|error| (error, media))?;
     let body = body::read(headers, body, state.body_limits)
         .await
         .map_err(|error| (error, media))?;
     let request = decode::post_body(&body).map_err(|error| (error, media))?;
     Ok((request, media))
+}
+
+/// Refuses a request a browser could have forged, when CSRF prevention is on.
+fn check_csrf(state: &AppState, headers: &HeaderMap) -> Result<(), HttpError> {
+    match &state.csrf {
+        Some(settings) => csrf::check(headers, settings),
+        None => Ok(()),
+    }
 }
 
 /// Deferred fragments arrive incrementally only for a client that takes `multipart/mixed`.

@@ -1,6 +1,7 @@
 //! The HTTP face of the gateway: an axum router with the GraphQL endpoint
 //! (GraphQL over HTTP: `POST` and `GET /graphql`), the liveness and readiness
-//! probes, and the tower layers around them (request id, tracing, body limit).
+//! probes, and the tower layers around them (CORS, compression, request id,
+//! tracing, body limit).
 //!
 //! Handlers stay thin: decode the request ([`decode`]), pick the response
 //! media type ([`negotiate`]), hand the request to
@@ -25,6 +26,9 @@ use crate::pipeline::Gateway;
 
 mod admin;
 mod body;
+mod compression;
+mod cors;
+mod csrf;
 mod decode;
 mod encode;
 mod error;
@@ -36,6 +40,9 @@ mod server;
 
 pub use admin::AdminEndpoint;
 pub use body::BodyLimits;
+pub use compression::CompressionSettings;
+pub use cors::CorsSettings;
+pub use csrf::CsrfSettings;
 /// The request decoders, for the fuzz targets (`fuzz/`).
 #[doc(hidden)]
 pub use decode::{get_params, post_body};
@@ -52,6 +59,12 @@ pub struct HttpSettings {
     pub body_read_timeout: Duration,
     /// The admin API at `/admin/graphql`; off (404) when `None`.
     pub admin: Option<AdminEndpoint>,
+    /// Cross-origin access; none when no origin is listed.
+    pub cors: CorsSettings,
+    /// Compressed answers and request bodies; off when `None`.
+    pub compression: Option<CompressionSettings>,
+    /// CSRF prevention on `/graphql`; off when `None`.
+    pub csrf: Option<CsrfSettings>,
 }
 
 impl Default for HttpSettings {
@@ -60,6 +73,9 @@ impl Default for HttpSettings {
             body_limit_bytes: 2 * 1024 * 1024,
             body_read_timeout: Duration::from_secs(30),
             admin: None,
+            cors: CorsSettings::default(),
+            compression: None,
+            csrf: None,
         }
     }
 }
@@ -71,6 +87,7 @@ struct AppState {
     body_limits: BodyLimits,
     /// Opens the details of `/health/subgraphs` (the admin token).
     admin: Option<AdminEndpoint>,
+    csrf: Option<Arc<CsrfSettings>>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -78,8 +95,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The router serving `/graphql`, `/health`, `/ready` and, when
 /// configured, `/admin/graphql`.
 ///
-/// CORS is not enabled: browsers on other origins cannot call the gateway
-/// unless a layer is added in front of it.
+/// Outermost first: CORS (preflights are answered there), response
+/// compression, request decompression, request id and tracing.
 pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
     let state = AppState {
         gateway,
@@ -88,6 +105,7 @@ pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
             timeout: settings.body_read_timeout,
         },
         admin: settings.admin.clone(),
+        csrf: settings.csrf.clone().map(Arc::new),
     };
     // The request span is at INFO so that what is logged while serving a
     // request (a masked subgraph error, a failed subgraph request) carries
@@ -107,14 +125,24 @@ pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
     if let Some(admin) = &settings.admin {
         router = router.merge(admin::routes(admin.clone(), settings.body_read_timeout));
     }
-    router
+    let router = router
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(trace)
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
-        )
+        );
+    let router = match &settings.compression {
+        Some(compression) => router
+            .layer(compression::request_layer())
+            .layer(compression::response_layer(compression)),
+        None => router,
+    };
+    match cors::layer(&settings.cors) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
 
 fn request_span<B>(request: &Request<B>) -> tracing::Span {

@@ -43,6 +43,7 @@ mod federation_introspection;
 mod federation_requires_provides;
 mod hardening;
 mod http_cli;
+mod http_edge;
 mod http_lifecycle;
 mod http_protocol;
 mod plan_snapshots;

@@ -135,6 +135,11 @@ pub async fn start_junction_with(
 
 /// What `junction dev` runs: the demo subgraphs in-process and Junction in front of them.
 pub async fn start_dev() -> TestServer {
+    start_dev_with(HttpSettings::default()).await
+}
+
+/// [`start_dev`] with the given HTTP settings.
+pub async fn start_dev_with(http_settings: HttpSettings) -> TestServer {
     let config = Config {
         mode: Mode::Dev,
         ..Config::default()
@@ -143,7 +148,7 @@ pub async fn start_dev() -> TestServer {
         start_demo(SocketAddr::from(([127, 0, 0, 1], 0)), &config)
             .await
             .unwrap();
-    let router = http::router(Arc::clone(&gateway), &HttpSettings::default());
+    let router = http::router(Arc::clone(&gateway), &http_settings);
     let mut server = TestServer::serve(gateway, router, Duration::from_secs(5)).await;
     server.subgraphs = Some(subgraphs);
     server

@@ -1,0 +1,335 @@
+//! The HTTP edge over real HTTP: CORS (preflights and actual requests from
+//! allowed and refused origins), compressed answers in every encoding and
+//! compressed request bodies (within the body limit after decompression),
+//! and CSRF prevention.
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use async_compression::tokio::bufread::{
+    BrotliDecoder, GzipDecoder, GzipEncoder, ZlibDecoder, ZstdDecoder,
+};
+use axum::http::HeaderName;
+use junction::http::{CompressionSettings, CorsSettings, CsrfSettings, HttpSettings};
+use junction::pipeline::GatewaySettings;
+use serde_json::{json, Value};
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+use crate::common::*;
+
+const TYPENAME: &str = r#"{"query":"{ __typename }"}"#;
+const PRODUCTS: &str =
+    r#"{"query":"{ topProducts { upc name price reviews { body author { name } } } }"}"#;
+
+fn cors(origins: &[&str], credentials: bool) -> CorsSettings {
+    let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+    CorsSettings {
+        origins: strings(origins),
+        methods: strings(&["GET", "POST"]),
+        headers: strings(&["content-type", "authorization"]),
+        expose_headers: strings(&["x-request-id"]),
+        credentials,
+        max_age: Duration::from_secs(600),
+    }
+}
+
+fn compression(min_size_bytes: u16) -> CompressionSettings {
+    CompressionSettings {
+        br: true,
+        zstd: true,
+        gzip: true,
+        deflate: true,
+        min_size_bytes,
+        level: 4,
+    }
+}
+
+fn csrf() -> CsrfSettings {
+    CsrfSettings {
+        required_headers: vec![
+            HeaderName::from_static("apollo-require-preflight"),
+            HeaderName::from_static("x-apollo-operation-name"),
+        ],
+    }
+}
+
+async fn start_with_http(http: HttpSettings) -> TestServer {
+    start_junction_with(Some(DEMO_SUPERGRAPH), GatewaySettings::default(), http).await
+}
+
+// ---- CORS ----------------------------------------------------------------------------
+
+async fn preflight(server: &TestServer, origin: &str) -> reqwest::Response {
+    client()
+        .request(reqwest::Method::OPTIONS, server.url("/graphql"))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn from_origin(server: &TestServer, origin: &str) -> reqwest::Response {
+    client()
+        .post(server.url("/graphql"))
+        .header("origin", origin)
+        .header("content-type", "application/json")
+        .body(TYPENAME)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn cors_allows_listed_origins_and_patterns_and_no_other() {
+    let http = HttpSettings {
+        cors: cors(&["https://app.example.com", "http://localhost:*"], true),
+        ..HttpSettings::default()
+    };
+    let server = start_with_http(http).await;
+    for origin in ["https://app.example.com", "http://localhost:5173"] {
+        let answer = preflight(&server, origin).await;
+        assert!(answer.status().is_success(), "{origin}");
+        assert_eq!(header(&answer, "access-control-allow-origin"), origin);
+        assert_eq!(header(&answer, "access-control-allow-credentials"), "true");
+        assert_eq!(header(&answer, "access-control-allow-methods"), "GET,POST");
+        assert_eq!(header(&answer, "access-control-max-age"), "600");
+        assert!(header(&answer, "access-control-allow-headers").contains("content-type"));
+
+        let answer = from_origin(&server, origin).await;
+        assert_eq!(header(&answer, "access-control-allow-origin"), origin);
+        assert_eq!(
+            header(&answer, "access-control-expose-headers"),
+            "x-request-id"
+        );
+        assert!(header(&answer, "vary").contains("origin"));
+        let (status, _, body) = parts(answer).await;
+        assert_eq!(
+            (status, body),
+            (200, json!({ "data": { "__typename": "Query" } }))
+        );
+    }
+    for origin in [
+        "https://evil.example.org",
+        "http://localhost",
+        "https://app.example.com.evil.io",
+    ] {
+        let answer = preflight(&server, origin).await;
+        assert_eq!(
+            header(&answer, "access-control-allow-origin"),
+            "",
+            "{origin}"
+        );
+        let answer = from_origin(&server, origin).await;
+        assert_eq!(
+            header(&answer, "access-control-allow-origin"),
+            "",
+            "{origin}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_cors_settings_no_origin_gets_access_headers() {
+    let server = start_with_http(HttpSettings::default()).await;
+    let answer = preflight(&server, "http://localhost:3000").await;
+    assert_eq!(header(&answer, "access-control-allow-origin"), "");
+    let answer = from_origin(&server, "http://localhost:3000").await;
+    assert_eq!(header(&answer, "access-control-allow-origin"), "");
+    assert_eq!(answer.status().as_u16(), 200);
+}
+
+// ---- compression ----------------------------------------------------------------------
+
+async fn decode(encoding: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut reader: Box<dyn AsyncRead + Unpin + Send + '_> = match encoding {
+        "gzip" => Box::new(GzipDecoder::new(bytes)),
+        "br" => Box::new(BrotliDecoder::new(bytes)),
+        "zstd" => Box::new(ZstdDecoder::new(bytes)),
+        "deflate" => Box::new(ZlibDecoder::new(bytes)),
+        other => panic!("no decoder for {other}"),
+    };
+    reader.read_to_end(&mut out).await.unwrap();
+    out
+}
+
+async fn post_accepting(
+    server: &TestServer,
+    body: &str,
+    encoding: &str,
+    accept: &str,
+) -> reqwest::Response {
+    client()
+        .post(server.url("/graphql"))
+        .header("content-type", "application/json")
+        .header("accept", accept)
+        .header("accept-encoding", encoding)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn answers_in_every_encoding_decode_to_the_same_json() {
+    let http = HttpSettings {
+        compression: Some(compression(256)),
+        ..HttpSettings::default()
+    };
+    let server = start_dev_with(http).await;
+    let plain = post_accepting(&server, PRODUCTS, "identity", "application/json").await;
+    assert_eq!(header(&plain, "content-encoding"), "");
+    let plain: Value = serde_json::from_slice(&plain.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        plain["data"]["topProducts"][0]["reviews"][0]["author"]["name"],
+        "Uri Goldshtein"
+    );
+    for encoding in ["gzip", "br", "zstd", "deflate"] {
+        let answer = post_accepting(&server, PRODUCTS, encoding, "application/json").await;
+        assert_eq!(answer.status().as_u16(), 200, "{encoding}");
+        assert_eq!(header(&answer, "content-encoding"), encoding);
+        let bytes = answer.bytes().await.unwrap();
+        let decoded: Value = serde_json::from_slice(&decode(encoding, &bytes).await).unwrap();
+        assert_eq!(decoded, plain, "{encoding}");
+    }
+    // The client's weights decide; an encoding it refuses is never used.
+    let answer = post_accepting(
+        &server,
+        PRODUCTS,
+        "gzip;q=0.5, br;q=0.9, zstd;q=0",
+        "application/json",
+    )
+    .await;
+    assert_eq!(header(&answer, "content-encoding"), "br");
+    // Under the minimum size: sent as it is.
+    let answer = post_accepting(&server, TYPENAME, "gzip", "application/json").await;
+    assert_eq!(header(&answer, "content-encoding"), "");
+    assert_eq!(
+        answer.text().await.unwrap(),
+        r#"{"data":{"__typename":"Query"}}"#
+    );
+}
+
+#[tokio::test]
+async fn incremental_answers_are_not_compressed() {
+    let http = HttpSettings {
+        compression: Some(compression(1)),
+        ..HttpSettings::default()
+    };
+    let server = start_dev_with(http).await;
+    let query = json!({ "query": "{ topProducts { upc ... @defer { reviews { body } } } }" });
+    let answer = post_accepting(
+        &server,
+        &query.to_string(),
+        "gzip, br",
+        "multipart/mixed;deferSpec=20220824",
+    )
+    .await;
+    assert_eq!(answer.status().as_u16(), 200);
+    assert!(header(&answer, "content-type").starts_with("multipart/mixed"));
+    assert_eq!(header(&answer, "content-encoding"), "");
+    let text = answer.text().await.unwrap();
+    assert!(text.contains(r#""hasNext":false"#), "{text}");
+}
+
+async fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    GzipEncoder::new(bytes).read_to_end(&mut out).await.unwrap();
+    out
+}
+
+async fn post_gzipped(server: &TestServer, body: Vec<u8>) -> reqwest::Response {
+    client()
+        .post(server.url("/graphql"))
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn compressed_request_bodies_are_read_within_the_limit_after_decompression() {
+    let http = HttpSettings {
+        body_limit_bytes: 64 * 1024,
+        compression: Some(compression(1024)),
+        ..HttpSettings::default()
+    };
+    let server = start_with_http(http).await;
+    let (status, _, body) =
+        parts(post_gzipped(&server, gzip(TYPENAME.as_bytes()).await).await).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({ "data": { "__typename": "Query" } }))
+    );
+
+    // 10 MB of spaces compress to about 10 KB: under the limit as sent,
+    // far over it once decompressed.
+    let padding = " ".repeat(10 * 1024 * 1024);
+    let bomb = gzip(format!(r#"{{"query":"{{ __typename }}"{padding}}}"#).as_bytes()).await;
+    assert!(bomb.len() < 64 * 1024, "{}", bomb.len());
+    let (status, _, body) = parts(post_gzipped(&server, bomb).await).await;
+    assert_eq!(status, 413);
+    assert_eq!(first_error_code(&body), "PAYLOAD_TOO_LARGE");
+
+    let (status, _, body) = parts(post_gzipped(&server, b"not gzip at all".to_vec()).await).await;
+    assert_eq!(status, 400);
+    assert_eq!(first_error_code(&body), "BAD_REQUEST");
+}
+
+// ---- CSRF prevention ------------------------------------------------------------------
+
+#[tokio::test]
+async fn requests_a_browser_could_forge_are_refused_and_preflighted_ones_served() {
+    let http = HttpSettings {
+        csrf: Some(csrf()),
+        ..HttpSettings::default()
+    };
+    let server = start_with_http(http).await;
+    let url = server.url("/graphql");
+    let get_url = format!("{url}?query=%7B__typename%7D");
+    let forgeable = [
+        client().get(&get_url),
+        client()
+            .post(&url)
+            .header("content-type", "text/plain")
+            .body(TYPENAME),
+        client()
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(TYPENAME),
+    ];
+    for request in forgeable {
+        let (status, _, body) = parts(request.send().await.unwrap()).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(first_error_code(&body), "CSRF_ERROR");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("apollo-require-preflight, x-apollo-operation-name"),
+            "{message}"
+        );
+    }
+    let served = [
+        client()
+            .get(&get_url)
+            .header("apollo-require-preflight", "true"),
+        client()
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(TYPENAME),
+        client()
+            .get(&get_url)
+            .header("x-apollo-operation-name", "Q"),
+    ];
+    for request in served {
+        let (status, _, body) = parts(request.send().await.unwrap()).await;
+        assert_eq!(
+            (status, body),
+            (200, json!({ "data": { "__typename": "Query" } }))
+        );
+    }
+}
