@@ -15,6 +15,7 @@ pub mod http;
 pub mod json;
 pub mod loader;
 pub mod operation;
+pub mod persisted;
 pub mod pipeline;
 pub mod plan;
 pub mod registry;

@@ -32,7 +32,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         admin_token: std::env::var("JUNCTION_ADMIN_TOKEN").ok(),
     };
     let config = Config::load(args.config.as_deref(), overrides)?;
-    let gateway = Arc::new(Gateway::new(gateway_settings(&config)?));
+    let gateway =
+        Arc::new(with_shared_apq(Gateway::new(gateway_settings(&config)?), &config).await?);
     let from_registry = config.serves_registry(args.subgraphs.is_some());
     let registry = match from_registry || config.admin.token.is_some() {
         true => Some(open_server_registry(&config).await?),
@@ -61,6 +62,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     loader.stop().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Persisted queries shared with the other replicas through Redis, when a
+/// Redis store is configured (the embedded store belongs to one process).
+async fn with_shared_apq(gateway: Gateway, config: &Config) -> anyhow::Result<Gateway> {
+    if config.redis_url.is_none() || !config.apq.enabled {
+        return Ok(gateway);
+    }
+    let store = open_store_lazily(&store_config(config))
+        .await
+        .context("cannot open the store for persisted queries")?;
+    Ok(gateway.with_apq_store(store))
 }
 
 /// The supergraph file or subgraph list to serve.

@@ -18,11 +18,13 @@ use serde::{Deserialize, Serialize};
 
 mod edge;
 mod limits;
+mod persisted;
 mod server;
 mod subgraphs;
 
 pub use edge::{CompressionConfig, CorsConfig, CsrfConfig, Encoding, DEV_ORIGINS};
 pub use limits::LimitsConfig;
+pub use persisted::ApqConfig;
 pub use server::ServerConfig;
 pub use subgraphs::{ErrorExposure, ErrorsConfig, SubgraphConfig};
 
@@ -99,6 +101,8 @@ pub struct Config {
     pub compression: CompressionConfig,
     /// Cross-site request forgery prevention.
     pub csrf: CsrfConfig,
+    /// Automatic persisted queries.
+    pub apq: ApqConfig,
     /// What clients see of subgraph errors.
     pub errors: ErrorsConfig,
     /// Largest response accepted from a subgraph, in bytes; a larger one is
@@ -166,6 +170,7 @@ impl Default for Config {
             cors: CorsConfig::default(),
             compression: CompressionConfig::default(),
             csrf: CsrfConfig::default(),
+            apq: ApqConfig::default(),
             errors: ErrorsConfig::default(),
             subgraph_response_limit_bytes: 32 * 1024 * 1024,
             subgraphs: BTreeMap::new(),
@@ -356,6 +361,9 @@ impl Config {
             {
                 return Err(invalid(key, &format!("has {name:?}, not a header name")));
             }
+        }
+        if self.apq.enabled && self.apq.ttl.is_zero() {
+            return Err(invalid("apq.ttl", "must be greater than 0"));
         }
         if !(1..=9).contains(&self.compression.level) {
             return Err(invalid("compression.level", "must be from 1 to 9"));

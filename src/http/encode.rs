@@ -35,6 +35,7 @@ pub fn graphql_response(response: GraphQLResponse, media: ResponseMediaType) -> 
         (ResponseKind::MethodNotAllowed, _) => StatusCode::METHOD_NOT_ALLOWED,
         (ResponseKind::NotReady, _) => StatusCode::SERVICE_UNAVAILABLE,
         (ResponseKind::Timeout, _) => StatusCode::GATEWAY_TIMEOUT,
+        (ResponseKind::QueryNeeded, _) => StatusCode::OK,
     };
     let mut http = with_body(status, media, response.body);
     if response.kind == ResponseKind::MethodNotAllowed {

@@ -8,6 +8,7 @@ use crate::config::{Config, ErrorExposure};
 use crate::egress::AllowedHosts;
 use crate::execute::{ClientSettings, ErrorPolicy, ProbeSettings, SubgraphPolicy};
 use crate::operation::{Limits, VariableLimits};
+use crate::persisted::ApqSettings;
 use crate::pipeline::GatewaySettings;
 
 /// The pipeline's settings from the configuration.
@@ -41,6 +42,10 @@ pub fn gateway_settings(config: &Config) -> Result<GatewaySettings, LoadError> {
         request_timeout: config.server.request_timeout,
         validate_subgraph_operations: config.validate_subgraph_operations || cfg!(debug_assertions),
         inbound_dedupe: config.inbound_dedupe || inbound_dedupe_from_env(),
+        apq: config.apq.enabled.then_some(ApqSettings {
+            ttl: config.apq.ttl,
+            local_cache_bytes: config.apq.local_cache_bytes,
+        }),
     })
 }
 

@@ -10,6 +10,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::graphql_error::{Cause, EntityLimit, FetchFailure, GraphQLError, Location, PathElement};
 use crate::operation::{LimitExceeded, OperationError};
+use crate::persisted::PersistedError;
 use crate::plan::PlanError;
 
 /// A request-level error of the pipeline.
@@ -37,6 +38,8 @@ pub enum GatewayError {
     Plan(#[from] PlanError),
     #[error("The request took longer than the gateway's request timeout of {} ms.", .0.as_millis())]
     Timeout(Duration),
+    #[error("{0}")]
+    Persisted(#[from] PersistedError),
 }
 
 impl GatewayError {
@@ -61,6 +64,7 @@ impl GatewayError {
             Self::Introspection(_) => "GRAPHQL_VALIDATION_FAILED",
             Self::Plan(_) => "QUERY_PLANNING_FAILED",
             Self::Timeout(_) => "GATEWAY_TIMEOUT",
+            Self::Persisted(error) => error.code(),
         }
     }
 

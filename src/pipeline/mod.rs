@@ -16,6 +16,8 @@ use serde::Deserialize;
 
 use crate::execute::{ClientSettings, ErrorPolicy, HealthState, ProbeSettings, SubgraphClient};
 use crate::operation::{Limits, VariableLimits};
+use crate::persisted::{ApqSettings, AutomaticPersistedQueries};
+use crate::store::Store;
 pub use errors::GatewayError;
 pub use snapshot::Snapshot;
 
@@ -61,6 +63,9 @@ pub struct GatewaySettings {
     /// Answer identical concurrent queries with one execution (see
     /// `inbound`). Default off.
     pub inbound_dedupe: bool,
+    /// Automatic persisted queries; `None` refuses them with
+    /// `PERSISTED_QUERY_NOT_SUPPORTED`.
+    pub apq: Option<ApqSettings>,
 }
 
 impl Default for GatewaySettings {
@@ -78,6 +83,10 @@ impl Default for GatewaySettings {
             request_timeout: Duration::from_secs(60),
             validate_subgraph_operations: cfg!(debug_assertions),
             inbound_dedupe: false,
+            apq: Some(ApqSettings {
+                ttl: Duration::from_secs(24 * 3600),
+                local_cache_bytes: 16 * 1024 * 1024,
+            }),
         }
     }
 }
@@ -160,6 +169,9 @@ pub enum ResponseKind {
     NotReady,
     /// The request took longer than the request timeout.
     Timeout,
+    /// A persisted query the gateway does not have (or takes no persisted
+    /// queries): HTTP 200, so that the client sends the full query.
+    QueryNeeded,
 }
 
 /// How the client can take a response.
@@ -208,17 +220,34 @@ pub struct Gateway {
     client: SubgraphClient,
     /// Client queries executing, shared by identical ones (inbound dedupe).
     inbound: crate::execute::InFlight<inbound::SharedAnswer, inbound::InboundKey>,
+    /// Registered automatic persisted queries, when they are on.
+    apq: Option<AutomaticPersistedQueries>,
 }
 
 impl Gateway {
     pub fn new(settings: GatewaySettings) -> Self {
         let client = SubgraphClient::new(settings.client.clone());
+        let apq = settings
+            .apq
+            .as_ref()
+            .map(|apq| AutomaticPersistedQueries::new(apq, None));
         Self {
             settings,
             live: ArcSwapOption::empty(),
             client,
             inbound: Default::default(),
+            apq,
         }
+    }
+
+    /// Shares registered persisted queries through `store` (with the other
+    /// replicas using it), when they are on.
+    #[must_use]
+    pub fn with_apq_store(mut self, store: Arc<dyn Store>) -> Self {
+        if let Some(apq) = &self.settings.apq {
+            self.apq = Some(AutomaticPersistedQueries::new(apq, Some(store)));
+        }
+        self
     }
 
     /// Builds a snapshot from supergraph SDL and makes it live. On error the
@@ -310,6 +339,7 @@ impl Gateway {
         let executors = stages::Executors {
             client: &self.client,
             inbound: &self.inbound,
+            apq: self.apq.as_ref(),
         };
         let run = stages::run(context, executors);
         match tokio::time::timeout_at(deadline, run).await {

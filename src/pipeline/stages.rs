@@ -1,5 +1,6 @@
 //! The stages of one request, in order, each one function over the
-//! [`RequestContext`]: prepare (parse, validate, plan — cached), check the
+//! [`RequestContext`]: resolve a persisted query (APQ), prepare (parse,
+//! validate, plan — cached) and register the persisted query, check the
 //! method, coerce variables, answer introspection, then execute and shape
 //! ([`super::execution`], the same path with or without deferred
 //! fragments). The identity, throttle and access stages of DESIGN.md §1
@@ -22,6 +23,7 @@ use super::{
 use crate::execute::{InFlight, SubgraphClient};
 use crate::json::ValueBudget;
 use crate::operation::{check_variables, VariablesError};
+use crate::persisted::{check_hash, requested_hash, AutomaticPersistedQueries, PersistedError};
 
 /// How the request came and how its answer may go.
 pub struct Delivering {
@@ -31,11 +33,12 @@ pub struct Delivering {
     pub deadline: tokio::time::Instant,
 }
 
-/// What executes requests: the subgraph client, and the executions
-/// identical queries may share (inbound dedupe).
+/// What serves requests: the subgraph client, the executions identical
+/// queries may share (inbound dedupe), and the registered persisted queries.
 pub struct Executors<'a> {
     pub client: &'a SubgraphClient,
     pub inbound: &'a InFlight<SharedAnswer, InboundKey>,
+    pub apq: Option<&'a AutomaticPersistedQueries>,
 }
 
 /// One request on its way down the stages: what does not change while it
@@ -54,10 +57,12 @@ type StageResult<T> = Result<T, GatewayError>;
 /// Runs a request; `Err` is the request error that stopped it (no
 /// execution happened).
 pub async fn run(
-    context: RequestContext<'_>,
+    mut context: RequestContext<'_>,
     executors: Executors<'_>,
 ) -> StageResult<GraphQLResponse> {
+    let registering = resolve_persisted(&mut context.request, executors.apq).await?;
     let prepared = prepare(&context)?;
+    register_persisted(&context.request, executors.apq, registering);
     check_method(&context, &prepared)?;
     let variables = coerce_variables(&context, &prepared)?;
     let introspection = introspect(&context, &prepared, &variables)?;
@@ -69,6 +74,42 @@ pub async fn run(
         introspection,
     )?;
     Ok(execute(&context, executors, execution).await)
+}
+
+/// A persisted query's text, when the request names one by hash without
+/// sending it; the hash to register the query under, when it sends both
+/// (checked: a query is never filed under another's hash).
+async fn resolve_persisted(
+    request: &mut GraphQLRequest,
+    apq: Option<&AutomaticPersistedQueries>,
+) -> StageResult<Option<String>> {
+    let Some(hash) = requested_hash(request.extensions.as_ref())? else {
+        return Ok(None);
+    };
+    let apq = apq.ok_or(PersistedError::NotSupported)?;
+    match &request.query {
+        Some(query) => {
+            check_hash(query, &hash)?;
+            Ok(Some(hash))
+        }
+        None => {
+            let query = apq.lookup(&hash).await.ok_or(PersistedError::NotFound)?;
+            request.query = Some(query.to_string());
+            Ok(None)
+        }
+    }
+}
+
+/// Registers a persisted query once it has parsed and validated (no
+/// entry is spent on a query that cannot run).
+fn register_persisted(
+    request: &GraphQLRequest,
+    apq: Option<&AutomaticPersistedQueries>,
+    hash: Option<String>,
+) {
+    if let (Some(apq), Some(hash), Some(query)) = (apq, hash, &request.query) {
+        apq.register(hash, query);
+    }
 }
 
 /// Parses, validates and plans the operation (cached per document).

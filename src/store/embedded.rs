@@ -7,6 +7,8 @@
 //! - `values`: key → (version, bytes)
 //! - `list_items`: (list, index) → bytes, index 0 the oldest
 //! - `list_lengths`: list → number of items
+//! - `cache`: key → (expiry in ms since the Unix epoch, bytes); read as
+//!   absent once expired, swept when the table is full
 //!
 //! Names are stored with the store's prefix in front. Pub/sub stays inside
 //! the process: a `tokio::sync::broadcast` channel per channel name, shared
@@ -17,16 +19,18 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use tokio::sync::{broadcast, mpsc};
 
-use super::{CasOutcome, Store, StoreError, Subscription, Versioned};
+use super::{CasOutcome, Store, StoreError, Subscription, Versioned, CACHE_MAX_ENTRIES};
 
 const VALUES: TableDefinition<&str, (u64, &[u8])> = TableDefinition::new("values");
 const LIST_ITEMS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("list_items");
 const LIST_LENGTHS: TableDefinition<&str, u64> = TableDefinition::new("list_lengths");
+const CACHE: TableDefinition<&str, (u64, &[u8])> = TableDefinition::new("cache");
 
 /// Messages a slow subscriber may fall behind by before it misses some.
 const CHANNEL_CAPACITY: usize = 1024;
@@ -94,11 +98,20 @@ fn open_database(path: &Path) -> Result<Database, StoreError> {
         transaction.open_table(VALUES)?;
         transaction.open_table(LIST_ITEMS)?;
         transaction.open_table(LIST_LENGTHS)?;
+        transaction.open_table(CACHE)?;
         transaction.commit()?;
         Ok(())
     };
     create().map_err(store_error)?;
     Ok(database)
+}
+
+/// Milliseconds since the Unix epoch (0 for a clock before it).
+fn now_ms() -> u64 {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn store_error(error: redb::Error) -> StoreError {
@@ -196,6 +209,43 @@ impl Store for EmbeddedStore {
                 .is_some();
             transaction.commit()?;
             Ok(existed)
+        })
+        .await
+    }
+
+    async fn cache_put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
+        let key = self.name(key);
+        let value = value.to_vec();
+        let expires = now_ms().saturating_add(u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX));
+        self.run(move |database| {
+            let transaction = database.begin_write()?;
+            {
+                let mut table = transaction.open_table(CACHE)?;
+                let replacing = table.get(key.as_str())?.is_some();
+                if !replacing && table.len()? >= CACHE_MAX_ENTRIES {
+                    let now = now_ms();
+                    table.retain(|_, (expiry, _)| expiry > now)?;
+                }
+                if replacing || table.len()? < CACHE_MAX_ENTRIES {
+                    table.insert(key.as_str(), (expires, value.as_slice()))?;
+                }
+            }
+            transaction.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn cache_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let key = self.name(key);
+        self.run(move |database| {
+            let transaction = database.begin_read()?;
+            let table = transaction.open_table(CACHE)?;
+            let found = table.get(key.as_str())?.and_then(|entry| {
+                let (expiry, value) = entry.value();
+                (expiry > now_ms()).then(|| value.to_vec())
+            });
+            Ok(found)
         })
         .await
     }

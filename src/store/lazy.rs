@@ -5,6 +5,7 @@
 //! and follow the registry as soon as it does.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::sync::OnceCell;
@@ -70,6 +71,14 @@ impl Store for LazyRedisStore {
 
     async fn delete(&self, key: &str) -> Result<bool, StoreError> {
         self.store().await?.delete(key).await
+    }
+
+    async fn cache_put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
+        self.store().await?.cache_put(key, value, ttl).await
+    }
+
+    async fn cache_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.store().await?.cache_get(key).await
     }
 
     async fn append(&self, list: &str, value: &[u8]) -> Result<u64, StoreError> {

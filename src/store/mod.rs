@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::Stream;
@@ -110,6 +111,15 @@ pub trait Store: Send + Sync {
     /// its next write has version 1 again.
     async fn delete(&self, key: &str) -> Result<bool, StoreError>;
 
+    /// Keeps `value` under `key` in the cache namespace (apart from the
+    /// versioned keys) for `ttl`, replacing what was there. A cache may
+    /// drop entries before they expire (the embedded store keeps at most
+    /// [`CACHE_MAX_ENTRIES`]); callers can always do without one.
+    async fn cache_put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError>;
+
+    /// A cached value, or `None` when absent or expired.
+    async fn cache_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
     /// Adds `value` at the newest end of `list`; returns the list's new length.
     async fn append(&self, list: &str, value: &[u8]) -> Result<u64, StoreError>;
 
@@ -125,6 +135,10 @@ pub trait Store: Send + Sync {
     /// backstop). Ends only when the store is dropped.
     async fn subscribe(&self, channel: &str) -> Result<Subscription, StoreError>;
 }
+
+/// Most entries the embedded store's cache namespace holds: once full, expired
+/// entries are swept and, if it is still full, a new entry is not kept.
+pub const CACHE_MAX_ENTRIES: u64 = 100_000;
 
 /// The messages of one channel, oldest first, as [`Store::subscribe`] returns
 /// them. Dropping it unsubscribes.

@@ -117,6 +117,10 @@ impl RedisStore {
         format!("{}kv:{key}", self.prefix)
     }
 
+    fn cached(&self, key: &str) -> String {
+        format!("{}cache:{key}", self.prefix)
+    }
+
     fn list(&self, list: &str) -> String {
         format!("{}list:{list}", self.prefix)
     }
@@ -268,6 +272,25 @@ impl Store for RedisStore {
         command.arg(self.key(key));
         let removed: u64 = self.call(Request::Command(command)).await?;
         Ok(removed > 0)
+    }
+
+    async fn cache_put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), StoreError> {
+        let milliseconds = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let mut command = redis::cmd("SET");
+        command
+            .arg(self.cached(key))
+            .arg(value)
+            .arg("PX")
+            .arg(milliseconds);
+        self.call::<String>(Request::Command(command))
+            .await
+            .map(drop)
+    }
+
+    async fn cache_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut command = redis::cmd("GET");
+        command.arg(self.cached(key));
+        self.call(Request::Command(command)).await
     }
 
     async fn append(&self, list: &str, value: &[u8]) -> Result<u64, StoreError> {

@@ -46,6 +46,7 @@ mod http_cli;
 mod http_edge;
 mod http_lifecycle;
 mod http_protocol;
+mod persisted_queries;
 mod plan_snapshots;
 mod registry;
 mod store_conformance;

@@ -242,6 +242,35 @@ async fn keys_and_lists_are_separate_namespaces(backend: Backend) {
     assert_eq!(store.newest("name", 5).await.unwrap(), [b"item".to_vec()]);
 }
 
+async fn cached_values_are_apart_from_keys_and_prefixes_and_expire(backend: Backend) {
+    let store = backend.store().await;
+    let hour = Duration::from_secs(3600);
+    assert_eq!(store.cache_get("q").await.unwrap(), None);
+    store.cache_put("q", b"{ a }", hour).await.unwrap();
+    store.put("q", b"versioned").await.unwrap();
+    assert_eq!(store.cache_get("q").await.unwrap(), Some(b"{ a }".to_vec()));
+    assert_eq!(store.get("q").await.unwrap(), versioned(1, b"versioned"));
+    store.cache_put("q", b"{ b }", hour).await.unwrap();
+    assert_eq!(store.cache_get("q").await.unwrap(), Some(b"{ b }".to_vec()));
+    let theirs = backend.store_with_prefix("tenant-b:").await;
+    assert_eq!(theirs.cache_get("q").await.unwrap(), None);
+
+    // A short-lived entry is there, then gone (waited for, at most 5 s).
+    store
+        .cache_put("brief", b"x", Duration::from_millis(300))
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while store.cache_get("brief").await.unwrap().is_some() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the entry never expired"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(store.cache_get("q").await.unwrap(), Some(b"{ b }".to_vec()));
+}
+
 async fn published_messages_reach_a_subscriber_in_order(backend: Backend) {
     let store = backend.store().await;
     let mut subscription = store.subscribe("changes").await.unwrap();
@@ -365,6 +394,7 @@ conformance!(
     delete_removes_the_key_and_its_versions,
     newest_lists_latest_first_up_to_the_limit,
     keys_and_lists_are_separate_namespaces,
+    cached_values_are_apart_from_keys_and_prefixes_and_expire,
     published_messages_reach_a_subscriber_in_order,
     every_subscriber_receives_each_message,
     prefixes_hide_keys_lists_and_channels,
