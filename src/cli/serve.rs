@@ -159,6 +159,7 @@ pub fn http_settings(config: &Config) -> HttpSettings {
             .compression
             .enabled
             .then(|| compression_settings(&config.compression)),
+        max_batch: config.max_batch(),
         csrf: config.csrf_enabled().then(|| CsrfSettings {
             required_headers: config
                 .csrf

@@ -115,6 +115,28 @@ pub enum Encoding {
     Deflate,
 }
 
+/// Several operations in one POST (a JSON array, as Apollo Client's
+/// `BatchHttpLink` sends them).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BatchingConfig {
+    /// Take arrays of requests, each run on its own and answered in one
+    /// array in order. Default: off (an array is refused) in production
+    /// mode, on in dev mode.
+    pub enabled: Option<bool>,
+    /// Most operations in one batch. Default `10`.
+    pub max_batch_size: usize,
+}
+
+impl Default for BatchingConfig {
+    fn default() -> Self {
+        Self {
+            enabled: None,
+            max_batch_size: 10,
+        }
+    }
+}
+
 /// Refusing requests a browser could send from another site without a
 /// preflight (`GET`, or `POST` with a form or text content type) unless
 /// they carry a header no such request can carry.

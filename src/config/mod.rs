@@ -22,7 +22,7 @@ mod persisted;
 mod server;
 mod subgraphs;
 
-pub use edge::{CompressionConfig, CorsConfig, CsrfConfig, Encoding, DEV_ORIGINS};
+pub use edge::{BatchingConfig, CompressionConfig, CorsConfig, CsrfConfig, Encoding, DEV_ORIGINS};
 pub use limits::LimitsConfig;
 pub use persisted::ApqConfig;
 pub use server::ServerConfig;
@@ -103,6 +103,8 @@ pub struct Config {
     pub csrf: CsrfConfig,
     /// Automatic persisted queries.
     pub apq: ApqConfig,
+    /// Several operations in one request.
+    pub batching: BatchingConfig,
     /// What clients see of subgraph errors.
     pub errors: ErrorsConfig,
     /// Largest response accepted from a subgraph, in bytes; a larger one is
@@ -171,6 +173,7 @@ impl Default for Config {
             compression: CompressionConfig::default(),
             csrf: CsrfConfig::default(),
             apq: ApqConfig::default(),
+            batching: BatchingConfig::default(),
             errors: ErrorsConfig::default(),
             subgraph_response_limit_bytes: 32 * 1024 * 1024,
             subgraphs: BTreeMap::new(),
@@ -365,6 +368,10 @@ impl Config {
         if self.apq.enabled && self.apq.ttl.is_zero() {
             return Err(invalid("apq.ttl", "must be greater than 0"));
         }
+        positive(
+            "batching.max_batch_size",
+            self.batching.max_batch_size as u64,
+        )?;
         if !(1..=9).contains(&self.compression.level) {
             return Err(invalid("compression.level", "must be from 1 to 9"));
         }
@@ -385,6 +392,13 @@ impl Config {
             (None, Mode::Dev) => DEV_ORIGINS.iter().map(|o| o.to_string()).collect(),
             (None, Mode::Production) => Vec::new(),
         }
+    }
+
+    /// The most operations one batch may hold, when batching is on: as
+    /// set, else on in dev mode only.
+    pub fn max_batch(&self) -> Option<usize> {
+        let enabled = self.batching.enabled.unwrap_or(self.mode == Mode::Dev);
+        enabled.then_some(self.batching.max_batch_size)
     }
 
     /// Whether CSRF prevention is on: as set, else on in production mode only.
@@ -521,6 +535,7 @@ mod tests {
         };
         assert_eq!(dev.cors_origins(), DEV_ORIGINS);
         assert!(!dev.csrf_enabled());
+        assert_eq!((production.max_batch(), dev.max_batch()), (None, Some(10)));
         let set =
             Config::from_yaml("mode: dev\ncsrf:\n  enabled: true\ncors:\n  allow_origins: []\n");
         let set = set.unwrap();

@@ -1,6 +1,6 @@
-//! Turning an HTTP request into a [`GraphQLRequest`]: the JSON body of a POST,
-//! or the `query`, `operationName`, `variables` and `extensions` parameters of
-//! a GET.
+//! Turning an HTTP request into a [`GraphQLRequest`]: the JSON body of a POST
+//! (or, when batching is on, a JSON array of them), or the `query`,
+//! `operationName`, `variables` and `extensions` parameters of a GET.
 //!
 //! A well-formed body is decoded in one pass straight into the request type;
 //! only when that fails is the body looked at again, to say precisely what is
@@ -12,6 +12,35 @@ use serde_json::{Map, Value};
 
 use super::HttpError;
 use crate::pipeline::GraphQLRequest;
+
+/// A POST body: one request, or a batch of them (each decoded on its own,
+/// so that one malformed entry fails alone).
+#[derive(Debug)]
+pub enum PostBody {
+    Single(GraphQLRequest),
+    Batch(Vec<Result<GraphQLRequest, HttpError>>),
+}
+
+/// Decodes a POST body that may be a batch of at most `max_batch` requests
+/// (`None`: batching is off, and an array is refused).
+pub fn post_body_or_batch(body: &[u8], max_batch: Option<usize>) -> Result<PostBody, HttpError> {
+    let is_array = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    let Some(max) = max_batch.filter(|_| is_array) else {
+        return post_body(body).map(PostBody::Single);
+    };
+    let entries: Vec<&RawValue> = serde_json::from_slice(body)
+        .map_err(|error| HttpError::MalformedJson(error.to_string()))?;
+    if entries.is_empty() {
+        return Err(HttpError::EmptyBatch);
+    }
+    if entries.len() > max {
+        return Err(HttpError::BatchTooLarge { max });
+    }
+    let requests = entries
+        .iter()
+        .map(|entry| post_body(entry.get().as_bytes()));
+    Ok(PostBody::Batch(requests.collect()))
+}
 
 /// Decodes the JSON body of a POST request.
 pub fn post_body(body: &[u8]) -> Result<GraphQLRequest, HttpError> {

@@ -48,12 +48,33 @@ pub fn graphql_response(response: GraphQLResponse, media: ResponseMediaType) -> 
 /// The HTTP response reporting a request the HTTP layer refused, with a
 /// GraphQL error body (no `data`).
 pub fn http_error(error: &HttpError, media: ResponseMediaType) -> Response {
+    with_body(error.status(), media, error_body(error))
+}
+
+/// The GraphQL response body reporting an [`HttpError`].
+pub fn error_body(error: &HttpError) -> Bytes {
     let body = json!({
         "errors": [{ "message": error.to_string(), "extensions": { "code": error.code() } }]
     });
     // Serialising a `Value` cannot fail; an empty body would still carry the status.
-    let body = serde_json::to_vec(&body).unwrap_or_default();
-    with_body(error.status(), media, Bytes::from(body))
+    Bytes::from(serde_json::to_vec(&body).unwrap_or_default())
+}
+
+/// The response to a batch: its operations' responses as one JSON array,
+/// HTTP 200 (each entry carries its own errors). A client that takes only
+/// `multipart/mixed` gets the array as one JSON part.
+pub fn batch(bodies: &[Bytes], media: ResponseMediaType) -> Response {
+    let length = bodies.iter().map(Bytes::len).sum::<usize>() + bodies.len() + 1;
+    let mut array = Vec::with_capacity(length);
+    array.push(b'[');
+    for (i, body) in bodies.iter().enumerate() {
+        if i > 0 {
+            array.push(b',');
+        }
+        array.extend_from_slice(body);
+    }
+    array.push(b']');
+    with_body(StatusCode::OK, media, Bytes::from(array))
 }
 
 fn with_body(status: StatusCode, media: ResponseMediaType, body: Bytes) -> Response {

@@ -24,6 +24,10 @@ pub enum HttpError {
     MalformedJson(String),
     #[error("batching is not enabled: send one GraphQL request object, not an array")]
     BatchingDisabled,
+    #[error("a batch holds at most {max} operations")]
+    BatchTooLarge { max: usize },
+    #[error("the batch is empty: send at least one GraphQL request object")]
+    EmptyBatch,
     #[error("the request body must be a JSON object")]
     NotAnObject,
     #[error("`{name}` must be {expected}")]
@@ -52,6 +56,8 @@ impl HttpError {
             Self::BodyUnreadable
             | Self::MalformedJson(_)
             | Self::BatchingDisabled
+            | Self::BatchTooLarge { .. }
+            | Self::EmptyBatch
             | Self::NotAnObject
             | Self::InvalidParameter { .. }
             | Self::InvalidJsonParameter { .. }

@@ -8,18 +8,20 @@ use axum::extract::{RawQuery, Request, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
+use super::decode::PostBody;
 use super::{body, csrf, decode, encode, negotiate, AppState, HttpError, ResponseMediaType};
 use crate::pipeline::{Delivery, GraphQLRequest, RequestMethod};
 
-/// `POST /graphql` with a JSON body.
+/// `POST /graphql` with a JSON body (or, when batching is on, an array).
 pub async fn post(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let headers = parts.headers;
     match decode_post(&state, &headers, body).await {
-        Ok((request, media)) => {
+        Ok((PostBody::Single(request), media)) => {
             let delivery = delivery(&headers);
             execute(&state, request, RequestMethod::Post, media, delivery).await
         }
+        Ok((PostBody::Batch(requests), media)) => execute_batch(&state, requests, media).await,
         Err((error, media)) => encode::http_error(&error, media),
     }
 }
@@ -55,7 +57,7 @@ async fn decode_post(
     state: &AppState,
     headers: &HeaderMap,
     body: axum::body::Body,
-) -> Result<(GraphQLRequest, ResponseMediaType), Refusal> {
+) -> Result<(PostBody, ResponseMediaType), Refusal> {
     let media = negotiate::response_media_type(headers)
         .map_err(|error| (error, ResponseMediaType::Json))?;
     check_csrf(state, headers).map_err(|error| (error, media))?;
@@ -63,7 +65,8 @@ async fn decode_post(
     let body = body::read(headers, body, state.body_limits)
         .await
         .map_err(|error| (error, media))?;
-    let request = decode::post_body(&body).map_err(|error| (error, media))?;
+    let request =
+        decode::post_body_or_batch(&body, state.max_batch).map_err(|error| (error, media))?;
     Ok((request, media))
 }
 
@@ -82,6 +85,30 @@ fn delivery(headers: &HeaderMap) -> Delivery {
     } else {
         Delivery::Complete
     }
+}
+
+/// Runs each operation of a batch through the pipeline on its own (at
+/// once, each with its own errors; deferred fragments inline) and answers
+/// their responses as one JSON array, in order.
+async fn execute_batch(
+    state: &AppState,
+    requests: Vec<Result<GraphQLRequest, HttpError>>,
+    media: ResponseMediaType,
+) -> Response {
+    let runs = requests.into_iter().map(|request| async move {
+        match request {
+            Ok(request) => {
+                let gateway = &state.gateway;
+                gateway
+                    .execute(request, RequestMethod::Post, Delivery::Complete)
+                    .await
+                    .body
+            }
+            Err(error) => encode::error_body(&error),
+        }
+    });
+    let bodies = futures::future::join_all(runs).await;
+    encode::batch(&bodies, media)
 }
 
 async fn execute(

@@ -65,6 +65,9 @@ pub struct HttpSettings {
     pub compression: Option<CompressionSettings>,
     /// CSRF prevention on `/graphql`; off when `None`.
     pub csrf: Option<CsrfSettings>,
+    /// Most operations in one batch (a JSON array of requests); batching
+    /// is off (an array is refused) when `None`.
+    pub max_batch: Option<usize>,
 }
 
 impl Default for HttpSettings {
@@ -76,6 +79,7 @@ impl Default for HttpSettings {
             cors: CorsSettings::default(),
             compression: None,
             csrf: None,
+            max_batch: None,
         }
     }
 }
@@ -88,6 +92,7 @@ struct AppState {
     /// Opens the details of `/health/subgraphs` (the admin token).
     admin: Option<AdminEndpoint>,
     csrf: Option<Arc<CsrfSettings>>,
+    max_batch: Option<usize>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -106,6 +111,7 @@ pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
         },
         admin: settings.admin.clone(),
         csrf: settings.csrf.clone().map(Arc::new),
+        max_batch: settings.max_batch,
     };
     // The request span is at INFO so that what is logged while serving a
     // request (a masked subgraph error, a failed subgraph request) carries

@@ -1,7 +1,7 @@
 //! The HTTP edge over real HTTP: CORS (preflights and actual requests from
 //! allowed and refused origins), compressed answers in every encoding and
 //! compressed request bodies (within the body limit after decompression),
-//! and CSRF prevention.
+//! CSRF prevention, and batches.
 
 #![allow(clippy::unwrap_used)]
 
@@ -331,5 +331,58 @@ async fn requests_a_browser_could_forge_are_refused_and_preflighted_ones_served(
             (status, body),
             (200, json!({ "data": { "__typename": "Query" } }))
         );
+    }
+}
+
+// ---- batching -------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_batch_is_answered_in_order_each_entry_with_its_own_errors() {
+    let http = HttpSettings {
+        max_batch: Some(3),
+        ..HttpSettings::default()
+    };
+    let server = start_dev_with(http).await;
+    let batch = json!([
+        { "query": "{ topProducts(first: 1) { name } }" },
+        { "query": "{ noSuchField }" },
+        { "query": "query($id: ID!) { user(id: $id) { name } }", "variables": { "id": "1" } },
+    ]);
+    let (status, _, body) =
+        parts(post(&server.url("/graphql"), batch.to_string(), None).await).await;
+    assert_eq!(status, 200);
+    let entries = body.as_array().unwrap();
+    assert_eq!(entries.len(), 3, "{body}");
+    assert_eq!(
+        entries[0],
+        json!({ "data": { "topProducts": [{ "name": "Table" }] } })
+    );
+    assert_eq!(first_error_code(&entries[1]), "GRAPHQL_VALIDATION_FAILED");
+    assert!(entries[1].get("data").is_none(), "{}", entries[1]);
+    assert_eq!(
+        entries[2],
+        json!({ "data": { "user": { "name": "Uri Goldshtein" } } })
+    );
+
+    // An entry that is not a request fails alone.
+    let batch = r#"[{"query":"{ __typename }"}, 7]"#;
+    let (status, _, body) = parts(post(&server.url("/graphql"), batch, None).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(body[0], json!({ "data": { "__typename": "Query" } }));
+    assert_eq!(first_error_code(&body[1]), "BAD_REQUEST");
+
+    for (batch, message) in [
+        (
+            "[]",
+            "the batch is empty: send at least one GraphQL request object",
+        ),
+        (
+            r#"[{"query":"{a}"},{"query":"{a}"},{"query":"{a}"},{"query":"{a}"}]"#,
+            "a batch holds at most 3 operations",
+        ),
+    ] {
+        let (status, _, body) = parts(post(&server.url("/graphql"), batch, None).await).await;
+        assert_eq!(status, 400, "{batch}");
+        assert_eq!(body["errors"][0]["message"], message);
     }
 }
