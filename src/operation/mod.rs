@@ -8,6 +8,7 @@
 //! validated document is kept for introspection and variable coercion.
 
 mod defer_rules;
+mod diagnostics;
 mod limits;
 mod normalize;
 #[cfg(test)]
@@ -21,7 +22,7 @@ use apollo_compiler::ast::{self, OperationType};
 use apollo_compiler::executable::{ExecutableDocument, VariableDefinition};
 use apollo_compiler::parser::Parser;
 use apollo_compiler::response::GraphQLError;
-use apollo_compiler::validation::{DiagnosticList, Valid};
+use apollo_compiler::validation::Valid;
 use apollo_compiler::{Name, Node, Schema};
 
 pub use limits::{LimitExceeded, Limits};
@@ -117,9 +118,10 @@ pub fn prepare_within(
 ) -> Result<Arc<PreparedOperation>, OperationError> {
     let ast = parse(query, limits)?;
     limits::check(&ast, operation_name, limits)?;
-    let document = ast
-        .to_executable_validate(schema)
-        .map_err(|e| OperationError::Validation(first_errors(&e.errors, limits)))?;
+    let document = ast.to_executable_validate(schema).map_err(|e| {
+        let errors = diagnostics::validation_errors(&e.errors, &ast, limits.max_errors);
+        OperationError::Validation(errors)
+    })?;
     let operation = document.operations.get(operation_name).map_err(|e| {
         OperationError::UnknownOperation(unknown_operation_message(
             &e.message().to_string(),
@@ -181,20 +183,7 @@ fn parse(query: &str, limits: &Limits) -> Result<ast::Document, OperationError> 
             actual: parser.tokens_reached() as u64,
         }));
     }
-    parsed.map_err(|e| OperationError::Parse(first_errors(&e.errors, limits)))
-}
-
-/// The first `limits.max_errors` diagnostics as GraphQL errors (only those
-/// are converted: each needs its line and column worked out).
-fn first_errors(errors: &DiagnosticList, limits: &Limits) -> DocumentErrors {
-    DocumentErrors {
-        first: errors
-            .iter()
-            .take(limits.max_errors)
-            .map(|d| d.to_json())
-            .collect(),
-        total: errors.len(),
-    }
+    parsed.map_err(|e| OperationError::Parse(diagnostics::syntax_errors(&e.errors)))
 }
 
 fn unknown_operation_message(detail: &str, name: Option<&str>) -> String {
