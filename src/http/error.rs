@@ -39,6 +39,10 @@ pub enum HttpError {
     InvalidJsonParameter { name: &'static str, reason: String },
     #[error("the query string could not be decoded: {0}")]
     InvalidQueryString(String),
+    #[error("subscriptions are not supported yet: this gateway does not speak GraphQL over WebSocket (graphql-transport-ws, graphql-ws); send queries and mutations over HTTP")]
+    WebSocketUnsupported,
+    #[error("subscriptions are not supported yet: this gateway does not answer with text/event-stream (GraphQL over SSE); accept application/graphql-response+json, application/json or multipart/mixed;deferSpec=20220824")]
+    EventStreamUnsupported,
     #[error("this request was refused as a possible cross-site request forgery: a browser could have sent it from any web page without asking first. Send it with Content-Type: application/json, or with one of these headers: {headers}")]
     CsrfSuspected { headers: String },
 }
@@ -47,7 +51,7 @@ impl HttpError {
     /// The HTTP status of the response reporting this error.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
+            Self::NotAcceptable | Self::EventStreamUnsupported => StatusCode::NOT_ACCEPTABLE,
             Self::MissingContentType | Self::UnsupportedMediaType(_) => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
@@ -62,14 +66,19 @@ impl HttpError {
             | Self::InvalidParameter { .. }
             | Self::InvalidJsonParameter { .. }
             | Self::InvalidQueryString(_)
-            | Self::CsrfSuspected { .. } => StatusCode::BAD_REQUEST,
+            | Self::CsrfSuspected { .. }
+            | Self::WebSocketUnsupported => StatusCode::BAD_REQUEST,
         }
     }
 
     /// The `extensions.code` of the GraphQL error reporting this error.
     pub fn code(&self) -> &'static str {
-        if let Self::CsrfSuspected { .. } = self {
-            return "CSRF_ERROR";
+        match self {
+            Self::CsrfSuspected { .. } => return "CSRF_ERROR",
+            Self::WebSocketUnsupported | Self::EventStreamUnsupported => {
+                return "SUBSCRIPTION_NOT_SUPPORTED"
+            }
+            _ => {}
         }
         match self.status() {
             StatusCode::NOT_ACCEPTABLE => "NOT_ACCEPTABLE",

@@ -32,6 +32,9 @@ pub async fn get(
     headers: HeaderMap,
     RawQuery(query_string): RawQuery,
 ) -> Response {
+    if negotiate::is_websocket_upgrade(&headers) {
+        return encode::http_error(&HttpError::WebSocketUnsupported, ResponseMediaType::Json);
+    }
     let media = match negotiate::response_media_type(&headers) {
         Ok(media) => media,
         Err(error) => return encode::http_error(&error, ResponseMediaType::Json),

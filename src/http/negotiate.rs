@@ -53,6 +53,19 @@ impl ResponseMediaType {
     }
 }
 
+/// A request to switch the connection to WebSocket (as GraphQL-over-WebSocket
+/// clients open subscriptions).
+pub fn is_websocket_upgrade(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(axum::http::header::UPGRADE)
+        .iter()
+        .any(|value| {
+            value
+                .to_str()
+                .is_ok_and(|v| v.to_ascii_lowercase().contains("websocket"))
+        })
+}
+
 /// Picks the response media type from the `Accept` header(s).
 ///
 /// Each candidate takes the q-value of the most specific range that matches it
@@ -82,6 +95,10 @@ pub fn response_media_type(headers: &HeaderMap) -> Result<ResponseMediaType, Htt
     match best {
         Some((_, candidate)) => Ok(candidate),
         None if accepts_multipart(&ranges) => Ok(ResponseMediaType::Multipart),
+        // A GraphQL-over-SSE client (subscriptions) asking for nothing else.
+        None if ranges.iter().any(|r| r.is("text", "event-stream")) => {
+            Err(HttpError::EventStreamUnsupported)
+        }
         None => Err(HttpError::NotAcceptable),
     }
 }
@@ -148,6 +165,11 @@ struct MediaRange<'a> {
 }
 
 impl<'a> MediaRange<'a> {
+    /// Is this range exactly `main/sub`?
+    fn is(&self, main: &str, sub: &str) -> bool {
+        self.main.eq_ignore_ascii_case(main) && self.sub.eq_ignore_ascii_case(sub)
+    }
+
     /// Parses `type/subtype;params`; `None` for an empty or malformed entry.
     fn parse(entry: &'a str) -> Option<Self> {
         let mut parts = entry.split(';');

@@ -386,3 +386,53 @@ async fn a_batch_is_answered_in_order_each_entry_with_its_own_errors() {
         assert_eq!(body["errors"][0]["message"], message);
     }
 }
+
+// ---- subscriptions --------------------------------------------------------------------
+
+#[tokio::test]
+async fn subscription_transports_get_a_clear_refusal() {
+    let server = start_with_http(HttpSettings::default()).await;
+    let upgrade = client()
+        .get(server.url("/graphql"))
+        .header("connection", "Upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .header("sec-websocket-protocol", "graphql-transport-ws")
+        .send()
+        .await
+        .unwrap();
+    let (status, _, body) = parts(upgrade).await;
+    assert_eq!(
+        (status, first_error_code(&body)),
+        (400, "SUBSCRIPTION_NOT_SUPPORTED")
+    );
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("WebSocket"),
+        "{body}"
+    );
+
+    let events = client()
+        .post(server.url("/graphql"))
+        .header("content-type", "application/json")
+        .header("accept", "text/event-stream")
+        .body(r#"{"query":"subscription { reviewAdded { id } }"}"#)
+        .send()
+        .await
+        .unwrap();
+    let (status, _, body) = parts(events).await;
+    assert_eq!(
+        (status, first_error_code(&body)),
+        (406, "SUBSCRIPTION_NOT_SUPPORTED")
+    );
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("text/event-stream"),
+        "{body}"
+    );
+}
