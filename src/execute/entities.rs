@@ -171,7 +171,34 @@ pub(super) fn write_variables(batches: &[PartBatch<'_>], body: &mut Vec<u8>) {
     }
 }
 
-/// Where a whole-fetch failure is reported: the first object it was for.
+/// Where a whole-fetch failure is reported: every object the fetch was
+/// for, in the order they were found, as long as the value budget pays for
+/// each error past the first (`error_values` apiece, its path besides);
+/// then the first object alone.
+pub(super) fn failure_paths(
+    batches: &[PartBatch<'_>],
+    values: &ValueBudget,
+    error_values: usize,
+) -> Vec<Vec<PathElement>> {
+    // Each part keeps its own paths; an object may stand for several entities of it.
+    let paths: Vec<&[Step<'_>]> = batches
+        .iter()
+        .flat_map(|batch| {
+            let mut ids: Vec<PathId> = batch.targets.iter().flatten().copied().collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.into_iter().map(|id| batch.paths.get(id))
+        })
+        .collect();
+    let steps: usize = paths.iter().skip(1).map(|p| p.len() + error_values).sum();
+    match values.spend(steps) {
+        true => paths.into_iter().map(path_elements).collect(),
+        false => vec![first_path(batches)],
+    }
+}
+
+/// Where a whole-fetch failure is reported when only one error is: the
+/// first object it was for.
 pub(super) fn first_path(batches: &[PartBatch<'_>]) -> Vec<PathElement> {
     batches
         .iter()
@@ -364,7 +391,7 @@ fn relocate_error(
 
 /// The JSON values of an error as the client receives it: what each copy
 /// of it costs (its code, when the gateway gives it one, counted as one).
-fn values_in(error: &GraphQLError) -> usize {
+pub(super) fn values_in(error: &GraphQLError) -> usize {
     let locations = match error.locations.len() {
         0 => 0,
         n => 1 + 3 * n,

@@ -183,8 +183,12 @@ async fn run_fetch(
             })
             .collect(),
         (Err(error), Some(batches)) => {
-            let path = entities::first_path(&batches);
-            vec![fetch_error(&error, &subgraph.name, path)]
+            let one = fetch_error(&error, &subgraph.name, Vec::new());
+            let paths = entities::failure_paths(&batches, budget, entities::values_in(&one));
+            paths
+                .into_iter()
+                .map(|path| fetch_error(&error, &subgraph.name, path))
+                .collect()
         }
         (Ok(response), None) => merge_root(&mut lock(data), response, origin),
         (Ok(response), Some(batches)) => {

@@ -115,11 +115,12 @@ async fn unreachable_subgraph_leaves_partial_data_and_a_subgraph_request_failed_
                 { "id": "u2", "reviews": null },
                 { "id": "u3", "reviews": null },
             ] },
-            "errors": [{
+            // One error at each object the failed entity fetch was for.
+            "errors": ([0, 1, 2].map(|i| json!({
                 "message": "HTTP fetch failed from 'reviews'",
-                "path": ["users", 0],
+                "path": ["users", i],
                 "extensions": { "code": "SUBGRAPH_REQUEST_FAILED", "service": "reviews" },
-            }],
+            }))),
         }),
         "{}",
         fed.plan(query)
@@ -191,11 +192,12 @@ async fn http_500_from_an_entity_fetch_nulls_the_entity_fields() {
                 { "id": "u2", "reviews": null },
                 { "id": "u3", "reviews": null },
             ] },
-            "errors": [{
+            // One error at each object the failed entity fetch was for.
+            "errors": ([0, 1, 2].map(|i| json!({
                 "message": "HTTP fetch failed from 'reviews': 500",
-                "path": ["users", 0],
+                "path": ["users", i],
                 "extensions": { "code": "SUBGRAPH_REQUEST_FAILED", "service": "reviews" },
-            }],
+            }))),
         }),
         "{}",
         fed.plan(query)
