@@ -25,6 +25,7 @@ mod errors;
 mod execution;
 mod inbound;
 mod incremental;
+mod one_of;
 mod respond;
 mod snapshot;
 mod stages;

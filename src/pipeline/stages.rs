@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use super::execution::Execution;
 use super::inbound::{InboundKey, SharedAnswer};
+use super::one_of;
 use super::snapshot::{PreparedRequest, Snapshot};
 use super::{
     incremental, Delivery, GatewayError, GatewaySettings, GraphQLRequest, GraphQLResponse,
@@ -182,15 +183,32 @@ fn introspect(
         .map_err(|e| failed(e.message().to_string()))?;
     apollo_compiler::introspection::check_max_depth(document, operation)
         .map_err(|e| failed(e.message().to_string()))?;
+    let schema = &context.snapshot.supergraph.api_schema;
+    // `__Type.isOneOf`, which the introspection executor does not know.
+    let replaced = one_of::replaced(document, schema);
+    let (document, operation) = match &replaced {
+        Some(replaced) => {
+            let name = operation_model.name.as_deref();
+            let operation = replaced
+                .operations
+                .get(name)
+                .map_err(|e| failed(e.message().to_string()))?;
+            (replaced, operation)
+        }
+        None => (document, operation),
+    };
     let response = apollo_compiler::introspection::partial_execute(
-        &context.snapshot.supergraph.api_schema,
+        schema,
         &context.snapshot.implementers,
         document,
         operation,
         variables,
     )
     .map_err(|e| failed(e.message().to_string()))?;
-    let data = serde_json::to_value(response.data.unwrap_or_default()).unwrap_or_default();
+    let mut data = serde_json::to_value(response.data.unwrap_or_default()).unwrap_or_default();
+    if replaced.is_some() {
+        one_of::restore(&mut data);
+    }
     Ok(match data {
         Value::Object(map) => Some(map),
         _ => None,

@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use apollo_compiler::ast::DirectiveList as AstDirectives;
-use apollo_compiler::schema::{DirectiveList, ExtendedType};
+use apollo_compiler::schema::{Component, DirectiveList, ExtendedType, FieldDefinition, Type};
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{Name, Schema};
 
@@ -54,9 +54,26 @@ pub(super) fn derive(supergraph: &Valid<Schema>) -> Result<Valid<Schema>, Superg
             .directive_definitions
             .insert(apollo_compiler::name!("defer"), defer_definition());
     }
+    declare_is_one_of(&mut schema);
     schema
         .validate()
         .map_err(|e| SupergraphError::InvalidApiSchema(e.errors.to_string()))
+}
+
+/// Declares `__Type.isOneOf: Boolean`, which graphql-js 16.9 and later ask
+/// for and apollo-compiler's built-in `__Type` lacks (the pipeline answers it).
+fn declare_is_one_of(schema: &mut Schema) {
+    if let Some(ExtendedType::Object(object)) = schema.types.get_mut("__Type") {
+        let definition = FieldDefinition {
+            description: None,
+            name: apollo_compiler::name!("isOneOf"),
+            arguments: Vec::new(),
+            ty: Type::Named(apollo_compiler::name!("Boolean")),
+            directives: Default::default(),
+        };
+        let fields = &mut object.make_mut().fields;
+        fields.insert(definition.name.clone(), Component::new(definition));
+    }
 }
 
 /// `directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT`:

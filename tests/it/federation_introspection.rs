@@ -165,3 +165,47 @@ async fn typename_is_still_answered_when_introspection_is_disabled() {
         json!({ "data": { "__typename": "Query", "users": [{ "__typename": "User", "name": "Ada" }] } })
     );
 }
+
+const SEARCH: &str = r#"
+type Query @join__type(graph: PEOPLE) {
+  users(filter: UserFilter): [User] @join__field(graph: PEOPLE)
+}
+
+type User @join__type(graph: PEOPLE) {
+  id: ID!
+}
+
+input UserFilter @join__type(graph: PEOPLE) {
+  name: String
+}
+"#;
+
+#[tokio::test]
+async fn is_one_of_is_false_for_input_objects_and_null_for_other_types() {
+    let fed = Federation::start_with(
+        GatewaySettings::dev(),
+        SEARCH,
+        vec![Subgraph::new("people")],
+    )
+    .await;
+    let body = fed
+        .query(
+            "{ f: __type(name: \"UserFilter\") { kind isOneOf } q: __type(name: \"Query\") { one: isOneOf ...N }
+               __schema { queryType { fields { args { type { isOneOf } } } } } }
+             fragment N on __Type { name isOneOf }",
+        )
+        .await;
+    assert_eq!(
+        body,
+        json!({ "data": {
+            "f": { "kind": "INPUT_OBJECT", "isOneOf": false },
+            "q": { "one": null, "name": "Query", "isOneOf": null },
+            "__schema": { "queryType": { "fields": [{ "args": [{ "type": { "isOneOf": false } }] }] } },
+        } })
+    );
+    let fields = fed
+        .query("{ __type(name: \"__Type\") { fields { name } } }")
+        .await;
+    let names = fields["data"]["__type"]["fields"].as_array().unwrap();
+    assert!(names.contains(&json!({ "name": "isOneOf" })), "{fields}");
+}

@@ -1,0 +1,102 @@
+//! `__Type.isOneOf` (GraphQL's `@oneOf` input objects, which graphql-js
+//! 16.9 and later ask about in their introspection query).
+//!
+//! apollo-compiler's introspection knows no such field, so the API schema
+//! declares it on `__Type` (`supergraph`'s API schema; validation then
+//! accepts it), and a document
+//! asking for it is executed with each `isOneOf` replaced by `kind` under
+//! a marked alias; the answer then gets `false` for input objects (no
+//! supergraph input object is `@oneOf`: the composer does not carry the
+//! directive) and `null` for every other kind, as the specification says,
+//! under the key the client chose.
+
+use apollo_compiler::executable::{ExecutableDocument, Field, Selection, SelectionSet};
+use apollo_compiler::schema::FieldDefinition;
+use apollo_compiler::validation::Valid;
+use apollo_compiler::{name, Name, Node, Schema};
+use serde_json::{Map, Value};
+
+/// The alias marking a replaced `isOneOf`; the client's key follows it.
+const MARK: &str = "__junction_isOneOf_";
+
+/// The document with each `isOneOf` replaced, or `None` when it asks for none.
+pub fn replaced(
+    document: &Valid<ExecutableDocument>,
+    schema: &Schema,
+) -> Option<Valid<ExecutableDocument>> {
+    let kind = schema.type_field("__Type", "kind").ok()?.node.clone();
+    let mut copy = document.clone().into_inner();
+    let mut found = false;
+    let operations = copy
+        .operations
+        .anonymous
+        .iter_mut()
+        .chain(copy.operations.named.values_mut());
+    for operation in operations {
+        found |= replace_in(&mut operation.make_mut().selection_set, &kind);
+    }
+    for fragment in copy.fragments.values_mut() {
+        found |= replace_in(&mut fragment.make_mut().selection_set, &kind);
+    }
+    // Only aliases and a field's name changed, to another field of the same type.
+    found.then(|| Valid::assume_valid(copy))
+}
+
+fn replace_in(set: &mut SelectionSet, kind: &Node<FieldDefinition>) -> bool {
+    let mut found = false;
+    let on_type = set.ty == "__Type";
+    for selection in &mut set.selections {
+        match selection {
+            Selection::Field(field) if on_type && field.name == "isOneOf" => {
+                let key = field.response_key().clone();
+                let field: &mut Field = field.make_mut();
+                field.alias = Name::new(&format!("{MARK}{key}")).ok();
+                field.name = name!("kind");
+                field.definition = kind.clone();
+                found = true;
+            }
+            Selection::Field(field) => {
+                found |= replace_in(&mut field.make_mut().selection_set, kind)
+            }
+            Selection::InlineFragment(inline) => {
+                found |= replace_in(&mut inline.make_mut().selection_set, kind)
+            }
+            Selection::FragmentSpread(_) => {}
+        }
+    }
+    found
+}
+
+/// Puts each replaced `isOneOf` back under its key, with its value.
+pub fn restore(value: &mut Value) {
+    match value {
+        Value::Object(map) if map.keys().any(|k| k.starts_with(MARK)) => {
+            let entries = std::mem::take(map);
+            *map = entries
+                .into_iter()
+                .map(restored_entry)
+                .collect::<Map<_, _>>();
+            map.values_mut().for_each(restore);
+        }
+        Value::Object(map) => map.values_mut().for_each(restore),
+        Value::Array(items) => items.iter_mut().for_each(restore),
+        _ => {}
+    }
+}
+
+fn restored_entry((key, value): (String, Value)) -> (String, Value) {
+    match key.strip_prefix(MARK) {
+        Some(client_key) => {
+            let is_input = value.as_str() == Some("INPUT_OBJECT");
+            (
+                client_key.to_string(),
+                if is_input {
+                    Value::Bool(false)
+                } else {
+                    Value::Null
+                },
+            )
+        }
+        None => (key, value),
+    }
+}
