@@ -4,6 +4,10 @@
 
 use std::collections::HashMap;
 
+/// A map looked up on every planning step: hashed with foldhash, not
+/// SipHash (its keys are the supergraph's names, not a client's).
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 use apollo_compiler::ast::{Directive, Value};
 use apollo_compiler::executable::FieldSet;
 use apollo_compiler::schema::ExtendedType;
@@ -53,7 +57,7 @@ pub struct FieldMeta {
 #[derive(Debug, Clone, Default)]
 pub struct TypeMeta {
     pub in_subgraphs: Vec<TypeInSubgraph>,
-    pub fields: HashMap<Name, FieldMeta>,
+    pub fields: FastMap<Name, FieldMeta>,
     /// `@join__implements`: (subgraph, interface) pairs.
     pub implements: Vec<(SubgraphId, Name)>,
     /// `@join__unionMember`: (subgraph, member) pairs.
@@ -128,14 +132,14 @@ pub(super) fn read_subgraphs(schema: &Schema) -> Result<Vec<Subgraph>, Supergrap
 pub(super) fn read_types(
     schema: &Valid<Schema>,
     subgraphs: &[Subgraph],
-) -> Result<HashMap<Name, TypeMeta>, SupergraphError> {
+) -> Result<FastMap<Name, TypeMeta>, SupergraphError> {
     let graph_ids: HashMap<&str, SubgraphId> = subgraphs
         .iter()
         .enumerate()
         .map(|(i, s)| (s.enum_value.as_str(), i))
         .collect();
     let reader = Reader { schema, graph_ids };
-    let mut types = HashMap::new();
+    let mut types = FastMap::default();
     for (name, ty) in &schema.types {
         if ty.is_built_in() || name.starts_with("join__") || name.starts_with("link__") {
             continue;

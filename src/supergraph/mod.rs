@@ -39,7 +39,7 @@ pub struct Supergraph {
     pub api_schema: Valid<Schema>,
     /// The subgraphs, indexed by [`SubgraphId`].
     pub subgraphs: Vec<Subgraph>,
-    types: HashMap<Name, TypeMeta>,
+    types: join::FastMap<Name, TypeMeta>,
     /// Each subgraph's schema as the supergraph tells it, built when first asked for.
     subgraph_schemas: Vec<OnceLock<Result<Valid<Schema>, String>>>,
 }
