@@ -536,6 +536,8 @@ mod tests {
         assert_eq!(dev.cors_origins(), DEV_ORIGINS);
         assert!(!dev.csrf_enabled());
         assert_eq!((production.max_batch(), dev.max_batch()), (None, Some(10)));
+        // Brotli's memory per answer makes it opt-in.
+        assert!(!production.compression.algorithms.contains(&Encoding::Br));
         let set =
             Config::from_yaml("mode: dev\ncsrf:\n  enabled: true\ncors:\n  allow_origins: []\n");
         let set = set.unwrap();
