@@ -180,5 +180,6 @@ fn compression_settings(config: &CompressionConfig) -> CompressionSettings {
         deflate: offers(Encoding::Deflate),
         min_size_bytes: config.min_size_bytes,
         level: config.level,
+        max_concurrent: config.max_concurrent,
     }
 }

@@ -91,6 +91,10 @@ pub struct CompressionConfig {
     /// Compression level, 1 (fastest) to 9; higher levels cost CPU per
     /// request for a few percent fewer bytes. Default `4`.
     pub level: u8,
+    /// Answers compressed at once, at most (each encoder holds memory
+    /// while its answer streams); past it answers go out uncompressed.
+    /// Default `64`.
+    pub max_concurrent: usize,
 }
 
 impl Default for CompressionConfig {
@@ -100,6 +104,7 @@ impl Default for CompressionConfig {
             algorithms: vec![Encoding::Zstd, Encoding::Gzip, Encoding::Deflate],
             min_size_bytes: 1024,
             level: 4,
+            max_concurrent: 64,
         }
     }
 }

@@ -7,7 +7,21 @@
 //! buffer. A compressed request body is decompressed as it is read, and the
 //! body limit counts the decompressed bytes, so a small compressed body
 //! cannot expand past the limit.
+//!
+//! An encoder holds memory for as long as its answer streams (zstd about
+//! 0.3 MB, brotli about 1.6 MB), so at most `max_concurrent` answers are
+//! compressed at once; past that, answers go out uncompressed (the
+//! request's `Accept-Encoding` is set aside), which every client takes.
 
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::ACCEPT_ENCODING;
+use axum::middleware::Next;
+use axum::response::Response;
+use http_body_util::BodyExt;
+use tokio::sync::Semaphore;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::decompression::RequestDecompressionLayer;
@@ -23,6 +37,32 @@ pub struct CompressionSettings {
     pub min_size_bytes: u16,
     /// 1 (fastest) to 9.
     pub level: u8,
+    /// Answers compressed at once, at most.
+    pub max_concurrent: usize,
+}
+
+/// Lets a request's answer be compressed only while fewer than the
+/// maximum are: the permit goes with the answer's body and is released
+/// when the body is done (sent, or dropped with its connection).
+pub async fn limit_concurrent(
+    State(permits): State<Arc<Semaphore>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if !request.headers().contains_key(ACCEPT_ENCODING) {
+        return next.run(request).await;
+    }
+    let Ok(permit) = permits.try_acquire_owned() else {
+        request.headers_mut().remove(ACCEPT_ENCODING);
+        return next.run(request).await;
+    };
+    let response = next.run(request).await;
+    response.map(|body| {
+        Body::new(body.map_frame(move |frame| {
+            let _held = &permit;
+            frame
+        }))
+    })
 }
 
 /// The predicate deciding which answers are compressed.

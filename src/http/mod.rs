@@ -140,9 +140,16 @@ pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
         );
     let router = match &settings.compression {
-        Some(compression) => router
-            .layer(compression::request_layer())
-            .layer(compression::response_layer(compression)),
+        Some(compression) => {
+            let permits = Arc::new(tokio::sync::Semaphore::new(compression.max_concurrent));
+            router
+                .layer(compression::request_layer())
+                .layer(compression::response_layer(compression))
+                .layer(axum::middleware::from_fn_with_state(
+                    permits,
+                    compression::limit_concurrent,
+                ))
+        }
         None => router,
     };
     match cors::layer(&settings.cors) {

@@ -42,6 +42,7 @@ fn compression(min_size_bytes: u16) -> CompressionSettings {
         deflate: true,
         min_size_bytes,
         level: 4,
+        max_concurrent: 8,
     }
 }
 
@@ -211,6 +212,37 @@ async fn answers_in_every_encoding_decode_to_the_same_json() {
         answer.text().await.unwrap(),
         r#"{"data":{"__typename":"Query"}}"#
     );
+}
+
+#[tokio::test]
+async fn past_the_concurrent_compression_limit_answers_go_out_uncompressed() {
+    for (max_concurrent, expected) in [(0, ""), (1, "gzip")] {
+        let http = HttpSettings {
+            compression: Some(CompressionSettings {
+                max_concurrent,
+                ..compression(256)
+            }),
+            ..HttpSettings::default()
+        };
+        let server = start_dev_with(http).await;
+        // One after the other: with one permit, each answer's permit is back
+        // once its body is done, so every one is compressed.
+        for _ in 0..3 {
+            let answer = post_accepting(&server, PRODUCTS, "gzip", "application/json").await;
+            assert_eq!(
+                header(&answer, "content-encoding"),
+                expected,
+                "{max_concurrent}"
+            );
+            let bytes = answer.bytes().await.unwrap();
+            let body = match expected {
+                "gzip" => decode("gzip", &bytes).await,
+                _ => bytes.to_vec(),
+            };
+            let json: Value = serde_json::from_slice(&body).unwrap();
+            assert!(json["data"]["topProducts"].is_array(), "{json}");
+        }
+    }
 }
 
 #[tokio::test]
