@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::ACCEPT_ENCODING;
+use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING};
 use axum::middleware::Next;
 use axum::response::Response;
 use http_body_util::BodyExt;
@@ -25,6 +25,8 @@ use tokio::sync::Semaphore;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::decompression::RequestDecompressionLayer;
+
+use super::{HttpError, ResponseMediaType};
 
 /// Which encodings answers may use, from what size, at what level.
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +41,32 @@ pub struct CompressionSettings {
     pub level: u8,
     /// Answers compressed at once, at most.
     pub max_concurrent: usize,
+}
+
+/// Content codings a request body may come in.
+const READABLE_ENCODINGS: [&str; 5] = ["gzip", "br", "zstd", "deflate", "identity"];
+
+/// Refuses a request body in a coding we cannot read, with a GraphQL
+/// error (before the decompression layer would answer a bare 415).
+pub async fn refuse_unknown_encoding(request: Request, next: Next) -> Response {
+    let unknown = request
+        .headers()
+        .get_all(CONTENT_ENCODING)
+        .iter()
+        .flat_map(|value| value.to_str().unwrap_or("?").split(','))
+        .map(str::trim)
+        .find(|coding| {
+            !READABLE_ENCODINGS
+                .iter()
+                .any(|known| known.eq_ignore_ascii_case(coding))
+        });
+    match unknown {
+        Some(coding) => {
+            let error = HttpError::UnsupportedContentEncoding(coding.to_string());
+            super::encode::http_error(&error, ResponseMediaType::Json)
+        }
+        None => next.run(request).await,
+    }
 }
 
 /// Lets a request's answer be compressed only while fewer than the

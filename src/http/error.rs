@@ -14,6 +14,8 @@ pub enum HttpError {
     MissingContentType,
     #[error("unsupported Content-Type {0:?}; send the GraphQL request as application/json")]
     UnsupportedMediaType(String),
+    #[error("unsupported Content-Encoding {0:?}; send the body uncompressed or as gzip, br, zstd or deflate")]
+    UnsupportedContentEncoding(String),
     #[error("the request body is larger than the limit of {limit} bytes")]
     BodyTooLarge { limit: usize },
     #[error("the request body could not be read")]
@@ -52,9 +54,9 @@ impl HttpError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::NotAcceptable | Self::EventStreamUnsupported => StatusCode::NOT_ACCEPTABLE,
-            Self::MissingContentType | Self::UnsupportedMediaType(_) => {
-                StatusCode::UNSUPPORTED_MEDIA_TYPE
-            }
+            Self::MissingContentType
+            | Self::UnsupportedMediaType(_)
+            | Self::UnsupportedContentEncoding(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::BodyUnreadable

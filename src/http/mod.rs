@@ -145,6 +145,9 @@ pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
             router
                 .layer(compression::request_layer())
                 .layer(compression::response_layer(compression))
+                .layer(axum::middleware::from_fn(
+                    compression::refuse_unknown_encoding,
+                ))
                 .layer(axum::middleware::from_fn_with_state(
                     permits,
                     compression::limit_concurrent,

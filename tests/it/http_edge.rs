@@ -311,6 +311,27 @@ async fn compressed_request_bodies_are_read_within_the_limit_after_decompression
     let (status, _, body) = parts(post_gzipped(&server, b"not gzip at all".to_vec()).await).await;
     assert_eq!(status, 400);
     assert_eq!(first_error_code(&body), "BAD_REQUEST");
+
+    let compress = client()
+        .post(server.url("/graphql"))
+        .header("content-type", "application/json")
+        .header("content-encoding", "compress")
+        .body(TYPENAME)
+        .send()
+        .await
+        .unwrap();
+    let (status, _, body) = parts(compress).await;
+    assert_eq!(
+        (status, first_error_code(&body)),
+        (415, "UNSUPPORTED_MEDIA_TYPE")
+    );
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("compress"),
+        "{body}"
+    );
 }
 
 // ---- CSRF prevention ------------------------------------------------------------------
