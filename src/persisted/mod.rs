@@ -1,4 +1,5 @@
-//! Persisted queries: Apollo's automatic persisted queries (APQ).
+//! Persisted queries: Apollo's automatic persisted queries (APQ), and the
+//! operation manifests SDK clients register ([`manifest`]).
 //!
 //! A client sends `extensions.persistedQuery = {version: 1, sha256Hash}`
 //! without the query; the gateway answers with the query it knows under
@@ -9,6 +10,8 @@
 //! registered: in this process's bounded cache, and in the store when one is
 //! shared (Redis), with a time to live, so that every replica finds it.
 //! A store that does not answer costs a cache miss, never a failed request.
+
+pub mod manifest;
 
 use std::sync::Arc;
 use std::time::Duration;
