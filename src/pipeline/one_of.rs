@@ -19,31 +19,52 @@ use serde_json::{Map, Value};
 /// The alias marking a replaced `isOneOf`; the client's key follows it.
 const MARK: &str = "__junction_isOneOf_";
 
-/// The document with each `isOneOf` replaced, or `None` when it asks for none.
+/// The document with each `isOneOf` replaced, or `None` when it asks for
+/// none (then nothing is copied). Only the parts on the way to an
+/// `isOneOf` are copied; the rest stays shared with `document`.
 pub fn replaced(
     document: &Valid<ExecutableDocument>,
     schema: &Schema,
 ) -> Option<Valid<ExecutableDocument>> {
+    let operations = document.operations.iter();
+    let sets = operations
+        .map(|o| &o.selection_set)
+        .chain(document.fragments.values().map(|f| &f.selection_set));
+    if !sets.into_iter().any(asks_for_is_one_of) {
+        return None;
+    }
     let kind = schema.type_field("__Type", "kind").ok()?.node.clone();
     let mut copy = document.clone().into_inner();
-    let mut found = false;
     let operations = copy
         .operations
         .anonymous
         .iter_mut()
         .chain(copy.operations.named.values_mut());
-    for operation in operations {
-        found |= replace_in(&mut operation.make_mut().selection_set, &kind);
+    for operation in operations.filter(|o| asks_for_is_one_of(&o.selection_set)) {
+        replace_in(&mut operation.make_mut().selection_set, &kind);
     }
-    for fragment in copy.fragments.values_mut() {
-        found |= replace_in(&mut fragment.make_mut().selection_set, &kind);
+    let fragments = copy.fragments.values_mut();
+    for fragment in fragments.filter(|f| asks_for_is_one_of(&f.selection_set)) {
+        replace_in(&mut fragment.make_mut().selection_set, &kind);
     }
     // Only aliases and a field's name changed, to another field of the same type.
-    found.then(|| Valid::assume_valid(copy))
+    Some(Valid::assume_valid(copy))
 }
 
-fn replace_in(set: &mut SelectionSet, kind: &Node<FieldDefinition>) -> bool {
-    let mut found = false;
+/// Does this selection set ask for `__Type.isOneOf` (fragment spreads
+/// aside: their fragments are looked at on their own)?
+fn asks_for_is_one_of(set: &SelectionSet) -> bool {
+    set.selections.iter().any(|selection| match selection {
+        Selection::Field(field) => {
+            (set.ty == "__Type" && field.name == "isOneOf")
+                || asks_for_is_one_of(&field.selection_set)
+        }
+        Selection::InlineFragment(inline) => asks_for_is_one_of(&inline.selection_set),
+        Selection::FragmentSpread(_) => false,
+    })
+}
+
+fn replace_in(set: &mut SelectionSet, kind: &Node<FieldDefinition>) {
     let on_type = set.ty == "__Type";
     for selection in &mut set.selections {
         match selection {
@@ -53,18 +74,16 @@ fn replace_in(set: &mut SelectionSet, kind: &Node<FieldDefinition>) -> bool {
                 field.alias = Name::new(&format!("{MARK}{key}")).ok();
                 field.name = name!("kind");
                 field.definition = kind.clone();
-                found = true;
             }
-            Selection::Field(field) => {
-                found |= replace_in(&mut field.make_mut().selection_set, kind)
+            Selection::Field(field) if asks_for_is_one_of(&field.selection_set) => {
+                replace_in(&mut field.make_mut().selection_set, kind)
             }
-            Selection::InlineFragment(inline) => {
-                found |= replace_in(&mut inline.make_mut().selection_set, kind)
+            Selection::InlineFragment(inline) if asks_for_is_one_of(&inline.selection_set) => {
+                replace_in(&mut inline.make_mut().selection_set, kind)
             }
-            Selection::FragmentSpread(_) => {}
+            Selection::Field(_) | Selection::InlineFragment(_) | Selection::FragmentSpread(_) => {}
         }
     }
-    found
 }
 
 /// Puts each replaced `isOneOf` back under its key, with its value.
