@@ -117,28 +117,30 @@ fn is_wildcard_byte(byte: u8) -> bool {
 
 /// Does `text` match the pattern? Each wildcard takes one or more
 /// [`is_wildcard_byte`]s. Every way of matching is followed at once, as
-/// the set of text positions the pieces so far can end at: at most
-/// `pieces × positions²` steps for an origin of at most [`MAX_ORIGIN`]
-/// bytes, never the exponential backtracking of trying splits one by one.
+/// the set of text positions the pieces so far can end at: one pass over
+/// the text per piece (a literal is compared at each reachable position),
+/// never the exponential backtracking of trying splits one by one.
 fn matches(pieces: &[Piece], text: &[u8]) -> bool {
     // reachable[j]: the pieces so far can match text[..j].
     let mut reachable = vec![false; text.len() + 1];
     reachable[0] = true;
     for piece in pieces {
         let mut next = vec![false; text.len() + 1];
-        for start in (0..=text.len()).filter(|&j| reachable[j]) {
-            match piece {
-                Piece::Literal(literal) => {
+        match piece {
+            Piece::Literal(literal) => {
+                for start in (0..=text.len()).filter(|&j| reachable[j]) {
                     if text[start..].starts_with(literal) {
                         next[start + literal.len()] = true;
                     }
                 }
-                Piece::Wildcard => {
-                    let run = text[start..]
-                        .iter()
-                        .take_while(|&&b| is_wildcard_byte(b))
-                        .count();
-                    next[start + 1..=start + run].fill(true);
+            }
+            Piece::Wildcard => {
+                // next[j + 1]: some reachable start s <= j has text[s..=j]
+                // all wildcard bytes; `open` carries that along a run of them.
+                let mut open = false;
+                for (j, &byte) in text.iter().enumerate() {
+                    open = (open || reachable[j]) && is_wildcard_byte(byte);
+                    next[j + 1] = open;
                 }
             }
         }
