@@ -59,6 +59,14 @@ async fn start_with_http(http: HttpSettings) -> TestServer {
     start_junction_with(Some(DEMO_SUPERGRAPH), GatewaySettings::default(), http).await
 }
 
+/// Asserts a refusal: its status, its error's code, and a word its message holds.
+async fn assert_refused(response: reqwest::Response, status: u16, code: &str, word: &str) {
+    let (got, _, body) = parts(response).await;
+    assert_eq!((got, first_error_code(&body)), (status, code), "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(word), "{body}");
+}
+
 // ---- CORS ----------------------------------------------------------------------------
 
 async fn preflight(server: &TestServer, origin: &str) -> reqwest::Response {
@@ -320,18 +328,7 @@ async fn compressed_request_bodies_are_read_within_the_limit_after_decompression
         .send()
         .await
         .unwrap();
-    let (status, _, body) = parts(compress).await;
-    assert_eq!(
-        (status, first_error_code(&body)),
-        (415, "UNSUPPORTED_MEDIA_TYPE")
-    );
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("compress"),
-        "{body}"
-    );
+    assert_refused(compress, 415, "UNSUPPORTED_MEDIA_TYPE", "compress").await;
 }
 
 // ---- CSRF prevention ------------------------------------------------------------------
@@ -357,14 +354,8 @@ async fn requests_a_browser_could_forge_are_refused_and_preflighted_ones_served(
             .body(TYPENAME),
     ];
     for request in forgeable {
-        let (status, _, body) = parts(request.send().await.unwrap()).await;
-        assert_eq!(status, 400, "{body}");
-        assert_eq!(first_error_code(&body), "CSRF_ERROR");
-        let message = body["errors"][0]["message"].as_str().unwrap();
-        assert!(
-            message.contains("apollo-require-preflight, x-apollo-operation-name"),
-            "{message}"
-        );
+        let headers = "apollo-require-preflight, x-apollo-operation-name";
+        assert_refused(request.send().await.unwrap(), 400, "CSRF_ERROR", headers).await;
     }
     let served = [
         client()
@@ -455,18 +446,7 @@ async fn subscription_transports_get_a_clear_refusal() {
         .send()
         .await
         .unwrap();
-    let (status, _, body) = parts(upgrade).await;
-    assert_eq!(
-        (status, first_error_code(&body)),
-        (400, "SUBSCRIPTION_NOT_SUPPORTED")
-    );
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("WebSocket"),
-        "{body}"
-    );
+    assert_refused(upgrade, 400, "SUBSCRIPTION_NOT_SUPPORTED", "WebSocket").await;
 
     let events = client()
         .post(server.url("/graphql"))
@@ -476,16 +456,11 @@ async fn subscription_transports_get_a_clear_refusal() {
         .send()
         .await
         .unwrap();
-    let (status, _, body) = parts(events).await;
-    assert_eq!(
-        (status, first_error_code(&body)),
-        (406, "SUBSCRIPTION_NOT_SUPPORTED")
-    );
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("text/event-stream"),
-        "{body}"
-    );
+    assert_refused(
+        events,
+        406,
+        "SUBSCRIPTION_NOT_SUPPORTED",
+        "text/event-stream",
+    )
+    .await;
 }
