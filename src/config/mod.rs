@@ -43,8 +43,9 @@ pub enum Mode {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// `production` (default) or `dev`: the defaults of `introspection` and
-    /// `errors.subgraph`. `junction dev` runs in `dev` mode.
+    /// `production` (default) or `dev`: the defaults of `introspection`,
+    /// `errors.subgraph`, `cors.allow_origins`, `csrf.enabled` and
+    /// `batching.enabled`. `junction dev` runs in `dev` mode.
     pub mode: Mode,
     /// Address the HTTP server binds. Default `127.0.0.1:4000`.
     pub listen: SocketAddr,
