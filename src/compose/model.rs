@@ -160,6 +160,8 @@ pub struct SubType {
     pub values: Vec<SubEnumValue>,
     /// A scalar's `@specifiedBy(url:)`.
     pub specified_by: Option<String>,
+    /// An input object marked `@oneOf` (exactly one field per value).
+    pub one_of: bool,
     /// `@context(name:)` names declared on the type, as written.
     pub contexts: Vec<String>,
 }
@@ -261,6 +263,8 @@ pub struct Supergraph {
     pub uses_tag: bool,
     /// Some type declares a `@context` (links context/v0.1).
     pub uses_context: bool,
+    /// Some input object is `@oneOf` (defines the directive).
+    pub uses_one_of: bool,
     /// Which access-control and demand-control directives some element has.
     pub uses_access: AccessUse,
     /// Linked features whose directives `@composeDirective` keeps.
@@ -334,6 +338,9 @@ pub struct SuperType {
     pub join_members: Vec<(GraphId, Name)>,
     pub values: Vec<SuperEnumValue>,
     pub specified_by: Option<String>,
+    /// `@oneOf`: some subgraph marks the input object so (the stricter
+    /// reading wins: a value with one field is valid for every subgraph).
+    pub one_of: bool,
     /// `@context(name:)` in supergraph names (`<subgraph>__<name>`).
     pub contexts: Vec<String>,
 }

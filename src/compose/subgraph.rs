@@ -133,6 +133,8 @@ struct Applied {
     tags: Vec<String>,
     deprecated: Deprecation,
     specified_by: Option<String>,
+    /// `@oneOf` on an input object.
+    one_of: bool,
     requires: Option<String>,
     provides: Option<String>,
     override_from: Option<String>,
@@ -399,6 +401,7 @@ impl Reader<'_> {
                 None if name == "specifiedBy" => {
                     applied.specified_by = string_argument(directive, "url");
                 }
+                None if name == "oneOf" => applied.one_of = true,
                 None if self.composed.contains_key(name) => {
                     applied.composed.push(AppliedDirective {
                         directive: directive.clone(),

@@ -11,6 +11,7 @@ mod defer_rules;
 mod diagnostics;
 mod limits;
 mod normalize;
+mod one_of;
 #[cfg(test)]
 mod properties;
 mod selection;
@@ -27,6 +28,7 @@ use apollo_compiler::{Name, Node, Schema};
 
 pub use limits::{LimitExceeded, Limits};
 pub use normalize::normalize_field_set;
+pub use one_of::{check_variables as check_one_of_variables, OneOfVariable};
 pub use selection::{
     collect_variables, conditions_met, defer_enabled, merge_into, print_selection_set, Condition,
     Defer, Field, InlineFragment, Selection, SelectionSet,
@@ -46,6 +48,11 @@ pub struct PreparedOperation {
     pub document: Valid<ExecutableDocument>,
     /// The operation uses `__schema` or `__type`.
     pub has_schema_introspection: bool,
+    /// The schema declares `@oneOf` (variables are checked against it).
+    pub schema_has_one_of: bool,
+    /// Variables that fill a field of a `@oneOf` literal: each must be
+    /// given, and not as null.
+    pub one_of_variables: Vec<OneOfVariable>,
 }
 
 /// The first errors of a document (at most `limits.max_errors`) and how
@@ -136,6 +143,20 @@ pub fn prepare_within(
             total,
         }));
     }
+    let schema_has_one_of = one_of::schema_has_one_of(schema);
+    let one_of_variables = if schema_has_one_of {
+        let (errors, variables) = one_of::check_document(schema, &document, operation);
+        if !errors.is_empty() {
+            let total = errors.len();
+            return Err(OperationError::Validation(DocumentErrors {
+                first: errors.into_iter().take(limits.max_errors).collect(),
+                total,
+            }));
+        }
+        variables
+    } else {
+        Vec::new()
+    };
     let root_type = schema
         .root_operation(operation.operation_type)
         .cloned()
@@ -153,6 +174,8 @@ pub fn prepare_within(
         selections,
         variables: operation.variables.clone(),
         has_schema_introspection,
+        schema_has_one_of,
+        one_of_variables,
         document,
     }))
 }

@@ -3,15 +3,14 @@
 //!
 //! apollo-compiler's introspection knows no such field, so the API schema
 //! declares it on `__Type` (`supergraph`'s API schema; validation then
-//! accepts it), and a document
-//! asking for it is executed with each `isOneOf` replaced by `kind` under
-//! a marked alias; the answer then gets `false` for input objects (no
-//! supergraph input object is `@oneOf`: the composer does not carry the
-//! directive) and `null` for every other kind, as the specification says,
-//! under the key the client chose.
+//! accepts it), and a document asking for it is executed with each
+//! `isOneOf` replaced by `name` under a marked alias; the answer then gets,
+//! under the key the client chose, whether the named input object is
+//! `@oneOf`, and `null` for every other kind of type, as the specification
+//! says.
 
 use apollo_compiler::executable::{ExecutableDocument, Field, Selection, SelectionSet};
-use apollo_compiler::schema::FieldDefinition;
+use apollo_compiler::schema::{ExtendedType, FieldDefinition};
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{name, Name, Node, Schema};
 use serde_json::{Map, Value};
@@ -33,7 +32,7 @@ pub fn replaced(
     if !sets.into_iter().any(asks_for_is_one_of) {
         return None;
     }
-    let kind = schema.type_field("__Type", "kind").ok()?.node.clone();
+    let type_name = schema.type_field("__Type", "name").ok()?.node.clone();
     let mut copy = document.clone().into_inner();
     let operations = copy
         .operations
@@ -41,11 +40,11 @@ pub fn replaced(
         .iter_mut()
         .chain(copy.operations.named.values_mut());
     for operation in operations.filter(|o| asks_for_is_one_of(&o.selection_set)) {
-        replace_in(&mut operation.make_mut().selection_set, &kind);
+        replace_in(&mut operation.make_mut().selection_set, &type_name);
     }
     let fragments = copy.fragments.values_mut();
     for fragment in fragments.filter(|f| asks_for_is_one_of(&f.selection_set)) {
-        replace_in(&mut fragment.make_mut().selection_set, &kind);
+        replace_in(&mut fragment.make_mut().selection_set, &type_name);
     }
     // Only aliases and a field's name changed, to another field of the same type.
     Some(Valid::assume_valid(copy))
@@ -64,7 +63,7 @@ fn asks_for_is_one_of(set: &SelectionSet) -> bool {
     })
 }
 
-fn replace_in(set: &mut SelectionSet, kind: &Node<FieldDefinition>) {
+fn replace_in(set: &mut SelectionSet, type_name: &Node<FieldDefinition>) {
     let on_type = set.ty == "__Type";
     for selection in &mut set.selections {
         match selection {
@@ -72,14 +71,14 @@ fn replace_in(set: &mut SelectionSet, kind: &Node<FieldDefinition>) {
                 let key = field.response_key().clone();
                 let field: &mut Field = field.make_mut();
                 field.alias = Name::new(&format!("{MARK}{key}")).ok();
-                field.name = name!("kind");
-                field.definition = kind.clone();
+                field.name = name!("name");
+                field.definition = type_name.clone();
             }
             Selection::Field(field) if asks_for_is_one_of(&field.selection_set) => {
-                replace_in(&mut field.make_mut().selection_set, kind)
+                replace_in(&mut field.make_mut().selection_set, type_name)
             }
             Selection::InlineFragment(inline) if asks_for_is_one_of(&inline.selection_set) => {
-                replace_in(&mut inline.make_mut().selection_set, kind)
+                replace_in(&mut inline.make_mut().selection_set, type_name)
             }
             Selection::Field(_) | Selection::InlineFragment(_) | Selection::FragmentSpread(_) => {}
         }
@@ -87,35 +86,35 @@ fn replace_in(set: &mut SelectionSet, kind: &Node<FieldDefinition>) {
 }
 
 /// Puts each replaced `isOneOf` back under its key, with its value.
-pub fn restore(value: &mut Value) {
+pub fn restore(value: &mut Value, schema: &Schema) {
     match value {
         Value::Object(map) if map.keys().any(|k| k.starts_with(MARK)) => {
             let entries = std::mem::take(map);
             *map = entries
                 .into_iter()
-                .map(restored_entry)
+                .map(|entry| restored_entry(entry, schema))
                 .collect::<Map<_, _>>();
-            map.values_mut().for_each(restore);
+            map.values_mut().for_each(|value| restore(value, schema));
         }
-        Value::Object(map) => map.values_mut().for_each(restore),
-        Value::Array(items) => items.iter_mut().for_each(restore),
+        Value::Object(map) => map.values_mut().for_each(|value| restore(value, schema)),
+        Value::Array(items) => items.iter_mut().for_each(|value| restore(value, schema)),
         _ => {}
     }
 }
 
-fn restored_entry((key, value): (String, Value)) -> (String, Value) {
-    match key.strip_prefix(MARK) {
-        Some(client_key) => {
-            let is_input = value.as_str() == Some("INPUT_OBJECT");
-            (
-                client_key.to_string(),
-                if is_input {
-                    Value::Bool(false)
-                } else {
-                    Value::Null
-                },
-            )
-        }
-        None => (key, value),
-    }
+fn restored_entry((key, value): (String, Value), schema: &Schema) -> (String, Value) {
+    let Some(client_key) = key.strip_prefix(MARK) else {
+        return (key, value);
+    };
+    let input_object = value
+        .as_str()
+        .and_then(|name| match schema.types.get(name) {
+            Some(ExtendedType::InputObject(object)) => Some(object),
+            _ => None,
+        });
+    let is_one_of = match input_object {
+        Some(object) => Value::Bool(object.directives.has("oneOf")),
+        None => Value::Null,
+    };
+    (client_key.to_string(), is_one_of)
 }

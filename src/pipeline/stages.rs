@@ -23,7 +23,7 @@ use super::{
 };
 use crate::execute::{InFlight, SubgraphClient};
 use crate::json::ValueBudget;
-use crate::operation::{check_variables, VariablesError};
+use crate::operation::{check_one_of_variables, check_variables, VariablesError};
 use crate::persisted::{check_hash, requested_hash, AutomaticPersistedQueries, PersistedError};
 
 /// How the request came and how its answer may go.
@@ -153,12 +153,11 @@ fn coerce_variables(
     let Ok(definition) = operation.document.operations.get(operation.name.as_deref()) else {
         return Ok(Valid::assume_valid(values));
     };
-    apollo_compiler::request::coerce_variable_values(
-        &context.snapshot.supergraph.api_schema,
-        definition,
-        &values,
-    )
-    .map_err(|e| GatewayError::InvalidVariables(e.message().to_string()))
+    let schema = &context.snapshot.supergraph.api_schema;
+    let coerced = apollo_compiler::request::coerce_variable_values(schema, definition, &values)
+        .map_err(|e| GatewayError::InvalidVariables(e.message().to_string()))?;
+    check_one_of_variables(schema, operation, &coerced).map_err(GatewayError::InvalidVariables)?;
+    Ok(coerced)
 }
 
 /// The answers to `__schema` / `__type` root fields, when the operation
@@ -207,7 +206,7 @@ fn introspect(
     .map_err(|e| failed(e.message().to_string()))?;
     let mut data = serde_json::to_value(response.data.unwrap_or_default()).unwrap_or_default();
     if replaced.is_some() {
-        one_of::restore(&mut data);
+        one_of::restore(&mut data, schema);
     }
     Ok(match data {
         Value::Object(map) => Some(map),

@@ -46,6 +46,7 @@ mod http_cli;
 mod http_edge;
 mod http_lifecycle;
 mod http_protocol;
+mod one_of_inputs;
 mod persisted_queries;
 mod plan_snapshots;
 mod registry;

@@ -71,6 +71,7 @@ pub(in crate::compose) fn merge(
         uses_tag: types::any_common(&types, |c| !c.tags.is_empty()),
         uses_access: types::access_use(&types),
         uses_context: types.iter().any(|t| !t.contexts.is_empty()),
+        uses_one_of: types.iter().any(|t| t.one_of),
         graphs,
         features,
         types,
@@ -175,6 +176,7 @@ fn merge_type(
             .by_graph
             .iter()
             .find_map(|(_, t)| t.specified_by.clone()),
+        one_of: defs.by_graph.iter().any(|(_, t)| t.one_of),
         contexts: defs
             .by_graph
             .iter()

@@ -93,6 +93,7 @@ const JOIN_IMPLEMENTS: &str = "directive @join__implements(graph: join__Graph!, 
 const JOIN_TYPE: &str = "directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR";
 const JOIN_UNION_MEMBER: &str =
     "directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION";
+const ONE_OF: &str = "directive @oneOf on INPUT_OBJECT";
 const CONTEXT: &str = "directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION";
 const FROM_CONTEXT: &str =
     "directive @context__fromContext(field: context__ContextFieldValue) on ARGUMENT_DEFINITION";
@@ -125,6 +126,9 @@ fn directive_definitions(supergraph: &Supergraph) -> Vec<(String, String)> {
         .into_iter()
         .map(|(name, text)| (name.to_string(), text))
         .collect();
+    if supergraph.uses_one_of {
+        definitions.push(("oneOf".to_string(), ONE_OF.to_string()));
+    }
     if supergraph.uses_context {
         definitions.push(("context".to_string(), CONTEXT.to_string()));
         definitions.push(("context__fromContext".to_string(), FROM_CONTEXT.to_string()));

@@ -43,6 +43,7 @@ fn supergraph(graph_names: &[&str], types: Vec<SuperType>) -> Supergraph {
         uses_tag: false,
         uses_access: Default::default(),
         uses_context: false,
+        uses_one_of: false,
         features: Vec::new(),
         types,
     }
@@ -61,6 +62,7 @@ fn super_type(type_name: &str, kind: TypeKind, graphs: &[usize]) -> SuperType {
         join_members: Vec::new(),
         values: Vec::new(),
         specified_by: None,
+        one_of: false,
         contexts: Vec::new(),
     }
 }

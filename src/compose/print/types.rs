@@ -124,6 +124,9 @@ fn type_directives(graphs: &[Graph], ty: &SuperType) -> Vec<String> {
     if let (TypeKind::Scalar, Some(url)) = (ty.kind, &ty.specified_by) {
         directives.push(format!("@specifiedBy(url: {})", quoted(url)));
     }
+    if ty.one_of {
+        directives.push("@oneOf".to_string());
+    }
     directives.extend(tags(&ty.common));
     directives.extend(super::access::applications(&ty.common));
     directives.extend(super::custom::applications(&ty.common));

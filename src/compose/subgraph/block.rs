@@ -129,6 +129,7 @@ pub(super) fn empty_type(name: Name, kind: TypeKind, location: Location) -> SubT
         members: Vec::new(),
         values: Vec::new(),
         specified_by: None,
+        one_of: false,
         contexts: Vec::new(),
     }
 }
@@ -153,6 +154,7 @@ pub(super) fn merge_block(ty: &mut SubType, block: &Block<'_>, applied: Applied,
     ty.keys.extend(applied.keys);
     ty.interface_object |= applied.interface_object;
     ty.specified_by = ty.specified_by.take().or(applied.specified_by);
+    ty.one_of |= applied.one_of && ty.kind == TypeKind::InputObject;
     push_new(&mut ty.implements, block.implements.iter().cloned());
     push_new(
         &mut ty.members,
