@@ -1,33 +1,63 @@
 //! The admin API (`/admin/graphql`, async-graphql): the subgraph registry
 //! (subgraphs, supergraphs and their history; publish, check, remove,
-//! roll back). Composition errors are data in the results, so a CI
+//! roll back) and the operation manifests SDK clients publish
+//! ([`operations`]; a subgraph check names the published operations it
+//! would break). Composition errors are data in the results, so a CI
 //! pipeline reads them like any field; other failures are GraphQL errors
 //! with `extensions.code` (`BAD_USER_INPUT`, `NOT_FOUND`,
 //! `STORE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`).
 //!
 //! Who may call it is the HTTP layer's concern (the admin token).
 
+mod operations;
 mod types;
 
-use async_graphql::{Context, EmptySubscription, ErrorExtensions, Object, Schema, ID};
+use async_graphql::{
+    Context, EmptySubscription, ErrorExtensions, MergedObject, Object, Schema, ID,
+};
+
+use crate::persisted::OperationLibrary;
+pub use operations::ServedSchema;
+use operations::{OperationsMutation, OperationsQuery};
 
 use crate::registry::{ChangeOutcome, Registry, RegistryError, SubgraphInput};
 use types::{ChangeResult, CheckResult, Subgraph, Supergraph, SupergraphEntry};
 
 /// The admin schema.
-pub type AdminSchema = Schema<AdminQuery, AdminMutation, EmptySubscription>;
+pub type AdminSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Every query field of the admin API.
+#[derive(MergedObject, Default)]
+pub struct Query(AdminQuery, OperationsQuery);
+
+/// Every mutation of the admin API.
+#[derive(MergedObject, Default)]
+pub struct Mutation(AdminMutation, OperationsMutation);
 
 /// Who the caller is, for the history (`createdBy`); set per request.
 #[derive(Debug, Clone)]
 pub struct Caller(pub String);
 
-/// Builds the admin schema over `registry`.
+/// Builds the admin schema over `registry` (and the operation manifests in
+/// its store), checking manifests against the registry's supergraph.
 pub fn schema(registry: Registry) -> AdminSchema {
-    Schema::build(AdminQuery, AdminMutation, EmptySubscription)
-        .data(registry)
-        .finish()
+    builder(registry).finish()
 }
 
+/// Builds the admin schema of a serving gateway: manifests are checked
+/// against the API schema it serves.
+pub fn schema_serving(registry: Registry, served: ServedSchema) -> AdminSchema {
+    builder(registry).data(served).finish()
+}
+
+fn builder(registry: Registry) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+    let library = OperationLibrary::new(registry.store());
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(registry)
+        .data(library)
+}
+
+#[derive(Default)]
 pub struct AdminQuery;
 
 #[Object]
@@ -64,6 +94,7 @@ impl AdminQuery {
     }
 }
 
+#[derive(Default)]
 pub struct AdminMutation;
 
 #[Object]
@@ -85,7 +116,8 @@ impl AdminMutation {
     }
 
     /// Composes as `publishSubgraph` would, storing nothing: the errors, or
-    /// the changes to the API schema.
+    /// the changes to the API schema and the published operations that
+    /// would no longer validate.
     async fn check_subgraph(
         &self,
         ctx: &Context<'_>,
@@ -97,7 +129,8 @@ impl AdminMutation {
             .check(SubgraphInput { name, url, sdl })
             .await
             .map_err(to_error)?;
-        Ok(CheckResult(report))
+        let broken = operations::broken_by(ctx, report.supergraph.as_deref()).await?;
+        Ok(CheckResult(report, broken))
     }
 
     /// Removes a subgraph if the others still compose.
@@ -123,7 +156,7 @@ fn registry<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c Registry> {
     ctx.data::<Registry>()
 }
 
-fn caller(ctx: &Context<'_>) -> String {
+pub(crate) fn caller(ctx: &Context<'_>) -> String {
     ctx.data_opt::<Caller>()
         .map_or_else(|| "admin".to_string(), |c| c.0.clone())
 }

@@ -2,6 +2,9 @@
 
 use async_graphql::{Object, SimpleObject, ID};
 
+use super::operations::BrokenOperationView;
+use crate::persisted::BrokenOperation;
+
 use crate::registry::{
     ChangeKind, ChangeOutcome, CheckReport, CompositionError, SubgraphRecord, SupergraphRecord,
     SupergraphSummary,
@@ -162,7 +165,7 @@ pub struct SchemaChangeView {
 }
 
 /// The result of checkSubgraph.
-pub struct CheckResult(pub CheckReport);
+pub struct CheckResult(pub CheckReport, pub Vec<BrokenOperation>);
 
 #[Object]
 impl CheckResult {
@@ -195,8 +198,14 @@ impl CheckResult {
             })
             .collect()
     }
-    /// Some change could break an existing client operation.
+    /// Published operations (of SDK client manifests) that would no longer
+    /// validate.
+    async fn broken_operations(&self) -> Vec<BrokenOperationView> {
+        self.1.iter().map(BrokenOperationView::from).collect()
+    }
+    /// Some change could break an existing client operation, or breaks a
+    /// published one.
     async fn breaking(&self) -> bool {
-        self.0.changes.iter().any(|c| c.breaking)
+        self.0.changes.iter().any(|c| c.breaking) || !self.1.is_empty()
     }
 }

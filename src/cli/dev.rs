@@ -16,6 +16,7 @@ use crate::config::{AdminConfig, Config, Mode};
 use crate::http;
 use crate::http::AdminEndpoint;
 use crate::loader::{probe_settings, start_demo, Loader, SupergraphSource};
+use crate::persisted::OperationLibrary;
 
 pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let token = match std::env::var("JUNCTION_ADMIN_TOKEN") {
@@ -52,13 +53,16 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         .publish_many(demo_inputs, "junction dev")
         .await
         .context("cannot publish the demo subgraphs into the registry")?;
-    let loader = Loader::start(
+    let mut loader = Loader::start(
         Arc::clone(&demo.gateway),
         SupergraphSource::Registry(registry.clone()),
         probe_settings(&config),
     )?;
+    let library = OperationLibrary::new(registry.store());
+    loader.follow_operations(library, Arc::clone(&demo.gateway));
     let mut settings = serve::http_settings(&config);
-    settings.admin = Some(AdminEndpoint::new(admin::schema(registry), &token));
+    let schema = admin::schema_serving(registry, serve::served_schema(&demo.gateway));
+    settings.admin = Some(AdminEndpoint::new(schema, &token));
     let listener = serve::bind(config.listen).await?;
     print_welcome(listener.local_addr()?, &demo.subgraphs, &config, &token);
     let router = http::router(Arc::clone(&demo.gateway), &settings);

@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 pub mod compose;
 pub mod dev;
 mod logging;
+pub mod operations;
 pub mod plan;
 pub mod serve;
 pub mod signals;
@@ -81,6 +82,16 @@ pub enum Command {
         junction subgraph check --name accounts --url http://accounts:4001/graphql --schema accounts.graphql --redis redis://127.0.0.1:6379 --json\n  \
         junction subgraph list --data-dir .junction")]
     Subgraph(subgraph::SubgraphCommand),
+    /// Publish, list, show or remove the operation manifests of SDK clients
+    /// (persisted operations, served by id and, with a safelist, the only
+    /// operations that run), through a running Junction's admin API or
+    /// straight in the store.
+    #[command(subcommand)]
+    #[command(after_long_help = "Examples:\n  \
+        junction operations publish --client web --version 1.4.0 manifest.json --admin http://127.0.0.1:4000 --token $JUNCTION_ADMIN_TOKEN\n  \
+        junction operations list --data-dir .junction\n  \
+        junction operations remove --client web --version 1.3.0 --redis redis://127.0.0.1:6379")]
+    Operations(operations::OperationsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -204,6 +215,7 @@ pub fn main() -> ExitCode {
             Command::Compose(args) => compose::run(&args),
             Command::Plan(args) => plan::run(&args),
             Command::Subgraph(command) => subgraph::run(command).await,
+            Command::Operations(command) => operations::run(command).await,
         }
     });
     match result {

@@ -11,12 +11,13 @@ use tokio::net::TcpListener;
 
 use super::{signals, ServeArgs};
 use crate::admin;
-use crate::config::{CompressionConfig, Config, ConfigOverrides, Encoding};
+use crate::config::{CompressionConfig, Config, ConfigOverrides, Encoding, Safelist};
 use crate::http::AdminEndpoint;
 use crate::http::{
     self, CompressionSettings, CorsSettings, CsrfSettings, HttpSettings, ServerSettings,
 };
 use crate::loader::{allowed_hosts, gateway_settings, probe_settings, Loader, SupergraphSource};
+use crate::persisted::OperationLibrary;
 use crate::pipeline::Gateway;
 use crate::registry::Registry;
 use crate::store::{open_store, open_store_lazily, StoreConfig};
@@ -43,10 +44,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         (true, Some(registry)) => SupergraphSource::Registry(registry.clone()),
         _ => file_source(args.subgraphs, &config)?,
     };
-    let loader = Loader::start(Arc::clone(&gateway), source, probe_settings(&config))?;
+    let mut loader = Loader::start(Arc::clone(&gateway), source, probe_settings(&config))?;
+    if let Some(registry) = &registry {
+        loader.follow_operations(
+            OperationLibrary::new(registry.store()),
+            Arc::clone(&gateway),
+        );
+    } else if config.persisted_operations.safelist != Safelist::Off {
+        tracing::warn!("persisted_operations.safelist is on but no store is configured (set admin.token, registry or redis_url): no operation is published, so none is safelisted");
+    }
     let mut settings = http_settings(&config);
     if let (Some(registry), Some(token)) = (registry, &config.admin.token) {
-        settings.admin = Some(AdminEndpoint::new(admin::schema(registry), token));
+        let schema = admin::schema_serving(registry, served_schema(&gateway));
+        settings.admin = Some(AdminEndpoint::new(schema, token));
         tracing::info!("admin API at /admin/graphql");
     }
     let listener = bind(config.listen).await?;
@@ -62,6 +72,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     loader.stop().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The API schema `gateway` serves, for the admin API to check operation
+/// manifests against.
+pub fn served_schema(gateway: &Arc<Gateway>) -> admin::ServedSchema {
+    let gateway = Arc::clone(gateway);
+    Arc::new(move || gateway.api_schema())
 }
 
 /// Persisted queries shared with the other replicas through Redis, when a

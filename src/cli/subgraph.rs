@@ -4,7 +4,8 @@
 //! with `--token`) or run in this process against the store itself
 //! (`--redis URL`, or the embedded store in `--data-dir`); either way the
 //! result is the same JSON (`--json`) or a human summary. Exit status 1
-//! when the subgraphs do not compose or the command fails.
+//! when the subgraphs do not compose, when `check` finds published client
+//! operations the change would break, or when the command fails.
 
 use std::path::PathBuf;
 
@@ -89,7 +90,7 @@ pub async fn run(command: SubgraphCommand) -> anyhow::Result<()> {
             let field = if matches!(command, SubgraphCommand::Publish(_)) {
                 format!("publishSubgraph(name: $name, url: $url, sdl: $sdl) {{ {CHANGE_FIELDS} }}")
             } else {
-                "checkSubgraph(name: $name, url: $url, sdl: $sdl) { ok breaking errors { code message locations } changes { kind coordinate detail breaking } }".to_string()
+                "checkSubgraph(name: $name, url: $url, sdl: $sdl) { ok breaking errors { code message locations } changes { kind coordinate detail breaking } brokenOperations { client version id name problems } }".to_string()
             };
             let query = format!(
                 "mutation($name: String!, $url: String!, $sdl: String!) {{ result: {field} }}"
@@ -115,6 +116,13 @@ pub async fn run(command: SubgraphCommand) -> anyhow::Result<()> {
     if result.get("ok") == Some(&Value::Bool(false)) {
         bail!("the subgraphs do not compose");
     }
+    let broken = result
+        .get("brokenOperations")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if broken > 0 {
+        bail!("the change breaks {broken} published client operation(s)");
+    }
     let fail_on_breaking =
         matches!(&command, SubgraphCommand::Check(args) if args.fail_on_breaking);
     if fail_on_breaking && result.get("breaking") == Some(&Value::Bool(true)) {
@@ -132,7 +140,11 @@ fn read_schema(path: &PathBuf) -> anyhow::Result<String> {
 }
 
 /// Runs the operation through the admin API or in this process; `data.result`.
-async fn execute(target: &TargetArgs, query: &str, variables: Value) -> anyhow::Result<Value> {
+pub(super) async fn execute(
+    target: &TargetArgs,
+    query: &str,
+    variables: Value,
+) -> anyhow::Result<Value> {
     let response = match &target.admin {
         Some(url) => send(url, target.token.as_deref(), query, variables).await?,
         None => {
@@ -258,6 +270,28 @@ fn print_human(command: &SubgraphCommand, result: &Value) {
                         text(change, "kind"),
                         text(change, "coordinate"),
                         text(change, "detail")
+                    );
+                }
+                let broken = result
+                    .get("brokenOperations")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                for operation in &broken {
+                    let problems: Vec<&str> = operation
+                        .get("problems")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .collect();
+                    println!(
+                        "  BREAKS   {} {} operation {} ({}): {}",
+                        text(operation, "client"),
+                        text(operation, "version"),
+                        text(operation, "id"),
+                        text(operation, "name"),
+                        problems.join("; ")
                     );
                 }
             }

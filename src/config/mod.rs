@@ -24,7 +24,7 @@ mod subgraphs;
 
 pub use edge::{BatchingConfig, CompressionConfig, CorsConfig, CsrfConfig, Encoding, DEV_ORIGINS};
 pub use limits::LimitsConfig;
-pub use persisted::ApqConfig;
+pub use persisted::{ApqConfig, PersistedOperationsConfig, Safelist};
 pub use server::ServerConfig;
 pub use subgraphs::{ErrorExposure, ErrorsConfig, SubgraphConfig};
 
@@ -104,6 +104,8 @@ pub struct Config {
     pub csrf: CsrfConfig,
     /// Automatic persisted queries.
     pub apq: ApqConfig,
+    /// Operations published by SDK clients, and the safelist.
+    pub persisted_operations: PersistedOperationsConfig,
     /// Several operations in one request.
     pub batching: BatchingConfig,
     /// What clients see of subgraph errors.
@@ -174,6 +176,7 @@ impl Default for Config {
             compression: CompressionConfig::default(),
             csrf: CsrfConfig::default(),
             apq: ApqConfig::default(),
+            persisted_operations: PersistedOperationsConfig::default(),
             batching: BatchingConfig::default(),
             errors: ErrorsConfig::default(),
             subgraph_response_limit_bytes: 32 * 1024 * 1024,

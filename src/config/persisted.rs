@@ -1,4 +1,6 @@
-//! The `apq` section: automatic persisted queries (Apollo's protocol).
+//! The `apq` section (automatic persisted queries, Apollo's protocol) and
+//! the `persisted_operations` section (the manifests SDK clients publish,
+//! and the safelist over them).
 
 use std::time::Duration;
 
@@ -30,4 +32,25 @@ impl Default for ApqConfig {
             local_cache_bytes: 16 * 1024 * 1024,
         }
     }
+}
+
+/// The operations SDK clients publish (`junction operations publish`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PersistedOperationsConfig {
+    /// What happens to an operation that no published manifest holds (by
+    /// id or by exact text): `off` (it runs), `log` (it runs and a warning
+    /// names it by operation name and hash), `refuse` (it is refused with
+    /// `PERSISTED_QUERY_NOT_IN_LIST`). Default `off`.
+    pub safelist: Safelist,
+}
+
+/// The safelist mode.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Safelist {
+    #[default]
+    Off,
+    Log,
+    Refuse,
 }

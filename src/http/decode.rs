@@ -61,8 +61,9 @@ fn explain_body(body: &[u8], error: &serde_json::Error) -> HttpError {
         Value::Array(_) => return HttpError::BatchingDisabled,
         _ => return HttpError::NotAnObject,
     };
-    const EXPECTED: [(&str, &str); 4] = [
+    const EXPECTED: [(&str, &str); 5] = [
         ("query", "a string"),
+        ("documentId", "a string"),
         ("operationName", "a string"),
         ("variables", "an object"),
         ("extensions", "an object"),
@@ -91,6 +92,8 @@ pub struct GetParams {
     operation_name: Option<String>,
     variables: Option<String>,
     extensions: Option<String>,
+    #[serde(rename = "documentId")]
+    document_id: Option<String>,
 }
 
 /// Decodes the query string of a GET request.
@@ -103,6 +106,7 @@ pub fn get_params(query_string: Option<&str>) -> Result<GraphQLRequest, HttpErro
         operation_name: params.operation_name.filter(|name| !name.is_empty()),
         variables: variables_param(params.variables)?,
         extensions: json_object_param("extensions", params.extensions)?,
+        document_id: params.document_id.filter(|id| !id.is_empty()),
     })
 }
 

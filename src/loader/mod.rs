@@ -2,7 +2,7 @@
 //! file, a subgraph list composed here, or the subgraph registry), the
 //! reload loop that swaps each valid new one into the [`Gateway`], and
 //! every background task that keeps the gateway current (file watch,
-//! registry follow, subgraph health probes).
+//! registry follow, published operations follow, subgraph health probes).
 //!
 //! One [`Loader`] owns those tasks: dropping it (or [`Loader::stop`]) stops
 //! them all. The command line only builds the gateway, starts a loader for
@@ -13,10 +13,12 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 
 use crate::execute::ProbeSettings;
+use crate::persisted::OperationLibrary;
 use crate::pipeline::{Gateway, SnapshotError};
 
 mod demo;
 mod follow;
+mod operations;
 mod probes;
 mod settings;
 mod source;
@@ -90,6 +92,12 @@ impl Loader {
             tasks.spawn(probes::probe_periodically(gateway, probes));
         }
         Ok(Self { tasks })
+    }
+
+    /// Also serves the operations published in `library`, kept current.
+    pub fn follow_operations(&mut self, library: OperationLibrary, gateway: Arc<Gateway>) {
+        self.tasks
+            .spawn(operations::follow_operations(library, gateway));
     }
 
     /// Stops every task and waits until they have ended.

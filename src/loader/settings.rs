@@ -4,11 +4,11 @@
 use std::time::Duration;
 
 use super::LoadError;
-use crate::config::{Config, ErrorExposure};
+use crate::config::{Config, ErrorExposure, Safelist};
 use crate::egress::AllowedHosts;
 use crate::execute::{ClientSettings, ErrorPolicy, ProbeSettings, SubgraphPolicy};
 use crate::operation::{Limits, VariableLimits};
-use crate::persisted::ApqSettings;
+use crate::persisted::{ApqSettings, SafelistMode};
 use crate::pipeline::GatewaySettings;
 
 /// The pipeline's settings from the configuration.
@@ -46,6 +46,11 @@ pub fn gateway_settings(config: &Config) -> Result<GatewaySettings, LoadError> {
             ttl: config.apq.ttl,
             local_cache_bytes: config.apq.local_cache_bytes,
         }),
+        safelist: match config.persisted_operations.safelist {
+            Safelist::Off => SafelistMode::Off,
+            Safelist::Log => SafelistMode::Log,
+            Safelist::Refuse => SafelistMode::Refuse,
+        },
     })
 }
 

@@ -1,5 +1,7 @@
 //! Persisted queries: Apollo's automatic persisted queries (APQ), and the
-//! operation manifests SDK clients register ([`manifest`]).
+//! operation manifests SDK clients publish ([`manifest`] reads them,
+//! [`library`] keeps them in the store, [`safelist`] serves them and
+//! refuses what they do not hold when asked to).
 //!
 //! A client sends `extensions.persistedQuery = {version: 1, sha256Hash}`
 //! without the query; the gateway answers with the query it knows under
@@ -11,7 +13,12 @@
 //! shared (Redis), with a time to live, so that every replica finds it.
 //! A store that does not answer costs a cache miss, never a failed request.
 
+pub mod library;
 pub mod manifest;
+pub mod safelist;
+
+pub use library::{BrokenOperation, LibraryError, ManifestSummary, OperationLibrary};
+pub use safelist::{Named, OperationSet, PersistedOperations, SafelistMode};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +47,12 @@ pub enum PersistedError {
     NotFound,
     #[error("The query does not match the persisted query's sha256Hash; it was not run.")]
     HashMismatch,
+    #[error("This operation is not in the published operations list (the safelist): send the id or the exact text of an operation a client published.")]
+    NotInList,
+    #[error("No published operation has this documentId.")]
+    UnknownDocument,
+    #[error("Send either query or documentId, not both.")]
+    QueryAndDocumentId,
     #[error("extensions.persistedQuery must be {{\"version\": 1, \"sha256Hash\": \"<64 hex digits>\"}}: {0}")]
     Invalid(&'static str),
 }
@@ -51,6 +64,9 @@ impl PersistedError {
             Self::NotSupported => "PERSISTED_QUERY_NOT_SUPPORTED",
             Self::NotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::HashMismatch => "PERSISTED_QUERY_HASH_MISMATCH",
+            Self::NotInList => "PERSISTED_QUERY_NOT_IN_LIST",
+            Self::UnknownDocument => "PERSISTED_QUERY_NOT_FOUND",
+            Self::QueryAndDocumentId => "BAD_REQUEST",
             Self::Invalid(_) => "BAD_REQUEST",
         }
     }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::execute::{ClientSettings, ErrorPolicy, HealthState, ProbeSettings, SubgraphClient};
 use crate::operation::{Limits, VariableLimits};
-use crate::persisted::{ApqSettings, AutomaticPersistedQueries};
+use crate::persisted::{ApqSettings, AutomaticPersistedQueries, PersistedOperations, SafelistMode};
 use crate::store::Store;
 pub use errors::GatewayError;
 pub use snapshot::Snapshot;
@@ -67,6 +67,8 @@ pub struct GatewaySettings {
     /// Automatic persisted queries; `None` refuses them with
     /// `PERSISTED_QUERY_NOT_SUPPORTED`.
     pub apq: Option<ApqSettings>,
+    /// What happens to an operation outside the published manifests.
+    pub safelist: SafelistMode,
 }
 
 impl Default for GatewaySettings {
@@ -88,6 +90,7 @@ impl Default for GatewaySettings {
                 ttl: Duration::from_secs(24 * 3600),
                 local_cache_bytes: 16 * 1024 * 1024,
             }),
+            safelist: SafelistMode::Off,
         }
     }
 }
@@ -116,6 +119,8 @@ pub struct GraphQLRequest {
     #[serde(default, deserialize_with = "object_text")]
     pub variables: Option<Box<serde_json::value::RawValue>>,
     pub extensions: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The id of a published operation, sent instead of `query`.
+    pub document_id: Option<String>,
 }
 
 impl GraphQLRequest {
@@ -223,6 +228,8 @@ pub struct Gateway {
     inbound: crate::execute::InFlight<inbound::SharedAnswer, inbound::InboundKey>,
     /// Registered automatic persisted queries, when they are on.
     apq: Option<AutomaticPersistedQueries>,
+    /// The operations SDK clients published, and the safelist over them.
+    operations: PersistedOperations,
 }
 
 impl Gateway {
@@ -232,12 +239,14 @@ impl Gateway {
             .apq
             .as_ref()
             .map(|apq| AutomaticPersistedQueries::new(apq, None));
+        let operations = PersistedOperations::new(settings.safelist);
         Self {
             settings,
             live: ArcSwapOption::empty(),
             client,
             inbound: Default::default(),
             apq,
+            operations,
         }
     }
 
@@ -249,6 +258,21 @@ impl Gateway {
             self.apq = Some(AutomaticPersistedQueries::new(apq, Some(store)));
         }
         self
+    }
+
+    /// The published operations this gateway serves (the loader replaces
+    /// them as manifests are published).
+    pub fn persisted_operations(&self) -> &PersistedOperations {
+        &self.operations
+    }
+
+    /// The API schema served now, if a supergraph is loaded.
+    pub fn api_schema(
+        &self,
+    ) -> Option<apollo_compiler::validation::Valid<apollo_compiler::Schema>> {
+        self.live
+            .load_full()
+            .map(|snapshot| snapshot.supergraph.api_schema.clone())
     }
 
     /// Builds a snapshot from supergraph SDL and makes it live. On error the
@@ -341,6 +365,7 @@ impl Gateway {
             client: &self.client,
             inbound: &self.inbound,
             apq: self.apq.as_ref(),
+            operations: &self.operations,
         };
         let run = stages::run(context, executors);
         match tokio::time::timeout_at(deadline, run).await {

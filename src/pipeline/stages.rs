@@ -1,5 +1,6 @@
 //! The stages of one request, in order, each one function over the
-//! [`RequestContext`]: resolve a persisted query (APQ), prepare (parse,
+//! [`RequestContext`]: resolve a persisted operation (a published one by
+//! id, or an automatic persisted query), apply the safelist, prepare (parse,
 //! validate, plan — cached) and register the persisted query, check the
 //! method, coerce variables, answer introspection, then execute and shape
 //! ([`super::execution`], the same path with or without deferred
@@ -24,7 +25,10 @@ use super::{
 use crate::execute::{InFlight, SubgraphClient};
 use crate::json::ValueBudget;
 use crate::operation::{check_one_of_variables, check_variables, VariablesError};
-use crate::persisted::{check_hash, requested_hash, AutomaticPersistedQueries, PersistedError};
+use crate::persisted::{
+    check_hash, requested_hash, AutomaticPersistedQueries, Named, PersistedError,
+    PersistedOperations,
+};
 
 /// How the request came and how its answer may go.
 pub struct Delivering {
@@ -40,6 +44,7 @@ pub struct Executors<'a> {
     pub client: &'a SubgraphClient,
     pub inbound: &'a InFlight<SharedAnswer, InboundKey>,
     pub apq: Option<&'a AutomaticPersistedQueries>,
+    pub operations: &'a PersistedOperations,
 }
 
 /// One request on its way down the stages: what does not change while it
@@ -61,7 +66,9 @@ pub async fn run(
     mut context: RequestContext<'_>,
     executors: Executors<'_>,
 ) -> StageResult<GraphQLResponse> {
-    let registering = resolve_persisted(&mut context.request, executors.apq).await?;
+    let resolved = resolve_persisted(&mut context.request, &executors).await?;
+    admit_safelisted(&context.request, executors.operations, resolved.named)?;
+    let registering = resolved.register;
     let prepared = prepare(&context)?;
     register_persisted(&context.request, executors.apq, registering);
     check_method(&context, &prepared)?;
@@ -77,28 +84,80 @@ pub async fn run(
     Ok(execute(&context, executors, execution).await)
 }
 
-/// A persisted query's text, when the request names one by hash without
-/// sending it; the hash to register the query under, when it sends both
-/// (checked: a query is never filed under another's hash).
+/// How the request's operation text was found, and the APQ hash to file
+/// it under once it validates.
+struct Resolved {
+    named: Named,
+    register: Option<String>,
+}
+
+/// The operation's text, when the request names it instead of sending it:
+/// by `documentId` (a published operation), or by
+/// `extensions.persistedQuery` (a published operation with that id, else
+/// an automatic persisted query). When a request sends both the text and
+/// an APQ hash, the hash is checked (a query is never filed under
+/// another's hash) and returned to register.
 async fn resolve_persisted(
     request: &mut GraphQLRequest,
-    apq: Option<&AutomaticPersistedQueries>,
-) -> StageResult<Option<String>> {
+    executors: &Executors<'_>,
+) -> StageResult<Resolved> {
+    let (by_id, by_text) = (
+        |register| Resolved {
+            named: Named::ById,
+            register,
+        },
+        |register| Resolved {
+            named: Named::ByText,
+            register,
+        },
+    );
+    if let Some(id) = request.document_id.take() {
+        if request.query.is_some() {
+            return Err(PersistedError::QueryAndDocumentId.into());
+        }
+        let text = executors
+            .operations
+            .lookup(&id)
+            .ok_or(PersistedError::UnknownDocument)?;
+        request.query = Some(text.to_string());
+        return Ok(by_id(None));
+    }
     let Some(hash) = requested_hash(request.extensions.as_ref())? else {
-        return Ok(None);
+        return Ok(by_text(None));
     };
-    let apq = apq.ok_or(PersistedError::NotSupported)?;
+    if request.query.is_none() {
+        if let Some(text) = executors.operations.lookup(&hash) {
+            request.query = Some(text.to_string());
+            return Ok(by_id(None));
+        }
+    }
+    let apq = executors.apq.ok_or(PersistedError::NotSupported)?;
     match &request.query {
         Some(query) => {
             check_hash(query, &hash)?;
-            Ok(Some(hash))
+            Ok(by_text(Some(hash)))
         }
         None => {
             let query = apq.lookup(&hash).await.ok_or(PersistedError::NotFound)?;
             request.query = Some(query.to_string());
-            Ok(None)
+            Ok(by_text(None))
         }
     }
+}
+
+/// The safelist: in `refuse` mode, only published operations run (by id,
+/// or by their exact text); in `log` mode the others are logged.
+fn admit_safelisted(
+    request: &GraphQLRequest,
+    operations: &PersistedOperations,
+    named: Named,
+) -> StageResult<()> {
+    let Some(query) = request.query.as_deref() else {
+        return Ok(());
+    };
+    operations
+        .admit(query, named, request.operation_name.as_deref())
+        .map_err(GatewayError::from)
 }
 
 /// Registers a persisted query once it has parsed and validated (no

@@ -72,6 +72,8 @@ pub struct CheckReport {
     pub errors: Vec<CompositionError>,
     /// Changes of the API schema against the current supergraph.
     pub changes: Vec<SchemaChange>,
+    /// The candidate supergraph, when it composes.
+    pub supergraph: Option<String>,
 }
 
 /// The registry over one store.
@@ -96,6 +98,11 @@ impl Registry {
     pub fn with_allowed_hosts(mut self, hosts: AllowedHosts) -> Self {
         self.hosts = hosts;
         self
+    }
+
+    /// The store the registry lives in (other records share it).
+    pub fn store(&self) -> Arc<dyn Store> {
+        Arc::clone(&self.store)
     }
 
     /// Publishes (adds or replaces) a subgraph.
@@ -188,10 +195,12 @@ impl Registry {
             Err(errors) => CheckReport {
                 errors,
                 changes: Vec::new(),
+                supergraph: None,
             },
             Ok(new_sdl) => CheckReport {
                 errors: Vec::new(),
                 changes: api_changes(old_sdl.as_deref(), &new_sdl),
+                supergraph: Some(new_sdl),
             },
         })
         .await

@@ -47,6 +47,7 @@ mod http_edge;
 mod http_lifecycle;
 mod http_protocol;
 mod one_of_inputs;
+mod persisted_operations;
 mod persisted_queries;
 mod plan_snapshots;
 mod registry;
