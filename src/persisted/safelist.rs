@@ -140,13 +140,30 @@ impl PersistedOperations {
             SafelistMode::Refuse => Err(PersistedError::NotInList),
             _ => {
                 tracing::warn!(
-                    operation = operation_name.unwrap_or("(anonymous)"),
+                    operation = loggable_name(operation_name),
                     sha256 = %super::sha256_hex(text),
                     "an operation outside the published manifests ran (safelist: log)"
                 );
                 Ok(())
             }
         }
+    }
+}
+
+/// The operation name as a log may show it: a GraphQL name of at most 128
+/// characters (the request's text is the client's, and not parsed yet).
+fn loggable_name(name: Option<&str>) -> &str {
+    let Some(name) = name else {
+        return "(anonymous)";
+    };
+    let mut chars = name.chars();
+    let starts = chars
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic());
+    let rest = chars.all(|c| c == '_' || c.is_ascii_alphanumeric());
+    match starts && rest && name.len() <= 128 {
+        true => name,
+        false => "(not a GraphQL name)",
     }
 }
 
@@ -186,6 +203,15 @@ mod tests {
             operations.admit("{ me { id }}", Named::ByText, None),
             Err(PersistedError::NotInList)
         );
+    }
+
+    #[test]
+    fn only_graphql_names_reach_the_log() {
+        assert_eq!(loggable_name(Some("GetUser_2")), "GetUser_2");
+        assert_eq!(loggable_name(None), "(anonymous)");
+        for bad in ["", "a b", "x\n[fake] line", "9lives", &"a".repeat(129)] {
+            assert_eq!(loggable_name(Some(bad)), "(not a GraphQL name)", "{bad}");
+        }
     }
 
     #[test]
