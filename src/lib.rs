@@ -12,6 +12,7 @@ pub mod egress;
 pub mod execute;
 pub mod graphql_error;
 pub mod http;
+pub mod identity;
 pub mod json;
 pub mod loader;
 pub mod operation;
