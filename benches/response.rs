@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use junction::execute::{execute_plan, ClientSettings, FetchContext, Recorded, SubgraphClient};
+use junction::execute::{
+    execute_plan, ClientSettings, FetchContext, ForwardedHeaders, Recorded, SubgraphClient,
+};
 use junction::json::ValueBudget;
 use junction::operation::{prepare, PreparedOperation};
 use junction::plan::{plan_operation, QueryPlan};
@@ -32,11 +34,13 @@ struct Heavy {
 async fn respond(heavy: &Heavy, client: &SubgraphClient) -> Vec<u8> {
     let variables = Map::new();
     let budget = ValueBudget::new(MAX_RESPONSE_VALUES);
+    let headers = ForwardedHeaders::none();
     let context = FetchContext {
         supergraph: &heavy.supergraph,
         client,
         variables: &variables,
         budget: &budget,
+        headers: &headers,
     };
     let output = execute_plan(&heavy.plan, context).await;
     let mut errors = output.errors;

@@ -32,4 +32,7 @@ pub struct SubgraphConfig {
     pub response_limit_bytes: Option<usize>,
     /// Speak HTTP/2 to it (prior knowledge over `http://`); default `false`.
     pub http2: bool,
+    /// Send it the client's `Authorization` header as it came (for a
+    /// subgraph that checks the token itself); default `false`.
+    pub forward_authorization: bool,
 }

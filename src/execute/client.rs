@@ -187,6 +187,7 @@ impl SubgraphClient {
         subgraph: &str,
         url: &str,
         body: Bytes,
+        headers: Vec<(http::HeaderName, http::HeaderValue)>,
         deduplicate: bool,
     ) -> Result<Bytes, FetchError> {
         if let Some((recorded, RecordedUse::Replay)) = &self.recorded {
@@ -213,6 +214,7 @@ impl SubgraphClient {
             subgraph: subgraph.to_string(),
             url: url.to_string(),
             body,
+            headers,
         };
         let record = match &self.recorded {
             Some((recorded, RecordedUse::Record)) => {
@@ -224,7 +226,7 @@ impl SubgraphClient {
             let key = RequestKey {
                 subgraph: request.subgraph.clone(),
                 url: request.url.clone(),
-                headers: Vec::new(),
+                headers: super::forwarded::key_of(&request.headers),
                 body: request.body.clone(),
             };
             self.in_flight.run(key, request.send()).await
@@ -246,6 +248,8 @@ struct Outgoing {
     subgraph: String,
     url: String,
     body: Bytes,
+    /// Sent besides the fixed ones (the caller's identity).
+    headers: Vec<(http::HeaderName, http::HeaderValue)>,
 }
 
 /// What a subgraph is told the gateway accepts.
@@ -268,7 +272,7 @@ impl Outgoing {
         let limit = self.settings.policy(&self.subgraph).max_response_bytes;
         let response = self
             .transport
-            .post(uri, self.body.clone(), self.http2, ACCEPT)
+            .post(uri, self.body.clone(), &self.headers, self.http2, ACCEPT)
             .await
             .map_err(|e| transport_error(&self.subgraph, e))?;
         let status = response.status();

@@ -139,7 +139,7 @@ pub async fn probe(
     let exchange = async {
         let uri: http::Uri = url.parse().map_err(|_| "invalid URL".to_string())?;
         let response = transport
-            .post(uri, body, http2, "application/json")
+            .post(uri, body, &[], http2, "application/json")
             .await
             .map_err(|_| "unreachable".to_string())?;
         let status = response.status();

@@ -34,7 +34,7 @@ pub struct RequestKey {
     pub subgraph: String,
     pub url: String,
     /// Headers sent to the subgraph besides the fixed ones (sorted by name).
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     pub body: Bytes,
 }
 
@@ -301,9 +301,10 @@ mod tests {
     async fn different_requests_never_share_a_fetch() {
         let fixture = Fixture::default();
         let mut other = key("q");
-        other
-            .headers
-            .push(("authorization".into(), "Bearer b".into()));
+        other.headers.push((
+            http::header::AUTHORIZATION,
+            http::HeaderValue::from_static("Bearer b"),
+        ));
         let a = fixture.call(key("q"), 1);
         let b = fixture.call(other, 2);
         fixture.until_started(2).await;

@@ -13,6 +13,7 @@
 mod client;
 mod entities;
 mod errors;
+mod forwarded;
 mod health;
 mod in_flight;
 mod policy;
@@ -26,6 +27,7 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 pub use client::{FetchError, Recorded, SubgraphClient};
+pub use forwarded::ForwardedHeaders;
 pub use health::{HealthState, ProbeSettings, SubgraphHealth, FAILURES_BEFORE_UNHEALTHY};
 pub use in_flight::{InFlight, RequestKey};
 pub use policy::{ClientSettings, ErrorPolicy, SubgraphPolicy};
@@ -53,6 +55,8 @@ pub struct FetchContext<'a> {
     /// The JSON values the request may still receive from subgraphs (or
     /// copy while merging their answers).
     pub budget: &'a ValueBudget,
+    /// Headers sent with every subgraph request (the caller's identity).
+    pub headers: &'a ForwardedHeaders,
 }
 
 /// Runs a plan's primary stages.
@@ -149,6 +153,7 @@ async fn run_fetch(
         client,
         variables,
         budget,
+        headers,
     } = context;
     if !crate::operation::conditions_met(&fetch.conditions, variables) {
         return Vec::new();
@@ -165,7 +170,7 @@ async fn run_fetch(
         None
     };
     let body = request_body(fetch, variables, entities.as_deref());
-    let response = send(fetch, subgraph, client, body, budget).await;
+    let response = send(fetch, subgraph, client, body, budget, headers).await;
     let origin = errors::Origin {
         subgraph: &subgraph.name,
         policy: client.settings().policy(&subgraph.name).errors,
@@ -205,10 +210,16 @@ async fn send(
     client: &SubgraphClient,
     body: Bytes,
     budget: &ValueBudget,
+    headers: &ForwardedHeaders,
 ) -> Result<SubgraphResponse, FetchError> {
     let deduplicate = fetch.kind == apollo_compiler::ast::OperationType::Query;
+    let forward_authorization = client
+        .settings()
+        .policy(&subgraph.name)
+        .forward_authorization;
+    let headers = headers.for_subgraph(forward_authorization);
     let response = client
-        .post(&subgraph.name, &subgraph.url, body, deduplicate)
+        .post(&subgraph.name, &subgraph.url, body, headers, deduplicate)
         .await
         .and_then(|bytes| parse_response(&subgraph.name, &bytes, budget))
         .map(|mut response| {

@@ -26,6 +26,8 @@ pub struct SubgraphPolicy {
     /// otherwise. Subgraphs are called over `http://` only: the client has
     /// no TLS (an `https://` URL fails with an error naming the scheme).
     pub http2: bool,
+    /// Send it the client's `Authorization` header as it came.
+    pub forward_authorization: bool,
 }
 
 impl Default for SubgraphPolicy {
@@ -34,6 +36,7 @@ impl Default for SubgraphPolicy {
             max_response_bytes: 32 * 1024 * 1024,
             errors: ErrorPolicy::Mask,
             http2: false,
+            forward_authorization: false,
         }
     }
 }

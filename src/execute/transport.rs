@@ -87,6 +87,7 @@ impl Transport {
         &self,
         uri: Uri,
         body: Bytes,
+        extra: &[(http::HeaderName, HeaderValue)],
         http2: bool,
         accept: &'static str,
     ) -> Result<Response<Incoming>, TransportError> {
@@ -97,6 +98,9 @@ impl Transport {
         let headers = request.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(ACCEPT, HeaderValue::from_static(accept));
+        for (name, value) in extra {
+            headers.insert(name.clone(), value.clone());
+        }
         let pool = match http2 {
             true => &self.http2,
             false => &self.http1,

@@ -3,7 +3,7 @@
 //! An incremental response is always `multipart/mixed` with status 200.
 
 use axum::body::Body;
-use axum::http::header::{ALLOW, CONTENT_TYPE};
+use axum::http::header::{ALLOW, CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
@@ -16,7 +16,8 @@ use crate::pipeline::{GraphQLResponse, ResponseKind};
 ///
 /// With `application/graphql-response+json` request errors are 400; with
 /// `application/json` every well-formed request gets 200, except a mutation
-/// over GET (405) and a gateway with no supergraph yet (503), which no
+/// over GET (405), a request without a caller (401, `WWW-Authenticate:
+/// Bearer`) and a gateway with no supergraph yet (503), which no
 /// GraphQL response describes well enough for a legacy client. A client that
 /// takes only `multipart/mixed` is treated like a legacy one.
 pub fn graphql_response(response: GraphQLResponse, media: ResponseMediaType) -> Response {
@@ -36,13 +37,26 @@ pub fn graphql_response(response: GraphQLResponse, media: ResponseMediaType) -> 
         (ResponseKind::NotReady, _) => StatusCode::SERVICE_UNAVAILABLE,
         (ResponseKind::Timeout, _) => StatusCode::GATEWAY_TIMEOUT,
         (ResponseKind::QueryNeeded, _) => StatusCode::OK,
+        (ResponseKind::Unauthenticated, _) => StatusCode::UNAUTHORIZED,
     };
     let mut http = with_body(status, media, response.body);
     if response.kind == ResponseKind::MethodNotAllowed {
         http.headers_mut()
             .insert(ALLOW, HeaderValue::from_static("POST"));
     }
+    if response.kind == ResponseKind::Unauthenticated {
+        unauthenticated(&mut http);
+    }
     http
+}
+
+/// Marks a response as refused for want of a caller: 401 and
+/// `WWW-Authenticate: Bearer` (RFC 6750).
+pub fn unauthenticated(response: &mut Response) {
+    *response.status_mut() = StatusCode::UNAUTHORIZED;
+    response
+        .headers_mut()
+        .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
 }
 
 /// The HTTP response reporting a request the HTTP layer refused, with a

@@ -10,7 +10,7 @@ use axum::response::Response;
 
 use super::decode::PostBody;
 use super::{body, csrf, decode, encode, negotiate, AppState, HttpError, ResponseMediaType};
-use crate::pipeline::{Delivery, GraphQLRequest, RequestMethod};
+use crate::pipeline::{Delivery, GraphQLRequest, RequestMethod, ResponseKind};
 
 /// `POST /graphql` with a JSON body (or, when batching is on, an array).
 pub async fn post(State(state): State<AppState>, request: Request) -> Response {
@@ -19,9 +19,19 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
     match decode_post(&state, &headers, body).await {
         Ok((PostBody::Single(request), media)) => {
             let delivery = delivery(&headers);
-            execute(&state, request, RequestMethod::Post, media, delivery).await
+            execute(
+                &state,
+                &headers,
+                request,
+                RequestMethod::Post,
+                media,
+                delivery,
+            )
+            .await
         }
-        Ok((PostBody::Batch(requests), media)) => execute_batch(&state, requests, media).await,
+        Ok((PostBody::Batch(requests), media)) => {
+            execute_batch(&state, &headers, requests, media).await
+        }
         Err((error, media)) => encode::http_error(&error, media),
     }
 }
@@ -45,7 +55,15 @@ pub async fn get(
     match decode::get_params(query_string.as_deref()) {
         Ok(request) => {
             let delivery = delivery(&headers);
-            execute(&state, request, RequestMethod::Get, media, delivery).await
+            execute(
+                &state,
+                &headers,
+                request,
+                RequestMethod::Get,
+                media,
+                delivery,
+            )
+            .await
         }
         Err(error) => encode::http_error(&error, media),
     }
@@ -93,8 +111,11 @@ fn delivery(headers: &HeaderMap) -> Delivery {
 /// Runs each operation of a batch through the pipeline on its own (at
 /// once, each with its own errors; deferred fragments inline) and answers
 /// their responses as one JSON array, in order.
+/// A batch whose caller has no credential (every entry then says so) is
+/// answered 401 as a whole.
 async fn execute_batch(
     state: &AppState,
+    headers: &HeaderMap,
     requests: Vec<Result<GraphQLRequest, HttpError>>,
     media: ResponseMediaType,
 ) -> Response {
@@ -102,25 +123,37 @@ async fn execute_batch(
         match request {
             Ok(request) => {
                 let gateway = &state.gateway;
-                gateway
-                    .execute(request, RequestMethod::Post, Delivery::Complete)
-                    .await
-                    .body
+                let response = gateway
+                    .execute_for(request, headers, RequestMethod::Post, Delivery::Complete)
+                    .await;
+                (Some(response.kind), response.body)
             }
-            Err(error) => encode::error_body(&error),
+            Err(error) => (None, encode::error_body(&error)),
         }
     });
-    let bodies = futures::future::join_all(runs).await;
-    encode::batch(&bodies, media)
+    let answers = futures::future::join_all(runs).await;
+    let unauthenticated = answers
+        .iter()
+        .any(|(kind, _)| *kind == Some(ResponseKind::Unauthenticated));
+    let bodies: Vec<_> = answers.into_iter().map(|(_, body)| body).collect();
+    let mut response = encode::batch(&bodies, media);
+    if unauthenticated {
+        encode::unauthenticated(&mut response);
+    }
+    response
 }
 
 async fn execute(
     state: &AppState,
+    headers: &HeaderMap,
     request: GraphQLRequest,
     method: RequestMethod,
     media: ResponseMediaType,
     delivery: Delivery,
 ) -> Response {
-    let response = state.gateway.execute(request, method, delivery).await;
+    let gateway = &state.gateway;
+    let response = gateway
+        .execute_for(request, headers, method, delivery)
+        .await;
     encode::graphql_response(response, media)
 }

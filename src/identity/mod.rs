@@ -8,8 +8,10 @@
 //! failed is for the logs; the client is told only that it failed.
 
 pub mod credentials;
+pub mod identifier;
 
 pub use credentials::{Credentials, TokenSource};
+pub use identifier::{Identifier, IdentitySettings, Verify, API_KEY_PREFIX};
 
 /// What kind of caller a request has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -46,6 +46,10 @@ pub fn gateway_settings(config: &Config) -> Result<GatewaySettings, LoadError> {
             ttl: config.apq.ttl,
             local_cache_bytes: config.apq.local_cache_bytes,
         }),
+        // From the `auth` section once it lands; until then nobody is
+        // authenticated and the default identity headers are sent.
+        identity: Default::default(),
+        identity_headers: Default::default(),
         safelist: match config.persisted_operations.safelist {
             Safelist::Off => SafelistMode::Off,
             Safelist::Log => SafelistMode::Log,
@@ -74,6 +78,10 @@ pub fn client_settings(config: &Config) -> Result<ClientSettings, LoadError> {
             ErrorExposure::Mask => ErrorPolicy::Mask,
         },
         http2: config.subgraphs.get(name).is_some_and(|s| s.http2),
+        forward_authorization: config
+            .subgraphs
+            .get(name)
+            .is_some_and(|s| s.forward_authorization),
     };
     Ok(ClientSettings {
         timeout: config.subgraph_timeout(),

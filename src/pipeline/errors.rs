@@ -40,6 +40,8 @@ pub enum GatewayError {
     Timeout(Duration),
     #[error("{0}")]
     Persisted(#[from] PersistedError),
+    #[error("{0}")]
+    Identity(crate::identity::IdentityError),
 }
 
 impl GatewayError {
@@ -65,6 +67,7 @@ impl GatewayError {
             Self::Plan(_) => "QUERY_PLANNING_FAILED",
             Self::Timeout(_) => "GATEWAY_TIMEOUT",
             Self::Persisted(error) => error.code(),
+            Self::Identity(_) => "UNAUTHENTICATED",
         }
     }
 

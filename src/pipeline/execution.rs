@@ -3,6 +3,7 @@
 //! shaped and written once, and, when fragments are deferred, the
 //! initial payload returned while [`super::incremental`] delivers the rest.
 
+use crate::execute::ForwardedHeaders;
 use std::sync::{Arc, Mutex};
 
 use futures::{SinkExt, StreamExt};
@@ -35,6 +36,8 @@ pub(super) struct Execution {
     /// The values the request may receive from subgraphs, deferred
     /// fragments included.
     pub budget: ValueBudget,
+    /// Headers every subgraph request carries (the caller's identity).
+    pub forwarded: ForwardedHeaders,
 }
 
 impl Execution {
@@ -45,6 +48,7 @@ impl Execution {
             client: &self.client,
             variables: &self.variables,
             budget: &self.budget,
+            headers: &self.forwarded,
         }
     }
 

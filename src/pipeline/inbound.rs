@@ -5,9 +5,8 @@
 //! Two requests share an execution only when nothing can make their answers
 //! differ: the same live supergraph, the same prepared operation (one cache
 //! entry: same document and operation name), the same coerced variables,
-//! and the same caller attributes (`InboundKey::caller`: empty until the
-//! identity stage fills it, and every attribute that can change an answer
-//! must go there). Mutations, subscriptions and operations with deferred
+//! and the same caller (every attribute of it, and every header sent to
+//! subgraphs on its behalf). Mutations, subscriptions and operations with deferred
 //! fragments never share. The sharing is cancellation-safe in the way of
 //! [`crate::execute::InFlight`]: whoever still waits drives the execution,
 //! and its entry goes when it finishes or when its last waiter goes away.
@@ -19,6 +18,8 @@ use serde_json::{Map, Value};
 
 use super::snapshot::{PreparedRequest, Snapshot};
 use super::ResponseKind;
+use crate::execute::ForwardedHeaders;
+use crate::identity::Caller;
 
 /// What makes two client requests the same request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -30,9 +31,12 @@ pub struct InboundKey {
     operation: usize,
     /// The coerced variables, serialised.
     variables: String,
-    /// Caller attributes that can change the answer (identity, forwarded
-    /// headers), sorted; empty while every request is anonymous.
-    caller: Vec<(String, String)>,
+    /// The caller: everything about it that could change an answer
+    /// (subject, org, roles, scopes, tier, kind, token id).
+    caller: Caller,
+    /// The headers sent to subgraphs (the caller's, and the client's
+    /// `Authorization` for the subgraphs that take it).
+    forwarded: ForwardedHeaders,
 }
 
 impl InboundKey {
@@ -40,12 +44,15 @@ impl InboundKey {
         snapshot: &Arc<Snapshot>,
         prepared: &Arc<PreparedRequest>,
         variables: &Map<String, Value>,
+        caller: &Caller,
+        forwarded: &ForwardedHeaders,
     ) -> Self {
         Self {
             snapshot: Arc::as_ptr(snapshot) as usize,
             operation: Arc::as_ptr(prepared) as usize,
             variables: serde_json::to_string(variables).unwrap_or_default(),
-            caller: Vec::new(),
+            caller: caller.clone(),
+            forwarded: forwarded.clone(),
         }
     }
 }

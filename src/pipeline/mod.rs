@@ -15,14 +15,17 @@ use bytes::Bytes;
 use serde::Deserialize;
 
 use crate::execute::{ClientSettings, ErrorPolicy, HealthState, ProbeSettings, SubgraphClient};
+use crate::identity::{Identifier, IdentitySettings, Verify};
 use crate::operation::{Limits, VariableLimits};
 use crate::persisted::{ApqSettings, AutomaticPersistedQueries, PersistedOperations, SafelistMode};
 use crate::store::Store;
 pub use errors::GatewayError;
+pub use forwarding::IdentityHeaders;
 pub use snapshot::Snapshot;
 
 mod errors;
 mod execution;
+mod forwarding;
 mod inbound;
 mod incremental;
 mod one_of;
@@ -69,6 +72,11 @@ pub struct GatewaySettings {
     pub apq: Option<ApqSettings>,
     /// What happens to an operation outside the published manifests.
     pub safelist: SafelistMode,
+    /// How callers are identified (the verifiers are added to the
+    /// [`Gateway`]: [`Gateway::with_token_verifier`]).
+    pub identity: IdentitySettings,
+    /// The headers that tell subgraphs who the caller is.
+    pub identity_headers: IdentityHeaders,
 }
 
 impl Default for GatewaySettings {
@@ -91,6 +99,8 @@ impl Default for GatewaySettings {
                 local_cache_bytes: 16 * 1024 * 1024,
             }),
             safelist: SafelistMode::Off,
+            identity: IdentitySettings::default(),
+            identity_headers: IdentityHeaders::default(),
         }
     }
 }
@@ -175,6 +185,9 @@ pub enum ResponseKind {
     NotReady,
     /// The request took longer than the request timeout.
     Timeout,
+    /// No caller: a credential failed, or none was presented where one is
+    /// required (HTTP 401 with `WWW-Authenticate`).
+    Unauthenticated,
     /// A persisted query the gateway does not have (or takes no persisted
     /// queries): HTTP 200, so that the client sends the full query.
     QueryNeeded,
@@ -230,6 +243,8 @@ pub struct Gateway {
     apq: Option<AutomaticPersistedQueries>,
     /// The operations SDK clients published, and the safelist over them.
     operations: PersistedOperations,
+    /// Builds each request's caller.
+    identifier: Identifier,
 }
 
 impl Gateway {
@@ -240,6 +255,7 @@ impl Gateway {
             .as_ref()
             .map(|apq| AutomaticPersistedQueries::new(apq, None));
         let operations = PersistedOperations::new(settings.safelist);
+        let identifier = Identifier::new(settings.identity.clone());
         Self {
             settings,
             live: ArcSwapOption::empty(),
@@ -247,6 +263,7 @@ impl Gateway {
             inbound: Default::default(),
             apq,
             operations,
+            identifier,
         }
     }
 
@@ -257,6 +274,20 @@ impl Gateway {
         if let Some(apq) = &self.settings.apq {
             self.apq = Some(AutomaticPersistedQueries::new(apq, Some(store)));
         }
+        self
+    }
+
+    /// Verifies bearer tokens (JWTs) with `verifier`.
+    #[must_use]
+    pub fn with_token_verifier(mut self, verifier: Arc<dyn Verify>) -> Self {
+        self.identifier = self.identifier.with_tokens(verifier);
+        self
+    }
+
+    /// Verifies API keys with `verifier`.
+    #[must_use]
+    pub fn with_api_key_verifier(mut self, verifier: Arc<dyn Verify>) -> Self {
+        self.identifier = self.identifier.with_api_keys(verifier);
         self
     }
 
@@ -339,11 +370,24 @@ impl Gateway {
         self.client.probe_all(&subgraphs, settings).await;
     }
 
-    /// Runs one request through the pipeline, within the request timeout
-    /// (deferred fragments delivered later are held to the same deadline).
+    /// Runs one request that presents no credential (see [`Self::execute_for`]).
     pub async fn execute(
         &self,
         request: GraphQLRequest,
+        method: RequestMethod,
+        delivery: Delivery,
+    ) -> GraphQLResponse {
+        self.execute_for(request, &http::HeaderMap::new(), method, delivery)
+            .await
+    }
+
+    /// Runs one request through the pipeline, within the request timeout
+    /// (deferred fragments delivered later are held to the same deadline);
+    /// `headers` are the HTTP request's (its credentials are read from them).
+    pub async fn execute_for(
+        &self,
+        request: GraphQLRequest,
+        headers: &http::HeaderMap,
         method: RequestMethod,
         delivery: Delivery,
     ) -> GraphQLResponse {
@@ -355,6 +399,7 @@ impl Gateway {
             snapshot: &snapshot,
             settings: &self.settings,
             request,
+            headers,
             delivering: stages::Delivering {
                 method,
                 delivery,
@@ -366,6 +411,7 @@ impl Gateway {
             inbound: &self.inbound,
             apq: self.apq.as_ref(),
             operations: &self.operations,
+            identifier: &self.identifier,
         };
         let run = stages::run(context, executors);
         match tokio::time::timeout_at(deadline, run).await {

@@ -16,13 +16,14 @@ use std::sync::Arc;
 
 use super::execution::Execution;
 use super::inbound::{InboundKey, SharedAnswer};
-use super::one_of;
 use super::snapshot::{PreparedRequest, Snapshot};
+use super::{forwarding, one_of};
 use super::{
     incremental, Delivery, GatewayError, GatewaySettings, GraphQLRequest, GraphQLResponse,
     RequestMethod,
 };
-use crate::execute::{InFlight, SubgraphClient};
+use crate::execute::{ForwardedHeaders, InFlight, SubgraphClient};
+use crate::identity::{Caller, Identifier};
 use crate::json::ValueBudget;
 use crate::operation::{check_one_of_variables, check_variables, VariablesError};
 use crate::persisted::{
@@ -45,6 +46,7 @@ pub struct Executors<'a> {
     pub inbound: &'a InFlight<SharedAnswer, InboundKey>,
     pub apq: Option<&'a AutomaticPersistedQueries>,
     pub operations: &'a PersistedOperations,
+    pub identifier: &'a Identifier,
 }
 
 /// One request on its way down the stages: what does not change while it
@@ -53,6 +55,8 @@ pub struct RequestContext<'a> {
     pub snapshot: &'a Arc<Snapshot>,
     pub settings: &'a GatewaySettings,
     pub request: GraphQLRequest,
+    /// The HTTP request's headers (credentials, `Authorization` to forward).
+    pub headers: &'a http::HeaderMap,
     pub delivering: Delivering,
 }
 
@@ -66,6 +70,9 @@ pub async fn run(
     mut context: RequestContext<'_>,
     executors: Executors<'_>,
 ) -> StageResult<GraphQLResponse> {
+    let caller = identify(&context, executors.identifier).await?;
+    let forwarded =
+        forwarding::forwarded(&caller, &context.settings.identity_headers, context.headers);
     let resolved = resolve_persisted(&mut context.request, &executors).await?;
     admit_safelisted(&context.request, executors.operations, resolved.named)?;
     let registering = resolved.register;
@@ -80,8 +87,18 @@ pub async fn run(
         prepared,
         variables,
         introspection,
+        forwarded,
     )?;
-    Ok(execute(&context, executors, execution).await)
+    Ok(execute(&context, executors, execution, &caller).await)
+}
+
+/// The request's caller, from the credential it presents; a credential
+/// that fails (or none, where one is required) ends the request with 401.
+async fn identify(context: &RequestContext<'_>, identifier: &Identifier) -> StageResult<Caller> {
+    identifier.identify(context.headers).await.map_err(|error| {
+        tracing::info!(reason = error.reason(), "request refused: no caller");
+        GatewayError::Identity(error)
+    })
 }
 
 /// How the request's operation text was found, and the APQ hash to file
@@ -280,6 +297,7 @@ fn plan(
     prepared: Arc<PreparedRequest>,
     variables: Valid<JsonMap>,
     introspection: Option<Map<String, Value>>,
+    forwarded: ForwardedHeaders,
 ) -> StageResult<Execution> {
     let plan = prepared
         .plan
@@ -303,6 +321,7 @@ fn plan(
         deadline: context.delivering.deadline,
         max_errors: settings.limits.max_errors,
         budget: ValueBudget::new(settings.max_response_values),
+        forwarded,
     })
 }
 
@@ -312,6 +331,7 @@ async fn execute(
     context: &RequestContext<'_>,
     executors: Executors<'_>,
     execution: Execution,
+    caller: &Caller,
 ) -> GraphQLResponse {
     let shareable = context.settings.inbound_dedupe
         && execution.prepared.operation.kind == OperationType::Query
@@ -319,7 +339,13 @@ async fn execute(
     if !shareable {
         return execution.run().await;
     }
-    let key = InboundKey::new(context.snapshot, &execution.prepared, &execution.variables);
+    let key = InboundKey::new(
+        context.snapshot,
+        &execution.prepared,
+        &execution.variables,
+        caller,
+        &execution.forwarded,
+    );
     let shared = async move {
         let response = execution.run().await;
         (response.kind, response.body)

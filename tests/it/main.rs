@@ -46,6 +46,7 @@ mod http_cli;
 mod http_edge;
 mod http_lifecycle;
 mod http_protocol;
+mod identity_forwarding;
 mod one_of_inputs;
 mod persisted_operations;
 mod persisted_queries;

@@ -173,6 +173,8 @@ pub struct RecordedRequest {
     pub variables: Map<String, Value>,
     /// The HTTP version the request came over.
     pub version: axum::http::Version,
+    /// The request's headers.
+    pub headers: axum::http::HeaderMap,
 }
 
 impl RecordedRequest {
@@ -337,6 +339,7 @@ async fn serve(
     State(state): State<Arc<ServerState>>,
     Path(name): Path<String>,
     version: axum::http::Version,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Response {
     let Some(subgraph) = state.subgraphs.get(&name) else {
@@ -358,6 +361,7 @@ async fn serve(
         query: query.to_string(),
         variables: variables.clone(),
         version,
+        headers,
     };
     {
         let mut log = state.log.lock().unwrap_or_else(|e| e.into_inner());
