@@ -43,6 +43,10 @@ pub struct PersistedOperationsConfig {
     /// names it by operation name and hash), `refuse` (it is refused with
     /// `PERSISTED_QUERY_NOT_IN_LIST`). Default `off`.
     pub safelist: Safelist,
+    /// Callers holding one of these roles (from their token or API key)
+    /// may run any operation, safelist or not (for example `admin`, or a
+    /// role for your own tooling). Default none.
+    pub exempt_roles: Vec<String>,
 }
 
 /// The safelist mode.

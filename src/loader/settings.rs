@@ -50,6 +50,7 @@ pub fn gateway_settings(config: &Config) -> Result<GatewaySettings, LoadError> {
         // authenticated and the default identity headers are sent.
         identity: Default::default(),
         identity_headers: Default::default(),
+        safelist_exempt_roles: config.persisted_operations.exempt_roles.clone(),
         safelist: match config.persisted_operations.safelist {
             Safelist::Off => SafelistMode::Off,
             Safelist::Log => SafelistMode::Log,

@@ -81,6 +81,8 @@ fn digest(text: &str) -> [u8; 32] {
 pub struct PersistedOperations {
     set: ArcSwap<OperationSet>,
     mode: SafelistMode,
+    /// Callers holding one of these roles are not held to the safelist.
+    exempt_roles: Vec<String>,
 }
 
 /// How a request named its operation.
@@ -97,7 +99,20 @@ impl PersistedOperations {
         Self {
             set: ArcSwap::from_pointee(OperationSet::default()),
             mode,
+            exempt_roles: Vec::new(),
         }
+    }
+
+    /// Callers holding one of `roles` may run any operation.
+    #[must_use]
+    pub fn exempting(mut self, roles: Vec<String>) -> Self {
+        self.exempt_roles = roles;
+        self
+    }
+
+    /// Whether a caller with `roles` is held to the safelist.
+    pub fn applies_to(&self, roles: &[String]) -> bool {
+        !roles.iter().any(|role| self.exempt_roles.contains(role))
     }
 
     pub fn mode(&self) -> SafelistMode {
@@ -212,6 +227,14 @@ mod tests {
         for bad in ["", "a b", "x\n[fake] line", "9lives", &"a".repeat(129)] {
             assert_eq!(loggable_name(Some(bad)), "(not a GraphQL name)", "{bad}");
         }
+    }
+
+    #[test]
+    fn exempt_roles_are_not_held_to_the_safelist() {
+        let operations = served(SafelistMode::Refuse).exempting(vec!["admin".into()]);
+        assert!(operations.applies_to(&[]));
+        assert!(operations.applies_to(&["viewer".into()]));
+        assert!(!operations.applies_to(&["viewer".into(), "admin".into()]));
     }
 
     #[test]

@@ -72,6 +72,8 @@ pub struct GatewaySettings {
     pub apq: Option<ApqSettings>,
     /// What happens to an operation outside the published manifests.
     pub safelist: SafelistMode,
+    /// Callers holding one of these roles are not held to the safelist.
+    pub safelist_exempt_roles: Vec<String>,
     /// How callers are identified (the verifiers are added to the
     /// [`Gateway`]: [`Gateway::with_token_verifier`]).
     pub identity: IdentitySettings,
@@ -99,6 +101,7 @@ impl Default for GatewaySettings {
                 local_cache_bytes: 16 * 1024 * 1024,
             }),
             safelist: SafelistMode::Off,
+            safelist_exempt_roles: Vec::new(),
             identity: IdentitySettings::default(),
             identity_headers: IdentityHeaders::default(),
         }
@@ -254,7 +257,8 @@ impl Gateway {
             .apq
             .as_ref()
             .map(|apq| AutomaticPersistedQueries::new(apq, None));
-        let operations = PersistedOperations::new(settings.safelist);
+        let operations = PersistedOperations::new(settings.safelist)
+            .exempting(settings.safelist_exempt_roles.clone());
         let identifier = Identifier::new(settings.identity.clone());
         Self {
             settings,

@@ -74,7 +74,12 @@ pub async fn run(
     let forwarded =
         forwarding::forwarded(&caller, &context.settings.identity_headers, context.headers);
     let resolved = resolve_persisted(&mut context.request, &executors).await?;
-    admit_safelisted(&context.request, executors.operations, resolved.named)?;
+    admit_safelisted(
+        &context.request,
+        executors.operations,
+        resolved.named,
+        &caller,
+    )?;
     let registering = resolved.register;
     let prepared = prepare(&context)?;
     register_persisted(&context.request, executors.apq, registering);
@@ -163,15 +168,20 @@ async fn resolve_persisted(
 }
 
 /// The safelist: in `refuse` mode, only published operations run (by id,
-/// or by their exact text); in `log` mode the others are logged.
+/// or by their exact text); in `log` mode the others are logged. Callers
+/// holding an exempt role (`persisted_operations.exempt_roles`) run anything.
 fn admit_safelisted(
     request: &GraphQLRequest,
     operations: &PersistedOperations,
     named: Named,
+    caller: &Caller,
 ) -> StageResult<()> {
     let Some(query) = request.query.as_deref() else {
         return Ok(());
     };
+    if !operations.applies_to(&caller.roles) {
+        return Ok(());
+    }
     operations
         .admit(query, named, request.operation_name.as_deref())
         .map_err(GatewayError::from)
