@@ -2,13 +2,14 @@
 //! (subgraphs, supergraphs and their history; publish, check, remove,
 //! roll back) and the operation manifests SDK clients publish
 //! ([`operations`]; a subgraph check names the published operations it
-//! would break). Composition errors are data in the results, so a CI
+//! would break), and API keys ([`api_keys`]). Composition errors are data in the results, so a CI
 //! pipeline reads them like any field; other failures are GraphQL errors
 //! with `extensions.code` (`BAD_USER_INPUT`, `NOT_FOUND`,
 //! `STORE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`).
 //!
 //! Who may call it is the HTTP layer's concern (the admin token).
 
+mod api_keys;
 mod operations;
 mod types;
 
@@ -16,7 +17,9 @@ use async_graphql::{
     Context, EmptySubscription, ErrorExtensions, MergedObject, Object, Schema, ID,
 };
 
+use crate::identity::api_keys::ApiKeys;
 use crate::persisted::OperationLibrary;
+use api_keys::{ApiKeysMutation, ApiKeysQuery};
 pub use operations::ServedSchema;
 use operations::{OperationsMutation, OperationsQuery};
 
@@ -28,11 +31,11 @@ pub type AdminSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Every query field of the admin API.
 #[derive(MergedObject, Default)]
-pub struct Query(AdminQuery, OperationsQuery);
+pub struct Query(AdminQuery, OperationsQuery, ApiKeysQuery);
 
 /// Every mutation of the admin API.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AdminMutation, OperationsMutation);
+pub struct Mutation(AdminMutation, OperationsMutation, ApiKeysMutation);
 
 /// Who the caller is, for the history (`createdBy`); set per request.
 #[derive(Debug, Clone)]
@@ -52,9 +55,11 @@ pub fn schema_serving(registry: Registry, served: ServedSchema) -> AdminSchema {
 
 fn builder(registry: Registry) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
     let library = OperationLibrary::new(registry.store());
+    let api_keys = ApiKeys::new(registry.store());
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(registry)
         .data(library)
+        .data(api_keys)
 }
 
 #[derive(Default)]

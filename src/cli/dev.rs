@@ -15,7 +15,8 @@ use crate::compose::SubgraphInput;
 use crate::config::{AdminConfig, Config, Mode};
 use crate::http;
 use crate::http::AdminEndpoint;
-use crate::loader::{probe_settings, start_demo, Loader, SupergraphSource};
+use crate::identity::api_keys::ApiKeys;
+use crate::loader::{probe_settings, start_demo_with, Loader, SupergraphSource};
 use crate::persisted::OperationLibrary;
 
 pub async fn run(args: DevArgs) -> anyhow::Result<()> {
@@ -35,8 +36,12 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     };
     config.validate()?;
     let subgraphs_addr = SocketAddr::from(([127, 0, 0, 1], args.subgraphs_port.unwrap_or(0)));
-    let demo = start_demo(subgraphs_addr, &config).await?;
     let registry = serve::open_registry(&config).await?;
+    let api_keys = Arc::new(ApiKeys::new(registry.store()));
+    let demo = start_demo_with(subgraphs_addr, &config, |gateway| {
+        gateway.with_api_key_verifier(api_keys)
+    })
+    .await?;
     let demo_inputs: Vec<SubgraphInput> = SUBGRAPH_NAMES
         .iter()
         .filter_map(|name| {

@@ -16,6 +16,7 @@ use crate::http::AdminEndpoint;
 use crate::http::{
     self, CompressionSettings, CorsSettings, CsrfSettings, HttpSettings, ServerSettings,
 };
+use crate::identity::api_keys::ApiKeys;
 use crate::loader::{allowed_hosts, gateway_settings, probe_settings, Loader, SupergraphSource};
 use crate::persisted::OperationLibrary;
 use crate::pipeline::Gateway;
@@ -33,13 +34,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         admin_token: std::env::var("JUNCTION_ADMIN_TOKEN").ok(),
     };
     let config = Config::load(args.config.as_deref(), overrides)?;
-    let gateway =
-        Arc::new(with_shared_apq(Gateway::new(gateway_settings(&config)?), &config).await?);
     let from_registry = config.serves_registry(args.subgraphs.is_some());
     let registry = match from_registry || config.admin.token.is_some() {
         true => Some(open_server_registry(&config).await?),
         false => None,
     };
+    let mut gateway = with_shared_apq(Gateway::new(gateway_settings(&config)?), &config).await?;
+    if let Some(registry) = &registry {
+        gateway = gateway.with_api_key_verifier(Arc::new(ApiKeys::new(registry.store())));
+    }
+    let gateway = Arc::new(gateway);
     let source = match (from_registry, &registry) {
         (true, Some(registry)) => SupergraphSource::Registry(registry.clone()),
         _ => file_source(args.subgraphs, &config)?,

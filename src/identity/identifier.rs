@@ -6,8 +6,9 @@
 //! as anonymous.
 //!
 //! When no verifier is configured at all, Junction does not authenticate:
-//! credentials are not read and every caller is anonymous (a token may
-//! still be meant for the subgraphs, see `forward_authorization`).
+//! credentials are not read and every caller is anonymous. Without a token
+//! verifier, a bearer token that is not an API key is not Junction's to
+//! check (it may be meant for a subgraph, see `forward_authorization`).
 
 use std::sync::Arc;
 
@@ -79,7 +80,13 @@ impl Identifier {
                 false => Ok(Caller::anonymous()),
             };
         }
-        let credentials = Credentials::from_headers(headers, &self.settings.token_source);
+        let mut credentials = Credentials::from_headers(headers, &self.settings.token_source);
+        // A bearer token is Junction's to check only when it verifies tokens
+        // (or it is an API key); otherwise it may be meant for a subgraph.
+        let is_key = |token: &String| token.starts_with(API_KEY_PREFIX);
+        if self.tokens.is_none() && !credentials.token.as_ref().is_some_and(is_key) {
+            credentials.token = None;
+        }
         match (&credentials.token, &credentials.api_key) {
             (Some(_), Some(_)) => Err(IdentityError::Invalid(
                 "both a token and an X-API-Key were presented".into(),
@@ -196,5 +203,15 @@ mod tests {
             caller.unwrap().is_anonymous(),
             "no verifier: not authenticating"
         );
+        let keys_only = Identifier::new(IdentitySettings::default())
+            .with_api_keys(Arc::new(One("jk_1_s", CallerKind::ApiKey)));
+        let subgraph_token = headers(&[("authorization", "Bearer x")]);
+        let caller = keys_only.identify(&subgraph_token).await;
+        assert!(
+            caller.unwrap().is_anonymous(),
+            "a subgraph's token is not checked"
+        );
+        let wrong_key = headers(&[("authorization", "Bearer jk_2")]);
+        assert!(keys_only.identify(&wrong_key).await.is_err());
     }
 }

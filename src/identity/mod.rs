@@ -7,6 +7,7 @@
 //! ([`IdentityError`], `UNAUTHENTICATED`), never taken as anonymous. Why it
 //! failed is for the logs; the client is told only that it failed.
 
+pub mod api_keys;
 pub mod credentials;
 pub mod identifier;
 

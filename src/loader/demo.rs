@@ -29,6 +29,16 @@ pub async fn start_demo(
     subgraphs_addr: SocketAddr,
     config: &Config,
 ) -> Result<DemoGateway, LoadError> {
+    start_demo_with(subgraphs_addr, config, |gateway| gateway).await
+}
+
+/// [`start_demo`], the gateway finished by `finish` (its verifiers) before
+/// it starts.
+pub async fn start_demo_with(
+    subgraphs_addr: SocketAddr,
+    config: &Config,
+    finish: impl FnOnce(Gateway) -> Gateway,
+) -> Result<DemoGateway, LoadError> {
     let subgraphs = junction_subgraphs::spawn(subgraphs_addr)
         .await
         .map_err(LoadError::Demo)?;
@@ -38,7 +48,7 @@ pub async fn start_demo(
         .map(|name| (name.to_string(), subgraphs.url(name)))
         .collect();
     settings.subgraph_urls.extend(urls);
-    let gateway = Arc::new(Gateway::new(settings));
+    let gateway = Arc::new(finish(Gateway::new(settings)));
     gateway
         .load_supergraph(DEMO_SUPERGRAPH)
         .map_err(|error| LoadError::Invalid {

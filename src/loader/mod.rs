@@ -24,7 +24,7 @@ mod settings;
 mod source;
 mod watch;
 
-pub use demo::{start_demo, DemoGateway, DEMO_SUPERGRAPH};
+pub use demo::{start_demo, start_demo_with, DemoGateway, DEMO_SUPERGRAPH};
 pub use follow::POLL_INTERVAL;
 pub use settings::{allowed_hosts, client_settings, gateway_settings, probe_settings};
 pub use source::SupergraphSource;

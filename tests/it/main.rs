@@ -11,6 +11,7 @@
 
 mod common;
 
+mod api_keys;
 mod audit_abstract_types;
 mod audit_entities;
 mod audit_external;
