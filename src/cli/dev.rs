@@ -67,7 +67,8 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     loader.follow_operations(library, Arc::clone(&demo.gateway));
     let mut settings = serve::http_settings(&config);
     let schema = admin::schema_serving(registry, serve::served_schema(&demo.gateway));
-    settings.admin = Some(AdminEndpoint::new(schema, &token));
+    let endpoint = AdminEndpoint::new(schema, &token);
+    settings.admin = Some(endpoint.with_identifier(demo.gateway.identifier().clone()));
     let listener = serve::bind(config.listen).await?;
     print_welcome(listener.local_addr()?, &demo.subgraphs, &config, &token);
     let router = http::router(Arc::clone(&demo.gateway), &settings);

@@ -42,8 +42,9 @@ pub enum Command {
     /// one (`--registry`, or a Redis URL without a file). Files are watched
     /// and the registry followed: a valid new version replaces the live one
     /// without dropping requests; an invalid one (or a failed composition)
-    /// is logged and the old one keeps serving. With JUNCTION_ADMIN_TOKEN set
-    /// the admin API is on at /admin/graphql. SIGTERM or Ctrl-C stops
+    /// is logged and the old one keeps serving. With a store (the registry,
+    /// or JUNCTION_ADMIN_TOKEN set) the admin API is on at /admin/graphql for
+    /// callers holding the admin role and the bootstrap token. SIGTERM or Ctrl-C stops
     /// accepting connections and lets in-flight requests finish (up to
     /// `shutdown_drain_timeout_ms`).
     ///

@@ -1,7 +1,7 @@
 //! `junction serve`: load the configuration, build the gateway, start the
 //! [`Loader`] that loads its supergraph (a file, a subgraph list composed
 //! here, or the registry in the store) and keeps it current, and serve HTTP
-//! (and the admin API when a token is set) until SIGTERM or Ctrl-C.
+//! (and the admin API when a store is open) until SIGTERM or Ctrl-C.
 
 use std::sync::Arc;
 
@@ -58,10 +58,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!("persisted_operations.safelist is on but no store is configured (set admin.token, registry or redis_url): no operation is published, so none is safelisted");
     }
     let mut settings = http_settings(&config);
-    if let (Some(registry), Some(token)) = (registry, &config.admin.token) {
+    if let Some(registry) = registry {
         let schema = admin::schema_serving(registry, served_schema(&gateway));
-        settings.admin = Some(AdminEndpoint::new(schema, token));
-        tracing::info!("admin API at /admin/graphql");
+        let endpoint = match &config.admin.token {
+            Some(token) => AdminEndpoint::new(schema, token),
+            None => AdminEndpoint::without_token(schema),
+        };
+        settings.admin = Some(endpoint.with_identifier(gateway.identifier().clone()));
+        tracing::info!("admin API at /admin/graphql (callers holding the admin role)");
     }
     let listener = bind(config.listen).await?;
     let router = http::router(gateway, &settings);

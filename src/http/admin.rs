@@ -1,11 +1,15 @@
-//! `/admin/graphql`: the admin API behind a bearer token. `POST` runs an
-//! operation; `GET` serves GraphiQL (the page itself needs no token, every
-//! operation does). The token is compared in constant time (SHA-256 of
-//! both sides, then `subtle`), and never logged.
+//! `/admin/graphql`: the admin API, for callers holding the `admin` role
+//! (a user's token or an API key, checked like any request's credential)
+//! and for the bootstrap admin token when one is configured. `POST` runs
+//! an operation; `GET` serves GraphiQL (the page itself needs no
+//! credential, every operation does). The token is compared in constant
+//! time (SHA-256 of both sides, then `subtle`), and never logged.
 //!
-//! The token is checked before the body is read, and the body has a small
-//! limit of its own ([`ADMIN_BODY_LIMIT`]): an anonymous caller cannot make
-//! the gateway read or parse anything.
+//! The credential is checked before the body is read, and the body has a
+//! small limit of its own ([`ADMIN_BODY_LIMIT`]): a caller without the
+//! role cannot make the gateway read or parse anything. No credential, or
+//! one that fails, is 401 `UNAUTHENTICATED`; a caller without the `admin`
+//! role is 403 `FORBIDDEN`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -26,34 +30,96 @@ use subtle::ConstantTimeEq;
 use super::body::{self, BodyLimits};
 use super::HttpError;
 use crate::admin::{AdminSchema, Caller};
+use crate::identity::Identifier;
 
 /// Largest admin request body (an operation with a subgraph's SDL).
 pub const ADMIN_BODY_LIMIT: usize = 1024 * 1024;
 
-/// The admin API and the token that opens it.
+/// The role that opens the admin API.
+pub const ADMIN_ROLE: &str = "admin";
+
+/// The admin API and who may use it.
 #[derive(Clone)]
 pub struct AdminEndpoint {
     pub schema: AdminSchema,
-    token_digest: [u8; 32],
+    /// The bootstrap token's digest, when one is configured.
+    token_digest: Option<[u8; 32]>,
+    /// Identifies callers by their credentials (users, API keys).
+    identifier: Option<Identifier>,
+}
+
+/// Who an admin request comes from, or why it may not run.
+enum Admission {
+    Admitted(String),
+    Unauthenticated,
+    Forbidden,
 }
 
 impl AdminEndpoint {
+    /// The admin API opened by the bootstrap `token`.
     pub fn new(schema: AdminSchema, token: &str) -> Self {
         Self {
             schema,
-            token_digest: Sha256::digest(token.as_bytes()).into(),
+            token_digest: Some(Sha256::digest(token.as_bytes()).into()),
+            identifier: None,
         }
     }
 
-    /// Does the request carry the admin token?
-    pub(super) fn authorized(&self, headers: &HeaderMap) -> bool {
+    /// The admin API opened only by credentials holding the `admin` role.
+    pub fn without_token(schema: AdminSchema) -> Self {
+        Self {
+            schema,
+            token_digest: None,
+            identifier: None,
+        }
+    }
+
+    /// Also admits callers `identifier` finds holding the `admin` role.
+    #[must_use]
+    pub fn with_identifier(mut self, identifier: Identifier) -> Self {
+        self.identifier = Some(identifier);
+        self
+    }
+
+    /// Does the request carry the bootstrap token?
+    fn has_token(&self, headers: &HeaderMap) -> bool {
+        let Some(expected) = &self.token_digest else {
+            return false;
+        };
         let presented = headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
             .unwrap_or("");
         let digest: [u8; 32] = Sha256::digest(presented.trim().as_bytes()).into();
-        !presented.is_empty() && bool::from(digest.ct_eq(&self.token_digest))
+        !presented.is_empty() && bool::from(digest.ct_eq(expected))
+    }
+
+    /// Does the request carry an admin credential?
+    pub(super) async fn authorized(&self, headers: &HeaderMap) -> bool {
+        matches!(self.admit(headers).await, Admission::Admitted(_))
+    }
+
+    async fn admit(&self, headers: &HeaderMap) -> Admission {
+        if self.has_token(headers) {
+            return Admission::Admitted("admin token".to_string());
+        }
+        let Some(identifier) = &self.identifier else {
+            return Admission::Unauthenticated;
+        };
+        match identifier.identify(headers).await {
+            Ok(caller) if caller.is_anonymous() => Admission::Unauthenticated,
+            Ok(caller) if caller.has_role(ADMIN_ROLE) => {
+                let kind = caller.kind.as_str();
+                let subject = caller.subject.unwrap_or_default();
+                Admission::Admitted(format!("{kind}:{subject}"))
+            }
+            Ok(_) => Admission::Forbidden,
+            Err(error) => {
+                tracing::info!(reason = error.reason(), "admin request refused: no caller");
+                Admission::Unauthenticated
+            }
+        }
     }
 }
 
@@ -86,18 +152,28 @@ async fn graphiql() -> Html<String> {
 
 async fn execute(State(state): State<Arc<AdminState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    if !state.endpoint.authorized(&parts.headers) {
-        let body = json!({ "errors": [{
-            "message": "the admin API needs `Authorization: Bearer <admin token>`",
-            "extensions": { "code": "UNAUTHENTICATED" }
-        }]});
-        return (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer")],
-            Json(body),
-        )
-            .into_response();
-    }
+    let by = match state.endpoint.admit(&parts.headers).await {
+        Admission::Admitted(by) => by,
+        Admission::Unauthenticated => {
+            let body = json!({ "errors": [{
+                "message": "the admin API needs a credential holding the admin role (Authorization: Bearer <token or API key>)",
+                "extensions": { "code": "UNAUTHENTICATED" }
+            }]});
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                Json(body),
+            )
+                .into_response();
+        }
+        Admission::Forbidden => {
+            let body = json!({ "errors": [{
+                "message": "the admin API is for callers holding the admin role",
+                "extensions": { "code": "FORBIDDEN" }
+            }]});
+            return (StatusCode::FORBIDDEN, Json(body)).into_response();
+        }
+    };
     let limits = BodyLimits {
         max_bytes: ADMIN_BODY_LIMIT,
         timeout: state.body_read_timeout,
@@ -108,7 +184,7 @@ async fn execute(State(state): State<Arc<AdminState>>, request: Request) -> Resp
         Err(error) => Err(error),
     };
     let request = match request {
-        Ok(request) => request.data(Caller("admin token".to_string())),
+        Ok(request) => request.data(Caller(by)),
         Err(error) => return refusal(&error),
     };
     GraphQLResponse::from(state.endpoint.schema.execute(request).await).into_response()

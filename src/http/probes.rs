@@ -13,7 +13,7 @@ pub async fn health() -> Json<Value> {
 }
 
 /// `GET /health/subgraphs`: whether every subgraph is healthy; with the
-/// admin token, the last health probe of each subgraph (name, healthy,
+/// admin credential, the last health probe of each subgraph (name, healthy,
 /// when, consecutive failures, why the last one failed). URLs are never
 /// shown; anonymous callers learn the overall status only (subgraph names
 /// and failures tell an attacker what is behind the gateway).
@@ -23,7 +23,10 @@ pub async fn subgraphs(State(state): State<AppState>, headers: HeaderMap) -> Jso
         true => "ok",
         false => "degraded",
     };
-    let admin = state.admin.as_ref().is_some_and(|a| a.authorized(&headers));
+    let admin = match &state.admin {
+        Some(admin) => admin.authorized(&headers).await,
+        None => false,
+    };
     if !admin {
         return Json(json!({ "status": status }));
     }

@@ -295,6 +295,12 @@ impl Gateway {
         self
     }
 
+    /// How this gateway identifies callers (the admin API admits callers
+    /// the same way).
+    pub fn identifier(&self) -> &Identifier {
+        &self.identifier
+    }
+
     /// The published operations this gateway serves (the loader replaces
     /// them as manifests are published).
     pub fn persisted_operations(&self) -> &PersistedOperations {

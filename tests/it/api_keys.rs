@@ -28,11 +28,10 @@ async fn replica(store: Arc<dyn Store>) -> TestServer {
         .with_api_key_verifier(Arc::new(ApiKeys::new(Arc::clone(&store))));
     let gateway = Arc::new(gateway);
     gateway.load_supergraph(DEMO_SUPERGRAPH).unwrap();
+    let endpoint = AdminEndpoint::new(admin::schema(Registry::new(store)), TOKEN)
+        .with_identifier(gateway.identifier().clone());
     let settings = HttpSettings {
-        admin: Some(AdminEndpoint::new(
-            admin::schema(Registry::new(store)),
-            TOKEN,
-        )),
+        admin: Some(endpoint),
         ..HttpSettings::default()
     };
     let router = http::router(Arc::clone(&gateway), &settings);
@@ -226,4 +225,55 @@ async fn wrong_keys_are_refused_and_rotation_honours_its_grace_period() {
     assert_eq!(missing["errors"][0]["extensions"]["code"], "NOT_FOUND");
     let unnamed = admin(&server, CREATE, json!({ "input": { "name": " " } })).await;
     assert_eq!(unnamed["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+/// Status and body of an admin API request made with `credential`.
+async fn admin_as(server: &TestServer, credential: &str, query: &str) -> (u16, Value) {
+    let response = client()
+        .post(server.url("/admin/graphql"))
+        .bearer_auth(credential)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_key_with_the_admin_role_opens_the_admin_api_and_others_are_forbidden() {
+    let redis = tokio::task::spawn_blocking(RedisServer::start)
+        .await
+        .unwrap();
+    let server = replica(redis_store(&redis).await).await;
+    let make = |roles: Value| json!({ "input": { "name": "k", "roles": roles } });
+    let admin_key = admin(&server, CREATE, make(json!(["admin"]))).await;
+    let admin_key = admin_key["data"]["createApiKey"]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let viewer_key = admin(&server, CREATE, make(json!(["viewer"]))).await;
+    let viewer_key = viewer_key["data"]["createApiKey"]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let (status, body) = admin_as(&server, &admin_key, "{ apiKeys { roles } }").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["apiKeys"].as_array().unwrap().len(), 2);
+    // Who made a key is recorded as the caller, not as the token.
+    let (_, made) = admin_as(
+        &server,
+        &admin_key,
+        "mutation { createApiKey(input: { name: \"by-key\" }) { apiKey { createdBy } } }",
+    )
+    .await;
+    let by = made["data"]["createApiKey"]["apiKey"]["createdBy"]
+        .as_str()
+        .unwrap();
+    assert!(by.starts_with("api_key:"), "{by}");
+
+    let (status, body) = admin_as(&server, &viewer_key, "{ apiKeys { id } }").await;
+    assert_eq!((status, first_error_code(&body)), (403, "FORBIDDEN"));
+    let (status, body) = admin_as(&server, "jk_0123456789abcdef_00", "{ apiKeys { id } }").await;
+    assert_eq!((status, first_error_code(&body)), (401, "UNAUTHENTICATED"));
 }
