@@ -269,6 +269,38 @@ impl Store for EmbeddedStore {
         .await
     }
 
+    async fn append_capped(
+        &self,
+        list: &str,
+        value: &[u8],
+        max_len: u64,
+    ) -> Result<u64, StoreError> {
+        let (name, value, max_len) = (self.name(list), value.to_vec(), max_len.max(1));
+        self.run(move |database| {
+            let transaction = database.begin_write()?;
+            let length = {
+                let mut lengths = transaction.open_table(LIST_LENGTHS)?;
+                let index = lengths.get(name.as_str())?.map_or(0, |entry| entry.value());
+                let mut items = transaction.open_table(LIST_ITEMS)?;
+                items.insert((name.as_str(), index), value.as_slice())?;
+                lengths.insert(name.as_str(), index + 1)?;
+                // Items are numbered from the oldest; the newest `max_len` stay.
+                let keep_from = (index + 1).saturating_sub(max_len);
+                let old: Vec<u64> = items
+                    .range((name.as_str(), 0)..(name.as_str(), keep_from))?
+                    .map(|item| item.map(|(key, _)| key.value().1))
+                    .collect::<Result<_, _>>()?;
+                for position in old {
+                    items.remove((name.as_str(), position))?;
+                }
+                (index + 1).min(max_len)
+            };
+            transaction.commit()?;
+            Ok(length)
+        })
+        .await
+    }
+
     async fn newest(&self, list: &str, limit: usize) -> Result<Vec<Vec<u8>>, StoreError> {
         let list = self.name(list);
         let limit = u64::try_from(limit).unwrap_or(u64::MAX);

@@ -85,6 +85,18 @@ impl Store for LazyRedisStore {
         self.store().await?.append(list, value).await
     }
 
+    async fn append_capped(
+        &self,
+        list: &str,
+        value: &[u8],
+        max_len: u64,
+    ) -> Result<u64, StoreError> {
+        self.store()
+            .await?
+            .append_capped(list, value, max_len)
+            .await
+    }
+
     async fn newest(&self, list: &str, limit: usize) -> Result<Vec<Vec<u8>>, StoreError> {
         self.store().await?.newest(list, limit).await
     }

@@ -123,6 +123,15 @@ pub trait Store: Send + Sync {
     /// Adds `value` at the newest end of `list`; returns the list's new length.
     async fn append(&self, list: &str, value: &[u8]) -> Result<u64, StoreError>;
 
+    /// Adds `value` at the newest end of `list` and drops its oldest
+    /// values beyond `max_len` (at least 1); returns the list's length.
+    async fn append_capped(
+        &self,
+        list: &str,
+        value: &[u8],
+        max_len: u64,
+    ) -> Result<u64, StoreError>;
+
     /// At most `limit` values of `list`, newest first (empty when absent).
     async fn newest(&self, list: &str, limit: usize) -> Result<Vec<Vec<u8>>, StoreError>;
 

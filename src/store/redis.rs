@@ -49,6 +49,17 @@ return {1, current + 1}
 ";
 
 /// `KEYS[1]` the hash, `ARGV[1]` the value. Returns the new version.
+/// LPUSH then LTRIM in one step: the list never holds more than ARGV[2].
+const APPEND_CAPPED: &str = r"
+local length = redis.call('LPUSH', KEYS[1], ARGV[1])
+local max = tonumber(ARGV[2])
+if length > max then
+  redis.call('LTRIM', KEYS[1], 0, max - 1)
+  return max
+end
+return length
+";
+
 const PUT: &str = r"
 local version = redis.call('HINCRBY', KEYS[1], 'v', 1)
 redis.call('HSET', KEYS[1], 'd', ARGV[1])
@@ -62,6 +73,7 @@ pub struct RedisStore {
     prefix: String,
     compare_and_set: Script,
     put: Script,
+    append_capped: Script,
     /// The URL without its password, for error messages.
     location: String,
     /// Passwords from the URL, scrubbed from every error message.
@@ -107,6 +119,7 @@ impl RedisStore {
             prefix: prefix.to_string(),
             compare_and_set: Script::new(COMPARE_AND_SET),
             put: Script::new(PUT),
+            append_capped: Script::new(APPEND_CAPPED),
             location,
             secrets,
             alive,
@@ -297,6 +310,20 @@ impl Store for RedisStore {
         let mut command = redis::cmd("LPUSH");
         command.arg(self.list(list)).arg(value);
         self.call(Request::Command(command)).await
+    }
+
+    async fn append_capped(
+        &self,
+        list: &str,
+        value: &[u8],
+        max_len: u64,
+    ) -> Result<u64, StoreError> {
+        let mut invocation = self.append_capped.prepare_invoke();
+        invocation
+            .key(self.list(list))
+            .arg(value)
+            .arg(max_len.max(1));
+        self.call(Request::Script(invocation)).await
     }
 
     async fn newest(&self, list: &str, limit: usize) -> Result<Vec<Vec<u8>>, StoreError> {

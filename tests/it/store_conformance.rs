@@ -232,6 +232,19 @@ async fn newest_lists_latest_first_up_to_the_limit(backend: Backend) {
     assert_eq!(store.newest("history", usize::MAX).await.unwrap(), all);
 }
 
+async fn capped_lists_keep_their_newest_values(backend: Backend) {
+    let store = backend.store().await;
+    let mut lengths = Vec::new();
+    for value in [b"a", b"b", b"c", b"d", b"e"] {
+        lengths.push(store.append_capped("log", value, 3).await.unwrap());
+    }
+    assert_eq!(lengths, [1, 2, 3, 3, 3]);
+    let newest: Vec<Vec<u8>> = [b"e", b"d", b"c"].map(|v| v.to_vec()).into();
+    assert_eq!(store.newest("log", 10).await.unwrap(), newest);
+    assert_eq!(store.append_capped("log", b"f", 1).await.unwrap(), 1);
+    assert_eq!(store.newest("log", 10).await.unwrap(), [b"f".to_vec()]);
+}
+
 async fn keys_and_lists_are_separate_namespaces(backend: Backend) {
     let store = backend.store().await;
     store.put("name", b"value").await.unwrap();
@@ -393,6 +406,7 @@ conformance!(
     compare_and_set_with_the_current_version_stores,
     delete_removes_the_key_and_its_versions,
     newest_lists_latest_first_up_to_the_limit,
+    capped_lists_keep_their_newest_values,
     keys_and_lists_are_separate_namespaces,
     cached_values_are_apart_from_keys_and_prefixes_and_expire,
     published_messages_reach_a_subscriber_in_order,
