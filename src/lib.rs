@@ -5,6 +5,7 @@
 //! `supergraph`. See DESIGN.md for the module map.
 
 pub mod admin;
+pub mod audit;
 pub mod cli;
 pub mod compose;
 pub mod config;

@@ -2,7 +2,7 @@
 //! (subgraphs, supergraphs and their history; publish, check, remove,
 //! roll back) and the operation manifests SDK clients publish
 //! ([`operations`]; a subgraph check names the published operations it
-//! would break), and API keys ([`api_keys`]). Composition errors are data in the results, so a CI
+//! would break), API keys ([`api_keys`]) and the audit log ([`audit`]). Composition errors are data in the results, so a CI
 //! pipeline reads them like any field; other failures are GraphQL errors
 //! with `extensions.code` (`BAD_USER_INPUT`, `NOT_FOUND`,
 //! `STORE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`).
@@ -10,6 +10,7 @@
 //! Who may call it is the HTTP layer's concern (the admin token).
 
 mod api_keys;
+mod audit;
 mod operations;
 mod types;
 
@@ -17,9 +18,11 @@ use async_graphql::{
     Context, EmptySubscription, ErrorExtensions, MergedObject, Object, Schema, ID,
 };
 
+use crate::audit::{AuditLog, DEFAULT_MAX_ENTRIES};
 use crate::identity::api_keys::ApiKeys;
 use crate::persisted::OperationLibrary;
 use api_keys::{ApiKeysMutation, ApiKeysQuery};
+use audit::AuditQuery;
 pub use operations::ServedSchema;
 use operations::{OperationsMutation, OperationsQuery};
 
@@ -31,7 +34,7 @@ pub type AdminSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Every query field of the admin API.
 #[derive(MergedObject, Default)]
-pub struct Query(AdminQuery, OperationsQuery, ApiKeysQuery);
+pub struct Query(AdminQuery, OperationsQuery, ApiKeysQuery, AuditQuery);
 
 /// Every mutation of the admin API.
 #[derive(MergedObject, Default)]
@@ -56,7 +59,9 @@ pub fn schema_serving(registry: Registry, served: ServedSchema) -> AdminSchema {
 fn builder(registry: Registry) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
     let library = OperationLibrary::new(registry.store());
     let api_keys = ApiKeys::new(registry.store());
+    let audit = AuditLog::new(registry.store(), DEFAULT_MAX_ENTRIES);
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(audit)
         .data(registry)
         .data(library)
         .data(api_keys)

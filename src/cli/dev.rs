@@ -11,6 +11,7 @@ use junction_subgraphs::{DemoSubgraphs, SUBGRAPH_NAMES};
 
 use super::{serve, signals, DevArgs};
 use crate::admin;
+use crate::audit::{AuditLog, DEFAULT_MAX_ENTRIES};
 use crate::compose::SubgraphInput;
 use crate::config::{AdminConfig, Config, Mode};
 use crate::http;
@@ -64,10 +65,13 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         probe_settings(&config),
     )?;
     let library = OperationLibrary::new(registry.store());
+    let audit_store = registry.store();
     loader.follow_operations(library, Arc::clone(&demo.gateway));
     let mut settings = serve::http_settings(&config);
     let schema = admin::schema_serving(registry, serve::served_schema(&demo.gateway));
-    let endpoint = AdminEndpoint::new(schema, &token);
+    let audit = AuditLog::new(audit_store, DEFAULT_MAX_ENTRIES);
+    settings.audit = Some(audit.clone());
+    let endpoint = AdminEndpoint::new(schema, &token).with_audit(audit);
     settings.admin = Some(endpoint.with_identifier(demo.gateway.identifier().clone()));
     let listener = serve::bind(config.listen).await?;
     print_welcome(listener.local_addr()?, &demo.subgraphs, &config, &token);

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 
 use super::{signals, ServeArgs};
 use crate::admin;
+use crate::audit::{AuditLog, DEFAULT_MAX_ENTRIES};
 use crate::config::{CompressionConfig, Config, ConfigOverrides, Encoding, Safelist};
 use crate::http::AdminEndpoint;
 use crate::http::{
@@ -59,11 +60,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     let mut settings = http_settings(&config);
     if let Some(registry) = registry {
+        let registry_store = registry.store();
         let schema = admin::schema_serving(registry, served_schema(&gateway));
         let endpoint = match &config.admin.token {
             Some(token) => AdminEndpoint::new(schema, token),
             None => AdminEndpoint::without_token(schema),
         };
+        let audit = AuditLog::new(registry_store, DEFAULT_MAX_ENTRIES);
+        settings.audit = Some(audit.clone());
+        let endpoint = endpoint.with_audit(audit);
         settings.admin = Some(endpoint.with_identifier(gateway.identifier().clone()));
         tracing::info!("admin API at /admin/graphql (callers holding the admin role)");
     }
@@ -185,6 +190,7 @@ pub fn http_settings(config: &Config) -> HttpSettings {
             .enabled
             .then(|| compression_settings(&config.compression)),
         max_batch: config.max_batch(),
+        audit: None,
         csrf: config.csrf_enabled().then(|| CsrfSettings {
             required_headers: config
                 .csrf

@@ -27,9 +27,11 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use super::audit;
 use super::body::{self, BodyLimits};
 use super::HttpError;
 use crate::admin::{AdminSchema, Caller};
+use crate::audit::{Action, AuditLog, Outcome};
 use crate::identity::Identifier;
 
 /// Largest admin request body (an operation with a subgraph's SDL).
@@ -46,6 +48,8 @@ pub struct AdminEndpoint {
     token_digest: Option<[u8; 32]>,
     /// Identifies callers by their credentials (users, API keys).
     identifier: Option<Identifier>,
+    /// Where refusals and mutations are recorded.
+    audit: Option<AuditLog>,
 }
 
 /// Who an admin request comes from, or why it may not run.
@@ -62,6 +66,7 @@ impl AdminEndpoint {
             schema,
             token_digest: Some(Sha256::digest(token.as_bytes()).into()),
             identifier: None,
+            audit: None,
         }
     }
 
@@ -71,6 +76,7 @@ impl AdminEndpoint {
             schema,
             token_digest: None,
             identifier: None,
+            audit: None,
         }
     }
 
@@ -79,6 +85,18 @@ impl AdminEndpoint {
     pub fn with_identifier(mut self, identifier: Identifier) -> Self {
         self.identifier = Some(identifier);
         self
+    }
+
+    /// Records refusals and mutations in `log`.
+    #[must_use]
+    pub fn with_audit(mut self, log: AuditLog) -> Self {
+        self.audit = Some(log);
+        self
+    }
+
+    /// The audit log, when one is kept.
+    pub(super) fn audit(&self) -> Option<&AuditLog> {
+        self.audit.as_ref()
     }
 
     /// Does the request carry the bootstrap token?
@@ -152,9 +170,20 @@ async fn graphiql() -> Html<String> {
 
 async fn execute(State(state): State<Arc<AdminState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
+    let refused = |action| {
+        let log = state.endpoint.audit();
+        audit::refused(
+            log,
+            action,
+            "/admin/graphql",
+            &parts.headers,
+            &parts.extensions,
+        );
+    };
     let by = match state.endpoint.admit(&parts.headers).await {
         Admission::Admitted(by) => by,
         Admission::Unauthenticated => {
+            refused("authenticate");
             let body = json!({ "errors": [{
                 "message": "the admin API needs a credential holding the admin role (Authorization: Bearer <token or API key>)",
                 "extensions": { "code": "UNAUTHENTICATED" }
@@ -167,6 +196,7 @@ async fn execute(State(state): State<Arc<AdminState>>, request: Request) -> Resp
                 .into_response();
         }
         Admission::Forbidden => {
+            refused("admin");
             let body = json!({ "errors": [{
                 "message": "the admin API is for callers holding the admin role",
                 "extensions": { "code": "FORBIDDEN" }
@@ -184,10 +214,35 @@ async fn execute(State(state): State<Arc<AdminState>>, request: Request) -> Resp
         Err(error) => Err(error),
     };
     let request = match request {
-        Ok(request) => request.data(Caller(by)),
+        Ok(request) => request.data(Caller(by.clone())),
         Err(error) => return refusal(&error),
     };
-    GraphQLResponse::from(state.endpoint.schema.execute(request).await).into_response()
+    let mutations = audit::mutations(&request);
+    let response = state.endpoint.schema.execute(request).await;
+    if let Some(log) = state.endpoint.audit() {
+        let (client_ip, request_id) = audit::origin(&parts.headers, &parts.extensions);
+        for mutation in mutations {
+            let failed =
+                !response.errors.is_empty() || audit::failed(&response.data, &mutation.key);
+            let outcome = if failed {
+                Outcome::Failure
+            } else {
+                Outcome::Success
+            };
+            let action = Action {
+                actor: by.clone(),
+                org: None,
+                action: mutation.name,
+                target: mutation.target,
+                client_ip: client_ip.clone(),
+                request_id: request_id.clone(),
+            };
+            if let Err(error) = log.write(action, outcome).await {
+                tracing::warn!("writing an audit entry failed: {error}");
+            }
+        }
+    }
+    GraphQLResponse::from(response).into_response()
 }
 
 /// An admin request refused before it ran, as a GraphQL error.

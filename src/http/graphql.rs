@@ -9,31 +9,26 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::decode::PostBody;
-use super::{body, csrf, decode, encode, negotiate, AppState, HttpError, ResponseMediaType};
+use super::{audit, body, csrf, decode, encode, negotiate, AppState, HttpError, ResponseMediaType};
 use crate::pipeline::{Delivery, GraphQLRequest, RequestMethod, ResponseKind};
 
 /// `POST /graphql` with a JSON body (or, when batching is on, an array).
 pub async fn post(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let headers = parts.headers;
-    match decode_post(&state, &headers, body).await {
+    let headers = &parts.headers;
+    let response = match decode_post(&state, headers, body).await {
         Ok((PostBody::Single(request), media)) => {
-            let delivery = delivery(&headers);
-            execute(
-                &state,
-                &headers,
-                request,
-                RequestMethod::Post,
-                media,
-                delivery,
-            )
-            .await
+            let delivery = delivery(headers);
+            let method = RequestMethod::Post;
+            execute(&state, headers, request, method, media, delivery).await
         }
         Ok((PostBody::Batch(requests), media)) => {
-            execute_batch(&state, &headers, requests, media).await
+            execute_batch(&state, headers, requests, media).await
         }
         Err((error, media)) => encode::http_error(&error, media),
-    }
+    };
+    audit_refusal(&state, &response, headers, &parts.extensions);
+    response
 }
 
 /// `GET /graphql?query=…&operationName=…&variables=…&extensions=…`.
@@ -89,6 +84,24 @@ async fn decode_post(
     let request =
         decode::post_body_or_batch(&body, state.max_batch).map_err(|error| (error, media))?;
     Ok((request, media))
+}
+
+/// Records a request refused for its credential in the audit log.
+fn audit_refusal(
+    state: &AppState,
+    response: &Response,
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) {
+    if response.status() == axum::http::StatusCode::UNAUTHORIZED {
+        audit::refused(
+            state.audit.as_ref(),
+            "authenticate",
+            "/graphql",
+            headers,
+            extensions,
+        );
+    }
 }
 
 /// Refuses a request a browser could have forged, when CSRF prevention is on.

@@ -22,9 +22,11 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::audit::AuditLog;
 use crate::pipeline::Gateway;
 
 mod admin;
+mod audit;
 mod body;
 mod compression;
 mod cors;
@@ -68,6 +70,8 @@ pub struct HttpSettings {
     /// Most operations in one batch (a JSON array of requests); batching
     /// is off (an array is refused) when `None`.
     pub max_batch: Option<usize>,
+    /// The audit log refused credentials go to; none kept when `None`.
+    pub audit: Option<AuditLog>,
 }
 
 impl Default for HttpSettings {
@@ -80,6 +84,7 @@ impl Default for HttpSettings {
             compression: None,
             csrf: None,
             max_batch: None,
+            audit: None,
         }
     }
 }
@@ -93,6 +98,8 @@ struct AppState {
     admin: Option<AdminEndpoint>,
     csrf: Option<Arc<CsrfSettings>>,
     max_batch: Option<usize>,
+    /// Where refused credentials are recorded.
+    audit: Option<AuditLog>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -112,6 +119,7 @@ pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
         admin: settings.admin.clone(),
         csrf: settings.csrf.clone().map(Arc::new),
         max_batch: settings.max_batch,
+        audit: settings.audit.clone(),
     };
     // The request span is at INFO so that what is logged while serving a
     // request (a masked subgraph error, a failed subgraph request) carries

@@ -18,6 +18,7 @@ mod audit_external;
 mod audit_interface_object;
 mod audit_interface_object_keys;
 mod audit_interfaces;
+mod audit_log;
 mod audit_misc;
 mod audit_mutations;
 mod audit_node;

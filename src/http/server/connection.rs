@@ -7,6 +7,7 @@
 //! by the body read timeout and the request timeout.
 
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,6 +34,9 @@ pub(super) struct Connection {
     pub router: Router,
     pub timeouts: Timeouts,
     pub stopping: watch::Receiver<bool>,
+    /// The client's address, given to every request as axum's
+    /// `ConnectInfo` (for audit entries and, later, per-IP limits).
+    pub peer: SocketAddr,
 }
 
 impl Connection {
@@ -43,11 +47,16 @@ impl Connection {
         let io = TokioIo::new(Watched::new(stream, Arc::clone(&activity)));
         let router = self.router.clone();
         let tracked = Arc::clone(&activity);
+        let peer = self.peer;
         let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
             let guard = tracked.request_started();
             let router = router.clone();
+            let mut request = request.map(Body::new);
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
             async move {
-                let response = match router.oneshot(request.map(Body::new)).await {
+                let response = match router.oneshot(request).await {
                     Ok(response) => response,
                     Err(infallible) => match infallible {},
                 };

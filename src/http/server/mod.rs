@@ -115,12 +115,13 @@ async fn accept_until_stopped(
             () = stopped(&mut stopping) => return,
         };
         match accepted {
-            Ok((stream, _peer)) => {
+            Ok((stream, peer)) => {
                 let _ = stream.set_nodelay(true);
                 let connection = connection::Connection {
                     router: router.clone(),
                     timeouts,
                     stopping: stopping.clone(),
+                    peer,
                 };
                 tokio::spawn(connection.serve(stream, permit));
             }
