@@ -14,7 +14,8 @@ use crate::admin;
 use crate::config::{CompressionConfig, Config, ConfigOverrides, Encoding};
 use crate::http::AdminEndpoint;
 use crate::http::{
-    self, CompressionSettings, CorsSettings, CsrfSettings, HttpSettings, ServerSettings,
+    self, CompressionSettings, CorsSettings, CsrfSettings, GraphiqlSettings, HttpSettings,
+    ServerSettings,
 };
 use crate::loader::{allowed_hosts, gateway_settings, probe_settings, Loader, SupergraphSource};
 use crate::pipeline::Gateway;
@@ -168,6 +169,7 @@ pub fn http_settings(config: &Config) -> HttpSettings {
                 .filter_map(|name| HeaderName::try_from(name.as_str()).ok())
                 .collect(),
         }),
+        graphiql: config.graphiql_enabled().then(GraphiqlSettings::default),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The HTTP face of the gateway: an axum router with the GraphQL endpoint
-//! (GraphQL over HTTP: `POST` and `GET /graphql`), the liveness and readiness
-//! probes, and the tower layers around them (CORS, compression, request id,
-//! tracing, body limit).
+//! (GraphQL over HTTP: `POST` and `GET /graphql`, and GraphiQL for browsers
+//! when it is on), the liveness and readiness probes, and the tower layers
+//! around them (CORS, compression, request id, tracing, body limit).
 //!
 //! Handlers stay thin: decode the request ([`decode`]), pick the response
 //! media type ([`negotiate`]), hand the request to
@@ -32,6 +32,7 @@ mod csrf;
 mod decode;
 mod encode;
 mod error;
+mod graphiql;
 mod graphql;
 mod multipart;
 mod negotiate;
@@ -47,6 +48,10 @@ pub use csrf::CsrfSettings;
 #[doc(hidden)]
 pub use decode::{get_params, post_body};
 pub use error::HttpError;
+pub use graphiql::{
+    graphiql_assets, GraphiqlAsset, GraphiqlSettings, GRAPHIQL_BUILT, GRAPHIQL_PACKAGES,
+    LICENCES_PATH,
+};
 pub use negotiate::ResponseMediaType;
 pub use server::{serve, ServerSettings};
 
@@ -68,6 +73,9 @@ pub struct HttpSettings {
     /// Most operations in one batch (a JSON array of requests); batching
     /// is off (an array is refused) when `None`.
     pub max_batch: Option<usize>,
+    /// GraphiQL on `GET /graphql` for browsers (an `Accept` preferring
+    /// `text/html`); off when `None`.
+    pub graphiql: Option<GraphiqlSettings>,
 }
 
 impl Default for HttpSettings {
@@ -80,6 +88,7 @@ impl Default for HttpSettings {
             compression: None,
             csrf: None,
             max_batch: None,
+            graphiql: None,
         }
     }
 }
@@ -93,12 +102,14 @@ struct AppState {
     admin: Option<AdminEndpoint>,
     csrf: Option<Arc<CsrfSettings>>,
     max_batch: Option<usize>,
+    /// The page a browser gets on `GET /graphql`, when GraphiQL is on.
+    graphiql: Option<graphiql::GraphiqlPage>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The router serving `/graphql`, `/health`, `/ready` and, when
-/// configured, `/admin/graphql`.
+/// configured, GraphiQL's files under `/graphql/_graphiql/` and `/admin/graphql`.
 ///
 /// Outermost first: CORS (preflights are answered there), response
 /// compression, request decompression, request id and tracing.
@@ -112,6 +123,7 @@ pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
         admin: settings.admin.clone(),
         csrf: settings.csrf.clone().map(Arc::new),
         max_batch: settings.max_batch,
+        graphiql: settings.graphiql.as_ref().map(graphiql::GraphiqlPage::new),
     };
     // The request span is at INFO so that what is logged while serving a
     // request (a masked subgraph error, a failed subgraph request) carries
@@ -128,6 +140,9 @@ pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
         .route("/health/subgraphs", get(probes::subgraphs))
         .route("/ready", get(probes::ready))
         .with_state(state);
+    if settings.graphiql.is_some() {
+        router = router.merge(graphiql::routes());
+    }
     if let Some(admin) = &settings.admin {
         router = router.merge(admin::routes(admin.clone(), settings.body_read_timeout));
     }
