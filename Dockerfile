@@ -23,6 +23,7 @@ COPY benches/load/Cargo.toml benches/load/
 RUN <<'STUBS'
 set -eu
 mkdir -p src subgraphs/src benches/load/src
+echo 'fn main() {}' > build.rs
 echo 'fn main() {}' > src/main.rs
 : > src/lib.rs
 echo 'fn main() {}' > subgraphs/src/main.rs
@@ -53,12 +54,18 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
 
 # The real sources (.dockerignore keeps target/, .git and local data out).
 COPY . .
-# The stub builds are newer than the copied sources' timestamps: touch the crate roots so
-# cargo rebuilds our crates instead of keeping the stubs.
+# build.rs downloads GraphiQL's browser files from registry.npmjs.org with curl (which
+# this image has); without network the image builds without GraphiQL (its page says
+# so). For an offline build, put the npm tarballs (or the files) in a directory of the
+# build context and name it in the image: --build-arg
+# JUNCTION_GRAPHIQL_ASSETS=/src/<dir>; `none` builds without GraphiQL. See README.md.
+ARG JUNCTION_GRAPHIQL_ASSETS=
+# The stub builds are newer than the copied sources' timestamps: touch the crate roots
+# (and the build script) so cargo rebuilds our crates instead of keeping the stubs.
 RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     --mount=type=cache,target=/usr/local/cargo/git,sharing=locked \
     set -eux; \
-    touch src/main.rs src/lib.rs subgraphs/src/main.rs subgraphs/src/lib.rs; \
+    touch build.rs src/main.rs src/lib.rs subgraphs/src/main.rs subgraphs/src/lib.rs; \
     cargo build --release --locked -p junction -p junction-subgraphs; \
     mkdir -p /out/bin /out/app; \
     cp target/release/junction target/release/junction-subgraphs /out/bin/; \

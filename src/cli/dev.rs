@@ -1,7 +1,8 @@
 //! `junction dev`: the demo subgraphs in this process and the gateway in
 //! front of them ([`start_demo`]). The demo subgraphs are published into
 //! the embedded store's registry, which the gateway then follows, and the
-//! admin API is on, so the whole publish loop can be tried at once.
+//! admin API is on, so the whole publish loop can be tried at once; a
+//! browser opening `/graphql` gets GraphiQL with a demo query.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -73,6 +74,9 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     settings.audit = Some(audit.clone());
     let endpoint = AdminEndpoint::new(schema, &token).with_audit(audit);
     settings.admin = Some(endpoint.with_identifier(demo.gateway.identifier().clone()));
+    if let Some(graphiql) = &mut settings.graphiql {
+        graphiql.default_query = DEMO_QUERY.to_string();
+    }
     let listener = serve::bind(config.listen).await?;
     print_welcome(listener.local_addr()?, &demo.subgraphs, &config, &token);
     let router = http::router(Arc::clone(&demo.gateway), &settings);
@@ -90,6 +94,28 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What GraphiQL's editor first holds in `junction dev`.
+const DEMO_QUERY: &str = r#"# GraphiQL on Junction's demo supergraph (accounts, inventory, products,
+# reviews). Run it with Ctrl-Enter: the products come at once, and the
+# fragment marked @defer (their reviews) follows in the same response.
+
+query TopProducts {
+  topProducts(first: 3) {
+    upc
+    name
+    price
+    ... @defer(label: "reviews") {
+      reviews {
+        body
+        author {
+          username
+        }
+      }
+    }
+  }
+}
+"#;
+
 /// A fresh admin token: 32 random bytes in hex.
 fn random_token() -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
@@ -104,6 +130,11 @@ fn print_welcome(gateway: SocketAddr, subgraphs: &DemoSubgraphs, config: &Config
     println!("Junction dev: the demo supergraph over the demo subgraphs.");
     println!();
     println!("  GraphQL   {url}");
+    if http::GRAPHIQL_BUILT {
+        println!("  GraphiQL  {url}  (open it in a browser)");
+    } else {
+        println!("  GraphiQL  not built into this binary (see {url} in a browser)");
+    }
     println!("  health    http://{gateway}/health");
     println!("  ready     http://{gateway}/ready");
     println!("  admin     http://{gateway}/admin/graphql  (GraphiQL; header Authorization: Bearer <token>)");

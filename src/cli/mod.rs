@@ -49,8 +49,9 @@ pub enum Command {
     /// `shutdown_drain_timeout_ms`).
     ///
     /// Production mode unless the config file says `mode: dev`: introspection
-    /// off, subgraph error messages masked, and the limits of `limits` and
-    /// `server` in the config file (defaults in junction.example.yaml).
+    /// off, subgraph error messages masked, no GraphiQL (`graphiql.enabled`
+    /// turns it on), and the limits of `limits` and `server` in the config
+    /// file (defaults in junction.example.yaml).
     #[command(after_long_help = "Examples:\n  \
         junction serve --supergraph schema/supergraph.graphql\n  \
         junction serve --config junction.yaml --listen 0.0.0.0:4000\n  \
@@ -60,7 +61,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run the demo: the four demo subgraphs (accounts, inventory, products,
     /// reviews) in this process, and the gateway in front of them, in dev
-    /// mode (introspection on, subgraph errors passed through).
+    /// mode (introspection on, subgraph errors passed through, GraphiQL on
+    /// /graphql for browsers).
     Dev(DevArgs),
     /// Compose subgraphs into a supergraph: SDL on stdout, composition
     /// errors on stderr (one per line: code, message, locations), exit 1.

@@ -15,7 +15,8 @@ use crate::audit::{AuditLog, DEFAULT_MAX_ENTRIES};
 use crate::config::{CompressionConfig, Config, ConfigOverrides, Encoding, Safelist};
 use crate::http::AdminEndpoint;
 use crate::http::{
-    self, CompressionSettings, CorsSettings, CsrfSettings, HttpSettings, ServerSettings,
+    self, CompressionSettings, CorsSettings, CsrfSettings, GraphiqlSettings, HttpSettings,
+    ServerSettings,
 };
 use crate::identity::api_keys::ApiKeys;
 use crate::loader::{allowed_hosts, gateway_settings, probe_settings, Loader, SupergraphSource};
@@ -199,6 +200,7 @@ pub fn http_settings(config: &Config) -> HttpSettings {
                 .filter_map(|name| HeaderName::try_from(name.as_str()).ok())
                 .collect(),
         }),
+        graphiql: config.graphiql_enabled().then(GraphiqlSettings::default),
     }
 }
 

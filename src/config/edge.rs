@@ -1,6 +1,8 @@
-//! The `cors`, `compression` and `csrf` sections: what browsers on other
-//! origins may do, how answers are compressed, and which requests are
-//! refused as possible cross-site request forgery.
+//! The `cors`, `compression`, `batching`, `csrf` and `graphiql` sections:
+//! what browsers on other origins may do, how answers are compressed,
+//! whether several operations may come in one request, which requests are
+//! refused as possible cross-site request forgery, and whether browsers get
+//! GraphiQL.
 
 use std::time::Duration;
 
@@ -164,4 +166,13 @@ impl Default for CsrfConfig {
             ],
         }
     }
+}
+
+/// GraphiQL on `GET /graphql` for browsers (a request whose `Accept`
+/// prefers `text/html`), its files served from the binary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GraphiqlConfig {
+    /// Default: off in production mode, on in dev mode.
+    pub enabled: Option<bool>,
 }

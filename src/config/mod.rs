@@ -22,7 +22,10 @@ mod persisted;
 mod server;
 mod subgraphs;
 
-pub use edge::{BatchingConfig, CompressionConfig, CorsConfig, CsrfConfig, Encoding, DEV_ORIGINS};
+pub use edge::{
+    BatchingConfig, CompressionConfig, CorsConfig, CsrfConfig, Encoding, GraphiqlConfig,
+    DEV_ORIGINS,
+};
 pub use limits::LimitsConfig;
 pub use persisted::{ApqConfig, PersistedOperationsConfig, Safelist};
 pub use server::ServerConfig;
@@ -44,8 +47,9 @@ pub enum Mode {
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// `production` (default) or `dev`: the defaults of `introspection`,
-    /// `errors.subgraph`, `cors.allow_origins`, `csrf.enabled` and
-    /// `batching.enabled`. `junction dev` runs in `dev` mode.
+    /// `errors.subgraph`, `cors.allow_origins`, `csrf.enabled`,
+    /// `batching.enabled` and `graphiql.enabled`. `junction dev` runs in
+    /// `dev` mode.
     pub mode: Mode,
     /// Address the HTTP server binds. Default `127.0.0.1:4000`.
     pub listen: SocketAddr,
@@ -108,6 +112,8 @@ pub struct Config {
     pub persisted_operations: PersistedOperationsConfig,
     /// Several operations in one request.
     pub batching: BatchingConfig,
+    /// GraphiQL for browsers on `GET /graphql`.
+    pub graphiql: GraphiqlConfig,
     /// What clients see of subgraph errors.
     pub errors: ErrorsConfig,
     /// Largest response accepted from a subgraph, in bytes; a larger one is
@@ -178,6 +184,7 @@ impl Default for Config {
             apq: ApqConfig::default(),
             persisted_operations: PersistedOperationsConfig::default(),
             batching: BatchingConfig::default(),
+            graphiql: GraphiqlConfig::default(),
             errors: ErrorsConfig::default(),
             subgraph_response_limit_bytes: 32 * 1024 * 1024,
             subgraphs: BTreeMap::new(),
@@ -410,6 +417,12 @@ impl Config {
         self.csrf.enabled.unwrap_or(self.mode == Mode::Production)
     }
 
+    /// Whether browsers get GraphiQL on `GET /graphql`: as set, else on in
+    /// dev mode only.
+    pub fn graphiql_enabled(&self) -> bool {
+        self.graphiql.enabled.unwrap_or(self.mode == Mode::Dev)
+    }
+
     /// Whether introspection is answered: as set, else on in dev mode only.
     pub fn introspection_enabled(&self) -> bool {
         self.introspection.unwrap_or(self.mode == Mode::Dev)
@@ -540,12 +553,15 @@ mod tests {
         assert_eq!(dev.cors_origins(), DEV_ORIGINS);
         assert!(!dev.csrf_enabled());
         assert_eq!((production.max_batch(), dev.max_batch()), (None, Some(10)));
+        assert!(!production.graphiql_enabled() && dev.graphiql_enabled());
         // Brotli's memory per answer makes it opt-in.
         assert!(!production.compression.algorithms.contains(&Encoding::Br));
         let set =
             Config::from_yaml("mode: dev\ncsrf:\n  enabled: true\ncors:\n  allow_origins: []\n");
         let set = set.unwrap();
         assert!(set.csrf_enabled() && set.cors_origins().is_empty());
+        let graphiql = Config::from_yaml("graphiql:\n  enabled: true\n").unwrap();
+        assert!(graphiql.graphiql_enabled());
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //!
 //! Each handler decodes, calls the pipeline and encodes; the order of the
 //! checks is the spec's: an unacceptable `Accept` stops processing (406)
-//! before anything else is looked at.
+//! before anything else is looked at. When GraphiQL is on, a `GET` whose
+//! `Accept` prefers `text/html` (a browser's navigation) gets its page
+//! instead, whatever its parameters: the page opens a `query` parameter in
+//! its editor, and nothing runs until the user asks.
 
 use axum::extract::{RawQuery, Request, State};
 use axum::http::HeaderMap;
@@ -39,6 +42,11 @@ pub async fn get(
 ) -> Response {
     if negotiate::is_websocket_upgrade(&headers) {
         return encode::http_error(&HttpError::WebSocketUnsupported, ResponseMediaType::Json);
+    }
+    if let Some(page) = &state.graphiql {
+        if negotiate::prefers_html(&headers) {
+            return page.response();
+        }
     }
     let media = match negotiate::response_media_type(&headers) {
         Ok(media) => media,

@@ -1,7 +1,7 @@
 //! The HTTP face of the gateway: an axum router with the GraphQL endpoint
-//! (GraphQL over HTTP: `POST` and `GET /graphql`), the liveness and readiness
-//! probes, and the tower layers around them (CORS, compression, request id,
-//! tracing, body limit).
+//! (GraphQL over HTTP: `POST` and `GET /graphql`, and GraphiQL for browsers
+//! when it is on), the liveness and readiness probes, and the tower layers
+//! around them (CORS, compression, request id, tracing, body limit).
 //!
 //! Handlers stay thin: decode the request ([`decode`]), pick the response
 //! media type ([`negotiate`]), hand the request to
@@ -34,6 +34,7 @@ mod csrf;
 mod decode;
 mod encode;
 mod error;
+mod graphiql;
 mod graphql;
 mod multipart;
 mod negotiate;
@@ -49,6 +50,10 @@ pub use csrf::CsrfSettings;
 #[doc(hidden)]
 pub use decode::{get_params, post_body};
 pub use error::HttpError;
+pub use graphiql::{
+    graphiql_assets, GraphiqlAsset, GraphiqlSettings, GRAPHIQL_BUILT, GRAPHIQL_PACKAGES,
+    LICENCES_PATH,
+};
 pub use negotiate::ResponseMediaType;
 pub use server::{serve, ServerSettings};
 
@@ -72,6 +77,9 @@ pub struct HttpSettings {
     pub max_batch: Option<usize>,
     /// The audit log refused credentials go to; none kept when `None`.
     pub audit: Option<AuditLog>,
+    /// GraphiQL on `GET /graphql` for browsers (an `Accept` preferring
+    /// `text/html`); off when `None`.
+    pub graphiql: Option<GraphiqlSettings>,
 }
 
 impl Default for HttpSettings {
@@ -85,6 +93,7 @@ impl Default for HttpSettings {
             csrf: None,
             max_batch: None,
             audit: None,
+            graphiql: None,
         }
     }
 }
@@ -100,12 +109,14 @@ struct AppState {
     max_batch: Option<usize>,
     /// Where refused credentials are recorded.
     audit: Option<AuditLog>,
+    /// The page a browser gets on `GET /graphql`, when GraphiQL is on.
+    graphiql: Option<graphiql::GraphiqlPage>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The router serving `/graphql`, `/health`, `/ready` and, when
-/// configured, `/admin/graphql`.
+/// configured, GraphiQL's files under `/graphql/_graphiql/` and `/admin/graphql`.
 ///
 /// Outermost first: CORS (preflights are answered there), response
 /// compression, request decompression, request id and tracing.
@@ -120,6 +131,7 @@ pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
         csrf: settings.csrf.clone().map(Arc::new),
         max_batch: settings.max_batch,
         audit: settings.audit.clone(),
+        graphiql: settings.graphiql.as_ref().map(graphiql::GraphiqlPage::new),
     };
     // The request span is at INFO so that what is logged while serving a
     // request (a masked subgraph error, a failed subgraph request) carries
@@ -136,6 +148,9 @@ pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
         .route("/health/subgraphs", get(probes::subgraphs))
         .route("/ready", get(probes::ready))
         .with_state(state);
+    if settings.graphiql.is_some() {
+        router = router.merge(graphiql::routes());
+    }
     if let Some(admin) = &settings.admin {
         router = router.merge(admin::routes(admin.clone(), settings.body_read_timeout));
     }

@@ -9,6 +9,10 @@
 //! `multipart/mixed` (named explicitly, with `deferSpec=20220824` or no
 //! `deferSpec`) lets deferred fragments arrive incrementally; a client that
 //! accepts nothing else gets every response as `multipart/mixed`.
+//!
+//! A `GET` whose `Accept` prefers `text/html` to all of these is a browser
+//! navigating to the endpoint ([`prefers_html`]): it gets GraphiQL when
+//! that is on.
 
 use axum::http::header::{ACCEPT, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue};
@@ -102,6 +106,29 @@ pub fn response_media_type(headers: &HeaderMap) -> Result<ResponseMediaType, Htt
         None => Err(HttpError::NotAcceptable),
     }
 }
+
+/// Does the client prefer an HTML page to every GraphQL response type (a
+/// browser's navigation, `text/html,…,*/*;q=0.8`)? `text/html` must beat
+/// each of `application/graphql-response+json`, `application/json` and
+/// `multipart/mixed` as [`response_media_type`] ranks candidates: higher q,
+/// then a more specific range, then listed first. So `*/*` alone (curl,
+/// `fetch`) and an `Accept` naming a JSON type first keep getting GraphQL.
+pub fn prefers_html(headers: &HeaderMap) -> bool {
+    let ranges = accept_ranges(headers);
+    let Some(html) = preference(&ranges, "text/html").filter(|p| p.quality > 0.0) else {
+        return false;
+    };
+    GRAPHQL_TYPES.iter().all(|essence| {
+        preference(&ranges, essence).is_none_or(|other| other.quality <= 0.0 || html.beats(&other))
+    })
+}
+
+/// Every media type a GraphQL response can be sent in.
+const GRAPHQL_TYPES: [&str; 3] = [
+    "application/graphql-response+json",
+    "application/json",
+    "multipart/mixed",
+];
 
 /// Does the client take incremental delivery (`multipart/mixed`, named
 /// explicitly with q > 0, `deferSpec` absent or [`DEFER_SPEC`])?
@@ -387,6 +414,50 @@ mod tests {
             negotiate(&["multipart/mixed;deferSpec=20990101"]),
             Err(HttpError::NotAcceptable)
         );
+    }
+
+    fn html(accept: &[&str]) -> bool {
+        let mut headers = HeaderMap::new();
+        for value in accept {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                headers.append(ACCEPT, value);
+            }
+        }
+        prefers_html(&headers)
+    }
+
+    #[test]
+    fn browser_navigations_prefer_html() {
+        // Chrome, Firefox and Safari navigating to a URL.
+        assert!(html(&["text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"]));
+        assert!(html(&[
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+        ]));
+        assert!(html(&["text/html"]));
+        assert!(html(&["text/html, application/json"]));
+        assert!(html(&["application/json;q=0.5", "text/html"]));
+        // A named type beats a wildcard at the same q, as in response_media_type.
+        assert!(html(&["*/*;q=0.8, text/html;q=0.8"]));
+    }
+
+    #[test]
+    fn graphql_clients_do_not_prefer_html() {
+        for accept in [
+            &[][..],
+            &[""],
+            &["*/*"],
+            &["application/json"],
+            &["application/graphql-response+json, application/json;q=0.9"],
+            // GraphiQL's own fetcher, and Apollo Client with @defer.
+            &["application/json, multipart/mixed"],
+            &["multipart/mixed;deferSpec=20220824,application/json"],
+            &["application/json, text/html"],
+            &["text/html;q=0.5, application/json"],
+            &["text/html;q=0"],
+            &["multipart/mixed, text/html"],
+        ] {
+            assert!(!html(accept), "{accept:?}");
+        }
     }
 
     #[test]

@@ -43,6 +43,7 @@ mod federation_failures;
 mod federation_fixture;
 mod federation_introspection;
 mod federation_requires_provides;
+mod graphiql;
 mod hardening;
 mod http_cli;
 mod http_edge;
