@@ -127,7 +127,9 @@ mod tests {
         let cookie = TokenSource::Cookie("session".into());
         let request = headers(&[("cookie", "a=1; session=t2"), ("cookie", "b=2")]);
         assert_eq!(
-            Credentials::from_headers(&request, &cookie).token.as_deref(),
+            Credentials::from_headers(&request, &cookie)
+                .token
+                .as_deref(),
             Some("t2")
         );
         assert_eq!(
