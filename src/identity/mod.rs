@@ -8,8 +8,12 @@
 //! failed is for the logs; the client is told only that it failed.
 
 pub mod credentials;
+pub mod jwt;
+mod settings;
 
 pub use credentials::{Credentials, TokenSource};
+pub use jwt::JwtVerifier;
+pub use settings::{AuthSettings, AuthSetupError};
 
 /// What kind of caller a request has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
