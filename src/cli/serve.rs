@@ -19,6 +19,7 @@ use crate::http::{
     ServerSettings,
 };
 use crate::identity::api_keys::ApiKeys;
+use crate::identity::{AuthSettings, JwtVerifier};
 use crate::loader::{allowed_hosts, gateway_settings, probe_settings, Loader, SupergraphSource};
 use crate::persisted::OperationLibrary;
 use crate::pipeline::Gateway;
@@ -44,6 +45,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let mut gateway = with_shared_apq(Gateway::new(gateway_settings(&config)?), &config).await?;
     if let Some(registry) = &registry {
         gateway = gateway.with_api_key_verifier(Arc::new(ApiKeys::new(registry.store())));
+    }
+    if let Some(verifier) = token_verifier(&config)? {
+        gateway = gateway.with_token_verifier(verifier);
     }
     let gateway = Arc::new(gateway);
     let source = match (from_registry, &registry) {
@@ -86,6 +90,26 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     loader.stop().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The verifier of the external providers' JWTs, when `auth.providers`
+/// lists any; their keys are fetched at once, in the background.
+fn token_verifier(config: &Config) -> anyhow::Result<Option<Arc<JwtVerifier>>> {
+    let auth = AuthSettings::try_from(&config.auth)?;
+    if auth.jwt.providers.is_empty() {
+        return Ok(None);
+    }
+    let client = reqwest::Client::builder()
+        .build()
+        .context("cannot build the HTTP client for JWKS")?;
+    let verifier = Arc::new(JwtVerifier::new(auth.jwt, client)?);
+    let prefetching = Arc::clone(&verifier);
+    tokio::spawn(async move { prefetching.prefetch().await });
+    tracing::info!(
+        providers = config.auth.providers.len(),
+        "JWTs of the configured identity providers are verified"
+    );
+    Ok(Some(verifier))
 }
 
 /// The API schema `gateway` serves, for the admin API to check operation

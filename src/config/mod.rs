@@ -16,12 +16,17 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+mod auth;
 mod edge;
 mod limits;
 mod persisted;
 mod server;
 mod subgraphs;
 
+pub use auth::{
+    AuthConfig, ClaimsConfig, ForwardConfig, JwtProviderConfig, Secret, TokenConfig,
+    HMAC_ALGORITHMS, JWT_ALGORITHMS, MIN_SECRET_BYTES,
+};
 pub use edge::{
     BatchingConfig, CompressionConfig, CorsConfig, CsrfConfig, Encoding, GraphiqlConfig,
     DEV_ORIGINS,
@@ -96,6 +101,8 @@ pub struct Config {
     pub store_prefix: String,
     /// The admin API (`/admin/graphql`).
     pub admin: AdminConfig,
+    /// Who the caller of a request is: credentials, identity providers.
+    pub auth: AuthConfig,
     /// Limits on each operation.
     pub limits: LimitsConfig,
     /// Limits of the HTTP server.
@@ -176,6 +183,7 @@ impl Default for Config {
             data_dir: PathBuf::from(".junction"),
             store_prefix: "junction:".to_string(),
             admin: AdminConfig::default(),
+            auth: AuthConfig::default(),
             limits: LimitsConfig::default(),
             server: ServerConfig::default(),
             cors: CorsConfig::default(),
@@ -320,6 +328,7 @@ impl Config {
             return Err(invalid("admin.token", "must be at least 16 characters"));
         }
         self.validate_edge()?;
+        self.auth.validate()?;
         for (name, url) in &self.subgraph_urls {
             let key = format!("subgraph_urls.{name}");
             if name.is_empty() {

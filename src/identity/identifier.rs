@@ -116,6 +116,13 @@ impl Identifier {
     }
 }
 
+#[async_trait]
+impl Verify for super::JwtVerifier {
+    async fn verify(&self, token: &str) -> Result<Caller, IdentityError> {
+        super::JwtVerifier::verify(self, token).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -10,9 +10,13 @@
 pub mod api_keys;
 pub mod credentials;
 pub mod identifier;
+pub mod jwt;
+mod settings;
 
 pub use credentials::{Credentials, TokenSource};
 pub use identifier::{Identifier, IdentitySettings, Verify, API_KEY_PREFIX};
+pub use jwt::JwtVerifier;
+pub use settings::{AuthSettings, AuthSetupError};
 
 /// What kind of caller a request has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

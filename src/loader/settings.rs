@@ -4,12 +4,15 @@
 use std::time::Duration;
 
 use super::LoadError;
-use crate::config::{Config, ErrorExposure, Safelist};
+use crate::config::{Config, ErrorExposure, ForwardConfig, Safelist};
 use crate::egress::AllowedHosts;
 use crate::execute::{ClientSettings, ErrorPolicy, ProbeSettings, SubgraphPolicy};
+use crate::identity::{AuthSettings, IdentitySettings};
 use crate::operation::{Limits, VariableLimits};
 use crate::persisted::{ApqSettings, SafelistMode};
 use crate::pipeline::GatewaySettings;
+use crate::pipeline::IdentityHeaders;
+use http::HeaderName;
 
 /// The pipeline's settings from the configuration.
 pub fn gateway_settings(config: &Config) -> Result<GatewaySettings, LoadError> {
@@ -46,16 +49,40 @@ pub fn gateway_settings(config: &Config) -> Result<GatewaySettings, LoadError> {
             ttl: config.apq.ttl,
             local_cache_bytes: config.apq.local_cache_bytes,
         }),
-        // From the `auth` section once it lands; until then nobody is
-        // authenticated and the default identity headers are sent.
-        identity: Default::default(),
-        identity_headers: Default::default(),
+        identity: identity_settings(config)?,
+        identity_headers: identity_headers(&config.auth.forward)?,
         safelist_exempt_roles: config.persisted_operations.exempt_roles.clone(),
         safelist: match config.persisted_operations.safelist {
             Safelist::Off => SafelistMode::Off,
             Safelist::Log => SafelistMode::Log,
             Safelist::Refuse => SafelistMode::Refuse,
         },
+    })
+}
+
+/// Who must authenticate and where the token is read (the verifiers are
+/// built by the command line: they need an HTTP client and a store).
+fn identity_settings(config: &Config) -> Result<IdentitySettings, LoadError> {
+    let auth =
+        AuthSettings::try_from(&config.auth).map_err(|e| LoadError::Config(e.to_string()))?;
+    Ok(IdentitySettings {
+        required: auth.required,
+        token_source: auth.token_source,
+    })
+}
+
+/// The headers carrying the caller to subgraphs.
+fn identity_headers(forward: &ForwardConfig) -> Result<IdentityHeaders, LoadError> {
+    let name = |name: &Option<String>| -> Result<Option<HeaderName>, LoadError> {
+        name.as_deref()
+            .map(|n| HeaderName::try_from(n).map_err(|e| LoadError::Config(format!("{n}: {e}"))))
+            .transpose()
+    };
+    Ok(IdentityHeaders {
+        subject: name(&forward.subject)?,
+        org: name(&forward.org)?,
+        roles: name(&forward.roles)?,
+        kind: name(&forward.kind)?,
     })
 }
 

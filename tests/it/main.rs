@@ -30,6 +30,8 @@ mod audit_requires_abstract;
 mod audit_typename;
 mod audit_union_intersection;
 mod audit_unions;
+mod auth_http;
+mod auth_jwt;
 mod compose_cli;
 mod compose_errors;
 mod correctness;
