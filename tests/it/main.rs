@@ -32,6 +32,7 @@ mod audit_union_intersection;
 mod audit_unions;
 mod auth_http;
 mod auth_jwt;
+mod auth_logs;
 mod compose_cli;
 mod compose_errors;
 mod correctness;

@@ -360,6 +360,16 @@ impl JunctionProcess {
         url[..end].to_string()
     }
 
+    /// Every log line, once the process has ended (after [`Self::terminate`]),
+    /// waiting at most 30 s.
+    pub async fn whole_log(&mut self) -> String {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while let Ok(Some(line)) = tokio::time::timeout_at(deadline, self.lines.recv()).await {
+            self.log.push(line);
+        }
+        self.log.join("\n")
+    }
+
     /// Sends SIGTERM.
     pub async fn terminate(&self) {
         let pid = self.child.id().unwrap().to_string();
