@@ -11,6 +11,7 @@
 
 mod common;
 
+mod admin_access;
 mod api_keys;
 mod audit_abstract_types;
 mod audit_entities;
