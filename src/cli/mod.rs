@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub mod compose;
 pub mod dev;
+pub mod keys;
 mod logging;
 pub mod operations;
 pub mod plan;
@@ -95,6 +96,15 @@ pub enum Command {
         junction operations list --data-dir .junction\n  \
         junction operations remove --client web --version 1.3.0 --redis redis://127.0.0.1:6379")]
     Operations(operations::OperationsCommand),
+    /// Create, list, revoke or rotate API keys, through a running Junction's
+    /// admin API (`--admin URL --token T`, an admin token or an API key with
+    /// the admin role) or straight in the store.
+    #[command(subcommand)]
+    #[command(after_long_help = "Examples:\n  \
+        junction keys create --name ci --role admin --admin http://127.0.0.1:4000 --token $JUNCTION_ADMIN_TOKEN\n  \
+        junction keys list --data-dir .junction\n  \
+        junction keys revoke --id 5562452af196b9dc --redis redis://127.0.0.1:6379")]
+    Keys(keys::KeysCommand),
 }
 
 #[derive(Debug, Args)]
@@ -219,6 +229,7 @@ pub fn main() -> ExitCode {
             Command::Plan(args) => plan::run(&args),
             Command::Subgraph(command) => subgraph::run(command).await,
             Command::Operations(command) => operations::run(command).await,
+            Command::Keys(command) => keys::run(command).await,
         }
     });
     match result {

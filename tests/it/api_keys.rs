@@ -277,3 +277,59 @@ async fn an_api_key_with_the_admin_role_opens_the_admin_api_and_others_are_forbi
     let (status, body) = admin_as(&server, "jk_0123456789abcdef_00", "{ apiKeys { id } }").await;
     assert_eq!((status, first_error_code(&body)), (401, "UNAUTHENTICATED"));
 }
+
+#[tokio::test]
+async fn the_command_line_creates_lists_rotates_and_revokes_keys_in_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let create = [
+        "keys",
+        "create",
+        "--name",
+        "ci",
+        "--role",
+        "admin",
+        "--role",
+        "ops",
+        "--data-dir",
+        data,
+    ];
+    let (code, stdout, stderr) = run(&create).await;
+    assert_eq!(code, 0, "{stderr}");
+    let key = stdout.trim();
+    assert!(
+        key.starts_with("jk_") && !key.contains('\n'),
+        "stdout is the key alone: {stdout}"
+    );
+    let id = key.split('_').nth(1).unwrap();
+    assert!(stderr.contains(id), "{stderr}");
+
+    let (code, listed, _) = run(&["keys", "list", "--data-dir", data]).await;
+    assert_eq!(code, 0);
+    assert!(
+        listed.contains(id) && listed.contains("active") && listed.contains("roles=admin,ops"),
+        "{listed}"
+    );
+    assert!(!listed.contains(&key[20..]), "a secret is listed");
+
+    let (code, rotated, _) = run(&["keys", "rotate", "--id", id, "--data-dir", data]).await;
+    assert_eq!(code, 0);
+    assert!(rotated.trim().starts_with(&format!("jk_{id}_")) && rotated.trim() != key);
+
+    let (code, _, _) = run(&["keys", "revoke", "--id", id, "--data-dir", data]).await;
+    assert_eq!(code, 0);
+    let (_, listed, _) = run(&["keys", "list", "--data-dir", data, "--json"]).await;
+    let listed: Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(listed[0]["revoked"], true);
+    let (code, _, stderr) = run(&[
+        "keys",
+        "revoke",
+        "--id",
+        "0000000000000000",
+        "--data-dir",
+        data,
+    ])
+    .await;
+    assert_eq!(code, 1);
+    assert!(stderr.contains("NOT_FOUND"), "{stderr}");
+}
