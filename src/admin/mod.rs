@@ -2,7 +2,8 @@
 //! (subgraphs, supergraphs and their history; publish, check, remove,
 //! roll back) and the operation manifests SDK clients publish
 //! ([`operations`]; a subgraph check names the published operations it
-//! would break), API keys ([`api_keys`]) and the audit log ([`audit`]). Composition errors are data in the results, so a CI
+//! would break), API keys ([`api_keys`]), first-party users ([`users`],
+//! and `me`) and the audit log ([`audit`]). Composition errors are data in the results, so a CI
 //! pipeline reads them like any field; other failures are GraphQL errors
 //! with `extensions.code` (`BAD_USER_INPUT`, `NOT_FOUND`,
 //! `STORE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`).
@@ -13,6 +14,7 @@ mod api_keys;
 mod audit;
 mod operations;
 mod types;
+mod users;
 
 use async_graphql::{
     Context, EmptySubscription, ErrorExtensions, MergedObject, Object, Schema, ID,
@@ -20,11 +22,13 @@ use async_graphql::{
 
 use crate::audit::{AuditLog, DEFAULT_MAX_ENTRIES};
 use crate::identity::api_keys::ApiKeys;
+use crate::identity::users::Users;
 use crate::persisted::OperationLibrary;
 use api_keys::{ApiKeysMutation, ApiKeysQuery};
 use audit::AuditQuery;
 pub use operations::ServedSchema;
 use operations::{OperationsMutation, OperationsQuery};
+use users::{UsersMutation, UsersQuery};
 
 use crate::registry::{ChangeOutcome, Registry, RegistryError, SubgraphInput};
 use types::{ChangeResult, CheckResult, Subgraph, Supergraph, SupergraphEntry};
@@ -34,11 +38,22 @@ pub type AdminSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Every query field of the admin API.
 #[derive(MergedObject, Default)]
-pub struct Query(AdminQuery, OperationsQuery, ApiKeysQuery, AuditQuery);
+pub struct Query(
+    AdminQuery,
+    OperationsQuery,
+    ApiKeysQuery,
+    AuditQuery,
+    UsersQuery,
+);
 
 /// Every mutation of the admin API.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AdminMutation, OperationsMutation, ApiKeysMutation);
+pub struct Mutation(
+    AdminMutation,
+    OperationsMutation,
+    ApiKeysMutation,
+    UsersMutation,
+);
 
 /// Who the caller is, for the history (`createdBy`); set per request.
 #[derive(Debug, Clone)]
@@ -62,6 +77,7 @@ fn builder(registry: Registry) -> async_graphql::SchemaBuilder<Query, Mutation, 
     let audit = AuditLog::new(registry.store(), DEFAULT_MAX_ENTRIES);
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(audit)
+        .data(Users::new(registry.store()))
         .data(registry)
         .data(library)
         .data(api_keys)

@@ -52,9 +52,10 @@ pub struct AdminEndpoint {
     audit: Option<AuditLog>,
 }
 
-/// Who an admin request comes from, or why it may not run.
+/// Who an admin request comes from (and its caller, unless it is the
+/// bootstrap token), or why it may not run.
 enum Admission {
-    Admitted(String),
+    Admitted(String, Option<crate::identity::Caller>),
     Unauthenticated,
     Forbidden,
 }
@@ -115,12 +116,12 @@ impl AdminEndpoint {
 
     /// Does the request carry an admin credential?
     pub(super) async fn authorized(&self, headers: &HeaderMap) -> bool {
-        matches!(self.admit(headers).await, Admission::Admitted(_))
+        matches!(self.admit(headers).await, Admission::Admitted(..))
     }
 
     async fn admit(&self, headers: &HeaderMap) -> Admission {
         if self.has_token(headers) {
-            return Admission::Admitted("admin token".to_string());
+            return Admission::Admitted("admin token".to_string(), None);
         }
         let Some(identifier) = &self.identifier else {
             return Admission::Unauthenticated;
@@ -129,8 +130,8 @@ impl AdminEndpoint {
             Ok(caller) if caller.is_anonymous() => Admission::Unauthenticated,
             Ok(caller) if caller.has_role(ADMIN_ROLE) => {
                 let kind = caller.kind.as_str();
-                let subject = caller.subject.unwrap_or_default();
-                Admission::Admitted(format!("{kind}:{subject}"))
+                let subject = caller.subject.clone().unwrap_or_default();
+                Admission::Admitted(format!("{kind}:{subject}"), Some(caller))
             }
             Ok(_) => Admission::Forbidden,
             Err(error) => {
@@ -180,8 +181,8 @@ async fn execute(State(state): State<Arc<AdminState>>, request: Request) -> Resp
             &parts.extensions,
         );
     };
-    let by = match state.endpoint.admit(&parts.headers).await {
-        Admission::Admitted(by) => by,
+    let (by, identified) = match state.endpoint.admit(&parts.headers).await {
+        Admission::Admitted(by, caller) => (by, caller),
         Admission::Unauthenticated => {
             refused("authenticate");
             let body = json!({ "errors": [{
@@ -214,7 +215,10 @@ async fn execute(State(state): State<Arc<AdminState>>, request: Request) -> Resp
         Err(error) => Err(error),
     };
     let request = match request {
-        Ok(request) => request.data(Caller(by.clone())),
+        Ok(request) => match identified {
+            Some(caller) => request.data(Caller(by.clone())).data(caller),
+            None => request.data(Caller(by.clone())),
+        },
         Err(error) => return refusal(&error),
     };
     let mutations = audit::mutations(&request);

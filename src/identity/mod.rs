@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod identifier;
 pub mod jwt;
 mod settings;
+pub mod users;
 
 pub use credentials::{Credentials, TokenSource};
 pub use identifier::{Identifier, IdentitySettings, Verify, API_KEY_PREFIX};

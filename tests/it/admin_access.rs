@@ -1,4 +1,5 @@
-//! Every admin API operation, over HTTP, with a credential holding the
+//! Every admin API operation (registry, manifests, API keys, users, `me`,
+//! audit log), over HTTP, with a credential holding the
 //! `admin` role (an API key) and with one that does not: the first runs
 //! (or fails with the operation's own error code), the second is refused
 //! with 403 `FORBIDDEN` before anything runs, and nothing changes.
@@ -81,6 +82,30 @@ fn operations(products: &str, key_id: &str) -> Vec<(&'static str, Value, Option<
         ("mutation { createApiKey(input: { name: \"\" }) { key } }", json!({}), Some("BAD_USER_INPUT")),
         ("mutation($id: String!) { rotateApiKey(id: $id) { key } }", json!({ "id": key_id }), None),
         ("mutation { revokeApiKey(id: \"ffffffffffffffff\") { id } }", json!({}), Some("NOT_FOUND")),
+        (
+            "mutation { createUser(input: { email: \"ada@example.com\" }) { user { id } } }",
+            json!({}),
+            None,
+        ),
+        ("{ users(first: 5) { email } }", json!({}), None),
+        ("{ user(id: \"u_none\") { id } }", json!({}), None),
+        ("{ me { kind roles } }", json!({}), None),
+        (
+            "mutation { updateUser(id: \"u_none\", input: { roles: [] }) { id } }",
+            json!({}),
+            Some("NOT_FOUND"),
+        ),
+        (
+            "mutation { setUserDisabled(id: \"u_none\", disabled: true) { id } }",
+            json!({}),
+            Some("NOT_FOUND"),
+        ),
+        (
+            "mutation { resetUserPassword(id: \"u_none\") { password } }",
+            json!({}),
+            Some("NOT_FOUND"),
+        ),
+        ("mutation { deleteUser(id: \"u_none\") }", json!({}), Some("NOT_FOUND")),
         ("{ auditLog(limit: 5) { entries { action } next } }", json!({}), None),
     ]
 }

@@ -60,3 +60,4 @@ mod persisted_queries;
 mod plan_snapshots;
 mod registry;
 mod store_conformance;
+mod users;
