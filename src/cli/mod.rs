@@ -20,6 +20,7 @@ pub mod plan;
 pub mod serve;
 pub mod signals;
 pub mod subgraph;
+pub mod users;
 
 /// Junction: a GraphQL federation gateway. One GraphQL endpoint in front of
 /// many subgraphs, described by a supergraph schema.
@@ -105,6 +106,15 @@ pub enum Command {
         junction keys list --data-dir .junction\n  \
         junction keys revoke --id 5562452af196b9dc --redis redis://127.0.0.1:6379")]
     Keys(keys::KeysCommand),
+    /// Create, list, change, disable, enable, reset the password of, or
+    /// delete first-party users, through a running Junction's admin API or
+    /// straight in the store.
+    #[command(subcommand)]
+    #[command(after_long_help = "Examples:\n  \
+        junction users create --email ada@example.com --role viewer --org acme --data-dir .junction\n  \
+        junction users list --admin http://127.0.0.1:4000 --token $JUNCTION_ADMIN_TOKEN\n  \
+        junction users disable --id u_0123456789abcdef01234567 --redis redis://127.0.0.1:6379")]
+    Users(users::UsersCommand),
 }
 
 #[derive(Debug, Args)]
@@ -230,6 +240,7 @@ pub fn main() -> ExitCode {
             Command::Subgraph(command) => subgraph::run(command).await,
             Command::Operations(command) => operations::run(command).await,
             Command::Keys(command) => keys::run(command).await,
+            Command::Users(command) => users::run(command).await,
         }
     });
     match result {

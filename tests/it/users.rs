@@ -223,3 +223,74 @@ async fn a_login_needs_the_right_password_of_an_enabled_user_and_says_nothing_mo
         None
     );
 }
+
+#[tokio::test]
+async fn the_command_line_manages_users_in_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let (code, stdout, stderr) = run(&[
+        "users",
+        "create",
+        "--email",
+        "ada@example.com",
+        "--role",
+        "viewer",
+        "--data-dir",
+        data,
+    ])
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    let password = stdout.trim();
+    assert_eq!(
+        password.len(),
+        24,
+        "stdout is the generated password alone: {stdout}"
+    );
+    let id = stderr
+        .split_whitespace()
+        .find(|word| word.starts_with("u_"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(id.starts_with("u_"), "{stderr}");
+
+    let (code, _, stderr) = run(&[
+        "users",
+        "create",
+        "--email",
+        "ADA@example.com",
+        "--data-dir",
+        data,
+    ])
+    .await;
+    assert_eq!(code, 1);
+    assert!(stderr.contains("BAD_USER_INPUT"), "{stderr}");
+
+    let (_, updated, _) = run(&[
+        "users",
+        "update",
+        "--id",
+        &id,
+        "--role",
+        "editor",
+        "--role",
+        "viewer",
+        "--data-dir",
+        data,
+    ])
+    .await;
+    assert!(updated.contains("roles=editor,viewer"), "{updated}");
+    let (_, disabled, _) = run(&["users", "disable", "--id", &id, "--data-dir", data]).await;
+    assert!(disabled.contains("disabled"), "{disabled}");
+    let (_, listed, _) = run(&["users", "list", "--data-dir", data, "--json"]).await;
+    let listed: Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(listed[0]["disabled"], true);
+    let (_, enabled, _) = run(&["users", "enable", "--id", &id, "--data-dir", data]).await;
+    assert!(enabled.contains("enabled"), "{enabled}");
+    let (code, reset, _) = run(&["users", "reset-password", "--id", &id, "--data-dir", data]).await;
+    assert_eq!(code, 0);
+    assert!(reset.trim().len() == 24 && reset.trim() != password);
+    let (code, _, _) = run(&["users", "delete", "--id", &id, "--data-dir", data]).await;
+    assert_eq!(code, 0);
+    let (_, listed, _) = run(&["users", "list", "--data-dir", data, "--json"]).await;
+    assert_eq!(listed.trim(), "[]");
+}
