@@ -18,6 +18,7 @@ use crate::config::{AdminConfig, Config, Mode};
 use crate::http;
 use crate::http::AdminEndpoint;
 use crate::identity::api_keys::ApiKeys;
+use crate::identity::users::{generate_password, NewUser, Users};
 use crate::loader::{probe_settings, start_demo_with, Loader, SupergraphSource};
 use crate::persisted::OperationLibrary;
 
@@ -66,6 +67,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         probe_settings(&config),
     )?;
     let library = OperationLibrary::new(registry.store());
+    let registry_store = registry.store();
     let audit_store = registry.store();
     loader.follow_operations(library, Arc::clone(&demo.gateway));
     let mut settings = serve::http_settings(&config);
@@ -78,7 +80,16 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         graphiql.default_query = DEMO_QUERY.to_string();
     }
     let listener = serve::bind(config.listen).await?;
+    let first_admin = first_admin_user(&registry_store).await?;
     print_welcome(listener.local_addr()?, &demo.subgraphs, &config, &token);
+    if let Some((email, password)) = first_admin {
+        println!("First admin user (made now, as the store had none): {email}");
+        match password {
+            Some(password) => println!("  password  {password}  (generated, shown this once)"),
+            None => println!("  password  from JUNCTION_ADMIN_PASSWORD"),
+        }
+        println!();
+    }
     let router = http::router(Arc::clone(&demo.gateway), &settings);
     http::serve(
         listener,
@@ -115,6 +126,39 @@ query TopProducts {
   }
 }
 "#;
+
+/// On a store without users, makes the first one, with the admin role:
+/// `JUNCTION_ADMIN_EMAIL` (default `admin@junction.local`) and
+/// `JUNCTION_ADMIN_PASSWORD` (default: generated). Its email, and the
+/// password when generated.
+async fn first_admin_user(
+    store: &Arc<dyn crate::store::Store>,
+) -> anyhow::Result<Option<(String, Option<String>)>> {
+    let users = Users::new(Arc::clone(store));
+    if !users.list(1, None).await?.is_empty() {
+        return Ok(None);
+    }
+    let email =
+        std::env::var("JUNCTION_ADMIN_EMAIL").unwrap_or_else(|_| "admin@junction.local".into());
+    let (password, generated) = match std::env::var("JUNCTION_ADMIN_PASSWORD") {
+        Ok(password) => (password, None),
+        Err(_) => {
+            let password = generate_password()?;
+            (password.clone(), Some(password))
+        }
+    };
+    let new = NewUser {
+        email: email.clone(),
+        password,
+        roles: vec!["admin".to_string()],
+        ..NewUser::default()
+    };
+    users
+        .create(new, "junction dev")
+        .await
+        .context("cannot make the first admin user")?;
+    Ok(Some((email, generated)))
+}
 
 /// A fresh admin token: 32 random bytes in hex.
 fn random_token() -> anyhow::Result<String> {

@@ -76,7 +76,11 @@ async fn dev_serves_the_heavy_query_over_the_demo_subgraphs() {
             "--data-dir",
             data.path().to_str().unwrap(),
         ],
-        &[("JUNCTION_ADMIN_TOKEN", token)],
+        &[
+            ("JUNCTION_ADMIN_TOKEN", token),
+            ("JUNCTION_ADMIN_EMAIL", "ops@example.com"),
+            ("JUNCTION_ADMIN_PASSWORD", "a first admin password"),
+        ],
     );
     let base = junction.base_url().await;
     let graphql = format!("{base}/graphql");
@@ -93,6 +97,17 @@ async fn dev_serves_the_heavy_query_over_the_demo_subgraphs() {
         json!([{ "name": "accounts" }, { "name": "inventory" }, { "name": "products" }, { "name": "reviews" }])
     );
     assert_eq!(listed["data"]["supergraph"]["createdBy"], "junction dev");
+    // The store had no user: the first admin was made from the environment.
+    let users = admin_request(
+        &base,
+        token,
+        &json!({ "query": "{ users { email roles createdBy } }" }),
+    )
+    .await;
+    assert_eq!(
+        users["data"]["users"],
+        json!([{ "email": "ops@example.com", "roles": ["admin"], "createdBy": "junction dev" }])
+    );
     assert!(data.path().join("junction.redb").exists());
 
     junction.terminate().await;

@@ -251,7 +251,7 @@ pub fn encode(text: &str) -> String {
 }
 
 /// The `JUNCTION_*` variables a developer's shell may have set.
-const JUNCTION_ENV: [&str; 8] = [
+const JUNCTION_ENV: [&str; 11] = [
     "JUNCTION_CONFIG",
     "JUNCTION_SUPERGRAPH",
     "JUNCTION_SUBGRAPHS",
@@ -260,6 +260,9 @@ const JUNCTION_ENV: [&str; 8] = [
     "JUNCTION_DATA_DIR",
     "JUNCTION_ADMIN_TOKEN",
     "JUNCTION_ADMIN_URL",
+    "JUNCTION_ADMIN_EMAIL",
+    "JUNCTION_ADMIN_PASSWORD",
+    "JUNCTION_USER_PASSWORD",
 ];
 
 fn without_junction_env(command: &mut Command) -> &mut Command {
