@@ -18,6 +18,7 @@ use crate::config::{AdminConfig, Config, Mode};
 use crate::http;
 use crate::http::AdminEndpoint;
 use crate::identity::api_keys::ApiKeys;
+use crate::identity::issuer::{TokenIssuer, TokenVerifiers, DEFAULT_ACCESS_TTL, DEFAULT_ISSUER};
 use crate::identity::users::{generate_password, NewUser, Users};
 use crate::loader::{probe_settings, start_demo_with, Loader, SupergraphSource};
 use crate::persisted::OperationLibrary;
@@ -41,8 +42,15 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let subgraphs_addr = SocketAddr::from(([127, 0, 0, 1], args.subgraphs_port.unwrap_or(0)));
     let registry = serve::open_registry(&config).await?;
     let api_keys = Arc::new(ApiKeys::new(registry.store()));
+    let issuer = TokenIssuer::new(registry.store(), DEFAULT_ISSUER, DEFAULT_ACCESS_TTL);
+    let tokens = Arc::new(TokenVerifiers {
+        own: issuer.clone(),
+        external: None,
+    });
     let demo = start_demo_with(subgraphs_addr, &config, |gateway| {
-        gateway.with_api_key_verifier(api_keys)
+        gateway
+            .with_api_key_verifier(api_keys)
+            .with_token_verifier(tokens)
     })
     .await?;
     let demo_inputs: Vec<SubgraphInput> = SUBGRAPH_NAMES
@@ -74,6 +82,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let schema = admin::schema_serving(registry, serve::served_schema(&demo.gateway));
     let audit = AuditLog::new(audit_store, DEFAULT_MAX_ENTRIES);
     settings.audit = Some(audit.clone());
+    settings.oauth = Some(issuer);
     let endpoint = AdminEndpoint::new(schema, &token).with_audit(audit);
     settings.admin = Some(endpoint.with_identifier(demo.gateway.identifier().clone()));
     if let Some(graphiql) = &mut settings.graphiql {

@@ -19,7 +19,8 @@ use crate::http::{
     ServerSettings,
 };
 use crate::identity::api_keys::ApiKeys;
-use crate::identity::{AuthSettings, JwtVerifier};
+use crate::identity::issuer::{TokenIssuer, TokenVerifiers, DEFAULT_ACCESS_TTL, DEFAULT_ISSUER};
+use crate::identity::{AuthSettings, JwtVerifier, Verify};
 use crate::loader::{allowed_hosts, gateway_settings, probe_settings, Loader, SupergraphSource};
 use crate::persisted::OperationLibrary;
 use crate::pipeline::Gateway;
@@ -43,11 +44,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         false => None,
     };
     let mut gateway = with_shared_apq(Gateway::new(gateway_settings(&config)?), &config).await?;
+    let external = token_verifier(&config)?.map(|v| v as Arc<dyn Verify>);
+    let issuer = registry
+        .as_ref()
+        .map(|r| TokenIssuer::new(r.store(), DEFAULT_ISSUER, DEFAULT_ACCESS_TTL));
     if let Some(registry) = &registry {
         gateway = gateway.with_api_key_verifier(Arc::new(ApiKeys::new(registry.store())));
     }
-    if let Some(verifier) = token_verifier(&config)? {
-        gateway = gateway.with_token_verifier(verifier);
+    match (&issuer, external) {
+        (Some(own), external) => {
+            let own = own.clone();
+            gateway = gateway.with_token_verifier(Arc::new(TokenVerifiers { own, external }));
+        }
+        (None, Some(external)) => gateway = gateway.with_token_verifier(external),
+        (None, None) => {}
     }
     let gateway = Arc::new(gateway);
     let source = match (from_registry, &registry) {
@@ -64,6 +74,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!("persisted_operations.safelist is on but no store is configured (set admin.token, registry or redis_url): no operation is published, so none is safelisted");
     }
     let mut settings = http_settings(&config);
+    settings.oauth = issuer;
     if let Some(registry) = registry {
         let registry_store = registry.store();
         let schema = admin::schema_serving(registry, served_schema(&gateway));
@@ -216,6 +227,7 @@ pub fn http_settings(config: &Config) -> HttpSettings {
             .then(|| compression_settings(&config.compression)),
         max_batch: config.max_batch(),
         audit: None,
+        oauth: None,
         csrf: config.csrf_enabled().then(|| CsrfSettings {
             required_headers: config
                 .csrf

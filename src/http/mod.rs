@@ -23,6 +23,7 @@ use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::audit::AuditLog;
+use crate::identity::issuer::TokenIssuer;
 use crate::pipeline::Gateway;
 
 mod admin;
@@ -38,6 +39,7 @@ mod graphiql;
 mod graphql;
 mod multipart;
 mod negotiate;
+mod oauth;
 mod probes;
 mod server;
 
@@ -77,6 +79,9 @@ pub struct HttpSettings {
     pub max_batch: Option<usize>,
     /// The audit log refused credentials go to; none kept when `None`.
     pub audit: Option<AuditLog>,
+    /// Junction's token endpoints (`/oauth/token`, `/.well-known/jwks.json`);
+    /// off when `None`.
+    pub oauth: Option<TokenIssuer>,
     /// GraphiQL on `GET /graphql` for browsers (an `Accept` preferring
     /// `text/html`); off when `None`.
     pub graphiql: Option<GraphiqlSettings>,
@@ -93,6 +98,7 @@ impl Default for HttpSettings {
             csrf: None,
             max_batch: None,
             audit: None,
+            oauth: None,
             graphiql: None,
         }
     }
@@ -153,6 +159,9 @@ pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
     }
     if let Some(admin) = &settings.admin {
         router = router.merge(admin::routes(admin.clone(), settings.body_read_timeout));
+    }
+    if let Some(issuer) = &settings.oauth {
+        router = router.merge(oauth::routes(issuer.clone(), settings.body_read_timeout));
     }
     let router = router
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))

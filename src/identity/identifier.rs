@@ -94,7 +94,13 @@ impl Identifier {
             (Some(token), None) if token.starts_with(API_KEY_PREFIX) => {
                 self.check(&self.api_keys, token, "API keys").await
             }
-            (Some(token), None) => self.check(&self.tokens, token, "tokens").await,
+            (Some(token), None) => {
+                let caller = self.check(&self.tokens, token, "tokens").await?;
+                match caller.is_anonymous() && self.settings.required {
+                    true => Err(IdentityError::Required),
+                    false => Ok(caller),
+                }
+            }
             (None, Some(key)) => self.check(&self.api_keys, key, "API keys").await,
             (None, None) if self.settings.required => Err(IdentityError::Required),
             (None, None) => Ok(Caller::anonymous()),

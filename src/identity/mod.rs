@@ -10,6 +10,7 @@
 pub mod api_keys;
 pub mod credentials;
 pub mod identifier;
+pub mod issuer;
 pub mod jwt;
 mod settings;
 pub mod users;

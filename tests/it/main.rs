@@ -54,6 +54,7 @@ mod http_edge;
 mod http_lifecycle;
 mod http_protocol;
 mod identity_forwarding;
+mod oauth;
 mod one_of_inputs;
 mod persisted_operations;
 mod persisted_queries;
