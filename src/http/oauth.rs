@@ -4,13 +4,16 @@
 //! publishes the keys that verify it.
 //!
 //! A wrong password, an unknown account and a disabled user get the same
-//! answer, byte for byte (`invalid_grant`). Answers are never cached
-//! (`Cache-Control: no-store`).
+//! answer, byte for byte (`invalid_grant`). Repeated failures for one
+//! account or from one address are refused for a while (429,
+//! [`LoginLimits`]) before any password is checked. Answers are never
+//! cached (`Cache-Control: no-store`).
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,6 +23,7 @@ use serde_json::json;
 
 use super::body::{self, BodyLimits};
 use crate::identity::issuer::TokenIssuer;
+use crate::identity::login_limits::{self, LoginLimits};
 
 /// Largest token request body.
 const TOKEN_BODY_LIMIT: usize = 16 * 1024;
@@ -27,6 +31,7 @@ const TOKEN_BODY_LIMIT: usize = 16 * 1024;
 struct OAuthState {
     issuer: TokenIssuer,
     body_read_timeout: Duration,
+    limits: LoginLimits,
 }
 
 /// The routes of the token endpoints.
@@ -34,6 +39,7 @@ pub(super) fn routes(issuer: TokenIssuer, body_read_timeout: Duration) -> Router
     let state = Arc::new(OAuthState {
         issuer,
         body_read_timeout,
+        limits: LoginLimits::default(),
     });
     Router::new()
         .route("/oauth/token", post(token))
@@ -51,6 +57,10 @@ struct TokenRequest {
 
 async fn token(State(state): State<Arc<OAuthState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
+    let address = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip());
     let limits = BodyLimits {
         max_bytes: TOKEN_BODY_LIMIT,
         timeout: state.body_read_timeout,
@@ -65,7 +75,7 @@ async fn token(State(state): State<Arc<OAuthState>>, request: Request) -> Respon
         );
     };
     match request.grant_type.as_deref() {
-        Some("password") => password_grant(&state.issuer, request).await,
+        Some("password") => password_grant(&state, request, address).await,
         Some(_) => refusal(
             "unsupported_grant_type",
             "Only the password grant is supported.",
@@ -85,13 +95,24 @@ fn parse(headers: &HeaderMap, bytes: &[u8]) -> Option<TokenRequest> {
     }
 }
 
-async fn password_grant(issuer: &TokenIssuer, request: TokenRequest) -> Response {
+async fn password_grant(
+    state: &OAuthState,
+    request: TokenRequest,
+    address: Option<IpAddr>,
+) -> Response {
+    let issuer = &state.issuer;
     let (Some(username), Some(password)) = (request.username, request.password) else {
         return refusal("invalid_request", "username and password are required.");
     };
+    if !state.limits.allows(&username, address) {
+        return too_many_failures();
+    }
     let user = match issuer.users().check_login(&username, &password).await {
         Ok(Some(user)) => user,
-        Ok(None) => return refusal("invalid_grant", "The username or password is wrong."),
+        Ok(None) => {
+            state.limits.failed(&username, address);
+            return refusal("invalid_grant", "The username or password is wrong.");
+        }
         Err(error) => {
             tracing::warn!("a login could not be checked: {error}");
             return server_error();
@@ -127,6 +148,21 @@ async fn jwks(State(state): State<Arc<OAuthState>>) -> Response {
 fn refusal(error: &str, description: &str) -> Response {
     let body = json!({ "error": error, "error_description": description });
     no_store((StatusCode::BAD_REQUEST, Json(body)).into_response())
+}
+
+/// Too many failed logins for this account or from this address: refused
+/// without checking the password, until the window passes.
+fn too_many_failures() -> Response {
+    let body = json!({
+        "error": "invalid_grant",
+        "error_description": "Too many failed logins; try again later."
+    });
+    let retry = login_limits::WINDOW.as_secs().to_string();
+    let mut response = no_store((StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response());
+    if let Ok(value) = HeaderValue::from_str(&retry) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }
 
 fn server_error() -> Response {

@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod identifier;
 pub mod issuer;
 pub mod jwt;
+pub mod login_limits;
 mod settings;
 pub mod users;
 

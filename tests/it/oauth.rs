@@ -188,3 +188,40 @@ async fn malformed_token_requests_get_rfc_6749_errors() {
         assert_eq!(answer["error"], expected, "{body}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_failed_logins_in_a_row_are_refused_from_the_eleventh_for_known_and_unknown_accounts(
+) {
+    let setup = setup().await;
+    let new = NewUser {
+        email: "ada@example.com".into(),
+        password: "correct horse battery".into(),
+        ..NewUser::default()
+    };
+    setup.issuer.users().create(new, "test").await.unwrap();
+    for account in ["ada@example.com", "nobody@example.com"] {
+        let mut statuses = Vec::new();
+        for _ in 0..20 {
+            statuses.push(login(&setup, account, "wrong horse battery").await.0);
+        }
+        assert_eq!(&statuses[..10], [400; 10], "{account}");
+        assert_eq!(&statuses[10..], [429; 10], "{account}");
+    }
+    // Refused before the password is looked at: the right one too, and the
+    // answer does not tell whether the account exists.
+    let known = login(&setup, "ada@example.com", "correct horse battery").await;
+    let unknown = login(&setup, "nobody@example.com", "correct horse battery").await;
+    assert_eq!(known.0, 429);
+    assert_eq!(known, unknown);
+    let response = client()
+        .post(setup.server.url("/oauth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "ada@example.com"),
+            ("password", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers().get("retry-after").unwrap(), "900");
+}
