@@ -88,7 +88,12 @@ pub struct TokenIssuer {
     access_ttl: Duration,
     /// What this replica read of each user, for at most a second.
     seen: Cache<String, Option<Arc<UserRecord>>>,
+    /// The signing keys as this replica last read them.
+    loaded: Cache<(), Arc<Vec<StoredKey>>>,
 }
+
+/// How long a replica keeps the signing keys it read.
+const KEYS_TTL: Duration = Duration::from_secs(10);
 
 impl TokenIssuer {
     /// Tokens of `issuer` (their `iss` and `aud`), living `access_ttl`.
@@ -101,6 +106,10 @@ impl TokenIssuer {
             seen: Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(1))
+                .build(),
+            loaded: Cache::builder()
+                .max_capacity(1)
+                .time_to_live(KEYS_TTL)
                 .build(),
         }
     }
@@ -224,9 +233,20 @@ impl TokenIssuer {
             .ok_or_else(|| IssueError::Corrupt("no signing key".into()))
     }
 
-    /// Every signing key, oldest first; the first is made (once, whichever
-    /// replica is first) when the store has none.
-    async fn keys(&self) -> Result<Vec<StoredKey>, IssueError> {
+    /// Every signing key, oldest first, as this replica read them at most
+    /// [`KEYS_TTL`] ago (concurrent misses share one read): verifying a
+    /// token costs no store round trip.
+    async fn keys(&self) -> Result<Arc<Vec<StoredKey>>, IssueError> {
+        let issuer = self.clone();
+        self.loaded
+            .try_get_with((), async move { issuer.load_keys().await.map(Arc::new) })
+            .await
+            .map_err(|e| IssueError::Corrupt(e.to_string()))
+    }
+
+    /// Every signing key from the store, oldest first; the first is made
+    /// (once, whichever replica is first) when the store has none.
+    async fn load_keys(&self) -> Result<Vec<StoredKey>, IssueError> {
         if let Some(found) = self.store.get(KEYS_KEY).await? {
             return decode(&found.value);
         }
