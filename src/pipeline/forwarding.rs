@@ -36,8 +36,25 @@ impl Default for IdentityHeaders {
 pub(super) fn forwarded(
     caller: &Caller,
     names: &IdentityHeaders,
+    anonymous: &Arc<[(HeaderName, HeaderValue)]>,
     request_headers: &HeaderMap,
 ) -> ForwardedHeaders {
+    let authorization = request_headers.get(http::header::AUTHORIZATION).cloned();
+    if caller.is_anonymous() {
+        return ForwardedHeaders {
+            common: Arc::clone(anonymous),
+            authorization,
+        };
+    }
+    ForwardedHeaders {
+        common: identity_values(caller, names),
+        authorization,
+    }
+}
+
+/// The headers telling subgraphs who `caller` is (computed once for the
+/// anonymous caller: [`anonymous_headers`]).
+fn identity_values(caller: &Caller, names: &IdentityHeaders) -> Arc<[(HeaderName, HeaderValue)]> {
     let roles = caller.roles.join(",");
     let values = [
         (&names.subject, caller.subject.as_deref()),
@@ -51,10 +68,12 @@ pub(super) fn forwarded(
     if let Some(name) = &names.kind {
         common.push((name.clone(), HeaderValue::from_static(caller.kind.as_str())));
     }
-    ForwardedHeaders {
-        common: Arc::from(common),
-        authorization: request_headers.get(http::header::AUTHORIZATION).cloned(),
-    }
+    Arc::from(common)
+}
+
+/// What every anonymous request sends its subgraphs (built once per gateway).
+pub(super) fn anonymous_headers(names: &IdentityHeaders) -> Arc<[(HeaderName, HeaderValue)]> {
+    identity_values(&Caller::anonymous(), names)
 }
 
 /// `text` as a header value: control characters and `%` percent-encoded
@@ -78,6 +97,10 @@ mod tests {
     use super::*;
     use crate::identity::CallerKind;
 
+    fn anonymous() -> Arc<[(HeaderName, HeaderValue)]> {
+        anonymous_headers(&IdentityHeaders::default())
+    }
+
     #[test]
     fn a_user_is_sent_as_subject_org_roles_and_kind() {
         let caller = Caller {
@@ -87,7 +110,12 @@ mod tests {
             roles: vec!["viewer".into(), "editor".into()],
             ..Caller::anonymous()
         };
-        let sent = forwarded(&caller, &IdentityHeaders::default(), &HeaderMap::new());
+        let sent = forwarded(
+            &caller,
+            &IdentityHeaders::default(),
+            &anonymous(),
+            &HeaderMap::new(),
+        );
         let pairs: Vec<(&str, &str)> = sent
             .common
             .iter()
@@ -109,6 +137,7 @@ mod tests {
         let sent = forwarded(
             &Caller::anonymous(),
             &IdentityHeaders::default(),
+            &anonymous(),
             &HeaderMap::new(),
         );
         assert_eq!(sent.common.len(), 1);

@@ -248,6 +248,8 @@ pub struct Gateway {
     operations: PersistedOperations,
     /// Builds each request's caller.
     identifier: Identifier,
+    /// The identity headers of an anonymous caller, built once.
+    anonymous_headers: Arc<[(http::HeaderName, http::HeaderValue)]>,
 }
 
 impl Gateway {
@@ -260,6 +262,7 @@ impl Gateway {
         let operations = PersistedOperations::new(settings.safelist)
             .exempting(settings.safelist_exempt_roles.clone());
         let identifier = Identifier::new(settings.identity.clone());
+        let anonymous_headers = forwarding::anonymous_headers(&settings.identity_headers);
         Self {
             settings,
             live: ArcSwapOption::empty(),
@@ -268,6 +271,7 @@ impl Gateway {
             apq,
             operations,
             identifier,
+            anonymous_headers,
         }
     }
 
@@ -422,6 +426,7 @@ impl Gateway {
             apq: self.apq.as_ref(),
             operations: &self.operations,
             identifier: &self.identifier,
+            anonymous_headers: &self.anonymous_headers,
         };
         let run = stages::run(context, executors);
         match tokio::time::timeout_at(deadline, run).await {

@@ -47,6 +47,8 @@ pub struct Executors<'a> {
     pub apq: Option<&'a AutomaticPersistedQueries>,
     pub operations: &'a PersistedOperations,
     pub identifier: &'a Identifier,
+    /// The headers an anonymous caller's subgraph requests carry.
+    pub anonymous_headers: &'a Arc<[(http::HeaderName, http::HeaderValue)]>,
 }
 
 /// One request on its way down the stages: what does not change while it
@@ -71,8 +73,12 @@ pub async fn run(
     executors: Executors<'_>,
 ) -> StageResult<GraphQLResponse> {
     let caller = identify(&context, executors.identifier).await?;
-    let forwarded =
-        forwarding::forwarded(&caller, &context.settings.identity_headers, context.headers);
+    let forwarded = forwarding::forwarded(
+        &caller,
+        &context.settings.identity_headers,
+        executors.anonymous_headers,
+        context.headers,
+    );
     let resolved = resolve_persisted(&mut context.request, &executors).await?;
     admit_safelisted(
         &context.request,
