@@ -23,7 +23,7 @@ pub(super) async fn follow(registry: Registry, gateway: Arc<Gateway>) {
         loaded: None,
         store_down: false,
     };
-    follower.run().await;
+    run_following(&mut follower).await;
 }
 
 struct Follower {
@@ -35,25 +35,10 @@ struct Follower {
     store_down: bool,
 }
 
-impl Follower {
-    async fn run(&mut self) {
-        let mut subscription: Option<Subscription> = None;
-        let mut tick = tokio::time::interval(POLL_INTERVAL);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            if subscription.is_none() {
-                subscription = self.registry.subscribe().await.ok();
-            }
-            tokio::select! {
-                message = next_message(&mut subscription) => {
-                    if message.is_none() {
-                        subscription = None;
-                    }
-                }
-                _ = tick.tick() => {}
-            }
-            self.catch_up().await;
-        }
+#[async_trait::async_trait]
+impl Follow for Follower {
+    async fn subscribe(&self) -> Option<Subscription> {
+        self.registry.subscribe().await.ok()
     }
 
     /// Loads the registry's current supergraph if it is not the one loaded.
@@ -104,6 +89,37 @@ impl Follower {
         }
         // Not tried again until the registry moves on.
         self.loaded = Some(id);
+    }
+}
+
+/// What a follower of a store record does: open the channel announcing
+/// changes, and catch up with the record.
+#[async_trait::async_trait]
+pub(super) trait Follow: Send {
+    async fn subscribe(&self) -> Option<Subscription>;
+    async fn catch_up(&mut self);
+}
+
+/// Catches `follower` up after every announcement and every
+/// [`POLL_INTERVAL`] (the backstop for announcements lost while the store
+/// was away), resubscribing when the channel ends; until aborted.
+pub(super) async fn run_following(follower: &mut impl Follow) {
+    let mut subscription: Option<Subscription> = None;
+    let mut tick = tokio::time::interval(POLL_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        if subscription.is_none() {
+            subscription = follower.subscribe().await;
+        }
+        tokio::select! {
+            message = next_message(&mut subscription) => {
+                if message.is_none() {
+                    subscription = None;
+                }
+            }
+            _ = tick.tick() => {}
+        }
+        follower.catch_up().await;
     }
 }
 

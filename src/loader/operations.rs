@@ -12,7 +12,7 @@ use crate::persisted::OperationLibrary;
 use crate::pipeline::Gateway;
 use crate::store::Subscription;
 
-use super::follow::POLL_INTERVAL;
+use super::follow::{run_following, Follow};
 
 /// Follows `library` into `gateway` until the task is aborted.
 pub(super) async fn follow_operations(library: OperationLibrary, gateway: Arc<Gateway>) {
@@ -23,7 +23,7 @@ pub(super) async fn follow_operations(library: OperationLibrary, gateway: Arc<Ga
         records: HashMap::new(),
         store_down: false,
     };
-    follower.run().await;
+    run_following(&mut follower).await;
 }
 
 struct Follower {
@@ -36,25 +36,10 @@ struct Follower {
     store_down: bool,
 }
 
-impl Follower {
-    async fn run(&mut self) {
-        let mut subscription: Option<Subscription> = None;
-        let mut tick = tokio::time::interval(POLL_INTERVAL);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            if subscription.is_none() {
-                subscription = self.library.subscribe().await.ok();
-            }
-            tokio::select! {
-                message = next_message(&mut subscription) => {
-                    if message.is_none() {
-                        subscription = None;
-                    }
-                }
-                _ = tick.tick() => {}
-            }
-            self.catch_up().await;
-        }
+#[async_trait::async_trait]
+impl Follow for Follower {
+    async fn subscribe(&self) -> Option<Subscription> {
+        self.library.subscribe().await.ok()
     }
 
     /// Loads the library's operations if its revision moved.
@@ -82,7 +67,9 @@ impl Follower {
             Err(error) => self.note_failure(&error.to_string()),
         }
     }
+}
 
+impl Follower {
     fn note_failure(&mut self, error: &str) {
         if !self.store_down {
             tracing::warn!(
@@ -90,12 +77,5 @@ impl Follower {
             );
             self.store_down = true;
         }
-    }
-}
-
-async fn next_message(subscription: &mut Option<Subscription>) -> Option<Vec<u8>> {
-    match subscription {
-        Some(subscription) => subscription.next().await,
-        None => std::future::pending().await,
     }
 }
