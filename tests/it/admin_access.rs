@@ -6,14 +6,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use junction::admin;
-use junction::http::{self, AdminEndpoint, HttpSettings};
-use junction::identity::api_keys::ApiKeys;
-use junction::pipeline::{Gateway, GatewaySettings};
-use junction::registry::Registry;
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -21,19 +13,7 @@ use crate::common::*;
 const TOKEN: &str = "admin-access-test-token";
 
 async fn server(dir: &std::path::Path) -> TestServer {
-    let store = embedded_store(dir).await;
-    let gateway = Gateway::new(GatewaySettings::default())
-        .with_api_key_verifier(Arc::new(ApiKeys::new(Arc::clone(&store))));
-    let gateway = Arc::new(gateway);
-    gateway.load_supergraph(DEMO_SUPERGRAPH).unwrap();
-    let endpoint = AdminEndpoint::new(admin::schema(Registry::new(store)), TOKEN)
-        .with_identifier(gateway.identifier().clone());
-    let settings = HttpSettings {
-        admin: Some(endpoint),
-        ..HttpSettings::default()
-    };
-    let router = http::router(Arc::clone(&gateway), &settings);
-    TestServer::serve(gateway, router, Duration::from_secs(5)).await
+    admin_server(embedded_store(dir).await, TOKEN, None).await
 }
 
 async fn run(

@@ -10,11 +10,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use junction::admin;
-use junction::http::{self, AdminEndpoint, HttpSettings};
-use junction::identity::api_keys::ApiKeys;
-use junction::pipeline::{Gateway, GatewaySettings};
-use junction::registry::Registry;
 use junction::store::{open_store, Store, StoreConfig};
 use serde_json::{json, Value};
 
@@ -24,18 +19,7 @@ use crate::common::*;
 const TOKEN: &str = "api-keys-test-admin-token";
 
 async fn replica(store: Arc<dyn Store>) -> TestServer {
-    let gateway = Gateway::new(GatewaySettings::default())
-        .with_api_key_verifier(Arc::new(ApiKeys::new(Arc::clone(&store))));
-    let gateway = Arc::new(gateway);
-    gateway.load_supergraph(DEMO_SUPERGRAPH).unwrap();
-    let endpoint = AdminEndpoint::new(admin::schema(Registry::new(store)), TOKEN)
-        .with_identifier(gateway.identifier().clone());
-    let settings = HttpSettings {
-        admin: Some(endpoint),
-        ..HttpSettings::default()
-    };
-    let router = http::router(Arc::clone(&gateway), &settings);
-    TestServer::serve(gateway, router, Duration::from_secs(5)).await
+    admin_server(store, TOKEN, None).await
 }
 
 async fn redis_store(redis: &RedisServer) -> Arc<dyn Store> {

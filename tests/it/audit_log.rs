@@ -9,12 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use junction::admin;
 use junction::audit::{AuditLog, DEFAULT_MAX_ENTRIES};
-use junction::http::{self, AdminEndpoint, HttpSettings};
-use junction::identity::api_keys::ApiKeys;
-use junction::pipeline::{Gateway, GatewaySettings};
-use junction::registry::Registry;
 use junction::store::{open_store, Store, StoreConfig};
 use serde_json::{json, Value};
 
@@ -24,21 +19,8 @@ use crate::common::*;
 const TOKEN: &str = "audit-test-admin-token";
 
 async fn server(store: Arc<dyn Store>) -> TestServer {
-    let gateway = Gateway::new(GatewaySettings::default())
-        .with_api_key_verifier(Arc::new(ApiKeys::new(Arc::clone(&store))));
-    let gateway = Arc::new(gateway);
-    gateway.load_supergraph(DEMO_SUPERGRAPH).unwrap();
     let audit = AuditLog::new(Arc::clone(&store), DEFAULT_MAX_ENTRIES);
-    let endpoint = AdminEndpoint::new(admin::schema(Registry::new(store)), TOKEN)
-        .with_identifier(gateway.identifier().clone())
-        .with_audit(audit.clone());
-    let settings = HttpSettings {
-        admin: Some(endpoint),
-        audit: Some(audit),
-        ..HttpSettings::default()
-    };
-    let router = http::router(Arc::clone(&gateway), &settings);
-    TestServer::serve(gateway, router, Duration::from_secs(5)).await
+    admin_server(store, TOKEN, Some(audit)).await
 }
 
 async fn admin_with(server: &TestServer, credential: &str, query: &str, variables: Value) -> Value {

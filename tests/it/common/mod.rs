@@ -384,3 +384,31 @@ impl JunctionProcess {
         assert!(status.success());
     }
 }
+
+/// Junction over `store` as the identity tests want it: the demo
+/// supergraph, API keys verified, the admin API opened by `token` and by
+/// credentials holding the admin role, and the audit log when given.
+pub async fn admin_server(
+    store: Arc<dyn junction::store::Store>,
+    token: &str,
+    audit: Option<junction::audit::AuditLog>,
+) -> TestServer {
+    use junction::identity::api_keys::ApiKeys;
+    let gateway = Gateway::new(GatewaySettings::default())
+        .with_api_key_verifier(Arc::new(ApiKeys::new(Arc::clone(&store))));
+    let gateway = Arc::new(gateway);
+    gateway.load_supergraph(DEMO_SUPERGRAPH).unwrap();
+    let schema = junction::admin::schema(junction::registry::Registry::new(store));
+    let mut endpoint =
+        http::AdminEndpoint::new(schema, token).with_identifier(gateway.identifier().clone());
+    if let Some(audit) = &audit {
+        endpoint = endpoint.with_audit(audit.clone());
+    }
+    let settings = HttpSettings {
+        admin: Some(endpoint),
+        audit,
+        ..HttpSettings::default()
+    };
+    let router = http::router(Arc::clone(&gateway), &settings);
+    TestServer::serve(gateway, router, Duration::from_secs(5)).await
+}
