@@ -64,7 +64,9 @@ pub enum Command {
     /// Run the demo: the four demo subgraphs (accounts, inventory, products,
     /// reviews) in this process, and the gateway in front of them, in dev
     /// mode (introspection on, subgraph errors passed through, GraphiQL on
-    /// /graphql for browsers).
+    /// /graphql for browsers). On a store without users it makes a first
+    /// admin user (JUNCTION_ADMIN_EMAIL, JUNCTION_ADMIN_PASSWORD or a
+    /// generated password printed once), who logs in at /oauth/token.
     Dev(DevArgs),
     /// Compose subgraphs into a supergraph: SDL on stdout, composition
     /// errors on stderr (one per line: code, message, locations), exit 1.
