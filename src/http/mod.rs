@@ -79,8 +79,8 @@ pub struct HttpSettings {
     pub max_batch: Option<usize>,
     /// The audit log refused credentials go to; none kept when `None`.
     pub audit: Option<AuditLog>,
-    /// Junction's token endpoints (`/oauth/token`, `/.well-known/jwks.json`);
-    /// off when `None`.
+    /// Junction's token endpoints (`/oauth/token`, `/oauth/revoke`,
+    /// `/.well-known/jwks.json`); off when `None`.
     pub oauth: Option<TokenIssuer>,
     /// GraphiQL on `GET /graphql` for browsers (an `Accept` preferring
     /// `text/html`); off when `None`.
@@ -127,6 +127,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Outermost first: CORS (preflights are answered there), response
 /// compression, request decompression, request id and tracing.
 pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
+    let token_verifier = gateway.identifier().token_verifier();
     let state = AppState {
         gateway,
         body_limits: BodyLimits {
@@ -161,7 +162,12 @@ pub fn router(gateway: Arc<Gateway>, settings: &HttpSettings) -> Router {
         router = router.merge(admin::routes(admin.clone(), settings.body_read_timeout));
     }
     if let Some(issuer) = &settings.oauth {
-        router = router.merge(oauth::routes(issuer.clone(), settings.body_read_timeout));
+        let services = oauth::OAuthServices {
+            issuer: issuer.clone(),
+            verifier: token_verifier,
+            audit: settings.audit.clone(),
+        };
+        router = router.merge(oauth::routes(services, settings.body_read_timeout));
     }
     let router = router
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))

@@ -67,6 +67,11 @@ impl Identifier {
         self
     }
 
+    /// What verifies tokens, when tokens are verified.
+    pub fn token_verifier(&self) -> Option<Arc<dyn Verify>> {
+        self.tokens.clone()
+    }
+
     /// Whether credentials are read at all.
     pub fn authenticates(&self) -> bool {
         self.tokens.is_some() || self.api_keys.is_some()

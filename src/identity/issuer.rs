@@ -20,6 +20,8 @@ use moka::future::Cache;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::refresh::{RefreshTokens, DEFAULT_REFRESH_TTL};
+use super::revocation::Revocations;
 use super::users::{UserRecord, Users};
 use super::{Caller, CallerKind, IdentityError, Verify};
 use crate::store::{CasOutcome, Store, StoreError};
@@ -84,6 +86,8 @@ pub struct AccessToken {
 pub struct TokenIssuer {
     store: Arc<dyn Store>,
     users: Users,
+    refresh: RefreshTokens,
+    revocations: Revocations,
     issuer: String,
     access_ttl: Duration,
     /// What this replica read of each user, for at most a second.
@@ -100,6 +104,8 @@ impl TokenIssuer {
     pub fn new(store: Arc<dyn Store>, issuer: &str, access_ttl: Duration) -> Self {
         Self {
             users: Users::new(Arc::clone(&store)),
+            refresh: RefreshTokens::new(Arc::clone(&store), DEFAULT_REFRESH_TTL),
+            revocations: Revocations::new(Arc::clone(&store)),
             store,
             issuer: issuer.to_string(),
             access_ttl,
@@ -120,6 +126,16 @@ impl TokenIssuer {
 
     pub fn users(&self) -> &Users {
         &self.users
+    }
+
+    /// The refresh tokens of this issuer's users.
+    pub fn refresh_tokens(&self) -> &RefreshTokens {
+        &self.refresh
+    }
+
+    /// The deny-list of revoked access tokens (Junction's and providers').
+    pub fn revocations(&self) -> &Revocations {
+        &self.revocations
     }
 
     /// An access token for `user`.
@@ -294,15 +310,33 @@ pub struct TokenVerifiers {
 
 #[async_trait]
 impl Verify for TokenVerifiers {
+    /// Then a token on the deny-list (by its `jti`) is refused, whoever
+    /// issued it; a store that cannot say refuses it too.
     async fn verify(&self, token: &str) -> Result<Caller, IdentityError> {
-        if self.own.claims_to_be_ours(token) {
-            return self.own.verify(token).await;
-        }
-        match &self.external {
-            Some(external) => external.verify(token).await,
-            None => Ok(Caller::anonymous()),
+        let caller = match (self.own.claims_to_be_ours(token), &self.external) {
+            (true, _) => self.own.verify(token).await?,
+            (false, Some(external)) => external.verify(token).await?,
+            (false, None) => return Ok(Caller::anonymous()),
+        };
+        let Some(token_id) = &caller.token_id else {
+            return Ok(caller);
+        };
+        match self.own.revocations().is_revoked(token_id).await {
+            Ok(false) => Ok(caller),
+            Ok(true) => Err(IdentityError::Invalid("the token was revoked".into())),
+            Err(error) => Err(IdentityError::Invalid(format!(
+                "the revoked tokens could not be read: {error}"
+            ))),
         }
     }
+}
+
+/// The `exp` (Unix seconds) of a JWT, read without checking it: only for a
+/// token that was verified already.
+pub fn expiry_of_verified(token: &str) -> Option<u64> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    serde_json::from_slice::<Value>(&bytes).ok()?["exp"].as_u64()
 }
 
 fn new_key() -> Result<StoredKey, IssueError> {

@@ -13,6 +13,8 @@ pub mod identifier;
 pub mod issuer;
 pub mod jwt;
 pub mod login_limits;
+pub mod refresh;
+pub mod revocation;
 mod settings;
 pub mod users;
 

@@ -9,6 +9,8 @@
 //! - `list_lengths`: list → number of items
 //! - `cache`: key → (expiry in ms since the Unix epoch, bytes); read as
 //!   absent once expired, swept when the table is full
+//! - `expiring`: key → (version, expiry in ms, bytes), and `expiring_by_time`:
+//!   (expiry, key) → (), so each write sweeps a few expired records
 //!
 //! Names are stored with the store's prefix in front. Pub/sub stays inside
 //! the process: a `tokio::sync::broadcast` channel per channel name, shared
@@ -31,6 +33,10 @@ const VALUES: TableDefinition<&str, (u64, &[u8])> = TableDefinition::new("values
 const LIST_ITEMS: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("list_items");
 const LIST_LENGTHS: TableDefinition<&str, u64> = TableDefinition::new("list_lengths");
 const CACHE: TableDefinition<&str, (u64, &[u8])> = TableDefinition::new("cache");
+const EXPIRING: TableDefinition<&str, (u64, u64, &[u8])> = TableDefinition::new("expiring");
+const EXPIRING_BY_TIME: TableDefinition<(u64, &str), ()> = TableDefinition::new("expiring_by_time");
+/// Most expired records one write removes.
+const SWEEP_PER_WRITE: usize = 64;
 
 /// Messages a slow subscriber may fall behind by before it misses some.
 const CHANNEL_CAPACITY: usize = 1024;
@@ -99,11 +105,34 @@ fn open_database(path: &Path) -> Result<Database, StoreError> {
         transaction.open_table(LIST_ITEMS)?;
         transaction.open_table(LIST_LENGTHS)?;
         transaction.open_table(CACHE)?;
+        transaction.open_table(EXPIRING)?;
+        transaction.open_table(EXPIRING_BY_TIME)?;
         transaction.commit()?;
         Ok(())
     };
     create().map_err(store_error)?;
     Ok(database)
+}
+
+/// Removes up to [`SWEEP_PER_WRITE`] records that expired by `now`, oldest
+/// first, so expired records do not pile up in the file.
+fn sweep_expired(
+    table: &mut redb::Table<&str, (u64, u64, &[u8])>,
+    by_time: &mut redb::Table<(u64, &str), ()>,
+    now: u64,
+) -> Result<(), redb::Error> {
+    for _ in 0..SWEEP_PER_WRITE {
+        let oldest = by_time.first()?.map(|(entry, _)| {
+            let (expiry, key) = entry.value();
+            (expiry, key.to_string())
+        });
+        let Some((expiry, key)) = oldest.filter(|(expiry, _)| *expiry <= now) else {
+            break;
+        };
+        by_time.remove((expiry, key.as_str()))?;
+        table.remove(key.as_str())?;
+    }
+    Ok(())
 }
 
 /// Milliseconds since the Unix epoch (0 for a clock before it).
@@ -246,6 +275,65 @@ impl Store for EmbeddedStore {
                 (expiry > now_ms()).then(|| value.to_vec())
             });
             Ok(found)
+        })
+        .await
+    }
+
+    async fn get_expiring(&self, key: &str) -> Result<Option<Versioned>, StoreError> {
+        let key = self.name(key);
+        self.run(move |database| {
+            let transaction = database.begin_read()?;
+            let table = transaction.open_table(EXPIRING)?;
+            let found = table.get(key.as_str())?.and_then(|entry| {
+                let (version, expiry, value) = entry.value();
+                (expiry > now_ms()).then(|| Versioned {
+                    version,
+                    value: value.to_vec(),
+                })
+            });
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn compare_and_set_expiring(
+        &self,
+        key: &str,
+        expected: u64,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<CasOutcome, StoreError> {
+        let key = self.name(key);
+        let value = value.to_vec();
+        let now = now_ms();
+        let expires = now.saturating_add(u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX));
+        self.run(move |database| {
+            let transaction = database.begin_write()?;
+            let outcome = {
+                let mut table = transaction.open_table(EXPIRING)?;
+                let mut by_time = transaction.open_table(EXPIRING_BY_TIME)?;
+                sweep_expired(&mut table, &mut by_time, now)?;
+                let previous = table.get(key.as_str())?.map(|entry| {
+                    let (version, expiry, _) = entry.value();
+                    (version, expiry)
+                });
+                let current = previous
+                    .filter(|(_, expiry)| *expiry > now)
+                    .map_or(0, |(v, _)| v);
+                if current == expected {
+                    if let Some((_, expiry)) = previous {
+                        by_time.remove((expiry, key.as_str()))?;
+                    }
+                    let version = current + 1;
+                    table.insert(key.as_str(), (version, expires, value.as_slice()))?;
+                    by_time.insert((expires, key.as_str()), ())?;
+                    CasOutcome::Stored { version }
+                } else {
+                    CasOutcome::Conflict { current }
+                }
+            };
+            transaction.commit()?;
+            Ok(outcome)
         })
         .await
     }

@@ -81,6 +81,23 @@ impl Store for LazyRedisStore {
         self.store().await?.cache_get(key).await
     }
 
+    async fn get_expiring(&self, key: &str) -> Result<Option<Versioned>, StoreError> {
+        self.store().await?.get_expiring(key).await
+    }
+
+    async fn compare_and_set_expiring(
+        &self,
+        key: &str,
+        expected: u64,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<CasOutcome, StoreError> {
+        self.store()
+            .await?
+            .compare_and_set_expiring(key, expected, value, ttl)
+            .await
+    }
+
     async fn append(&self, list: &str, value: &[u8]) -> Result<u64, StoreError> {
         self.store().await?.append(list, value).await
     }

@@ -120,6 +120,23 @@ pub trait Store: Send + Sync {
     /// A cached value, or `None` when absent or expired.
     async fn cache_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
 
+    /// An expiring record's value and version (records are a namespace of
+    /// their own, apart from the versioned keys and the cache), or `None`
+    /// when absent or expired.
+    async fn get_expiring(&self, key: &str) -> Result<Option<Versioned>, StoreError>;
+
+    /// Stores the record `value` only if its version is `expected` (0 = the
+    /// record is absent or expired), to expire `ttl` from now. Unlike the
+    /// cache, a record is never dropped before it expires: revocations and
+    /// refresh tokens are kept here.
+    async fn compare_and_set_expiring(
+        &self,
+        key: &str,
+        expected: u64,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<CasOutcome, StoreError>;
+
     /// Adds `value` at the newest end of `list`; returns the list's new length.
     async fn append(&self, list: &str, value: &[u8]) -> Result<u64, StoreError>;
 

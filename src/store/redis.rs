@@ -4,6 +4,7 @@
 //!
 //! - versioned key `k` → hash `Pkv:k` with fields `v` (version) and `d` (data);
 //!   compare-and-set and put are Lua scripts, so each is atomic;
+//! - expiring record `r` → hash `Pexp:r` like a versioned key, with a TTL;
 //! - list `l` → Redis list `Plist:l`, newest at the head (`LPUSH`, `LRANGE`);
 //! - channel `c` → Redis channel `Pc`.
 //!
@@ -48,6 +49,17 @@ redis.call('HSET', KEYS[1], 'v', current + 1, 'd', ARGV[2])
 return {1, current + 1}
 ";
 
+/// As [`COMPARE_AND_SET`], and the hash expires `ARGV[3]` ms from now.
+const COMPARE_AND_SET_EXPIRING: &str = r"
+local current = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if current ~= tonumber(ARGV[1]) then
+  return {0, current}
+end
+redis.call('HSET', KEYS[1], 'v', current + 1, 'd', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return {1, current + 1}
+";
+
 /// `KEYS[1]` the hash, `ARGV[1]` the value. Returns the new version.
 /// LPUSH then LTRIM in one step: the list never holds more than ARGV[2].
 const APPEND_CAPPED: &str = r"
@@ -72,6 +84,7 @@ pub struct RedisStore {
     pubsub: Arc<PubSubSource>,
     prefix: String,
     compare_and_set: Script,
+    compare_and_set_expiring: Script,
     put: Script,
     append_capped: Script,
     /// The URL without its password, for error messages.
@@ -118,6 +131,7 @@ impl RedisStore {
             pubsub: Arc::new(pubsub),
             prefix: prefix.to_string(),
             compare_and_set: Script::new(COMPARE_AND_SET),
+            compare_and_set_expiring: Script::new(COMPARE_AND_SET_EXPIRING),
             put: Script::new(PUT),
             append_capped: Script::new(APPEND_CAPPED),
             location,
@@ -130,6 +144,10 @@ impl RedisStore {
         format!("{}kv:{key}", self.prefix)
     }
 
+    fn expiring(&self, key: &str) -> String {
+        format!("{}exp:{key}", self.prefix)
+    }
+
     fn cached(&self, key: &str) -> String {
         format!("{}cache:{key}", self.prefix)
     }
@@ -140,6 +158,30 @@ impl RedisStore {
 
     fn channel(&self, channel: &str) -> String {
         format!("{}{channel}", self.prefix)
+    }
+
+    /// The version and data of the hash `stored` (the name `key` for errors).
+    async fn read_versioned(
+        &self,
+        stored: String,
+        key: &str,
+    ) -> Result<Option<Versioned>, StoreError> {
+        let mut command = redis::cmd("HMGET");
+        command.arg(stored).arg("v").arg("d");
+        let (version, value): (Option<Vec<u8>>, Option<Vec<u8>>) =
+            self.call(Request::Command(command)).await?;
+        let Some(version) = version else {
+            return Ok(None);
+        };
+        let version = std::str::from_utf8(&version)
+            .ok()
+            .and_then(|text| text.parse().ok())
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!("the version of {key:?} is not a number"))
+            })?;
+        let value = value
+            .ok_or_else(|| StoreError::Corrupt(format!("{key:?} has a version but no data")))?;
+        Ok(Some(Versioned { version, value }))
     }
 
     /// Sends `request` within [`CALL_DEADLINE`]. A request whose connection
@@ -240,22 +282,7 @@ impl Store for RedisStore {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Versioned>, StoreError> {
-        let mut command = redis::cmd("HMGET");
-        command.arg(self.key(key)).arg("v").arg("d");
-        let (version, value): (Option<Vec<u8>>, Option<Vec<u8>>) =
-            self.call(Request::Command(command)).await?;
-        let Some(version) = version else {
-            return Ok(None);
-        };
-        let version = std::str::from_utf8(&version)
-            .ok()
-            .and_then(|text| text.parse().ok())
-            .ok_or_else(|| {
-                StoreError::Corrupt(format!("the version of {key:?} is not a number"))
-            })?;
-        let value = value
-            .ok_or_else(|| StoreError::Corrupt(format!("{key:?} has a version but no data")))?;
-        Ok(Some(Versioned { version, value }))
+        self.read_versioned(self.key(key), key).await
     }
 
     async fn compare_and_set(
@@ -304,6 +331,32 @@ impl Store for RedisStore {
         let mut command = redis::cmd("GET");
         command.arg(self.cached(key));
         self.call(Request::Command(command)).await
+    }
+
+    async fn get_expiring(&self, key: &str) -> Result<Option<Versioned>, StoreError> {
+        self.read_versioned(self.expiring(key), key).await
+    }
+
+    async fn compare_and_set_expiring(
+        &self,
+        key: &str,
+        expected: u64,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<CasOutcome, StoreError> {
+        let milliseconds = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let mut invocation = self.compare_and_set_expiring.prepare_invoke();
+        invocation
+            .key(self.expiring(key))
+            .arg(expected)
+            .arg(value)
+            .arg(milliseconds);
+        let (stored, version): (u8, u64) = self.call(Request::Script(invocation)).await?;
+        Ok(if stored == 1 {
+            CasOutcome::Stored { version }
+        } else {
+            CasOutcome::Conflict { current: version }
+        })
     }
 
     async fn append(&self, list: &str, value: &[u8]) -> Result<u64, StoreError> {

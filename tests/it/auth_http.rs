@@ -4,7 +4,8 @@
 //! client's copies); a missing token (with `auth.required`) and each kind
 //! of bad token get 401 `UNAUTHENTICATED` with `WWW-Authenticate: Bearer`
 //! and reach no subgraph; a role from the token exempts its caller from
-//! the safelist.
+//! the safelist; a token revoked at `/oauth/revoke` (its `jti` on the
+//! store's deny-list) is refused too.
 
 #![allow(clippy::unwrap_used)]
 
@@ -13,15 +14,17 @@ use std::time::Duration;
 
 use jsonwebtoken::Algorithm;
 use junction::http::{self, HttpSettings};
+use junction::identity::issuer::{TokenIssuer, TokenVerifiers, DEFAULT_ACCESS_TTL, DEFAULT_ISSUER};
 use junction::identity::jwt::{JwtSettings, JwtVerifier};
-use junction::identity::IdentitySettings;
+use junction::identity::{IdentitySettings, Verify};
 use junction::persisted::SafelistMode;
 use junction::pipeline::{Gateway, GatewaySettings};
+use junction::store::Store;
 use serde_json::{json, Value};
 
 use crate::auth_jwt::{claims, jwks, provider, sign, with, JwksServer, KEYS};
 use crate::common::fixture_subgraph::{FixtureServer, Subgraph};
-use crate::common::{client, TestServer};
+use crate::common::{client, embedded_store, TestServer};
 
 const TYPES: &str = r#"
 type Query @join__type(graph: PEOPLE) {
@@ -41,6 +44,11 @@ struct Setup {
 }
 
 async fn setup(settings: GatewaySettings) -> Setup {
+    start(settings, None).await
+}
+
+/// With a store, Junction's token endpoints too, and the deny-list.
+async fn start(settings: GatewaySettings, store: Option<Arc<dyn Store>>) -> Setup {
     let jwks_server = JwksServer::start(jwks(&[&KEYS.rsa])).await;
     let jwt = JwtSettings {
         providers: vec![provider(&jwks_server.url)],
@@ -52,10 +60,23 @@ async fn setup(settings: GatewaySettings) -> Setup {
         |_| json!({ "__typename": "User", "id": "u1", "name": "Ada" }),
     );
     let fixture = FixtureServer::start(TYPES, vec![people]).await;
-    let gateway = Gateway::new(settings).with_token_verifier(Arc::new(verifier));
+    let external: Arc<dyn Verify> = Arc::new(verifier);
+    let mut http_settings = HttpSettings::default();
+    let tokens: Arc<dyn Verify> = match store {
+        Some(store) => {
+            let issuer = TokenIssuer::new(store, DEFAULT_ISSUER, DEFAULT_ACCESS_TTL);
+            http_settings.oauth = Some(issuer.clone());
+            Arc::new(TokenVerifiers {
+                own: issuer,
+                external: Some(external),
+            })
+        }
+        None => external,
+    };
+    let gateway = Gateway::new(settings).with_token_verifier(tokens);
     let gateway = Arc::new(gateway);
     gateway.load_supergraph(fixture.supergraph()).unwrap();
-    let router = http::router(Arc::clone(&gateway), &HttpSettings::default());
+    let router = http::router(Arc::clone(&gateway), &http_settings);
     let server = TestServer::serve(gateway, router, Duration::from_secs(5)).await;
     Setup {
         server,
@@ -178,6 +199,48 @@ async fn missing_and_bad_tokens_get_401_and_reach_no_subgraph() {
         "This endpoint requires authentication."
     );
     assert!(setup.fixture.requests("people").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_token_revoked_by_its_jti_is_refused_and_reaches_no_subgraph() {
+    let dir = tempfile::tempdir().unwrap();
+    let setup = start(required(), Some(embedded_store(dir.path()).await)).await;
+    let revoked = sign(&KEYS.rsa, Algorithm::RS256, &claims());
+    let other = with(claims(), json!({ "jti": "token-2" }));
+    let other = sign(&KEYS.rsa, Algorithm::RS256, &other);
+    let query = "{ me { name } }";
+    let (status, _, _) = send(&setup, query, &[("authorization", &bearer(&revoked))]).await;
+    assert_eq!(status, 200);
+    let before = setup.fixture.requests("people").len();
+
+    let answer = client()
+        .post(setup.server.url("/oauth/revoke"))
+        .form(&[
+            ("token", revoked.as_str()),
+            ("token_type_hint", "access_token"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let (status, challenge, body) =
+        send(&setup, query, &[("authorization", &bearer(&revoked))]).await;
+    assert_eq!((status, challenge.as_str()), (401, "Bearer"), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    assert_eq!(setup.fixture.requests("people").len(), before);
+    // Another token of the same subject is not touched.
+    let (status, _, _) = send(&setup, query, &[("authorization", &bearer(&other))]).await;
+    assert_eq!(status, 200);
+    // Revoking it again, or revoking garbage, is answered the same (RFC 7009).
+    for token in [revoked.as_str(), "not-a-token"] {
+        let again = client()
+            .post(setup.server.url("/oauth/revoke"))
+            .form(&[("token", token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 200);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -55,6 +55,7 @@ mod http_lifecycle;
 mod http_protocol;
 mod identity_forwarding;
 mod oauth;
+mod oauth_refresh;
 mod one_of_inputs;
 mod persisted_operations;
 mod persisted_queries;

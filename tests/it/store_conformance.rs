@@ -284,6 +284,64 @@ async fn cached_values_are_apart_from_keys_and_prefixes_and_expire(backend: Back
     assert_eq!(store.cache_get("q").await.unwrap(), Some(b"{ b }".to_vec()));
 }
 
+async fn expiring_records_are_versioned_apart_and_expire(backend: Backend) {
+    let store = backend.store().await;
+    let hour = Duration::from_secs(3600);
+    assert_eq!(store.get_expiring("r").await.unwrap(), None);
+    let first = store.compare_and_set_expiring("r", 0, b"one", hour).await;
+    assert_eq!(first.unwrap(), CasOutcome::Stored { version: 1 });
+    let stale = store.compare_and_set_expiring("r", 0, b"two", hour).await;
+    assert_eq!(stale.unwrap(), CasOutcome::Conflict { current: 1 });
+    let next = store.compare_and_set_expiring("r", 1, b"two", hour).await;
+    assert_eq!(next.unwrap(), CasOutcome::Stored { version: 2 });
+    assert_eq!(store.get_expiring("r").await.unwrap(), versioned(2, b"two"));
+    // Apart from the versioned keys, the cache and other prefixes.
+    assert_eq!(store.get("r").await.unwrap(), None);
+    assert_eq!(store.cache_get("r").await.unwrap(), None);
+    let theirs = backend.store_with_prefix("tenant-b:").await;
+    assert_eq!(theirs.get_expiring("r").await.unwrap(), None);
+
+    // A short-lived record is there, then gone, and then absent for
+    // compare-and-set too (waited for, at most 5 s).
+    let brief = Duration::from_millis(300);
+    store
+        .compare_and_set_expiring("brief", 0, b"x", brief)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_expiring("brief").await.unwrap(),
+        versioned(1, b"x")
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while store.get_expiring("brief").await.unwrap().is_some() {
+        assert!(tokio::time::Instant::now() < deadline, "never expired");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let again = store.compare_and_set_expiring("brief", 0, b"y", hour).await;
+    assert_eq!(again.unwrap(), CasOutcome::Stored { version: 1 });
+    assert_eq!(store.get_expiring("r").await.unwrap(), versioned(2, b"two"));
+}
+
+async fn concurrent_expiring_claims_have_one_winner(backend: Backend) {
+    let store = backend.store().await;
+    let claims = (0..8).map(|i| {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move {
+            let value = format!("claim {i}");
+            store
+                .compare_and_set_expiring("token", 0, value.as_bytes(), Duration::from_secs(60))
+                .await
+                .unwrap()
+        })
+    });
+    let outcomes = futures::future::join_all(claims).await;
+    let won = outcomes
+        .into_iter()
+        .filter(|outcome| matches!(outcome, Ok(CasOutcome::Stored { .. })))
+        .count();
+    assert_eq!(won, 1);
+}
+
 async fn published_messages_reach_a_subscriber_in_order(backend: Backend) {
     let store = backend.store().await;
     let mut subscription = store.subscribe("changes").await.unwrap();
@@ -409,6 +467,8 @@ conformance!(
     capped_lists_keep_their_newest_values,
     keys_and_lists_are_separate_namespaces,
     cached_values_are_apart_from_keys_and_prefixes_and_expire,
+    expiring_records_are_versioned_apart_and_expire,
+    concurrent_expiring_claims_have_one_winner,
     published_messages_reach_a_subscriber_in_order,
     every_subscriber_receives_each_message,
     prefixes_hide_keys_lists_and_channels,

@@ -1,13 +1,19 @@
-//! Junction's token endpoints (RFC 6749, RFC 8414's JWKS): `POST
-//! /oauth/token` with `grant_type=password` (form-encoded or JSON) answers
-//! an access token signed by Junction, and `GET /.well-known/jwks.json`
-//! publishes the keys that verify it.
+//! Junction's token endpoints: `POST /oauth/token` (RFC 6749) with
+//! `grant_type=password` or `grant_type=refresh_token`, form-encoded or
+//! JSON, answering an access token signed by Junction and a refresh token;
+//! `POST /oauth/revoke` (RFC 7009) for refresh and access tokens; and `GET
+//! /.well-known/jwks.json`, the keys that verify the access tokens.
 //!
 //! A wrong password, an unknown account and a disabled user get the same
 //! answer, byte for byte (`invalid_grant`). Repeated failures for one
 //! account or from one address are refused for a while (429,
 //! [`LoginLimits`]) before any password is checked. Answers are never
-//! cached (`Cache-Control: no-store`).
+//! cached (`Cache-Control: no-store`). Refused logins, refresh-token reuse
+//! and revocations are written to the audit log (never a token or an
+//! email).
+
+mod grants;
+mod revoke;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -22,69 +28,111 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::body::{self, BodyLimits};
+use crate::audit::{Action, AuditLog, Outcome};
 use crate::identity::issuer::TokenIssuer;
 use crate::identity::login_limits::{self, LoginLimits};
+use crate::identity::Verify;
 
-/// Largest token request body.
+/// Largest token or revocation request body.
 const TOKEN_BODY_LIMIT: usize = 16 * 1024;
 
+/// What the token endpoints work with.
+pub(super) struct OAuthServices {
+    pub issuer: TokenIssuer,
+    /// Verifies access tokens presented for revocation (Junction's and the
+    /// providers'); none when the gateway verifies no tokens.
+    pub verifier: Option<Arc<dyn Verify>>,
+    pub audit: Option<AuditLog>,
+}
+
 struct OAuthState {
-    issuer: TokenIssuer,
+    services: OAuthServices,
     body_read_timeout: Duration,
     limits: LoginLimits,
 }
 
 /// The routes of the token endpoints.
-pub(super) fn routes(issuer: TokenIssuer, body_read_timeout: Duration) -> Router {
+pub(super) fn routes(services: OAuthServices, body_read_timeout: Duration) -> Router {
     let state = Arc::new(OAuthState {
-        issuer,
+        services,
         body_read_timeout,
         limits: LoginLimits::default(),
     });
     Router::new()
         .route("/oauth/token", post(token))
+        .route("/oauth/revoke", post(revoke::revoke))
         .route("/.well-known/jwks.json", get(jwks))
         .with_state(state)
 }
 
-/// A token request's parameters (RFC 6749 §4.3.2).
+/// A token or revocation request's parameters (RFC 6749 §4.3.2, §6; RFC
+/// 7009 §2.1).
 #[derive(Debug, Default, Deserialize)]
-struct TokenRequest {
+struct OAuthRequest {
     grant_type: Option<String>,
     username: Option<String>,
     password: Option<String>,
+    refresh_token: Option<String>,
+    token: Option<String>,
+    token_type_hint: Option<String>,
+}
+
+/// Who sent a request, for the limits and the audit log.
+struct Origin {
+    address: Option<IpAddr>,
+    request_id: Option<String>,
 }
 
 async fn token(State(state): State<Arc<OAuthState>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let address = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(peer)| peer.ip());
-    let limits = BodyLimits {
-        max_bytes: TOKEN_BODY_LIMIT,
-        timeout: state.body_read_timeout,
-    };
-    let Ok(bytes) = body::read(&parts.headers, body, limits).await else {
-        return refusal("invalid_request", "The request body could not be read.");
-    };
-    let Some(request) = parse(&parts.headers, &bytes) else {
-        return refusal(
-            "invalid_request",
-            "The body is neither a form nor a JSON object.",
-        );
+    let (origin, request) = match read(&state, request).await {
+        Ok(read) => read,
+        Err(refused) => return refused,
     };
     match request.grant_type.as_deref() {
-        Some("password") => password_grant(&state, request, address).await,
+        Some("password") => grants::password(&state, request, &origin).await,
+        Some("refresh_token") => grants::refresh(&state, request, &origin).await,
         Some(_) => refusal(
             "unsupported_grant_type",
-            "Only the password grant is supported.",
+            "The grant types are password and refresh_token.",
         ),
         None => refusal("invalid_request", "grant_type is missing."),
     }
 }
 
-fn parse(headers: &HeaderMap, bytes: &[u8]) -> Option<TokenRequest> {
+/// The request's origin and parameters, or the answer refusing it.
+async fn read(state: &OAuthState, request: Request) -> Result<(Origin, OAuthRequest), Response> {
+    let (parts, body) = request.into_parts();
+    let origin = Origin {
+        address: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| peer.ip()),
+        request_id: parts
+            .headers
+            .get(super::REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+    };
+    let limits = BodyLimits {
+        max_bytes: TOKEN_BODY_LIMIT,
+        timeout: state.body_read_timeout,
+    };
+    let Ok(bytes) = body::read(&parts.headers, body, limits).await else {
+        return Err(refusal(
+            "invalid_request",
+            "The request body could not be read.",
+        ));
+    };
+    match parse(&parts.headers, &bytes) {
+        Some(request) => Ok((origin, request)),
+        None => Err(refusal(
+            "invalid_request",
+            "The body is neither a form nor a JSON object.",
+        )),
+    }
+}
+
+fn parse(headers: &HeaderMap, bytes: &[u8]) -> Option<OAuthRequest> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -95,53 +143,31 @@ fn parse(headers: &HeaderMap, bytes: &[u8]) -> Option<TokenRequest> {
     }
 }
 
-async fn password_grant(
-    state: &OAuthState,
-    request: TokenRequest,
-    address: Option<IpAddr>,
-) -> Response {
-    let issuer = &state.issuer;
-    let (Some(username), Some(password)) = (request.username, request.password) else {
-        return refusal("invalid_request", "username and password are required.");
-    };
-    if !state.limits.allows(&username, address) {
-        return too_many_failures();
-    }
-    let user = match issuer.users().check_login(&username, &password).await {
-        Ok(Some(user)) => user,
-        Ok(None) => {
-            state.limits.failed(&username, address);
-            return refusal("invalid_grant", "The username or password is wrong.");
-        }
-        Err(error) => {
-            tracing::warn!("a login could not be checked: {error}");
-            return server_error();
-        }
-    };
-    match issuer.issue(&user).await {
-        Ok(token) => {
-            let body = json!({
-                "access_token": token.token,
-                "token_type": "Bearer",
-                "expires_in": token.expires_in.as_secs(),
-            });
-            no_store((StatusCode::OK, Json(body)).into_response())
-        }
-        Err(error) => {
-            tracing::warn!("a token could not be issued: {error}");
-            server_error()
-        }
-    }
-}
-
 async fn jwks(State(state): State<Arc<OAuthState>>) -> Response {
-    match state.issuer.jwks().await {
+    match state.services.issuer.jwks().await {
         Ok(keys) => (StatusCode::OK, Json(keys)).into_response(),
         Err(error) => {
             tracing::warn!("the signing keys could not be read: {error}");
             server_error()
         }
     }
+}
+
+/// Writes `action` on `target` by `actor` to the audit log, if one is kept.
+fn audit(state: &OAuthState, origin: &Origin, entry: (&str, &str, Option<&str>), outcome: Outcome) {
+    let Some(log) = &state.services.audit else {
+        return;
+    };
+    let (actor, action, target) = entry;
+    let action = Action {
+        actor: actor.to_string(),
+        action: action.to_string(),
+        target: target.map(str::to_string),
+        client_ip: origin.address.map(|ip| ip.to_string()),
+        request_id: origin.request_id.clone(),
+        ..Action::default()
+    };
+    log.record(action, outcome);
 }
 
 /// An RFC 6749 §5.2 error.
