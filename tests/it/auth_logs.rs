@@ -1,8 +1,9 @@
 //! No secret in the logs: a `junction serve` process logging at `trace`
 //! goes through the credential flows — the bootstrap admin token, an API
 //! key created, used, mistyped, revoked and used again, a valid JWT of a
-//! real JWKS server, a tampered one, a JWT on the admin API — and its whole
-//! log is searched for every secret it saw.
+//! real JWKS server, a tampered one, a JWT on the admin API, a user's
+//! password grant, refresh, refresh reuse and revocations — and its whole
+//! log, and the audit log, are searched for every secret it saw.
 
 #![allow(clippy::unwrap_used)]
 
@@ -113,6 +114,16 @@ async fn credentials_never_reach_the_log_even_at_trace() {
     // The token's roles hold `admin`: the admin API admits it.
     assert_eq!(admin(&base, &token, "{ apiKeys { id } }").await.0, 200);
 
+    let user_secrets = own_token_flows(&base).await;
+    let (_, audit) = admin(
+        &base,
+        ADMIN_TOKEN,
+        "{ auditLog(limit: 500) { entries { actor org action target outcome } } }",
+    )
+    .await;
+    let audit = audit.to_string();
+    assert!(audit.contains("oauth.refresh_reuse"), "{audit}");
+
     junction.terminate().await;
     let log = junction.whole_log().await;
     assert!(
@@ -131,5 +142,84 @@ async fn credentials_never_reach_the_log_even_at_trace() {
         ("a tampered JWT", tampered.as_str()),
     ] {
         assert!(!log.contains(secret), "{what} is in the log");
+        assert!(!audit.contains(secret), "{what} is in the audit log");
     }
+    for secret in &user_secrets {
+        assert!(
+            !log.contains(secret.as_str()),
+            "a user's secret is in the log"
+        );
+        assert!(
+            !audit.contains(secret.as_str()),
+            "a user's secret is audited"
+        );
+    }
+}
+
+/// A user made with a password logs in, refreshes, reuses the spent
+/// refresh token, logs in again and revokes both tokens; every secret seen.
+async fn own_token_flows(base: &str) -> Vec<String> {
+    const PASSWORD: &str = "a-user-password-never-logged";
+    let create = format!("mutation {{ createUser(input: {{ email: \"logs@example.com\", password: \"{PASSWORD}\" }}) {{ user {{ id }} }} }}");
+    assert_eq!(admin(base, ADMIN_TOKEN, &create).await.0, 200);
+    let token = |fields: Vec<(&'static str, String)>| async move {
+        let response = client()
+            .post(format!("{base}/oauth/token"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        response.json::<Value>().await.unwrap()
+    };
+    let login = || {
+        token(vec![
+            ("grant_type", "password".into()),
+            ("username", "logs@example.com".into()),
+            ("password", PASSWORD.into()),
+        ])
+    };
+    let field = |body: &Value, name: &str| body[name].as_str().unwrap().to_string();
+    let first = login().await;
+    let spent = field(&first, "refresh_token");
+    let refresh = |refresh_token: String| {
+        token(vec![
+            ("grant_type", "refresh_token".into()),
+            ("refresh_token", refresh_token),
+        ])
+    };
+    let renewed = refresh(spent.clone()).await;
+    let reused = refresh(spent.clone()).await;
+    assert_eq!(reused["error"], "invalid_grant");
+    let wrong = token(vec![
+        ("grant_type", "password".into()),
+        ("username", "logs@example.com".into()),
+        ("password", format!("{PASSWORD}-wrong")),
+    ])
+    .await;
+    assert_eq!(wrong["error"], "invalid_grant");
+    let second = login().await;
+    let access = field(&second, "access_token");
+    assert_eq!(
+        graphql(base, ("authorization", &format!("Bearer {access}"))).await,
+        200
+    );
+    for revoked in [field(&second, "refresh_token"), access.clone()] {
+        let response = client()
+            .post(format!("{base}/oauth/revoke"))
+            .form(&[("token", revoked)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    vec![
+        PASSWORD.to_string(),
+        format!("{PASSWORD}-wrong"),
+        field(&first, "access_token"),
+        spent,
+        field(&renewed, "access_token"),
+        field(&renewed, "refresh_token"),
+        access,
+        field(&second, "refresh_token"),
+    ]
 }
