@@ -107,6 +107,8 @@ pub enum Cause {
     InvalidSubgraphValue,
     /// A non-null field was null.
     NonNullViolation,
+    /// The caller may not have this field (access control).
+    Forbidden,
     /// Errors past `limits.max_errors` were left out.
     TooManyErrors { omitted: usize },
 }

@@ -4,6 +4,7 @@
 //! `execute`, `shape`), all reading one immutable snapshot derived from the
 //! `supergraph`. See DESIGN.md for the module map.
 
+pub mod access;
 pub mod admin;
 pub mod audit;
 pub mod cli;

@@ -38,6 +38,7 @@ pub fn graphql_response(response: GraphQLResponse, media: ResponseMediaType) -> 
         (ResponseKind::Timeout, _) => StatusCode::GATEWAY_TIMEOUT,
         (ResponseKind::QueryNeeded, _) => StatusCode::OK,
         (ResponseKind::Unauthenticated, _) => StatusCode::UNAUTHORIZED,
+        (ResponseKind::Forbidden, _) => StatusCode::FORBIDDEN,
     };
     let mut http = with_body(status, media, response.body);
     if response.kind == ResponseKind::MethodNotAllowed {

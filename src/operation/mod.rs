@@ -36,7 +36,7 @@ pub use selection::{
 pub use variables::{check_variables, VariableLimits, VariablesError};
 
 /// A validated operation, ready to plan and execute.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PreparedOperation {
     pub kind: OperationType,
     pub name: Option<Name>,

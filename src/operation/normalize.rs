@@ -61,6 +61,7 @@ impl Normalizer<'_> {
                 conditions: conditions(&field.directives),
                 ty: field.definition.ty.clone(),
                 selections: self.convert(&field.selection_set),
+                denied: None,
             }),
             exe::Selection::InlineFragment(fragment) => {
                 let defer = self.defer(&fragment.directives);

@@ -28,6 +28,10 @@ pub struct Field {
     /// The field's type in the schema (e.g. `[User!]`).
     pub ty: Type,
     pub selections: SelectionSet,
+    /// Set (to the refused coordinate) when the caller may not have this
+    /// field: no subgraph is asked for it, and the shaper answers null
+    /// with a `FORBIDDEN` error (see `access`).
+    pub denied: Option<std::sync::Arc<str>>,
 }
 
 /// An inline fragment (fragment spreads become inline fragments too).
@@ -38,6 +42,18 @@ pub struct InlineFragment {
     /// Set when the fragment carries `@defer` (and its `if:` is not `false`).
     pub defer: Option<Defer>,
     pub selections: SelectionSet,
+}
+
+impl InlineFragment {
+    /// This fragment without its selections (to give it others).
+    pub fn clone_empty(&self) -> Self {
+        Self {
+            type_condition: self.type_condition.clone(),
+            conditions: self.conditions.clone(),
+            defer: self.defer.clone(),
+            selections: Vec::new(),
+        }
+    }
 }
 
 /// A deferred fragment: `@defer(label:, if:)`.
@@ -93,6 +109,20 @@ impl Field {
             conditions: Vec::new(),
             ty,
             selections,
+            denied: None,
+        }
+    }
+
+    /// This field without its selections (to give it others).
+    pub fn clone_empty(&self) -> Self {
+        Self {
+            alias: self.alias.clone(),
+            name: self.name.clone(),
+            arguments: self.arguments.clone(),
+            conditions: self.conditions.clone(),
+            ty: self.ty.clone(),
+            selections: Vec::new(),
+            denied: self.denied.clone(),
         }
     }
 

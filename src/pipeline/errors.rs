@@ -42,6 +42,10 @@ pub enum GatewayError {
     Persisted(#[from] PersistedError),
     #[error("{0}")]
     Identity(crate::identity::IdentityError),
+    /// The operation touches fields the caller may not have (access in
+    /// `reject` mode).
+    #[error("The operation asks for fields the caller may not have.")]
+    Forbidden(Arc<[crate::access::Denial]>),
 }
 
 impl GatewayError {
@@ -68,6 +72,7 @@ impl GatewayError {
             Self::Timeout(_) => "GATEWAY_TIMEOUT",
             Self::Persisted(error) => error.code(),
             Self::Identity(_) => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
         }
     }
 
@@ -86,6 +91,15 @@ impl GatewayError {
     /// The GraphQL errors reporting this error: a document's own errors
     /// (with their locations), or one error with this one's message.
     pub fn to_graphql(&self) -> Vec<GraphQLError<&Self>> {
+        if let Self::Forbidden(denials) = self {
+            return denials
+                .iter()
+                .map(|denial| GraphQLError {
+                    path: Some(denial.path.clone()),
+                    ..GraphQLError::new(format!("Access to {} is denied.", denial.coordinate), self)
+                })
+                .collect();
+        }
         if let Self::Operation(error) = self {
             if !matches!(error.as_ref(), OperationError::Limit(_)) {
                 return error
@@ -154,6 +168,7 @@ impl Coded for Cause {
             }
             Self::InvalidSubgraphValue => "INVALID_SUBGRAPH_VALUE",
             Self::NonNullViolation => "NON_NULL_VIOLATION",
+            Self::Forbidden => "FORBIDDEN",
             Self::TooManyErrors { .. } => "TOO_MANY_ERRORS",
         })
     }

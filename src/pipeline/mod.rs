@@ -14,6 +14,7 @@ use arc_swap::ArcSwapOption;
 use bytes::Bytes;
 use serde::Deserialize;
 
+use crate::access::Access;
 use crate::execute::{ClientSettings, ErrorPolicy, HealthState, ProbeSettings, SubgraphClient};
 use crate::identity::{Identifier, IdentitySettings, Verify};
 use crate::operation::{Limits, VariableLimits};
@@ -23,6 +24,7 @@ pub use errors::GatewayError;
 pub use forwarding::IdentityHeaders;
 pub use snapshot::Snapshot;
 
+mod authorize;
 mod errors;
 mod execution;
 mod forwarding;
@@ -194,6 +196,9 @@ pub enum ResponseKind {
     /// A persisted query the gateway does not have (or takes no persisted
     /// queries): HTTP 200, so that the client sends the full query.
     QueryNeeded,
+    /// The operation touches fields the caller may not have and access is
+    /// in `reject` mode (HTTP 403).
+    Forbidden,
 }
 
 /// How the client can take a response.
@@ -250,6 +255,8 @@ pub struct Gateway {
     identifier: Identifier,
     /// The identity headers of an anonymous caller, built once.
     anonymous_headers: Arc<[(http::HeaderName, http::HeaderValue)]>,
+    /// What callers may see; everything when `None`.
+    access: Option<Arc<Access>>,
 }
 
 impl Gateway {
@@ -272,7 +279,20 @@ impl Gateway {
             operations,
             identifier,
             anonymous_headers,
+            access: None,
         }
+    }
+
+    /// Decides what each caller may see with `access`.
+    #[must_use]
+    pub fn with_access(mut self, access: Arc<Access>) -> Self {
+        self.access = Some(access);
+        self
+    }
+
+    /// The access policy in force, when access control is on.
+    pub fn access(&self) -> Option<&Arc<Access>> {
+        self.access.as_ref()
     }
 
     /// Shares registered persisted queries through `store` (with the other
@@ -427,6 +447,7 @@ impl Gateway {
             operations: &self.operations,
             identifier: &self.identifier,
             anonymous_headers: &self.anonymous_headers,
+            access: self.access.as_deref(),
         };
         let run = stages::run(context, executors);
         match tokio::time::timeout_at(deadline, run).await {

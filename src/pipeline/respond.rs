@@ -20,6 +20,7 @@ pub fn from_error(error: &GatewayError) -> GraphQLResponse {
         GatewayError::MethodNotAllowed(_) => ResponseKind::MethodNotAllowed,
         GatewayError::Timeout(_) => ResponseKind::Timeout,
         GatewayError::Identity(_) => ResponseKind::Unauthenticated,
+        GatewayError::Forbidden(_) => ResponseKind::Forbidden,
         GatewayError::Persisted(error) if error.asks_for_the_query() => ResponseKind::QueryNeeded,
         _ => ResponseKind::RequestError,
     };

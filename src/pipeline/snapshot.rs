@@ -34,6 +34,8 @@ pub struct PreparedRequest {
     /// The size of the last response to this operation: the next one's
     /// buffer starts that large (no regrowing, no copying).
     pub response_bytes: ResponseSizeHint,
+    /// What callers may have of it (see `authorize`).
+    pub decisions: super::authorize::Decisions,
 }
 
 /// The size of the last response to one operation (at most
@@ -189,11 +191,41 @@ impl Snapshot {
                 Ok(plan)
             });
         }
-        let plan = plan.map(Arc::new);
         Ok(Arc::new(PreparedRequest {
             operation,
-            plan,
+            plan: plan.map(Arc::new),
             response_bytes: ResponseSizeHint::default(),
+            decisions: Default::default(),
         }))
+    }
+
+    /// `operation` with fields denied: planned without them, shaped with
+    /// them marked.
+    pub(super) fn prepare_filtered(
+        &self,
+        operation: &PreparedOperation,
+        filtered: crate::access::Filtered,
+    ) -> Arc<PreparedRequest> {
+        let planned = PreparedOperation {
+            selections: filtered.plan,
+            ..operation.clone()
+        };
+        let mut plan = plan_within(&self.supergraph, &planned, self.max_plan_fields);
+        if self.validate_subgraph_operations {
+            plan = plan.and_then(|plan| {
+                validate_operations(&plan, &self.supergraph)?;
+                Ok(plan)
+            });
+        }
+        let shaped = PreparedOperation {
+            selections: filtered.shape,
+            ..planned
+        };
+        Arc::new(PreparedRequest {
+            operation: Arc::new(shaped),
+            plan: plan.map(Arc::new),
+            response_bytes: ResponseSizeHint::default(),
+            decisions: Default::default(),
+        })
     }
 }

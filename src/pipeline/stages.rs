@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use std::sync::Arc;
 
+use super::authorize::authorize;
 use super::execution::Execution;
 use super::inbound::{InboundKey, SharedAnswer};
 use super::snapshot::{PreparedRequest, Snapshot};
@@ -22,6 +23,7 @@ use super::{
     incremental, Delivery, GatewayError, GatewaySettings, GraphQLRequest, GraphQLResponse,
     RequestMethod,
 };
+use crate::access::Access;
 use crate::execute::{ForwardedHeaders, InFlight, SubgraphClient};
 use crate::identity::{Caller, Identifier};
 use crate::json::ValueBudget;
@@ -49,6 +51,8 @@ pub struct Executors<'a> {
     pub identifier: &'a Identifier,
     /// The headers an anonymous caller's subgraph requests carry.
     pub anonymous_headers: &'a Arc<[(http::HeaderName, http::HeaderValue)]>,
+    /// What callers may see, when access control is on.
+    pub access: Option<&'a Access>,
 }
 
 /// One request on its way down the stages: what does not change while it
@@ -90,6 +94,7 @@ pub async fn run(
     let prepared = prepare(&context)?;
     register_persisted(&context.request, executors.apq, registering);
     check_method(&context, &prepared)?;
+    let prepared = authorize(executors.access, context.snapshot, prepared, &caller)?;
     let variables = coerce_variables(&context, &prepared)?;
     let introspection = introspect(&context, &prepared, &variables)?;
     let execution = plan(

@@ -133,6 +133,8 @@ struct Collected<'k> {
 enum FieldKind {
     /// `__typename`: the object's type name.
     Typename,
+    /// A field the caller may not have: null, with a `FORBIDDEN` error.
+    Denied,
     /// `__schema` or `__type`: answered by introspection at the root
     /// (elsewhere completed as any field of this kind).
     Introspection(TypeKind),
@@ -176,6 +178,9 @@ impl TypeKind {
 
 impl FieldKind {
     fn of(schema: &Schema, field: &Field) -> Self {
+        if field.denied.is_some() {
+            return Self::Denied;
+        }
         match field.name.as_str() {
             "__typename" => Self::Typename,
             name => {
@@ -321,6 +326,15 @@ impl<'a, 'k> Shaper<'a, 'k> {
             let kind = match entry.kind {
                 FieldKind::Typename => {
                     write_string(type_name, &mut self.out);
+                    continue;
+                }
+                FieldKind::Denied => {
+                    self.path.push(Step::Key(key));
+                    self.deny(field);
+                    self.path.pop();
+                    if field.ty.is_non_null() {
+                        return Err(NullPropagation);
+                    }
                     continue;
                 }
                 FieldKind::Introspection(_) if is_root => {
@@ -534,6 +548,19 @@ impl<'a, 'k> Shaper<'a, 'k> {
         }
         let message = format!("Invalid value from subgraph: expected {expected}");
         let error = GraphQLError::new(message, Cause::InvalidSubgraphValue);
+        self.errors.push(error.at(self.response_path()));
+    }
+
+    /// A field the caller may not have: null, and a `FORBIDDEN` error
+    /// naming its coordinate (which also explains a null propagating up).
+    fn deny(&mut self, field: &Field) {
+        self.out.extend_from_slice(b"null");
+        if self.full() {
+            return;
+        }
+        let coordinate = field.denied.as_deref().unwrap_or_default();
+        let message = format!("Access to {coordinate} is denied.");
+        let error = GraphQLError::new(message, Cause::Forbidden);
         self.errors.push(error.at(self.response_path()));
     }
 

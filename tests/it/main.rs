@@ -11,6 +11,7 @@
 
 mod common;
 
+mod access;
 mod admin_access;
 mod api_keys;
 mod audit_abstract_types;

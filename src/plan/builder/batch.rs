@@ -203,5 +203,6 @@ fn entities_field(response_key: &Name, variable: &Name, selections: SelectionSet
         conditions: Vec::new(),
         ty: apollo_compiler::ast::Type::Named(apollo_compiler::name!("_Entity")),
         selections,
+        denied: None,
     })
 }

@@ -83,6 +83,11 @@ impl TestServer {
     }
 
     /// The URL of `path` (which starts with `/`) on this server.
+    /// Keeps `subgraphs` running as long as this server.
+    pub fn keep_subgraphs(&mut self, subgraphs: DemoSubgraphs) {
+        self.subgraphs = Some(subgraphs);
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }

@@ -1,0 +1,105 @@
+//! What each caller may see: the `authorize` stage's work (DESIGN.md §1).
+//! A Casbin policy ([`AccessPolicy`]: `policies/model.conf` and
+//! `policies/policy.csv`) says which roles, in which organisation, may do
+//! what on which schema coordinate; [`Analysis`] finds the fields of an
+//! operation a caller's roles do not allow.
+//!
+//! Access control is on whenever a policy is configured, and then
+//! whatever no rule allows is denied. In `filter` mode (the default) a
+//! denied field is asked of no subgraph and answered `null` with a
+//! `FORBIDDEN` error naming its coordinate (null propagating as GraphQL
+//! requires); in `reject` mode an operation touching a denied field is
+//! refused whole, before any subgraph is called.
+//!
+//! Decisions depend on the operation, the caller's roles and org, the
+//! policy and the supergraph only: they are made once per combination and
+//! cached next to the prepared operation (see `pipeline`).
+
+mod analysis;
+mod policy;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+
+pub use analysis::{Analysis, Denial, Filtered, Verdict, LIST_MARKER};
+pub use policy::{parse_rules, AccessPolicy, Action, PolicyError, Rule};
+
+/// What happens to an operation touching a denied field.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AccessMode {
+    /// The denied fields are answered null with a `FORBIDDEN` error each.
+    #[default]
+    Filter,
+    /// The operation is refused whole (`FORBIDDEN`, HTTP 403).
+    Reject,
+}
+
+/// How access is decided, besides the policy.
+#[derive(Debug, Clone, Default)]
+pub struct AccessSettings {
+    pub mode: AccessMode,
+    /// The role an anonymous caller has; without one, an anonymous caller
+    /// has no role and is allowed nothing.
+    pub anonymous_role: Option<String>,
+}
+
+/// The live policy of a gateway: replaced whole when the rules change,
+/// each replacement with a new version (cached decisions of older
+/// versions are never used again).
+pub struct Access {
+    settings: AccessSettings,
+    policy: ArcSwap<AccessPolicy>,
+    version: AtomicU64,
+}
+
+impl Access {
+    pub fn new(settings: AccessSettings, policy: AccessPolicy) -> Self {
+        Self {
+            settings,
+            policy: ArcSwap::from_pointee(policy),
+            version: AtomicU64::new(1),
+        }
+    }
+
+    pub fn settings(&self) -> &AccessSettings {
+        &self.settings
+    }
+
+    /// The policy now, and its version.
+    pub fn current(&self) -> (Arc<AccessPolicy>, u64) {
+        // The version is read after the policy: a decision cached under a
+        // version may come from an older policy, never a newer one's
+        // version with an older policy's answer.
+        let policy = self.policy.load_full();
+        (policy, self.version.load(Ordering::Acquire))
+    }
+
+    /// Makes `policy` the live one.
+    pub fn replace(&self, policy: AccessPolicy) {
+        self.policy.store(Arc::new(policy));
+        self.version.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The roles access is decided on for a caller with `roles`.
+    pub fn roles_of(&self, roles: &[String], anonymous: bool) -> Vec<String> {
+        match (&self.settings.anonymous_role, anonymous) {
+            (Some(role), true) => vec![role.clone()],
+            _ => {
+                let mut roles = roles.to_vec();
+                roles.sort();
+                roles.dedup();
+                roles
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Access {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Access")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}

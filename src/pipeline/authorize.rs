@@ -1,0 +1,129 @@
+//! The `authorize` stage: what the caller may have of the prepared
+//! operation. A decision — the denied fields and, when there are any, the
+//! operation re-planned without them — is made once per policy version,
+//! role set and org, and kept next to the prepared operation ([`Decisions`],
+//! read without a lock); the request path then does no policy evaluation.
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+
+use super::snapshot::{PreparedRequest, Snapshot};
+use super::GatewayError;
+use crate::access::{Access, AccessMode, AccessPolicy, Analysis, Denial};
+use crate::identity::Caller;
+
+/// Decisions kept per prepared operation; past it the oldest go first
+/// (role sets come from verified credentials, so they are few).
+const MAX_DECISIONS: usize = 32;
+
+/// Who a decision is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct DecisionKey {
+    version: u64,
+    roles: Vec<String>,
+    org: Option<String>,
+}
+
+/// What one caller may have of one operation.
+struct Decision {
+    denials: Arc<[Denial]>,
+    /// The operation planned without the denied fields (and shaped with
+    /// them marked); `None` when nothing is denied.
+    filtered: Option<Arc<PreparedRequest>>,
+}
+
+/// The decisions made for one prepared operation.
+#[derive(Default)]
+pub struct Decisions(ArcSwap<Vec<(DecisionKey, Arc<Decision>)>>);
+
+impl Decisions {
+    fn find(&self, key: &DecisionKey) -> Option<Arc<Decision>> {
+        let decisions = self.0.load();
+        decisions
+            .iter()
+            .find(|(kept, _)| kept == key)
+            .map(|(_, decision)| Arc::clone(decision))
+    }
+
+    fn keep(&self, key: DecisionKey, decision: Arc<Decision>) {
+        self.0.rcu(|decisions| {
+            let mut next: Vec<_> = decisions.iter().cloned().collect();
+            if next.len() >= MAX_DECISIONS {
+                next.remove(0);
+            }
+            next.push((key.clone(), Arc::clone(&decision)));
+            next
+        });
+    }
+}
+
+impl std::fmt::Debug for Decisions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Decisions")
+            .field(&self.0.load().len())
+            .finish()
+    }
+}
+
+/// The prepared operation to run for `caller`: the one given when it may
+/// have all of it, or its filtered twin; or, in reject mode, the refusal.
+pub(super) fn authorize(
+    access: Option<&Access>,
+    snapshot: &Snapshot,
+    prepared: Arc<PreparedRequest>,
+    caller: &Caller,
+) -> Result<Arc<PreparedRequest>, GatewayError> {
+    let Some(access) = access else {
+        return Ok(prepared);
+    };
+    let (policy, version) = access.current();
+    let key = DecisionKey {
+        version,
+        roles: access.roles_of(&caller.roles, caller.is_anonymous()),
+        org: caller.org.clone(),
+    };
+    let decision = match prepared.decisions.find(&key) {
+        Some(found) => found,
+        None => {
+            let made = Arc::new(decide(&policy, snapshot, &prepared, &key));
+            prepared.decisions.keep(key, Arc::clone(&made));
+            made
+        }
+    };
+    if decision.denials.is_empty() {
+        return Ok(prepared);
+    }
+    tracing::debug!(
+        denied = decision.denials.len(),
+        "fields denied by the access policy"
+    );
+    match (access.settings().mode, &decision.filtered) {
+        (AccessMode::Reject, _) | (AccessMode::Filter, None) => {
+            Err(GatewayError::Forbidden(Arc::clone(&decision.denials)))
+        }
+        (AccessMode::Filter, Some(filtered)) => Ok(Arc::clone(filtered)),
+    }
+}
+
+fn decide(
+    policy: &AccessPolicy,
+    snapshot: &Snapshot,
+    prepared: &PreparedRequest,
+    key: &DecisionKey,
+) -> Decision {
+    let org = key.org.as_deref().unwrap_or_default();
+    let analysis = Analysis {
+        schema: &snapshot.supergraph.api_schema,
+        implementers: &snapshot.implementers,
+        allows: |coordinate: &str, action| policy.allows(&key.roles, org, coordinate, action),
+    };
+    let verdict = analysis.decide(&prepared.operation);
+    let filtered = verdict
+        .filtered
+        .map(|filtered| snapshot.prepare_filtered(&prepared.operation, filtered));
+    Decision {
+        denials: verdict.denials.into(),
+        filtered,
+    }
+}

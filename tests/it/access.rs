@@ -1,0 +1,312 @@
+//! Access control end to end: the demo subgraphs behind Junction with the
+//! seed policy (`policies/`), callers identified by real JWTs from a real
+//! JWKS server (their roles in `realm_access.roles`), anonymous callers
+//! treated as `viewer`. In filter mode a denied field is null with a
+//! `FORBIDDEN` error at each place it would have been (null propagating
+//! from a non-null one); in reject mode the operation is refused with 403
+//! before any subgraph is asked. Fragments and aliases reach nothing more.
+
+#![allow(clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jsonwebtoken::Algorithm;
+use junction::access::{Access, AccessMode, AccessPolicy, AccessSettings};
+use junction::config::Config;
+use junction::http::{self, HttpSettings};
+use junction::identity::jwt::{JwtSettings, JwtVerifier};
+use junction::loader::start_demo_with;
+use serde_json::{json, Value};
+
+use crate::auth_jwt::{claims, jwks, provider, sign, with, JwksServer, KEYS};
+use crate::common::{client, TestServer};
+
+const MODEL: &str = include_str!("../../policies/model.conf");
+const SEED: &str = include_str!("../../policies/policy.csv");
+const HEAVY_QUERY: &str = include_str!("../fixtures/heavy_query.graphql");
+const HEAVY_RESPONSE: &str = include_str!("../fixtures/heavy_response.json");
+
+struct Setup {
+    server: TestServer,
+    _jwks: JwksServer,
+}
+
+async fn setup(mode: AccessMode) -> Setup {
+    let jwks_server = JwksServer::start(jwks(&[&KEYS.rsa])).await;
+    let jwt = JwtSettings {
+        providers: vec![provider(&jwks_server.url)],
+        ..JwtSettings::default()
+    };
+    let verifier = Arc::new(JwtVerifier::new(jwt, reqwest::Client::new()).unwrap());
+    let settings = AccessSettings {
+        mode,
+        anonymous_role: Some("viewer".into()),
+    };
+    let access = Arc::new(Access::new(
+        settings,
+        AccessPolicy::load(MODEL, SEED).await.unwrap(),
+    ));
+    let demo = start_demo_with(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        &Config::default(),
+        |gateway| gateway.with_token_verifier(verifier).with_access(access),
+    )
+    .await
+    .unwrap();
+    let router = http::router(Arc::clone(&demo.gateway), &HttpSettings::default());
+    let mut server = TestServer::serve(demo.gateway, router, Duration::from_secs(5)).await;
+    server.keep_subgraphs(demo.subgraphs);
+    Setup {
+        server,
+        _jwks: jwks_server,
+    }
+}
+
+/// Status and body of `query` asked by a caller holding `roles` (none:
+/// anonymous).
+async fn ask(setup: &Setup, query: &str, roles: Option<&[&str]>) -> (u16, Value) {
+    let mut request = client()
+        .post(setup.server.url("/graphql"))
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({ "query": query }));
+    if let Some(roles) = roles {
+        let claims = with(claims(), json!({ "realm_access": { "roles": roles } }));
+        request = request.bearer_auth(sign(&KEYS.rsa, Algorithm::RS256, &claims));
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+fn forbidden(coordinate: &str, path: Value) -> Value {
+    json!({
+        "message": format!("Access to {coordinate} is denied."),
+        "path": path,
+        "extensions": { "code": "FORBIDDEN" },
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denied_field_is_null_with_a_forbidden_error_where_it_would_be() {
+    let setup = setup(AccessMode::Filter).await;
+    let query = "{ users { name birthday } }";
+    let (status, viewer) = ask(&setup, query, None).await;
+    assert_eq!(status, 200, "{viewer}");
+    let users = viewer["data"]["users"].as_array().unwrap();
+    assert!(users.len() >= 2, "{viewer}");
+    for (i, user) in users.iter().enumerate() {
+        assert!(user["name"].is_string(), "{viewer}");
+        assert_eq!(user["birthday"], Value::Null);
+        assert_eq!(
+            viewer["errors"][i],
+            forbidden("User.birthday", json!(["users", i, "birthday"]))
+        );
+    }
+    assert_eq!(viewer["errors"].as_array().unwrap().len(), users.len());
+
+    let (_, editor) = ask(&setup, query, Some(&["editor"])).await;
+    assert!(editor.get("errors").is_none(), "{editor}");
+    assert!(
+        editor["data"]["users"][0]["birthday"].is_number(),
+        "{editor}"
+    );
+    let names = |body: &Value| {
+        body["data"]["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["name"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&viewer), names(&editor));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denied_root_field_is_null_and_the_rest_is_served() {
+    let setup = setup(AccessMode::Filter).await;
+    let query = "{ topProducts(first: 2) { name } users { name } }";
+    let (status, body) = ask(&setup, query, Some(&["api_user"])).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["users"], Value::Null);
+    assert_eq!(body["data"]["topProducts"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        body["errors"],
+        json!([forbidden("Query.users", json!(["users"]))])
+    );
+    // Nothing at all: every root field denied.
+    let (status, body) = ask(&setup, "{ users { name } me { id } }", Some(&["api_user"])).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"], json!({ "users": null, "me": null }));
+    assert_eq!(body["errors"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denied_non_null_field_nulls_its_nearest_nullable_parent() {
+    let setup = setup(AccessMode::Filter).await;
+    // api_user may read products (their reviews field too) but no review:
+    // `Review.id` is `ID!`, so each review becomes null.
+    let query = "{ topProducts(first: 1) { upc reviews { id } } }";
+    let (status, body) = ask(&setup, query, Some(&["api_user"])).await;
+    assert_eq!(status, 200, "{body}");
+    let reviews = body["data"]["topProducts"][0]["reviews"]
+        .as_array()
+        .unwrap();
+    assert!(!reviews.is_empty(), "{body}");
+    assert!(reviews.iter().all(Value::is_null), "{body}");
+    let errors = body["errors"].as_array().unwrap();
+    assert_eq!(
+        errors.len(),
+        reviews.len(),
+        "one error each, no second one: {body}"
+    );
+    assert_eq!(
+        errors[0],
+        forbidden("Review.id", json!(["topProducts", 0, "reviews", 0, "id"]))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fragments_and_aliases_reach_no_denied_field() {
+    let setup = setup(AccessMode::Filter).await;
+    let queries = [
+        ("{ users { b: birthday } }", "b"),
+        (
+            "{ users { ...F } } fragment F on User { birthday }",
+            "birthday",
+        ),
+        ("{ users { ... on User { birthday } } }", "birthday"),
+        (
+            "{ users { ... @include(if: true) { birthday } } }",
+            "birthday",
+        ),
+        ("{ users { birthday @skip(if: false) } }", "birthday"),
+    ];
+    for (query, key) in queries {
+        let (status, body) = ask(&setup, query, None).await;
+        assert_eq!(status, 200, "{query}: {body}");
+        for user in body["data"]["users"].as_array().unwrap() {
+            assert_eq!(user[key], Value::Null, "{query}: {body}");
+        }
+        assert_eq!(
+            body["errors"][0],
+            forbidden("User.birthday", json!(["users", 0, key])),
+            "{query}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reject_mode_refuses_the_operation_with_403_and_the_denied_coordinates() {
+    let setup = setup(AccessMode::Reject).await;
+    let (status, body) = ask(&setup, "{ users { name birthday } me { birthday } }", None).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(
+        body,
+        json!({ "errors": [
+            forbidden("User.birthday", json!(["users", "@", "birthday"])),
+            forbidden("User.birthday", json!(["me", "birthday"])),
+        ] })
+    );
+    let (status, body) = ask(&setup, "{ users { name birthday } }", Some(&["admin"])).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("errors").is_none(), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_heavy_query_answers_the_same_for_every_role() {
+    let setup = setup(AccessMode::Reject).await;
+    let expected: Value = serde_json::from_str(HEAVY_RESPONSE).unwrap();
+    for roles in [
+        None,
+        Some(&["viewer"][..]),
+        Some(&["editor"]),
+        Some(&["admin"]),
+    ] {
+        let (status, body) = ask(&setup, HEAVY_QUERY, roles).await;
+        assert_eq!((status, &body), (200, &expected), "{roles:?}");
+    }
+}
+
+const PEOPLE: &str = r#"
+type Query @join__type(graph: PEOPLE) {
+  me: User @join__field(graph: PEOPLE)
+  salaries: [Int] @join__field(graph: PEOPLE)
+}
+
+type Mutation @join__type(graph: PEOPLE) {
+  raise(amount: Int!): Int @join__field(graph: PEOPLE)
+}
+
+type User @join__type(graph: PEOPLE) {
+  id: ID!
+  name: String
+  salary: Int
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn denied_fields_and_mutations_never_reach_a_subgraph() {
+    use crate::common::fixture_subgraph::{FixtureServer, Subgraph};
+    use junction::pipeline::{Gateway, GatewaySettings};
+    let people = Subgraph::new("people")
+        .root(
+            "Query.me",
+            |_| json!({ "__typename": "User", "id": "u1", "name": "Ada", "salary": 9 }),
+        )
+        .root("Query.salaries", |_| json!([1, 2]))
+        .root("Mutation.raise", |_| json!(10));
+    let fixture = FixtureServer::start(PEOPLE, vec![people]).await;
+    let rules =
+        "p, staff, *, Query.me, read\np, staff, *, User.name, read\np, staff, *, User.id, read\n";
+    let settings = AccessSettings {
+        mode: AccessMode::Filter,
+        anonymous_role: Some("staff".into()),
+    };
+    let access = Access::new(settings, AccessPolicy::load(MODEL, rules).await.unwrap());
+    let gateway = Gateway::new(GatewaySettings::default()).with_access(Arc::new(access));
+    let gateway = Arc::new(gateway);
+    gateway.load_supergraph(fixture.supergraph()).unwrap();
+    let router = http::router(Arc::clone(&gateway), &HttpSettings::default());
+    let server = TestServer::serve(gateway, router, Duration::from_secs(5)).await;
+    let post = |query: &'static str| {
+        client()
+            .post(server.url("/graphql"))
+            .json(&json!({ "query": query }))
+            .send()
+    };
+
+    let body: Value = post("{ me { name salary } }")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["data"],
+        json!({ "me": { "name": "Ada", "salary": null } })
+    );
+    let sent = fixture.requests("people");
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].query.contains("name"), "{}", sent[0].query);
+    assert!(!sent[0].query.contains("salary"), "{}", sent[0].query);
+
+    // A query whose every field is denied, and a denied mutation, ask nothing.
+    let body: Value = post("{ salaries }").await.unwrap().json().await.unwrap();
+    assert_eq!(body["data"], json!({ "salaries": null }), "{body}");
+    let body: Value = post("mutation { raise(amount: 5) }")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["data"], json!({ "raise": null }), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    let sent = fixture.requests("people");
+    assert_eq!(
+        sent.len(),
+        1,
+        "{:?}",
+        sent.iter().map(|r| &r.query).collect::<Vec<_>>()
+    );
+}
