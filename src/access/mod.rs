@@ -17,6 +17,7 @@
 
 mod analysis;
 mod policy;
+mod setup;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -25,6 +26,9 @@ use arc_swap::ArcSwap;
 
 pub use analysis::{Analysis, Denial, Filtered, Verdict, LIST_MARKER};
 pub use policy::{parse_rules, AccessPolicy, Action, PolicyError, Rule};
+pub use setup::{
+    for_dev, from_config, AccessSetupError, DEFAULT_MODEL, DEV_POLICY_PATH, SEED_POLICY,
+};
 
 /// What happens to an operation touching a denied field.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -47,10 +47,12 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         own: issuer.clone(),
         external: None,
     });
+    let (access, rules_from) = crate::access::for_dev().await?;
     let demo = start_demo_with(subgraphs_addr, &config, |gateway| {
         gateway
             .with_api_key_verifier(api_keys)
             .with_token_verifier(tokens)
+            .with_access(Arc::new(access))
     })
     .await?;
     let demo_inputs: Vec<SubgraphInput> = SUBGRAPH_NAMES
@@ -90,7 +92,13 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     }
     let listener = serve::bind(config.listen).await?;
     let first_admin = first_admin_user(&registry_store).await?;
-    print_welcome(listener.local_addr()?, &demo.subgraphs, &config, &token);
+    print_welcome(
+        listener.local_addr()?,
+        &demo.subgraphs,
+        &config,
+        &token,
+        &rules_from,
+    );
     if let Some((email, password)) = first_admin {
         println!("First admin user (made now, as the store had none): {email}");
         match password {
@@ -177,7 +185,13 @@ fn random_token() -> anyhow::Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn print_welcome(gateway: SocketAddr, subgraphs: &DemoSubgraphs, config: &Config, token: &str) {
+fn print_welcome(
+    gateway: SocketAddr,
+    subgraphs: &DemoSubgraphs,
+    config: &Config,
+    token: &str,
+    rules_from: &str,
+) {
     let url = format!("http://{gateway}/graphql");
     println!();
     println!("Junction dev: the demo supergraph over the demo subgraphs.");
@@ -199,6 +213,8 @@ fn print_welcome(gateway: SocketAddr, subgraphs: &DemoSubgraphs, config: &Config
     for name in SUBGRAPH_NAMES {
         println!("  subgraph  {name:<10} {}", subgraphs.url(name));
     }
+    println!("  access    rules from {rules_from}; anonymous callers are `viewer`");
+    println!("            (User.birthday is null for them: log in as the admin user to see it)");
     println!();
     println!("Try:");
     println!(

@@ -67,6 +67,8 @@ pub enum Command {
     /// /graphql for browsers). On a store without users it makes a first
     /// admin user (JUNCTION_ADMIN_EMAIL, JUNCTION_ADMIN_PASSWORD or a
     /// generated password printed once), who logs in at /oauth/token.
+    /// Access control runs with policies/policy.csv (or the built-in seed),
+    /// anonymous callers being `viewer`.
     Dev(DevArgs),
     /// Compose subgraphs into a supergraph: SDL on stdout, composition
     /// errors on stderr (one per line: code, message, locations), exit 1.

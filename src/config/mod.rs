@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+mod access;
 mod auth;
 mod edge;
 mod limits;
@@ -23,6 +24,7 @@ mod persisted;
 mod server;
 mod subgraphs;
 
+pub use access::{AccessConfig, AccessModeConfig};
 pub use auth::{
     AuthConfig, ClaimsConfig, ForwardConfig, JwtProviderConfig, Secret, TokenConfig,
     HMAC_ALGORITHMS, JWT_ALGORITHMS, MIN_SECRET_BYTES,
@@ -103,6 +105,8 @@ pub struct Config {
     pub admin: AdminConfig,
     /// Who the caller of a request is: credentials, identity providers.
     pub auth: AuthConfig,
+    /// What each caller may see: the access policy.
+    pub access: AccessConfig,
     /// Limits on each operation.
     pub limits: LimitsConfig,
     /// Limits of the HTTP server.
@@ -184,6 +188,7 @@ impl Default for Config {
             store_prefix: "junction:".to_string(),
             admin: AdminConfig::default(),
             auth: AuthConfig::default(),
+            access: AccessConfig::default(),
             limits: LimitsConfig::default(),
             server: ServerConfig::default(),
             cors: CorsConfig::default(),

@@ -110,6 +110,45 @@ async fn dev_serves_the_heavy_query_over_the_demo_subgraphs() {
     );
     assert!(data.path().join("junction.redb").exists());
 
+    // Access control runs with the seed policy: an anonymous caller is a
+    // viewer, who may not have birthdays; the first admin user may.
+    let private = json!({ "query": "{ me { name birthday } }" }).to_string();
+    let (status, _, anonymous) = parts(post(&graphql, private.clone(), None).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        anonymous["data"]["me"]["birthday"],
+        Value::Null,
+        "{anonymous}"
+    );
+    assert_eq!(anonymous["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    let login: Value = client()
+        .post(format!("{base}/oauth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "ops@example.com"),
+            ("password", "a first admin password"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap();
+    let admin: Value = client()
+        .post(&graphql)
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(private)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(admin["data"]["me"]["birthday"].is_number(), "{admin}");
+    assert!(admin.get("errors").is_none(), "{admin}");
+
     junction.terminate().await;
     assert!(wait_for_exit(&mut junction).await.success());
 }
@@ -199,4 +238,53 @@ async fn help_documents_flags_and_environment() {
             "serve --help lacks {needle}:\n{help}"
         );
     }
+}
+
+#[tokio::test]
+async fn serve_enforces_the_access_policy_of_its_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let supergraph = dir.path().join("supergraph.graphql");
+    std::fs::write(&supergraph, DEMO_SUPERGRAPH).unwrap();
+    let policy = dir.path().join("policy.csv");
+    std::fs::write(&policy, "# only me\np, viewer, *, Query.me, read\n").unwrap();
+    let config = dir.path().join("junction.yaml");
+    let yaml = format!(
+        "access:\n  policy: {}\n  mode: reject\n  anonymous_role: viewer\n",
+        policy.display()
+    );
+    std::fs::write(&config, yaml).unwrap();
+    let mut junction = JunctionProcess::spawn(&[
+        "serve",
+        "--config",
+        config.to_str().unwrap(),
+        "--supergraph",
+        supergraph.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    junction.wait_for_line("access control on").await;
+    let base = junction.base_url().await;
+    let graphql = format!("{base}/graphql");
+    let body = json!({ "query": "{ users { name } }" }).to_string();
+    let (status, _, refused) = parts(post(&graphql, body, None).await).await;
+    assert_eq!(status, 403, "{refused}");
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    assert_eq!(
+        refused["errors"][0]["message"],
+        "Access to Query.users is denied."
+    );
+    junction.terminate().await;
+    assert!(wait_for_exit(&mut junction).await.success());
+
+    std::fs::write(&policy, "p, viewer, *, Query.me\n").unwrap();
+    let (code, _, stderr) = run(&[
+        "serve",
+        "--config",
+        config.to_str().unwrap(),
+        "--supergraph",
+        supergraph.to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(code, 1);
+    assert!(stderr.contains("policy line 1"), "{stderr}");
 }

@@ -1,0 +1,89 @@
+//! The `access` config section turned into a live [`Access`] (the config
+//! module knows nothing of access; this is the one place that reads its
+//! section), and the seed policy `junction dev` runs with.
+
+use std::path::{Path, PathBuf};
+
+use super::{Access, AccessMode, AccessPolicy, AccessSettings, PolicyError};
+use crate::config::{AccessConfig, AccessModeConfig};
+
+/// Junction's Casbin model (`policies/model.conf`).
+pub const DEFAULT_MODEL: &str = include_str!("../../policies/model.conf");
+/// The seed policy for the demo supergraph (`policies/policy.csv`).
+pub const SEED_POLICY: &str = include_str!("../../policies/policy.csv");
+/// Where `junction dev` looks for the policy first (from its working
+/// directory); without it, the seed built in.
+pub const DEV_POLICY_PATH: &str = "policies/policy.csv";
+
+/// Why access control cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessSetupError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {source}", path.display())]
+    Policy { path: PathBuf, source: PolicyError },
+}
+
+/// The access control `config` asks for; `None` when no policy is given.
+pub async fn from_config(config: &AccessConfig) -> Result<Option<Access>, AccessSetupError> {
+    let Some(policy_path) = &config.policy else {
+        return Ok(None);
+    };
+    let model = match &config.model {
+        Some(path) => read(path).await?,
+        None => DEFAULT_MODEL.to_string(),
+    };
+    let rules = read(policy_path).await?;
+    let policy =
+        AccessPolicy::load(&model, &rules)
+            .await
+            .map_err(|source| AccessSetupError::Policy {
+                path: policy_path.clone(),
+                source,
+            })?;
+    let settings = AccessSettings {
+        mode: match config.mode {
+            AccessModeConfig::Filter => AccessMode::Filter,
+            AccessModeConfig::Reject => AccessMode::Reject,
+        },
+        anonymous_role: config.anonymous_role.clone(),
+    };
+    Ok(Some(Access::new(settings, policy)))
+}
+
+/// `junction dev`'s access control: [`DEV_POLICY_PATH`] if there is one,
+/// the built-in seed otherwise; filter mode; anonymous callers are
+/// `viewer`. Returns where the rules came from too.
+pub async fn for_dev() -> Result<(Access, String), AccessSetupError> {
+    let path = Path::new(DEV_POLICY_PATH);
+    let (rules, from) = match tokio::fs::read_to_string(path).await {
+        Ok(rules) => (rules, DEV_POLICY_PATH.to_string()),
+        Err(_) => (
+            SEED_POLICY.to_string(),
+            "the built-in seed policy".to_string(),
+        ),
+    };
+    let policy = AccessPolicy::load(DEFAULT_MODEL, &rules)
+        .await
+        .map_err(|source| AccessSetupError::Policy {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let settings = AccessSettings {
+        mode: AccessMode::Filter,
+        anonymous_role: Some("viewer".into()),
+    };
+    Ok((Access::new(settings, policy), from))
+}
+
+async fn read(path: &Path) -> Result<String, AccessSetupError> {
+    tokio::fs::read_to_string(path)
+        .await
+        .map_err(|source| AccessSetupError::Read {
+            path: path.to_path_buf(),
+            source,
+        })
+}

@@ -1,0 +1,36 @@
+//! The `access` section: field-level access control (the `access`
+//! module). Off unless a policy file is given.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Who may see which fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccessConfig {
+    /// The rules, a Casbin policy file: `p, role, org, coordinate, action`
+    /// and `g, role, inherited_role` lines (see `policies/policy.csv`).
+    /// Access control is on when this is set, and then whatever no rule
+    /// allows is denied. Default none: off.
+    pub policy: Option<PathBuf>,
+    /// The Casbin model the rules are read with. Default: Junction's own
+    /// (`policies/model.conf`, built in).
+    pub model: Option<PathBuf>,
+    /// What an operation touching a denied field gets: `filter` (the field
+    /// is null with a `FORBIDDEN` error; the rest is served) or `reject`
+    /// (the whole operation is refused with 403). Default `filter`.
+    pub mode: AccessModeConfig,
+    /// The role of a caller presenting no credential. Default none: an
+    /// anonymous caller is allowed nothing.
+    pub anonymous_role: Option<String>,
+}
+
+/// The `access.mode` values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccessModeConfig {
+    #[default]
+    Filter,
+    Reject,
+}
