@@ -84,7 +84,11 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let audit_store = registry.store();
     loader.follow_operations(library, Arc::clone(&demo.gateway));
     let mut settings = serve::http_settings(&config);
-    let schema = admin::schema_serving(registry, serve::served_schema(&demo.gateway));
+    let parts = admin::AdminParts {
+        served: Some(serve::served_schema(&demo.gateway)),
+        issuer: Some(issuer.clone()),
+    };
+    let schema = admin::schema_with(registry, parts);
     let audit = AuditLog::new(audit_store, DEFAULT_MAX_ENTRIES);
     settings.audit = Some(audit.clone());
     settings.oauth = Some(issuer);

@@ -75,7 +75,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     settings.oauth = issuer;
     if let Some(registry) = registry {
         let registry_store = registry.store();
-        let schema = admin::schema_serving(registry, served_schema(&gateway));
+        let parts = admin::AdminParts {
+            served: Some(served_schema(&gateway)),
+            issuer: settings.oauth.clone(),
+        };
+        let schema = admin::schema_with(registry, parts);
         let endpoint = match &config.admin.token {
             Some(token) => AdminEndpoint::new(schema, token),
             None => AdminEndpoint::without_token(schema),
