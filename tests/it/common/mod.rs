@@ -354,6 +354,17 @@ impl JunctionProcess {
         }
     }
 
+    /// Like [`Self::wait_for_line`], but a line read already (while waiting
+    /// for an earlier one) counts too: for a line that may come before the
+    /// one waited for last, such as a stored supergraph loaded before
+    /// "listening on" is logged.
+    pub async fn wait_for_line_read_or_coming(&mut self, needle: &str) -> String {
+        if let Some(line) = self.log.iter().find(|line| line.contains(needle)) {
+            return line.clone();
+        }
+        self.wait_for_line(needle).await
+    }
+
     /// Waits for the "listening on" line and returns the server's base URL.
     pub async fn base_url(&mut self) -> String {
         let line = self.wait_for_line("listening on http://").await;
