@@ -3,18 +3,23 @@
 //! roll back) and the operation manifests SDK clients publish
 //! ([`operations`]; a subgraph check names the published operations it
 //! would break), API keys ([`api_keys`]), first-party users ([`users`],
-//! and `me`) and the audit log ([`audit`]). Composition errors are data in the results, so a CI
+//! and `me`), the keys signing Junction's tokens ([`signing_keys`]) and
+//! the audit log ([`audit`]). Composition errors are data in the results, so a CI
 //! pipeline reads them like any field; other failures are GraphQL errors
 //! with `extensions.code` (`BAD_USER_INPUT`, `NOT_FOUND`,
-//! `STORE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`).
+//! `STORE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`, and a few of one
+//! operation's own).
 //!
 //! Who may call it is the HTTP layer's concern (the admin token).
 
 mod api_keys;
 mod audit;
 mod operations;
+mod signing_keys;
 mod types;
 mod users;
+
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::{
     Context, EmptySubscription, ErrorExtensions, MergedObject, Object, Schema, ID,
@@ -22,12 +27,14 @@ use async_graphql::{
 
 use crate::audit::{AuditLog, DEFAULT_MAX_ENTRIES};
 use crate::identity::api_keys::ApiKeys;
+use crate::identity::issuer::TokenIssuer;
 use crate::identity::users::Users;
 use crate::persisted::OperationLibrary;
 use api_keys::{ApiKeysMutation, ApiKeysQuery};
 use audit::AuditQuery;
 pub use operations::ServedSchema;
 use operations::{OperationsMutation, OperationsQuery};
+use signing_keys::{SigningKeysMutation, SigningKeysQuery};
 use users::{UsersMutation, UsersQuery};
 
 use crate::registry::{ChangeOutcome, Registry, RegistryError, SubgraphInput};
@@ -44,6 +51,7 @@ pub struct Query(
     ApiKeysQuery,
     AuditQuery,
     UsersQuery,
+    SigningKeysQuery,
 );
 
 /// Every mutation of the admin API.
@@ -53,22 +61,50 @@ pub struct Mutation(
     OperationsMutation,
     ApiKeysMutation,
     UsersMutation,
+    SigningKeysMutation,
 );
 
 /// Who the caller is, for the history (`createdBy`); set per request.
 #[derive(Debug, Clone)]
 pub struct Caller(pub String);
 
+/// What the admin schema is built with beyond the registry.
+#[derive(Default)]
+pub struct AdminParts {
+    /// The API schema a serving gateway serves, which manifests are
+    /// checked against (else the registry's supergraph).
+    pub served: Option<ServedSchema>,
+    /// Junction's token issuer, whose signing keys the API lists and
+    /// rotates (else those operations answer `SIGNING_KEYS_UNAVAILABLE`).
+    pub issuer: Option<TokenIssuer>,
+}
+
 /// Builds the admin schema over `registry` (and the operation manifests in
 /// its store), checking manifests against the registry's supergraph.
 pub fn schema(registry: Registry) -> AdminSchema {
-    builder(registry).finish()
+    schema_with(registry, AdminParts::default())
 }
 
 /// Builds the admin schema of a serving gateway: manifests are checked
 /// against the API schema it serves.
 pub fn schema_serving(registry: Registry, served: ServedSchema) -> AdminSchema {
-    builder(registry).data(served).finish()
+    let parts = AdminParts {
+        served: Some(served),
+        ..AdminParts::default()
+    };
+    schema_with(registry, parts)
+}
+
+/// Builds the admin schema over `registry` with `parts`.
+pub fn schema_with(registry: Registry, parts: AdminParts) -> AdminSchema {
+    let mut builder = builder(registry);
+    if let Some(served) = parts.served {
+        builder = builder.data(served);
+    }
+    if let Some(issuer) = parts.issuer {
+        builder = builder.data(issuer);
+    }
+    builder.finish()
 }
 
 fn builder(registry: Registry) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
@@ -180,6 +216,34 @@ impl AdminMutation {
 
 fn registry<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c Registry> {
     ctx.data::<Registry>()
+}
+
+/// The audit targets the resolvers of one request named: what a mutation
+/// made, when its arguments do not name it (a new signing key's kid). The
+/// HTTP layer puts one in each request and reads it after.
+#[derive(Debug, Clone, Default)]
+pub struct AuditTargets(Arc<Mutex<Vec<(String, String)>>>);
+
+impl AuditTargets {
+    /// The target named by the mutation whose result is at `key` (its
+    /// alias, or its name).
+    pub fn get(&self, key: &str) -> Option<String> {
+        let named = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        named
+            .iter()
+            .find(|(at, _)| at == key)
+            .map(|(_, target)| target.clone())
+    }
+}
+
+/// Names `target` as the audit target of the mutation being resolved.
+pub(crate) fn name_audit_target(ctx: &Context<'_>, target: &str) {
+    let Some(targets) = ctx.data_opt::<AuditTargets>() else {
+        return;
+    };
+    let key = ctx.item.node.response_key().node.to_string();
+    let mut named = targets.0.lock().unwrap_or_else(PoisonError::into_inner);
+    named.push((key, target.to_string()));
 }
 
 pub(crate) fn caller(ctx: &Context<'_>) -> String {

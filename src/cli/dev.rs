@@ -18,8 +18,9 @@ use crate::config::{AdminConfig, Config, Mode};
 use crate::http;
 use crate::http::AdminEndpoint;
 use crate::identity::api_keys::ApiKeys;
-use crate::identity::issuer::{TokenIssuer, TokenVerifiers, DEFAULT_ACCESS_TTL, DEFAULT_ISSUER};
+use crate::identity::issuer::{TokenIssuer, TokenVerifiers};
 use crate::identity::users::{generate_password, NewUser, Users};
+use crate::identity::IssuerSettings;
 use crate::loader::{probe_settings, start_demo_with, Loader, SupergraphSource};
 use crate::persisted::OperationLibrary;
 
@@ -42,7 +43,11 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let subgraphs_addr = SocketAddr::from(([127, 0, 0, 1], args.subgraphs_port.unwrap_or(0)));
     let registry = serve::open_registry(&config).await?;
     let api_keys = Arc::new(ApiKeys::new(registry.store()));
-    let issuer = TokenIssuer::new(registry.store(), DEFAULT_ISSUER, DEFAULT_ACCESS_TTL);
+    let issuer = TokenIssuer::new(
+        registry.store(),
+        IssuerSettings::try_from(&config.auth.issuer)?,
+    );
+    serve::prepare_signing_keys(&issuer);
     let tokens = Arc::new(TokenVerifiers {
         own: issuer.clone(),
         external: None,
@@ -81,7 +86,11 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let audit_store = registry.store();
     loader.follow_operations(library, Arc::clone(&demo.gateway));
     let mut settings = serve::http_settings(&config);
-    let schema = admin::schema_serving(registry, serve::served_schema(&demo.gateway));
+    let parts = admin::AdminParts {
+        served: Some(serve::served_schema(&demo.gateway)),
+        issuer: Some(issuer.clone()),
+    };
+    let schema = admin::schema_with(registry, parts);
     let audit = AuditLog::new(audit_store, DEFAULT_MAX_ENTRIES);
     settings.audit = Some(audit.clone());
     settings.oauth = Some(issuer);

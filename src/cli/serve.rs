@@ -19,8 +19,8 @@ use crate::http::{
     ServerSettings,
 };
 use crate::identity::api_keys::ApiKeys;
-use crate::identity::issuer::{TokenIssuer, TokenVerifiers, DEFAULT_ACCESS_TTL, DEFAULT_ISSUER};
-use crate::identity::{AuthSettings, JwtVerifier, Verify};
+use crate::identity::issuer::{TokenIssuer, TokenVerifiers};
+use crate::identity::{AuthSettings, IssuerSettings, JwtVerifier, Verify};
 use crate::loader::{allowed_hosts, gateway_settings, probe_settings, Loader, SupergraphSource};
 use crate::persisted::OperationLibrary;
 use crate::pipeline::Gateway;
@@ -45,9 +45,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     let mut gateway = with_shared_apq(Gateway::new(gateway_settings(&config)?), &config).await?;
     let external = token_verifier(&config)?.map(|v| v as Arc<dyn Verify>);
-    let issuer = registry
-        .as_ref()
-        .map(|r| TokenIssuer::new(r.store(), DEFAULT_ISSUER, DEFAULT_ACCESS_TTL));
+    let issuer = token_issuer(&config, registry.as_ref())?;
     if let Some(registry) = &registry {
         gateway = gateway.with_api_key_verifier(Arc::new(ApiKeys::new(registry.store())));
     }
@@ -82,7 +80,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     settings.oauth = issuer;
     if let Some(registry) = registry {
         let registry_store = registry.store();
-        let schema = admin::schema_serving(registry, served_schema(&gateway));
+        let parts = admin::AdminParts {
+            served: Some(served_schema(&gateway)),
+            issuer: settings.oauth.clone(),
+        };
+        let schema = admin::schema_with(registry, parts);
         let endpoint = match &config.admin.token {
             Some(token) => AdminEndpoint::new(schema, token),
             None => AdminEndpoint::without_token(schema),
@@ -106,6 +108,45 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     loader.stop().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Junction's own token issuer (`auth.issuer`), when a store is open to
+/// keep its users and keys in; a signing key file is read now.
+fn token_issuer(
+    config: &Config,
+    registry: Option<&Registry>,
+) -> anyhow::Result<Option<TokenIssuer>> {
+    let Some(registry) = registry else {
+        if config.auth.issuer.signing_key_file.is_some() {
+            tracing::warn!("auth.issuer.signing_key_file is not used: Junction issues no tokens without a store (set admin.token, registry or redis_url)");
+        }
+        return Ok(None);
+    };
+    let settings = IssuerSettings::try_from(&config.auth.issuer)?;
+    tracing::info!(
+        issuer = settings.name,
+        algorithm = settings.algorithm.as_str(),
+        key = if settings.signing_key.is_some() {
+            "signing_key_file"
+        } else {
+            "store"
+        },
+        "Junction's own tokens are issued at /oauth/token"
+    );
+    let issuer = TokenIssuer::new(registry.store(), settings);
+    prepare_signing_keys(&issuer);
+    Ok(Some(issuer))
+}
+
+/// Reads the signing keys now, in the background (making the first one
+/// when the store has none), so the first login does not wait for it.
+pub fn prepare_signing_keys(issuer: &TokenIssuer) {
+    let issuer = issuer.clone();
+    tokio::spawn(async move {
+        if let Err(error) = issuer.signing_keys().await {
+            tracing::warn!("the signing keys could not be read yet: {error}");
+        }
+    });
 }
 
 /// The verifier of the external providers' JWTs, when `auth.providers`

@@ -1,6 +1,8 @@
 //! The `auth` section: whether a request must present a credential, where
-//! its token is read from, and the external identity providers whose JWTs
-//! the gateway accepts (issuer, keys, audiences, algorithms, claim mapping).
+//! its token is read from, the external identity providers whose JWTs
+//! the gateway accepts (issuer, keys, audiences, algorithms, claim mapping),
+//! and how Junction issues its own tokens (`issuer`: name, lifetimes,
+//! algorithm, signing key).
 //!
 //! Only the shape and the rules a value must follow live here; `identity`
 //! turns the section into its own settings.
@@ -9,6 +11,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::issuer::IssuerConfig;
 use super::{invalid, ConfigError};
 
 /// JWS algorithms a provider may allow (RFC 7518 names). `none` is not one
@@ -43,6 +46,8 @@ pub struct AuthConfig {
     pub providers: Vec<JwtProviderConfig>,
     /// The headers telling subgraphs who the caller is.
     pub forward: ForwardConfig,
+    /// Junction's own tokens (the password grant's access tokens).
+    pub issuer: IssuerConfig,
 }
 
 /// The headers Junction sets on subgraph requests to tell them the caller;
@@ -97,6 +102,7 @@ impl Default for AuthConfig {
             verified_token_cache: 10_000,
             providers: Vec::new(),
             forward: ForwardConfig::default(),
+            issuer: IssuerConfig::default(),
         }
     }
 }
@@ -262,7 +268,8 @@ impl AuthConfig {
                 ));
             }
         }
-        Ok(())
+        let providers: Vec<String> = self.providers.iter().map(|p| p.issuer.clone()).collect();
+        self.issuer.validate(&providers)
     }
 }
 

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 mod access;
 mod auth;
 mod edge;
+mod issuer;
 mod limits;
 mod persisted;
 mod server;
@@ -32,6 +33,9 @@ pub use auth::{
 pub use edge::{
     BatchingConfig, CompressionConfig, CorsConfig, CsrfConfig, Encoding, GraphiqlConfig,
     DEV_ORIGINS,
+};
+pub use issuer::{
+    IssuerAlgorithm, IssuerConfig, ACCESS_TOKEN_TTL_BOUNDS, REFRESH_TOKEN_TTL_BOUNDS,
 };
 pub use limits::LimitsConfig;
 pub use persisted::{ApqConfig, PersistedOperationsConfig, Safelist};
@@ -264,12 +268,21 @@ impl Config {
             path: path.to_path_buf(),
             source,
         })?;
-        if let (Some(supergraph), Some(dir)) = (&config.supergraph, path.parent()) {
-            if supergraph.is_relative() {
-                config.supergraph = Some(dir.join(supergraph));
-            }
+        if let Some(dir) = path.parent() {
+            config.resolve_paths(dir);
         }
         Ok(config)
+    }
+
+    /// Makes the file's relative paths (`supergraph`,
+    /// `auth.issuer.signing_key_file`) relative to `dir`, the file's directory.
+    fn resolve_paths(&mut self, dir: &Path) {
+        let paths = [&mut self.supergraph, &mut self.auth.issuer.signing_key_file];
+        for path in paths.into_iter().flatten() {
+            if path.is_relative() {
+                *path = dir.join(&*path);
+            }
+        }
     }
 
     /// Parses YAML text; an empty document is the default configuration.
@@ -662,16 +675,21 @@ mod tests {
     }
 
     #[test]
-    fn relative_supergraph_path_is_relative_to_the_config_file() {
+    fn relative_paths_are_relative_to_the_config_file() {
         let dir = std::env::temp_dir().join(format!("junction-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("junction.yaml");
-        std::fs::write(&path, "supergraph: schema/supergraph.graphql\n").unwrap();
+        let yaml = "supergraph: schema/supergraph.graphql\nauth:\n  issuer:\n    signing_key_file: keys/signing.pem\n";
+        std::fs::write(&path, yaml).unwrap();
         let config = Config::read_file(&path).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(
             config.supergraph,
             Some(dir.join("schema/supergraph.graphql"))
+        );
+        assert_eq!(
+            config.auth.issuer.signing_key_file,
+            Some(dir.join("keys/signing.pem"))
         );
     }
 }

@@ -30,7 +30,7 @@ use subtle::ConstantTimeEq;
 use super::audit;
 use super::body::{self, BodyLimits};
 use super::HttpError;
-use crate::admin::{AdminSchema, Caller};
+use crate::admin::{AdminSchema, AuditTargets, Caller};
 use crate::audit::{Action, AuditLog, Outcome};
 use crate::identity::Identifier;
 
@@ -214,11 +214,15 @@ async fn execute(State(state): State<Arc<AdminState>>, request: Request) -> Resp
             .map_err(|error| HttpError::MalformedJson(plain_json_error(&error))),
         Err(error) => Err(error),
     };
+    let targets = AuditTargets::default();
     let request = match request {
-        Ok(request) => match identified {
-            Some(caller) => request.data(Caller(by.clone())).data(caller),
-            None => request.data(Caller(by.clone())),
-        },
+        Ok(request) => {
+            let request = request.data(Caller(by.clone())).data(targets.clone());
+            match identified {
+                Some(caller) => request.data(caller),
+                None => request,
+            }
+        }
         Err(error) => return refusal(&error),
     };
     let mutations = audit::mutations(&request);
@@ -237,7 +241,7 @@ async fn execute(State(state): State<Arc<AdminState>>, request: Request) -> Resp
                 actor: by.clone(),
                 org: None,
                 action: mutation.name,
-                target: mutation.target,
+                target: mutation.target.or_else(|| targets.get(&mutation.key)),
                 client_ip: client_ip.clone(),
                 request_id: request_id.clone(),
             };

@@ -2,7 +2,9 @@
 //! `/graphql` and `/admin/graphql`) and admin mutations, with the client's
 //! address and the request id. Targets are names and ids from the
 //! mutation's arguments (`name`, `id`, `client`, `version`), never other
-//! argument values (an SDL, a manifest) and never a credential.
+//! argument values (an SDL, a manifest) and never a credential; a mutation
+//! with none of them may name its target itself (a new signing key's kid,
+//! through [`crate::admin::AuditTargets`]).
 
 use std::net::SocketAddr;
 

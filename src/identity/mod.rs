@@ -16,12 +16,13 @@ pub mod login_limits;
 pub mod refresh;
 pub mod revocation;
 mod settings;
+pub mod signing_keys;
 pub mod users;
 
 pub use credentials::{Credentials, TokenSource};
 pub use identifier::{Identifier, IdentitySettings, Verify, API_KEY_PREFIX};
 pub use jwt::JwtVerifier;
-pub use settings::{AuthSettings, AuthSetupError};
+pub use settings::{AuthSettings, AuthSetupError, IssuerSettings};
 
 /// What kind of caller a request has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

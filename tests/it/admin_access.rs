@@ -1,5 +1,5 @@
 //! Every admin API operation (registry, manifests, API keys, users, `me`,
-//! audit log), over HTTP, with a credential holding the
+//! signing keys, audit log), over HTTP, with a credential holding the
 //! `admin` role (an API key) and with one that does not: the first runs
 //! (or fails with the operation's own error code), the second is refused
 //! with 403 `FORBIDDEN` before anything runs, and nothing changes.
@@ -86,6 +86,8 @@ fn operations(products: &str, key_id: &str) -> Vec<(&'static str, Value, Option<
             Some("NOT_FOUND"),
         ),
         ("mutation { deleteUser(id: \"u_none\") }", json!({}), Some("NOT_FOUND")),
+        ("{ signingKeys { kid algorithm createdAt signing retiresAt } }", json!({}), None),
+        ("mutation { rotateSigningKey { kid published } }", json!({}), None),
         ("{ auditLog(limit: 5) { entries { action } next } }", json!({}), None),
     ]
 }
@@ -131,4 +133,7 @@ async fn every_admin_operation_runs_for_an_admin_and_is_forbidden_to_others() {
         after["data"]["operationManifests"],
         json!([{ "client": "web" }])
     );
+    // The first signing key and the admin's rotation's: two.
+    let (_, keys) = run(&server, TOKEN, "{ signingKeys { kid } }", &json!({})).await;
+    assert_eq!(keys["data"]["signingKeys"].as_array().unwrap().len(), 2);
 }

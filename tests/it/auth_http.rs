@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use jsonwebtoken::Algorithm;
 use junction::http::{self, HttpSettings};
-use junction::identity::issuer::{TokenIssuer, TokenVerifiers, DEFAULT_ACCESS_TTL, DEFAULT_ISSUER};
+use junction::identity::issuer::{TokenIssuer, TokenVerifiers};
 use junction::identity::jwt::{JwtSettings, JwtVerifier};
+use junction::identity::IssuerSettings;
 use junction::identity::{IdentitySettings, Verify};
 use junction::persisted::SafelistMode;
 use junction::pipeline::{Gateway, GatewaySettings};
@@ -64,7 +65,7 @@ async fn start(settings: GatewaySettings, store: Option<Arc<dyn Store>>) -> Setu
     let mut http_settings = HttpSettings::default();
     let tokens: Arc<dyn Verify> = match store {
         Some(store) => {
-            let issuer = TokenIssuer::new(store, DEFAULT_ISSUER, DEFAULT_ACCESS_TTL);
+            let issuer = TokenIssuer::new(store, IssuerSettings::default());
             http_settings.oauth = Some(issuer.clone());
             Arc::new(TokenVerifiers {
                 own: issuer,

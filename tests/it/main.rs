@@ -62,5 +62,6 @@ mod persisted_operations;
 mod persisted_queries;
 mod plan_snapshots;
 mod registry;
+mod signing_keys;
 mod store_conformance;
 mod users;

@@ -12,8 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use junction::http::{self, HttpSettings};
-use junction::identity::issuer::{TokenIssuer, TokenVerifiers, DEFAULT_ACCESS_TTL, DEFAULT_ISSUER};
+use junction::identity::issuer::{TokenIssuer, TokenVerifiers};
 use junction::identity::users::{NewUser, UserChanges};
+use junction::identity::IssuerSettings;
 use junction::pipeline::{Gateway, GatewaySettings};
 use serde_json::{json, Value};
 
@@ -28,7 +29,7 @@ struct Setup {
 async fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let store = embedded_store(dir.path()).await;
-    let issuer = TokenIssuer::new(store, DEFAULT_ISSUER, DEFAULT_ACCESS_TTL);
+    let issuer = TokenIssuer::new(store, IssuerSettings::default());
     let tokens = TokenVerifiers {
         own: issuer.clone(),
         external: None,

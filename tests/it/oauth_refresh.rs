@@ -12,7 +12,8 @@
 use std::time::Duration;
 
 use junction::http::HttpSettings;
-use junction::identity::issuer::{TokenIssuer, DEFAULT_ACCESS_TTL, DEFAULT_ISSUER};
+use junction::identity::issuer::TokenIssuer;
+use junction::identity::IssuerSettings;
 use serde_json::{json, Value};
 
 use crate::common::redis_server::RedisServer;
@@ -168,11 +169,7 @@ async fn refresh_rotates_reuse_revokes_the_family_and_revocation_reaches_the_oth
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_refresh_and_revocation_requests_get_rfc_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let issuer = TokenIssuer::new(
-        embedded_store(dir.path()).await,
-        DEFAULT_ISSUER,
-        DEFAULT_ACCESS_TTL,
-    );
+    let issuer = TokenIssuer::new(embedded_store(dir.path()).await, IssuerSettings::default());
     let settings = HttpSettings {
         oauth: Some(issuer),
         ..HttpSettings::default()

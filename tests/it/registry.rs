@@ -543,8 +543,9 @@ async fn the_embedded_registry_survives_a_restart() {
 
     let mut second = JunctionProcess::spawn_with_env(&args, &env);
     let base = second.base_url().await;
+    // The stored supergraph may be loaded before "listening on" is logged.
     second
-        .wait_for_line("supergraph from the registry loaded")
+        .wait_for_line_read_or_coming("supergraph from the registry loaded")
         .await;
     assert_eq!(
         ask_hello(&base).await,

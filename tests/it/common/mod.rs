@@ -359,6 +359,17 @@ impl JunctionProcess {
         }
     }
 
+    /// Like [`Self::wait_for_line`], but a line read already (while waiting
+    /// for an earlier one) counts too: for a line that may come before the
+    /// one waited for last, such as a stored supergraph loaded before
+    /// "listening on" is logged.
+    pub async fn wait_for_line_read_or_coming(&mut self, needle: &str) -> String {
+        if let Some(line) = self.log.iter().find(|line| line.contains(needle)) {
+            return line.clone();
+        }
+        self.wait_for_line(needle).await
+    }
+
     /// Waits for the "listening on" line and returns the server's base URL.
     pub async fn base_url(&mut self) -> String {
         let line = self.wait_for_line("listening on http://").await;
@@ -392,18 +403,57 @@ impl JunctionProcess {
 
 /// Junction over `store` as the identity tests want it: the demo
 /// supergraph, API keys verified, the admin API opened by `token` and by
-/// credentials holding the admin role, and the audit log when given.
+/// credentials holding the admin role (its signing-key operations on a
+/// token issuer with the default settings), and the audit log when given.
 pub async fn admin_server(
     store: Arc<dyn junction::store::Store>,
     token: &str,
     audit: Option<junction::audit::AuditLog>,
 ) -> TestServer {
+    use junction::identity::issuer::TokenIssuer;
+    use junction::identity::IssuerSettings;
+    let issuer = TokenIssuer::new(Arc::clone(&store), IssuerSettings::default());
+    identity_server(store, token, audit, issuer, false).await
+}
+
+/// [`admin_server`] with Junction's own tokens too, by `issuer`: issued
+/// at `/oauth/token`, its keys published at `/.well-known/jwks.json`,
+/// verified on every request, managed by the admin API; with an audit log.
+pub async fn issuer_server(
+    store: Arc<dyn junction::store::Store>,
+    token: &str,
+    issuer: junction::identity::issuer::TokenIssuer,
+) -> TestServer {
+    let audit =
+        junction::audit::AuditLog::new(Arc::clone(&store), junction::audit::DEFAULT_MAX_ENTRIES);
+    identity_server(store, token, Some(audit), issuer, true).await
+}
+
+async fn identity_server(
+    store: Arc<dyn junction::store::Store>,
+    token: &str,
+    audit: Option<junction::audit::AuditLog>,
+    issuer: junction::identity::issuer::TokenIssuer,
+    own_tokens: bool,
+) -> TestServer {
     use junction::identity::api_keys::ApiKeys;
-    let gateway = Gateway::new(GatewaySettings::default())
+    use junction::identity::issuer::TokenVerifiers;
+    let mut gateway = Gateway::new(GatewaySettings::default())
         .with_api_key_verifier(Arc::new(ApiKeys::new(Arc::clone(&store))));
+    if own_tokens {
+        let tokens = TokenVerifiers {
+            own: issuer.clone(),
+            external: None,
+        };
+        gateway = gateway.with_token_verifier(Arc::new(tokens));
+    }
     let gateway = Arc::new(gateway);
     gateway.load_supergraph(DEMO_SUPERGRAPH).unwrap();
-    let schema = junction::admin::schema(junction::registry::Registry::new(store));
+    let parts = junction::admin::AdminParts {
+        served: None,
+        issuer: Some(issuer.clone()),
+    };
+    let schema = junction::admin::schema_with(junction::registry::Registry::new(store), parts);
     let mut endpoint =
         http::AdminEndpoint::new(schema, token).with_identifier(gateway.identifier().clone());
     if let Some(audit) = &audit {
@@ -412,6 +462,7 @@ pub async fn admin_server(
     let settings = HttpSettings {
         admin: Some(endpoint),
         audit,
+        oauth: own_tokens.then_some(issuer),
         ..HttpSettings::default()
     };
     let router = http::router(Arc::clone(&gateway), &settings);
