@@ -1,5 +1,6 @@
 //! The load: N workers, each holding one persistent HTTP/1.1 connection, sending the
-//! same GraphQL request back to back through a warm-up and then a measured window.
+//! same GraphQL request (with the same `Authorization` header, under `--auth jwt`)
+//! back to back through a warm-up and then a measured window.
 //!
 //! Every answer is checked: it must be a 200 whose JSON equals the expected response.
 //! The check is cheap when the body is byte-identical to the expected value serialised
@@ -18,7 +19,7 @@ use bytes::Bytes;
 use hdrhistogram::Histogram;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
-use hyper::header::{ACCEPT, CONTENT_TYPE, HOST};
+use hyper::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, HOST};
 use hyper::{Method, Request};
 use junction_loadbench::client::Target;
 use serde_json::Value;
@@ -129,7 +130,42 @@ pub async fn probe(workload: &Workload) -> Result<()> {
 pub struct Workload {
     pub target: Target,
     pub body: Bytes,
+    /// The `Authorization` header every request carries, if any (`--auth jwt`).
+    pub authorization: Option<HeaderValue>,
     pub expected: Expected,
+}
+
+/// Sends the workload's request once on a fresh connection, with `authorization` in
+/// place of the workload's own (none when `None`); the answer's status and body,
+/// unchecked. For showing that the server refuses what it should.
+pub async fn send_with(
+    workload: &Workload,
+    authorization: Option<&HeaderValue>,
+) -> Result<(u16, Bytes)> {
+    let mut sender = workload.target.connect().await?;
+    let response = sender
+        .send_request(request(workload, authorization)?)
+        .await?;
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok((status, body))
+}
+
+/// The workload's `POST`, with `authorization` when given.
+fn request(
+    workload: &Workload,
+    authorization: Option<&HeaderValue>,
+) -> Result<Request<Full<Bytes>>> {
+    let mut builder = Request::builder()
+        .method(Method::POST)
+        .uri(workload.target.path())
+        .header(HOST, workload.target.authority())
+        .header(CONTENT_TYPE, "application/json")
+        .header(ACCEPT, "application/json");
+    if let Some(value) = authorization {
+        builder = builder.header(AUTHORIZATION, value.clone());
+    }
+    Ok(builder.body(Full::new(workload.body.clone()))?)
 }
 
 /// When the measured window starts and when workers stop sending.
@@ -401,14 +437,7 @@ async fn send_one(
         Some(sender) => sender,
         None => connection.insert(workload.target.connect().await.map_err(transport)?),
     };
-    let request = Request::builder()
-        .method(Method::POST)
-        .uri(workload.target.path())
-        .header(HOST, workload.target.authority())
-        .header(CONTENT_TYPE, "application/json")
-        .header(ACCEPT, "application/json")
-        .body(Full::new(workload.body.clone()))
-        .map_err(|err| transport(err.into()))?;
+    let request = request(workload, workload.authorization.as_ref()).map_err(transport)?;
     let response = sender
         .send_request(request)
         .await

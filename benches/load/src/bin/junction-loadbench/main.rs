@@ -5,18 +5,21 @@
 //! the heavy query over N persistent connections (a warm-up, then a measured window),
 //! checks every answer against the expected response, and reports throughput, latency
 //! percentiles and the gateway's CPU and memory cost. Any failed or wrong answer makes
-//! the run exit non-zero.
+//! the run exit non-zero. With `--auth jwt` the gateway requires authentication and
+//! every request carries an RS256 bearer token from the harness's own identity
+//! provider (see `auth`).
 //!
 //! ```text
 //! cargo build --release
 //! cargo run --release -p junction-loadbench -- [--junction PATH] [--connections 50]
-//!     [--warmup 5s] [--duration 30s] [--json]
+//!     [--warmup 5s] [--duration 30s] [--auth none|jwt] [--json]
 //! ```
 //!
 //! Hidden options drive any running server instead (no subgraphs or gateway are
 //! started): `--target-url URL [--target-pid PID] --query-file FILE --expect-file FILE`;
 //! see `benches/load/README.md`.
 
+mod auth;
 mod load;
 mod report;
 
@@ -35,6 +38,7 @@ use junction_loadbench::{proc_stats, workspace};
 use junction_subgraphs::{DemoSubgraphs, SUBGRAPH_NAMES};
 use serde_json::Value;
 
+use crate::auth::{AuthMode, JwtAuth};
 use crate::load::{Expected, LoadReport, Schedule, Workload};
 use crate::report::{ProcessCost, Run};
 
@@ -58,6 +62,9 @@ struct Args {
     /// Measured window.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     duration: Duration,
+    /// How requests authenticate to the gateway.
+    #[arg(long, value_enum, default_value_t = AuthMode::None, conflicts_with = "target_url")]
+    auth: AuthMode,
     /// Print the result as JSON instead of a table and a markdown block.
     #[arg(long)]
     json: bool,
@@ -123,15 +130,24 @@ async fn run(args: &Args) -> Result<Run> {
     let body = request_body(&query_file)?;
     let expected = Expected::new(read_json(&expect_file)?)?;
 
+    let auth = match args.auth {
+        AuthMode::None => None,
+        AuthMode::Jwt => Some(JwtAuth::start().await?),
+    };
+    let authorization = auth.as_ref().map(|auth| auth.authorization().clone());
     let mut server = match &args.target_url {
         Some(url) => Server::external(url, args.target_pid),
-        None => Server::start(args, &root).await?,
+        None => Server::start(args, &root, auth).await?,
     };
     let workload = Arc::new(Workload {
         target: Target::resolve(&server.url).await?,
         body,
+        authorization,
         expected,
     });
+    if let Some(auth) = &server.auth {
+        auth::check_refusals(&workload, auth).await?;
+    }
     load::probe(&workload).await.with_context(|| {
         format!(
             "the first answer from {} is not the expected one",
@@ -140,6 +156,12 @@ async fn run(args: &Args) -> Result<Run> {
     })?;
 
     let measured = measure(workload, args, server.pid).await?;
+    if let Some(auth) = &server.auth {
+        eprintln!(
+            "the gateway fetched the JWKS {} time(s)",
+            auth.jwks_fetches()
+        );
+    }
     if let Some(gateway) = server.gateway.as_mut() {
         if let Some(status) = gateway.exit_status() {
             eprintln!("the gateway exited during the run ({status})");
@@ -158,6 +180,7 @@ async fn run(args: &Args) -> Result<Run> {
         server_role: server.role,
         query,
         command: reproducing_command(),
+        auth: args.auth,
         connections: usize::from(args.connections),
         warmup: args.warmup,
         duration: args.duration,
@@ -179,9 +202,12 @@ struct Server {
     description: String,
     /// `gateway`, or `target` for a server given with `--target-url`.
     role: &'static str,
-    // Fields drop in order: the gateway is killed before its subgraphs stop.
+    // Fields drop in order: the gateway is killed before its subgraphs and its
+    // identity provider stop.
     gateway: Option<Gateway>,
     _subgraphs: Option<DemoSubgraphs>,
+    /// The identity provider and configuration of `--auth jwt`.
+    auth: Option<JwtAuth>,
 }
 
 impl Server {
@@ -194,11 +220,13 @@ impl Server {
             role: "target",
             gateway: None,
             _subgraphs: None,
+            auth: None,
         }
     }
 
-    /// The demo subgraphs in this process and the gateway in front of them, ready.
-    async fn start(args: &Args, root: &Path) -> Result<Server> {
+    /// The demo subgraphs in this process and the gateway in front of them, ready;
+    /// configured by `auth`'s file when given.
+    async fn start(args: &Args, root: &Path, auth: Option<JwtAuth>) -> Result<Server> {
         let binary = args
             .junction
             .clone()
@@ -218,7 +246,7 @@ impl Server {
                 .iter()
                 .map(|name| ((*name).to_owned(), subgraphs.url(name)))
                 .collect(),
-            config: None,
+            config: auth.as_ref().map(JwtAuth::config_path),
             clear_junction_env: false,
             harness: "junction-loadbench",
         })?;
@@ -232,6 +260,7 @@ impl Server {
             role: "gateway",
             gateway: Some(gateway),
             _subgraphs: Some(subgraphs),
+            auth,
         })
     }
 }

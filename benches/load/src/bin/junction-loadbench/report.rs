@@ -7,6 +7,7 @@ use std::time::Duration;
 use junction_loadbench::proc_stats::Machine;
 use serde_json::{json, Value};
 
+use crate::auth::AuthMode;
 use crate::load::LoadReport;
 
 /// What one process cost over the measured window.
@@ -29,6 +30,8 @@ pub struct Run {
     pub query: String,
     /// The command line that reproduces the run.
     pub command: String,
+    /// How requests authenticated (`--auth`).
+    pub auth: AuthMode,
     pub connections: usize,
     pub warmup: Duration,
     pub duration: Duration,
@@ -87,6 +90,7 @@ impl Run {
         let rss_key = format!("{} peak RSS", self.server_role);
         let mut rows: Vec<(&str, String)> = vec![
             ("target", self.target.clone()),
+            ("auth", self.auth.description().to_owned()),
             (
                 "load",
                 format!(
@@ -174,16 +178,18 @@ impl Run {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "### {}, {} connections, {} measured after {} warm-up\n",
+            "### {}, {} connections, {} measured after {} warm-up, auth {}\n",
             self.query,
             self.connections,
             seconds(self.duration),
-            seconds(self.warmup)
+            seconds(self.warmup),
+            self.auth.name()
         );
         let _ = writeln!(out, "`{}`\n", self.command);
         let commit = self.commit.as_deref().unwrap_or("unknown");
         let _ = writeln!(out, "Machine: {}; commit {commit}.\n", self.machine_line());
         let _ = writeln!(out, "| metric | value |\n|---|---|");
+        let _ = writeln!(out, "| auth | {} |", self.auth.description());
         let _ = writeln!(
             out,
             "| requests/s | {:.1} |",
@@ -234,6 +240,7 @@ impl Run {
             "target": self.target,
             "query": self.query,
             "command": self.command,
+            "auth": self.auth.name(),
             "connections": self.connections,
             "warmup_seconds": self.warmup.as_secs_f64(),
             "duration_seconds": self.duration.as_secs_f64(),
