@@ -13,6 +13,7 @@ use apollo_compiler::ast::OperationType;
 use apollo_compiler::schema::{ExtendedType, Implementers};
 use apollo_compiler::{Name, Schema};
 
+use super::requirements::{Holder, Requirements};
 use super::Action;
 use crate::graphql_error::PathElement;
 use crate::operation::{Field, InlineFragment, PreparedOperation, Selection, SelectionSet};
@@ -33,14 +34,17 @@ pub struct Denial {
 }
 
 /// What the analysis looks things up in.
-pub struct Analysis<'a, A: Fn(&str, Action) -> bool> {
+pub struct Analysis<'a, A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> {
     pub schema: &'a Schema,
     pub implementers: &'a apollo_compiler::collections::HashMap<Name, Implementers>,
     /// Whether the caller may do the action on the coordinate.
     pub allows: A,
+    /// What the supergraph's directives ask for, and what the caller has.
+    pub requirements: &'a Requirements,
+    pub holder: Holder<'a, P>,
 }
 
-impl<A: Fn(&str, Action) -> bool> Analysis<'_, A> {
+impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Analysis<'_, A, P> {
     /// The denied field selections of `operation`, in document order, and
     /// (when there are any) the selections to plan and to shape instead.
     pub fn decide(&self, operation: &PreparedOperation) -> Verdict {
@@ -82,12 +86,18 @@ impl<A: Fn(&str, Action) -> bool> Analysis<'_, A> {
 
     fn field_allowed(&self, parent: &Name, field: &Name, action: Action) -> bool {
         self.checked_types(parent).iter().all(|type_name| {
-            let declares = match self.schema.types.get(type_name) {
-                Some(ExtendedType::Object(o)) => o.fields.contains_key(field),
-                Some(ExtendedType::Interface(i)) => i.fields.contains_key(field),
-                _ => false,
+            let definition = match self.schema.types.get(type_name) {
+                Some(ExtendedType::Object(o)) => o.fields.get(field).map(|f| &f.ty),
+                Some(ExtendedType::Interface(i)) => i.fields.get(field).map(|f| &f.ty),
+                _ => None,
             };
-            !declares || (self.allows)(&format!("{type_name}.{field}"), action)
+            let Some(ty) = definition else {
+                return true;
+            };
+            let declared =
+                self.requirements
+                    .allow(type_name, field, ty.inner_named_type(), &self.holder);
+            declared && (self.allows)(&format!("{type_name}.{field}"), action)
         })
     }
 }
@@ -110,13 +120,13 @@ pub struct Filtered {
     pub shape: SelectionSet,
 }
 
-struct Walk<'w, 'a, A: Fn(&str, Action) -> bool> {
-    analysis: &'w Analysis<'a, A>,
+struct Walk<'w, 'a, A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> {
+    analysis: &'w Analysis<'a, A, P>,
     path: Vec<PathElement>,
     denials: Vec<Denial>,
 }
 
-impl<A: Fn(&str, Action) -> bool> Walk<'_, '_, A> {
+impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Walk<'_, '_, A, P> {
     /// The selections of `set` to plan and to shape.
     fn selections(
         &mut self,

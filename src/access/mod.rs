@@ -4,7 +4,8 @@
 //! what on which schema coordinate; [`Analysis`] finds the fields of an
 //! operation a caller's roles do not allow.
 //!
-//! Access control is on whenever a policy is configured, and then
+//! The supergraph's own `@authenticated`, `@requiresScopes` and `@policy`
+//! ([`Requirements`]) always hold. A policy, when configured, adds that
 //! whatever no rule allows is denied. In `filter` mode (the default) a
 //! denied field is asked of no subgraph and answered `null` with a
 //! `FORBIDDEN` error naming its coordinate (null propagating as GraphQL
@@ -17,15 +18,17 @@
 
 mod analysis;
 mod policy;
+mod requirements;
 mod setup;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use arc_swap::ArcSwap;
+use arc_swap::ArcSwapOption;
 
 pub use analysis::{Analysis, Denial, Filtered, Verdict, LIST_MARKER};
 pub use policy::{parse_rules, AccessPolicy, Action, PolicyError, Rule};
+pub use requirements::{Holder, Requirement, Requirements};
 pub use setup::{
     for_dev, from_config, AccessSetupError, DEFAULT_MODEL, DEV_POLICY_PATH, SEED_POLICY,
 };
@@ -49,20 +52,37 @@ pub struct AccessSettings {
     pub anonymous_role: Option<String>,
 }
 
-/// The live policy of a gateway: replaced whole when the rules change,
-/// each replacement with a new version (cached decisions of older
-/// versions are never used again).
+/// The live access control of a gateway: the supergraph's directives
+/// always, and a policy when one is configured (replaced whole when the
+/// rules change, each replacement with a new version: cached decisions of
+/// older versions are never used again).
 pub struct Access {
     settings: AccessSettings,
-    policy: ArcSwap<AccessPolicy>,
+    policy: ArcSwapOption<AccessPolicy>,
     version: AtomicU64,
+}
+
+impl Default for Access {
+    /// The supergraph's directives only, in filter mode.
+    fn default() -> Self {
+        Self::directives_only(AccessSettings::default())
+    }
 }
 
 impl Access {
     pub fn new(settings: AccessSettings, policy: AccessPolicy) -> Self {
         Self {
             settings,
-            policy: ArcSwap::from_pointee(policy),
+            policy: ArcSwapOption::from_pointee(policy),
+            version: AtomicU64::new(1),
+        }
+    }
+
+    /// No policy: only what the supergraph declares is enforced.
+    pub fn directives_only(settings: AccessSettings) -> Self {
+        Self {
+            settings,
+            policy: ArcSwapOption::empty(),
             version: AtomicU64::new(1),
         }
     }
@@ -71,8 +91,8 @@ impl Access {
         &self.settings
     }
 
-    /// The policy now, and its version.
-    pub fn current(&self) -> (Arc<AccessPolicy>, u64) {
+    /// The policy now (if any), and its version.
+    pub fn current(&self) -> (Option<Arc<AccessPolicy>>, u64) {
         // The version is read after the policy: a decision cached under a
         // version may come from an older policy, never a newer one's
         // version with an older policy's answer.
@@ -82,7 +102,7 @@ impl Access {
 
     /// Makes `policy` the live one.
     pub fn replace(&self, policy: AccessPolicy) {
-        self.policy.store(Arc::new(policy));
+        self.policy.store(Some(Arc::new(policy)));
         self.version.fetch_add(1, Ordering::AcqRel);
     }
 

@@ -27,10 +27,18 @@ pub enum AccessSetupError {
     Policy { path: PathBuf, source: PolicyError },
 }
 
-/// The access control `config` asks for; `None` when no policy is given.
-pub async fn from_config(config: &AccessConfig) -> Result<Option<Access>, AccessSetupError> {
+/// The access control `config` asks for: the supergraph's directives
+/// always, and the policy when one is given.
+pub async fn from_config(config: &AccessConfig) -> Result<Access, AccessSetupError> {
+    let settings = AccessSettings {
+        mode: match config.mode {
+            AccessModeConfig::Filter => AccessMode::Filter,
+            AccessModeConfig::Reject => AccessMode::Reject,
+        },
+        anonymous_role: config.anonymous_role.clone(),
+    };
     let Some(policy_path) = &config.policy else {
-        return Ok(None);
+        return Ok(Access::directives_only(settings));
     };
     let model = match &config.model {
         Some(path) => read(path).await?,
@@ -44,14 +52,7 @@ pub async fn from_config(config: &AccessConfig) -> Result<Option<Access>, Access
                 path: policy_path.clone(),
                 source,
             })?;
-    let settings = AccessSettings {
-        mode: match config.mode {
-            AccessModeConfig::Filter => AccessMode::Filter,
-            AccessModeConfig::Reject => AccessMode::Reject,
-        },
-        anonymous_role: config.anonymous_role.clone(),
-    };
-    Ok(Some(Access::new(settings, policy)))
+    Ok(Access::new(settings, policy))
 }
 
 /// `junction dev`'s access control: [`DEV_POLICY_PATH`] if there is one,

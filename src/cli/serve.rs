@@ -57,11 +57,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         (None, Some(external)) => gateway = gateway.with_token_verifier(external),
         (None, None) => {}
     }
-    if let Some(access) = crate::access::from_config(&config.access).await? {
-        let rules = access.current().0.rules().len();
+    let access = crate::access::from_config(&config.access).await?;
+    if let (Some(policy), _) = access.current() {
+        let rules = policy.rules().len();
         tracing::info!(rules, mode = ?access.settings().mode, "access control on");
-        gateway = gateway.with_access(Arc::new(access));
     }
+    gateway = gateway.with_access(Arc::new(access));
     let gateway = Arc::new(gateway);
     let source = match (from_registry, &registry) {
         (true, Some(registry)) => SupergraphSource::Registry(registry.clone()),

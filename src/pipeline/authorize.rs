@@ -10,7 +10,7 @@ use arc_swap::ArcSwap;
 
 use super::snapshot::{PreparedRequest, Snapshot};
 use super::GatewayError;
-use crate::access::{Access, AccessMode, AccessPolicy, Analysis, Denial};
+use crate::access::{Access, AccessMode, AccessPolicy, Action, Analysis, Denial, Holder};
 use crate::identity::Caller;
 
 /// Decisions kept per prepared operation; past it the oldest go first
@@ -21,7 +21,9 @@ const MAX_DECISIONS: usize = 32;
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct DecisionKey {
     version: u64,
+    authenticated: bool,
     roles: Vec<String>,
+    scopes: Vec<String>,
     org: Option<String>,
 }
 
@@ -69,24 +71,29 @@ impl std::fmt::Debug for Decisions {
 /// The prepared operation to run for `caller`: the one given when it may
 /// have all of it, or its filtered twin; or, in reject mode, the refusal.
 pub(super) fn authorize(
-    access: Option<&Access>,
+    access: &Access,
     snapshot: &Snapshot,
     prepared: Arc<PreparedRequest>,
     caller: &Caller,
 ) -> Result<Arc<PreparedRequest>, GatewayError> {
-    let Some(access) = access else {
-        return Ok(prepared);
-    };
     let (policy, version) = access.current();
+    if policy.is_none() && snapshot.requirements.is_empty() {
+        return Ok(prepared);
+    }
+    let mut scopes = caller.scopes.clone();
+    scopes.sort();
+    scopes.dedup();
     let key = DecisionKey {
         version,
+        authenticated: !caller.is_anonymous(),
         roles: access.roles_of(&caller.roles, caller.is_anonymous()),
+        scopes,
         org: caller.org.clone(),
     };
     let decision = match prepared.decisions.find(&key) {
         Some(found) => found,
         None => {
-            let made = Arc::new(decide(&policy, snapshot, &prepared, &key));
+            let made = Arc::new(decide(policy.as_deref(), snapshot, &prepared, &key));
             prepared.decisions.keep(key, Arc::clone(&made));
             made
         }
@@ -106,17 +113,31 @@ pub(super) fn authorize(
     }
 }
 
+/// Without a policy, every coordinate is allowed (the directives still
+/// hold) and no `@policy` name is.
 fn decide(
-    policy: &AccessPolicy,
+    policy: Option<&AccessPolicy>,
     snapshot: &Snapshot,
     prepared: &PreparedRequest,
     key: &DecisionKey,
 ) -> Decision {
     let org = key.org.as_deref().unwrap_or_default();
+    let allowed = |object: &str, action| {
+        policy.is_none_or(|policy| policy.allows(&key.roles, org, object, action))
+    };
+    let named_policy = |name: &str| {
+        policy.is_some_and(|policy| policy.allows(&key.roles, org, name, Action::Read))
+    };
     let analysis = Analysis {
         schema: &snapshot.supergraph.api_schema,
         implementers: &snapshot.implementers,
-        allows: |coordinate: &str, action| policy.allows(&key.roles, org, coordinate, action),
+        allows: allowed,
+        requirements: &snapshot.requirements,
+        holder: Holder {
+            authenticated: key.authenticated,
+            scopes: &key.scopes,
+            policy: named_policy,
+        },
     };
     let verdict = analysis.decide(&prepared.operation);
     let filtered = verdict

@@ -255,8 +255,9 @@ pub struct Gateway {
     identifier: Identifier,
     /// The identity headers of an anonymous caller, built once.
     anonymous_headers: Arc<[(http::HeaderName, http::HeaderValue)]>,
-    /// What callers may see; everything when `None`.
-    access: Option<Arc<Access>>,
+    /// What callers may see: the supergraph's directives, and the policy
+    /// when one is configured.
+    access: Arc<Access>,
 }
 
 impl Gateway {
@@ -279,20 +280,20 @@ impl Gateway {
             operations,
             identifier,
             anonymous_headers,
-            access: None,
+            access: Arc::new(Access::default()),
         }
     }
 
     /// Decides what each caller may see with `access`.
     #[must_use]
     pub fn with_access(mut self, access: Arc<Access>) -> Self {
-        self.access = Some(access);
+        self.access = access;
         self
     }
 
-    /// The access policy in force, when access control is on.
-    pub fn access(&self) -> Option<&Arc<Access>> {
-        self.access.as_ref()
+    /// The access control in force.
+    pub fn access(&self) -> &Arc<Access> {
+        &self.access
     }
 
     /// Shares registered persisted queries through `store` (with the other
@@ -447,7 +448,7 @@ impl Gateway {
             operations: &self.operations,
             identifier: &self.identifier,
             anonymous_headers: &self.anonymous_headers,
-            access: self.access.as_deref(),
+            access: &self.access,
         };
         let run = stages::run(context, executors);
         match tokio::time::timeout_at(deadline, run).await {

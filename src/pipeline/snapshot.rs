@@ -79,6 +79,8 @@ struct Entry {
 /// Everything derived from one supergraph.
 pub struct Snapshot {
     pub supergraph: Supergraph,
+    /// The access its directives declare (`@authenticated`, …).
+    pub requirements: crate::access::Requirements,
     pub implementers: apollo_compiler::collections::HashMap<
         apollo_compiler::Name,
         apollo_compiler::schema::Implementers,
@@ -101,8 +103,10 @@ impl Snapshot {
             .max_capacity(settings.cache_max_bytes)
             .weigher(|_key: &Key, entry: &Entry| entry.bytes)
             .build();
+        let requirements = crate::access::Requirements::of(&supergraph.schema);
         Ok(Self {
             supergraph,
+            requirements,
             implementers,
             limits: settings.limits.clone(),
             max_plan_fields: settings.max_plan_fields,

@@ -51,8 +51,8 @@ pub struct Executors<'a> {
     pub identifier: &'a Identifier,
     /// The headers an anonymous caller's subgraph requests carry.
     pub anonymous_headers: &'a Arc<[(http::HeaderName, http::HeaderValue)]>,
-    /// What callers may see, when access control is on.
-    pub access: Option<&'a Access>,
+    /// What callers may see.
+    pub access: &'a Access,
 }
 
 /// One request on its way down the stages: what does not change while it

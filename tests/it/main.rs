@@ -12,6 +12,7 @@
 mod common;
 
 mod access;
+mod access_directives;
 mod admin_access;
 mod api_keys;
 mod audit_abstract_types;

@@ -2,8 +2,8 @@
 //! (the key's text shown once), kept in the store as a record holding the
 //! SHA-256 digest of the secret, never the secret; verified per request
 //! ([`Verify`]) against a per-replica cache that keeps a record for at most
-//! one second, so a revoked, rotated or expired key stops working on every
-//! replica within a second.
+//! half a second, so a revoked, rotated or expired key stops working on
+//! every replica within a second.
 //!
 //! A rotated key's old secret keeps working for the grace period given at
 //! rotation (default none). When a key was last used is written at most
@@ -25,7 +25,7 @@ use crate::store::{CasOutcome, Store, StoreError};
 use records::{decode, encode, key_record, used_key, KEYS_INDEX};
 
 /// How long a replica trusts a record it read.
-const CACHE_TTL: Duration = Duration::from_secs(1);
+const CACHE_TTL: Duration = Duration::from_millis(500);
 /// Records (and misses) a replica keeps.
 const CACHE_ENTRIES: u64 = 100_000;
 /// How often a key's last use is written, per replica.
