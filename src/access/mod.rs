@@ -20,6 +20,7 @@ mod analysis;
 mod policy;
 mod requirements;
 mod setup;
+mod stored;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub use requirements::{Holder, Requirement, Requirements};
 pub use setup::{
     for_dev, from_config, AccessSetupError, DEFAULT_MODEL, DEV_POLICY_PATH, SEED_POLICY,
 };
+pub use stored::{StoredRules, StoredRulesError, MAX_STORED_RULES};
 
 /// What happens to an operation touching a denied field.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -60,6 +62,10 @@ pub struct Access {
     settings: AccessSettings,
     policy: ArcSwapOption<AccessPolicy>,
     version: AtomicU64,
+    /// The model and the rules of the policy file, which the store's rules
+    /// are added to.
+    model: String,
+    file_rules: Vec<Rule>,
 }
 
 impl Default for Access {
@@ -73,18 +79,44 @@ impl Access {
     pub fn new(settings: AccessSettings, policy: AccessPolicy) -> Self {
         Self {
             settings,
+            model: policy.model().to_string(),
+            file_rules: policy.rules().to_vec(),
             policy: ArcSwapOption::from_pointee(policy),
             version: AtomicU64::new(1),
         }
     }
 
-    /// No policy: only what the supergraph declares is enforced.
+    /// No policy: only what the supergraph declares is enforced (until
+    /// rules are stored, see [`Access::apply_stored`]).
     pub fn directives_only(settings: AccessSettings) -> Self {
         Self {
             settings,
             policy: ArcSwapOption::empty(),
             version: AtomicU64::new(1),
+            model: DEFAULT_MODEL.to_string(),
+            file_rules: Vec::new(),
         }
+    }
+
+    /// Makes the policy the file's rules and `stored` (the store's)
+    /// together; none at all when both are empty.
+    pub async fn apply_stored(&self, stored: Vec<Rule>) -> Result<(), PolicyError> {
+        if self.file_rules.is_empty() && stored.is_empty() {
+            if self.policy.load().is_some() {
+                self.policy.store(None);
+                self.version.fetch_add(1, Ordering::AcqRel);
+            }
+            return Ok(());
+        }
+        let mut rules = self.file_rules.clone();
+        rules.extend(
+            stored
+                .into_iter()
+                .filter(|rule| !self.file_rules.contains(rule)),
+        );
+        let policy = AccessPolicy::with_rules(&self.model, rules).await?;
+        self.replace(policy);
+        Ok(())
     }
 
     pub fn settings(&self) -> &AccessSettings {

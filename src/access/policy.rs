@@ -88,6 +88,7 @@ pub enum PolicyError {
 /// A loaded policy.
 pub struct AccessPolicy {
     enforcer: Enforcer,
+    model: String,
     rules: Vec<Rule>,
 }
 
@@ -100,6 +101,7 @@ impl AccessPolicy {
 
     /// The policy of `model` and already parsed `rules`.
     pub async fn with_rules(model: &str, rules: Vec<Rule>) -> Result<Self, PolicyError> {
+        let model_text = model.to_string();
         let model = DefaultModel::from_str(model)
             .await
             .map_err(|e| PolicyError::Model(e.to_string()))?;
@@ -107,7 +109,70 @@ impl AccessPolicy {
         let enforcer = Enforcer::new(model, StringAdapter::new(text.join("\n")))
             .await
             .map_err(|e| PolicyError::Casbin(e.to_string()))?;
-        Ok(Self { enforcer, rules })
+        Ok(Self {
+            enforcer,
+            model: model_text,
+            rules,
+        })
+    }
+
+    /// The Casbin model text the policy was read with.
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    /// The allow rules that give one of `roles`, in `org`, `action` on
+    /// `object`, as policy lines (roles inherited through `g` rules count).
+    /// Read with Junction's model: with another model the explanation may
+    /// differ from the decision.
+    pub fn explain(
+        &self,
+        roles: &[String],
+        org: &str,
+        object: &str,
+        action: Action,
+    ) -> Vec<String> {
+        let held = self.roles_with_inherited(roles);
+        self.rules
+            .iter()
+            .filter(|rule| match rule {
+                Rule::Allow {
+                    role,
+                    org: rule_org,
+                    object: rule_object,
+                    action: rule_action,
+                } => {
+                    held.contains(role)
+                        && (rule_org == "*" || rule_org == org)
+                        && key_match(object, rule_object)
+                        && (rule_action == "*" || rule_action == action.as_str())
+                }
+                Rule::Inherit { .. } => false,
+            })
+            .map(Rule::to_line)
+            .collect()
+    }
+
+    /// `roles` and every role they inherit.
+    fn roles_with_inherited(&self, roles: &[String]) -> Vec<String> {
+        let mut held: Vec<String> = roles.to_vec();
+        let mut next = 0;
+        while next < held.len() {
+            let role = held[next].clone();
+            for rule in &self.rules {
+                if let Rule::Inherit {
+                    role: from,
+                    inherits,
+                } = rule
+                {
+                    if *from == role && !held.contains(inherits) {
+                        held.push(inherits.clone());
+                    }
+                }
+            }
+            next += 1;
+        }
+        held
     }
 
     /// Whether any of `roles`, in `org`, may do `action` on `object`.
@@ -178,6 +243,15 @@ fn parse_rule(fields: &[&str]) -> Result<Rule, String> {
         ["g", ..] => Err("an inheritance rule is `g, role, inherited_role`".into()),
         [kind, ..] => Err(format!("{kind:?} is neither p nor g")),
         [] => Err("empty".into()),
+    }
+}
+
+/// Casbin's `keyMatch`: `pattern` up to its first `*` is a prefix of `key`
+/// (or equal to it, without a `*`).
+fn key_match(key: &str, pattern: &str) -> bool {
+    match pattern.find('*') {
+        Some(star) => key.get(..star).is_some_and(|head| head == &pattern[..star]),
+        None => key == pattern,
     }
 }
 

@@ -3,8 +3,9 @@
 //! roll back) and the operation manifests SDK clients publish
 //! ([`operations`]; a subgraph check names the published operations it
 //! would break), API keys ([`api_keys`]), first-party users ([`users`],
-//! and `me`), the keys signing Junction's tokens ([`signing_keys`]) and
-//! the audit log ([`audit`]). Composition errors are data in the results, so a CI
+//! and `me`), the keys signing Junction's tokens ([`signing_keys`]), the
+//! access rules kept in the store ([`access`]) and the audit log
+//! ([`audit`]). Composition errors are data in the results, so a CI
 //! pipeline reads them like any field; other failures are GraphQL errors
 //! with `extensions.code` (`BAD_USER_INPUT`, `NOT_FOUND`,
 //! `STORE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`, and a few of one
@@ -12,6 +13,7 @@
 //!
 //! Who may call it is the HTTP layer's concern (the admin token).
 
+mod access;
 mod api_keys;
 mod audit;
 mod operations;
@@ -30,6 +32,7 @@ use crate::identity::api_keys::ApiKeys;
 use crate::identity::issuer::TokenIssuer;
 use crate::identity::users::Users;
 use crate::persisted::OperationLibrary;
+use access::{AccessMutation, AccessQuery};
 use api_keys::{ApiKeysMutation, ApiKeysQuery};
 use audit::AuditQuery;
 pub use operations::ServedSchema;
@@ -52,6 +55,7 @@ pub struct Query(
     AuditQuery,
     UsersQuery,
     SigningKeysQuery,
+    AccessQuery,
 );
 
 /// Every mutation of the admin API.
@@ -62,6 +66,7 @@ pub struct Mutation(
     ApiKeysMutation,
     UsersMutation,
     SigningKeysMutation,
+    AccessMutation,
 );
 
 /// Who the caller is, for the history (`createdBy`); set per request.
@@ -77,6 +82,9 @@ pub struct AdminParts {
     /// Junction's token issuer, whose signing keys the API lists and
     /// rotates (else those operations answer `SIGNING_KEYS_UNAVAILABLE`).
     pub issuer: Option<TokenIssuer>,
+    /// The gateway's access control, which `checkAccess` and `accessRules`
+    /// read (else they answer `ACCESS_UNAVAILABLE`).
+    pub access: Option<Arc<crate::access::Access>>,
 }
 
 /// Builds the admin schema over `registry` (and the operation manifests in
@@ -104,6 +112,9 @@ pub fn schema_with(registry: Registry, parts: AdminParts) -> AdminSchema {
     if let Some(issuer) = parts.issuer {
         builder = builder.data(issuer);
     }
+    if let Some(access) = parts.access {
+        builder = builder.data(access);
+    }
     builder.finish()
 }
 
@@ -114,6 +125,7 @@ fn builder(registry: Registry) -> async_graphql::SchemaBuilder<Query, Mutation, 
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(audit)
         .data(Users::new(registry.store()))
+        .data(crate::access::StoredRules::new(registry.store()))
         .data(registry)
         .data(library)
         .data(api_keys)

@@ -85,10 +85,13 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let registry_store = registry.store();
     let audit_store = registry.store();
     loader.follow_operations(library, Arc::clone(&demo.gateway));
+    let rules = crate::access::StoredRules::new(registry_store.clone());
+    loader.follow_access(rules, Arc::clone(&demo.gateway));
     let mut settings = serve::http_settings(&config);
     let parts = admin::AdminParts {
         served: Some(serve::served_schema(&demo.gateway)),
         issuer: Some(issuer.clone()),
+        access: Some(Arc::clone(demo.gateway.access())),
     };
     let schema = admin::schema_with(registry, parts);
     let audit = AuditLog::new(audit_store, DEFAULT_MAX_ENTRIES);

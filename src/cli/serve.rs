@@ -70,6 +70,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     let mut loader = Loader::start(Arc::clone(&gateway), source, probe_settings(&config))?;
     if let Some(registry) = &registry {
+        let rules = crate::access::StoredRules::new(registry.store());
+        loader.follow_access(rules, Arc::clone(&gateway));
         loader.follow_operations(
             OperationLibrary::new(registry.store()),
             Arc::clone(&gateway),
@@ -84,6 +86,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         let parts = admin::AdminParts {
             served: Some(served_schema(&gateway)),
             issuer: settings.oauth.clone(),
+            access: Some(Arc::clone(gateway.access())),
         };
         let schema = admin::schema_with(registry, parts);
         let endpoint = match &config.admin.token {

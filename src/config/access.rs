@@ -12,7 +12,9 @@ pub struct AccessConfig {
     /// The rules, a Casbin policy file: `p, role, org, coordinate, action`
     /// and `g, role, inherited_role` lines (see `policies/policy.csv`).
     /// Access control is on when this is set, and then whatever no rule
-    /// allows is denied. Default none: off.
+    /// allows is denied. A relative path is relative to the config file.
+    /// Default none: off (the supergraph's directives still hold, and rules
+    /// added through the admin API turn it on).
     pub policy: Option<PathBuf>,
     /// The Casbin model the rules are read with. Default: Junction's own
     /// (`policies/model.conf`, built in).

@@ -275,9 +275,15 @@ impl Config {
     }
 
     /// Makes the file's relative paths (`supergraph`,
-    /// `auth.issuer.signing_key_file`) relative to `dir`, the file's directory.
+    /// `auth.issuer.signing_key_file`, `access.policy`, `access.model`)
+    /// relative to `dir`, the file's directory.
     fn resolve_paths(&mut self, dir: &Path) {
-        let paths = [&mut self.supergraph, &mut self.auth.issuer.signing_key_file];
+        let paths = [
+            &mut self.supergraph,
+            &mut self.auth.issuer.signing_key_file,
+            &mut self.access.policy,
+            &mut self.access.model,
+        ];
         for path in paths.into_iter().flatten() {
             if path.is_relative() {
                 *path = dir.join(&*path);

@@ -16,6 +16,7 @@ use crate::execute::ProbeSettings;
 use crate::persisted::OperationLibrary;
 use crate::pipeline::{Gateway, SnapshotError};
 
+mod access;
 mod demo;
 mod follow;
 mod operations;
@@ -92,6 +93,11 @@ impl Loader {
             tasks.spawn(probes::probe_periodically(gateway, probes));
         }
         Ok(Self { tasks })
+    }
+
+    /// Also applies the access rules kept in the store, kept current.
+    pub fn follow_access(&mut self, rules: crate::access::StoredRules, gateway: Arc<Gateway>) {
+        self.tasks.spawn(access::follow_access(rules, gateway));
     }
 
     /// Also serves the operations published in `library`, kept current.

@@ -310,3 +310,103 @@ async fn denied_fields_and_mutations_never_reach_a_subgraph() {
         sent.iter().map(|r| &r.query).collect::<Vec<_>>()
     );
 }
+
+/// Two `junction serve` processes on one real Redis, each with the seed
+/// policy in reject mode: a rule added through one's admin API changes
+/// the other's answers within a second, and removing it changes them back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rule_added_on_one_replica_changes_the_others_answers_within_a_second() {
+    use crate::common::redis_server::RedisServer;
+    use crate::common::{admin_request, JunctionProcess};
+    const TOKEN: &str = "access-rules-test-admin-token";
+    let redis = tokio::task::spawn_blocking(RedisServer::start)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("junction.yaml");
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/policy.csv");
+    let yaml = format!(
+        "access:\n  policy: {}\n  mode: reject\n  anonymous_role: viewer\n",
+        seed.display()
+    );
+    std::fs::write(&config, yaml).unwrap();
+    let url = redis.url();
+    let args = [
+        "serve",
+        "--config",
+        config.to_str().unwrap(),
+        "--supergraph",
+        "schema/supergraph.graphql",
+        "--listen",
+        "127.0.0.1:0",
+        "--redis",
+        url.as_str(),
+    ];
+    let env = [("JUNCTION_ADMIN_TOKEN", TOKEN)];
+    let mut one = JunctionProcess::spawn_with_env(&args, &env);
+    let mut two = JunctionProcess::spawn_with_env(&args, &env);
+    let (first, second) = (one.base_url().await, two.base_url().await);
+    let status = |base: String| async move {
+        client()
+            .post(format!("{base}/graphql"))
+            .json(&json!({ "query": "{ me { birthday } }" }))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(status(second.clone()).await, 403);
+
+    let rule = "p, viewer, *, User.birthday, read";
+    let add =
+        json!({ "query": format!("mutation {{ addAccessRule(rule: \"{rule}\") {{ changed }} }}") });
+    let added = admin_request(&first, TOKEN, &add).await;
+    assert_eq!(added["data"]["addAccessRule"]["changed"], true, "{added}");
+    let changed_within = |expected_403: bool| {
+        let second = second.clone();
+        async move {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+            loop {
+                let refused = status(second.clone()).await == 403;
+                if refused == expected_403 {
+                    return true;
+                }
+                if tokio::time::Instant::now() >= deadline {
+                    return false;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    assert!(
+        changed_within(false).await,
+        "the rule did not reach the other replica in 1 s"
+    );
+    let check = json!({ "query": "{ checkAccess(roles: [\"viewer\"], object: \"User.birthday\", action: \"read\") { allowed rules } accessRules { rule stored } }" });
+    let checked = admin_request(&second, TOKEN, &check).await;
+    assert_eq!(
+        checked["data"]["checkAccess"],
+        json!({ "allowed": true, "rules": [rule] })
+    );
+    let stored: Vec<&Value> = checked["data"]["accessRules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["stored"] == true)
+        .collect();
+    assert_eq!(stored, [&json!({ "rule": rule, "stored": true })]);
+
+    let remove = json!({ "query": format!("mutation {{ removeAccessRule(rule: \"{rule}\") {{ changed }} }}") });
+    let removed = admin_request(&second, TOKEN, &remove).await;
+    assert_eq!(
+        removed["data"]["removeAccessRule"]["changed"], true,
+        "{removed}"
+    );
+    assert!(
+        changed_within(true).await,
+        "the removal did not reach the replica in 1 s"
+    );
+    one.terminate().await;
+    two.terminate().await;
+}

@@ -1,5 +1,5 @@
 //! Every admin API operation (registry, manifests, API keys, users, `me`,
-//! signing keys, audit log), over HTTP, with a credential holding the
+//! signing keys, audit log, access rules), over HTTP, with a credential holding the
 //! `admin` role (an API key) and with one that does not: the first runs
 //! (or fails with the operation's own error code), the second is refused
 //! with 403 `FORBIDDEN` before anything runs, and nothing changes.
@@ -89,6 +89,12 @@ fn operations(products: &str, key_id: &str) -> Vec<(&'static str, Value, Option<
         ("{ signingKeys { kid algorithm createdAt signing retiresAt } }", json!({}), None),
         ("mutation { rotateSigningKey { kid published } }", json!({}), None),
         ("{ auditLog(limit: 5) { entries { action } next } }", json!({}), None),
+        ("mutation { addAccessRule(rule: \"p, viewer, *, Query.me, read\") { rule changed } }", json!({}), None),
+        ("mutation { addAccessRule(rule: \"p, viewer, *, Query.me\") { rule } }", json!({}), Some("BAD_USER_INPUT")),
+        ("{ accessRules { rule stored } }", json!({}), None),
+        ("{ checkAccess(roles: [\"viewer\"], object: \"Query.me\", action: \"read\") { allowed rules reason } }", json!({}), None),
+        ("{ checkAccess(roles: [\"viewer\"], object: \"Query.me\", action: \"delete\") { allowed } }", json!({}), Some("BAD_USER_INPUT")),
+        ("mutation { removeAccessRule(rule: \"p, viewer, *, Query.me, read\") { changed } }", json!({}), None),
     ]
 }
 

@@ -452,6 +452,7 @@ async fn identity_server(
     let parts = junction::admin::AdminParts {
         served: None,
         issuer: Some(issuer.clone()),
+        access: Some(Arc::clone(gateway.access())),
     };
     let schema = junction::admin::schema_with(junction::registry::Registry::new(store), parts);
     let mut endpoint =
