@@ -13,10 +13,15 @@ use apollo_compiler::ast::OperationType;
 use apollo_compiler::schema::{ExtendedType, Implementers};
 use apollo_compiler::{Name, Schema};
 
+use std::sync::Arc;
+
+use super::pii::{PiiFields, Redaction};
 use super::requirements::{Holder, Requirements};
 use super::Action;
 use crate::graphql_error::PathElement;
-use crate::operation::{Field, InlineFragment, PreparedOperation, Selection, SelectionSet};
+use crate::operation::{
+    Field, InlineFragment, PreparedOperation, Rewriter, Selection, SelectionSet,
+};
 
 /// The marker of a list level in a denial's path (as Apollo Router's
 /// authorization errors write it).
@@ -42,6 +47,10 @@ pub struct Analysis<'a, A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> {
     /// What the supergraph's directives ask for, and what the caller has.
     pub requirements: &'a Requirements,
     pub holder: Holder<'a, P>,
+    /// The `@pii` fields, redacted unless the caller may `unmask` them,
+    /// and the key of their pseudonyms.
+    pub pii: &'a PiiFields,
+    pub pii_key: &'a Arc<[u8]>,
 }
 
 impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Analysis<'_, A, P> {
@@ -57,9 +66,11 @@ impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Analysis<'_, A, P> {
             analysis: self,
             path: Vec::new(),
             denials: Vec::new(),
+            redacted: 0,
         };
         let (plan, shape) = walk.selections(&operation.root_type, &operation.selections, action);
-        let filtered = (!walk.denials.is_empty()).then_some(Filtered { plan, shape });
+        let changed = !walk.denials.is_empty() || walk.redacted > 0;
+        let filtered = changed.then_some(Filtered { plan, shape });
         Verdict {
             denials: walk.denials,
             filtered,
@@ -84,6 +95,24 @@ impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Analysis<'_, A, P> {
         types
     }
 
+    /// How `parent.field` is redacted for this caller, if it is: marked
+    /// `@pii` on the parent (or on a type implementing it) and not
+    /// unmasked to the caller.
+    fn redaction(&self, parent: &Name, field: &Name) -> Option<Rewriter> {
+        if self.pii.is_empty() {
+            return None;
+        }
+        self.checked_types(parent).iter().find_map(|type_name| {
+            let (kind, strategy) = self.pii.get(type_name, field)?;
+            let coordinate = format!("{type_name}.{field}");
+            if (self.allows)(&coordinate, Action::Unmask) {
+                return None;
+            }
+            let redaction = Redaction::new(kind, strategy, Arc::clone(self.pii_key));
+            Some(Rewriter(Arc::new(redaction)))
+        })
+    }
+
     fn field_allowed(&self, parent: &Name, field: &Name, action: Action) -> bool {
         self.checked_types(parent).iter().all(|type_name| {
             let definition = match self.schema.types.get(type_name) {
@@ -106,7 +135,7 @@ impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Analysis<'_, A, P> {
 #[derive(Debug)]
 pub struct Verdict {
     pub denials: Vec<Denial>,
-    /// Set when something is denied.
+    /// Set when something is denied or redacted.
     pub filtered: Option<Filtered>,
 }
 
@@ -116,7 +145,8 @@ pub struct Filtered {
     /// What the planner gets: no denied field, and `__typename` where a
     /// selection set would otherwise be left empty.
     pub plan: SelectionSet,
-    /// What the shaper gets: every field, the denied ones marked.
+    /// What the shaper gets: every field, the denied ones marked, and the
+    /// redacted ones with their rewrite.
     pub shape: SelectionSet,
 }
 
@@ -124,6 +154,8 @@ struct Walk<'w, 'a, A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> {
     analysis: &'w Analysis<'a, A, P>,
     path: Vec<PathElement>,
     denials: Vec<Denial>,
+    /// Fields marked for redaction.
+    redacted: usize,
 }
 
 impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Walk<'_, '_, A, P> {
@@ -188,8 +220,11 @@ impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Walk<'_, '_, A, P> {
                 },
                 ..field.clone_empty()
             }));
+            let rewrite = self.analysis.redaction(parent, &field.name);
+            self.redacted += usize::from(rewrite.is_some());
             shape.push(Selection::Field(Field {
                 selections: inner_shape,
+                rewrite,
                 ..field.clone_empty()
             }));
         } else {

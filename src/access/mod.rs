@@ -17,6 +17,7 @@
 //! cached next to the prepared operation (see `pipeline`).
 
 mod analysis;
+mod pii;
 mod policy;
 mod requirements;
 mod setup;
@@ -28,6 +29,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwapOption;
 
 pub use analysis::{Analysis, Denial, Filtered, Verdict, LIST_MARKER};
+pub use pii::{mask, PiiFields, PiiKind, PiiStrategy, Redaction, PII_SPEC};
 pub use policy::{parse_rules, AccessPolicy, Action, PolicyError, Rule};
 pub use requirements::{Holder, Requirement, Requirements};
 pub use setup::{
@@ -46,12 +48,28 @@ pub enum AccessMode {
 }
 
 /// How access is decided, besides the policy.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AccessSettings {
     pub mode: AccessMode,
     /// The role an anonymous caller has; without one, an anonymous caller
     /// has no role and is allowed nothing.
     pub anonymous_role: Option<String>,
+    /// The key of personal data pseudonyms (`HASH`); replicas must share
+    /// it for their pseudonyms to agree. A random one when `None`.
+    pub pii_hash_key: Option<Arc<[u8]>>,
+}
+
+impl std::fmt::Debug for AccessSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccessSettings")
+            .field("mode", &self.mode)
+            .field("anonymous_role", &self.anonymous_role)
+            .field(
+                "pii_hash_key",
+                &self.pii_hash_key.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 /// The live access control of a gateway: the supergraph's directives
@@ -66,6 +84,7 @@ pub struct Access {
     /// are added to.
     model: String,
     file_rules: Vec<Rule>,
+    pii_key: Arc<[u8]>,
 }
 
 impl Default for Access {
@@ -78,6 +97,7 @@ impl Default for Access {
 impl Access {
     pub fn new(settings: AccessSettings, policy: AccessPolicy) -> Self {
         Self {
+            pii_key: pii_key(&settings),
             settings,
             model: policy.model().to_string(),
             file_rules: policy.rules().to_vec(),
@@ -90,6 +110,7 @@ impl Access {
     /// rules are stored, see [`Access::apply_stored`]).
     pub fn directives_only(settings: AccessSettings) -> Self {
         Self {
+            pii_key: pii_key(&settings),
             settings,
             policy: ArcSwapOption::empty(),
             version: AtomicU64::new(1),
@@ -123,6 +144,11 @@ impl Access {
         &self.settings
     }
 
+    /// The key personal data pseudonyms are made with.
+    pub fn pii_key(&self) -> &Arc<[u8]> {
+        &self.pii_key
+    }
+
     /// The policy now (if any), and its version.
     pub fn current(&self) -> (Option<Arc<AccessPolicy>>, u64) {
         // The version is read after the policy: a decision cached under a
@@ -150,6 +176,18 @@ impl Access {
             }
         }
     }
+}
+
+/// The configured pseudonym key, or 32 random bytes (this process only).
+fn pii_key(settings: &AccessSettings) -> Arc<[u8]> {
+    if let Some(key) = &settings.pii_hash_key {
+        return Arc::clone(key);
+    }
+    let mut key = [0u8; 32];
+    if getrandom::fill(&mut key).is_err() {
+        tracing::warn!("no randomness for the personal data pseudonym key");
+    }
+    Arc::from(&key[..])
 }
 
 impl std::fmt::Debug for Access {

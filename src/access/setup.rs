@@ -3,6 +3,7 @@
 //! section), and the seed policy `junction dev` runs with.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{Access, AccessMode, AccessPolicy, AccessSettings, PolicyError};
 use crate::config::{AccessConfig, AccessModeConfig};
@@ -36,6 +37,10 @@ pub async fn from_config(config: &AccessConfig) -> Result<Access, AccessSetupErr
             AccessModeConfig::Reject => AccessMode::Reject,
         },
         anonymous_role: config.anonymous_role.clone(),
+        pii_hash_key: config
+            .pii_hash_secret
+            .as_ref()
+            .map(|secret| Arc::from(secret.expose().as_bytes())),
     };
     let Some(policy_path) = &config.policy else {
         return Ok(Access::directives_only(settings));
@@ -76,6 +81,7 @@ pub async fn for_dev() -> Result<(Access, String), AccessSetupError> {
     let settings = AccessSettings {
         mode: AccessMode::Filter,
         anonymous_role: Some("viewer".into()),
+        pii_hash_key: None,
     };
     Ok((Access::new(settings, policy), from))
 }

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::Secret;
+
 /// Who may see which fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -26,6 +28,30 @@ pub struct AccessConfig {
     /// The role of a caller presenting no credential. Default none: an
     /// anonymous caller is allowed nothing.
     pub anonymous_role: Option<String>,
+    /// The secret personal data pseudonyms (`@pii(strategy: HASH)`) are
+    /// keyed with, at least 32 bytes; replicas sharing it give equal values
+    /// equal pseudonyms. Default none: a random key per process.
+    pub pii_hash_secret: Option<Secret>,
+}
+
+/// Shortest `access.pii_hash_secret`.
+pub const MIN_PII_SECRET_BYTES: usize = 32;
+
+impl AccessConfig {
+    /// Checks the section; the error names the offending key.
+    pub(super) fn validate(&self) -> Result<(), super::ConfigError> {
+        let short = self
+            .pii_hash_secret
+            .as_ref()
+            .is_some_and(|secret| secret.expose().len() < MIN_PII_SECRET_BYTES);
+        match short {
+            true => Err(super::invalid(
+                "access.pii_hash_secret",
+                &format!("must be at least {MIN_PII_SECRET_BYTES} bytes"),
+            )),
+            false => Ok(()),
+        }
+    }
 }
 
 /// The `access.mode` values.

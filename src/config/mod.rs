@@ -353,6 +353,7 @@ impl Config {
         }
         self.validate_edge()?;
         self.auth.validate()?;
+        self.access.validate()?;
         for (name, url) in &self.subgraph_urls {
             let key = format!("subgraph_urls.{name}");
             if name.is_empty() {

@@ -31,7 +31,7 @@ pub use normalize::normalize_field_set;
 pub use one_of::{check_variables as check_one_of_variables, OneOfVariable};
 pub use selection::{
     collect_variables, conditions_met, defer_enabled, merge_into, print_selection_set, Condition,
-    Defer, Field, InlineFragment, Selection, SelectionSet,
+    Defer, Field, InlineFragment, Rewrite, Rewriter, Selection, SelectionSet,
 };
 pub use variables::{check_variables, VariableLimits, VariablesError};
 

@@ -62,6 +62,7 @@ impl Normalizer<'_> {
                 ty: field.definition.ty.clone(),
                 selections: self.convert(&field.selection_set),
                 denied: None,
+                rewrite: None,
             }),
             exe::Selection::InlineFragment(fragment) => {
                 let defer = self.defer(&fragment.directives);

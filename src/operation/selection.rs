@@ -32,6 +32,24 @@ pub struct Field {
     /// field: no subgraph is asked for it, and the shaper answers null
     /// with a `FORBIDDEN` error (see `access`).
     pub denied: Option<std::sync::Arc<str>>,
+    /// Set when the caller gets this field's value rewritten (personal
+    /// data redacted, see `access`): the shaper writes the rewritten value.
+    pub rewrite: Option<Rewriter>,
+}
+
+/// How the shaper rewrites a field's value before writing it.
+pub trait Rewrite: Send + Sync + std::fmt::Debug {
+    fn rewrite(&self, value: &crate::json::Data) -> crate::json::Data;
+}
+
+/// A shared [`Rewrite`]; two are equal when they are the same one.
+#[derive(Debug, Clone)]
+pub struct Rewriter(pub std::sync::Arc<dyn Rewrite>);
+
+impl PartialEq for Rewriter {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// An inline fragment (fragment spreads become inline fragments too).
@@ -110,6 +128,7 @@ impl Field {
             ty,
             selections,
             denied: None,
+            rewrite: None,
         }
     }
 
@@ -123,6 +142,7 @@ impl Field {
             ty: self.ty.clone(),
             selections: Vec::new(),
             denied: self.denied.clone(),
+            rewrite: self.rewrite.clone(),
         }
     }
 

@@ -77,7 +77,7 @@ pub(super) fn authorize(
     caller: &Caller,
 ) -> Result<Arc<PreparedRequest>, GatewayError> {
     let (policy, version) = access.current();
-    if policy.is_none() && snapshot.requirements.is_empty() {
+    if policy.is_none() && snapshot.requirements.is_empty() && snapshot.pii.is_empty() {
         return Ok(prepared);
     }
     let mut scopes = caller.scopes.clone();
@@ -93,37 +93,40 @@ pub(super) fn authorize(
     let decision = match prepared.decisions.find(&key) {
         Some(found) => found,
         None => {
-            let made = Arc::new(decide(policy.as_deref(), snapshot, &prepared, &key));
+            let made = Arc::new(decide(access, policy.as_deref(), snapshot, &prepared, &key));
             prepared.decisions.keep(key, Arc::clone(&made));
             made
         }
     };
-    if decision.denials.is_empty() {
+    let Some(filtered) = &decision.filtered else {
         return Ok(prepared);
-    }
-    tracing::debug!(
-        denied = decision.denials.len(),
-        "fields denied by the access policy"
-    );
-    match (access.settings().mode, &decision.filtered) {
-        (AccessMode::Reject, _) | (AccessMode::Filter, None) => {
-            Err(GatewayError::Forbidden(Arc::clone(&decision.denials)))
+    };
+    if !decision.denials.is_empty() {
+        tracing::debug!(
+            denied = decision.denials.len(),
+            "fields denied by the access policy"
+        );
+        if access.settings().mode == AccessMode::Reject {
+            return Err(GatewayError::Forbidden(Arc::clone(&decision.denials)));
         }
-        (AccessMode::Filter, Some(filtered)) => Ok(Arc::clone(filtered)),
     }
+    Ok(Arc::clone(filtered))
 }
 
-/// Without a policy, every coordinate is allowed (the directives still
-/// hold) and no `@policy` name is.
+/// Without a policy, every coordinate may be read and written (the
+/// directives still hold), but no `@policy` name holds and nothing is
+/// unmasked.
 fn decide(
+    access: &Access,
     policy: Option<&AccessPolicy>,
     snapshot: &Snapshot,
     prepared: &PreparedRequest,
     key: &DecisionKey,
 ) -> Decision {
     let org = key.org.as_deref().unwrap_or_default();
-    let allowed = |object: &str, action| {
-        policy.is_none_or(|policy| policy.allows(&key.roles, org, object, action))
+    let allowed = |object: &str, action| match policy {
+        Some(policy) => policy.allows(&key.roles, org, object, action),
+        None => action != Action::Unmask,
     };
     let named_policy = |name: &str| {
         policy.is_some_and(|policy| policy.allows(&key.roles, org, name, Action::Read))
@@ -138,6 +141,8 @@ fn decide(
             scopes: &key.scopes,
             policy: named_policy,
         },
+        pii: &snapshot.pii,
+        pii_key: access.pii_key(),
     };
     let verdict = analysis.decide(&prepared.operation);
     let filtered = verdict

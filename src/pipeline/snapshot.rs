@@ -81,6 +81,8 @@ pub struct Snapshot {
     pub supergraph: Supergraph,
     /// The access its directives declare (`@authenticated`, …).
     pub requirements: crate::access::Requirements,
+    /// Its `@pii` fields.
+    pub pii: crate::access::PiiFields,
     pub implementers: apollo_compiler::collections::HashMap<
         apollo_compiler::Name,
         apollo_compiler::schema::Implementers,
@@ -104,9 +106,11 @@ impl Snapshot {
             .weigher(|_key: &Key, entry: &Entry| entry.bytes)
             .build();
         let requirements = crate::access::Requirements::of(&supergraph.schema);
+        let pii = crate::access::PiiFields::of(&supergraph.schema);
         Ok(Self {
             supergraph,
             requirements,
+            pii,
             implementers,
             limits: settings.limits.clone(),
             max_plan_fields: settings.max_plan_fields,

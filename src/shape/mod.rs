@@ -347,6 +347,14 @@ impl<'a, 'k> Shaper<'a, 'k> {
             let raw = source
                 .get_next_tagged(entry.tag, key, &mut next)
                 .unwrap_or(&MISSING);
+            let rewritten;
+            let raw = match &field.rewrite {
+                Some(rewriter) => {
+                    rewritten = rewriter.0.rewrite(raw);
+                    &rewritten
+                }
+                None => raw,
+            };
             if entry.scalar && self.write_plain_scalar(&field.ty, kind, raw) {
                 continue;
             }

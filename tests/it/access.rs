@@ -43,6 +43,7 @@ async fn setup(mode: AccessMode) -> Setup {
     let settings = AccessSettings {
         mode,
         anonymous_role: Some("viewer".into()),
+        ..AccessSettings::default()
     };
     let access = Arc::new(Access::new(
         settings,
@@ -262,6 +263,7 @@ async fn denied_fields_and_mutations_never_reach_a_subgraph() {
     let settings = AccessSettings {
         mode: AccessMode::Filter,
         anonymous_role: Some("staff".into()),
+        ..AccessSettings::default()
     };
     let access = Access::new(settings, AccessPolicy::load(MODEL, rules).await.unwrap());
     let gateway = Gateway::new(GatewaySettings::default()).with_access(Arc::new(access));

@@ -204,5 +204,6 @@ fn entities_field(response_key: &Name, variable: &Name, selections: SelectionSet
         ty: apollo_compiler::ast::Type::Named(apollo_compiler::name!("_Entity")),
         selections,
         denied: None,
+        rewrite: None,
     })
 }
