@@ -17,6 +17,7 @@
 //! cached next to the prepared operation (see `pipeline`).
 
 mod analysis;
+mod check;
 mod pii;
 mod policy;
 mod requirements;
@@ -29,6 +30,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwapOption;
 
 pub use analysis::{Analysis, Denial, Filtered, Verdict, LIST_MARKER};
+pub use check::{check_policy, RuleProblem};
 pub use pii::{mask, PiiFields, PiiKind, PiiStrategy, Redaction, PII_SPEC};
 pub use policy::{parse_rules, AccessPolicy, Action, PolicyError, Rule};
 pub use requirements::{Holder, Requirement, Requirements};

@@ -87,6 +87,17 @@ impl Requirements {
         self.fields.is_empty() && self.types.is_empty()
     }
 
+    /// Every name `@policy` uses.
+    pub fn policy_names(&self) -> impl Iterator<Item = &str> {
+        self.fields
+            .values()
+            .chain(self.types.values())
+            .filter_map(|requirement| requirement.policies.as_ref())
+            .flatten()
+            .flatten()
+            .map(String::as_str)
+    }
+
     /// Whether selecting `parent.field`, of type `field_type`, is allowed
     /// to the holder.
     pub fn allow<P: Fn(&str) -> bool>(

@@ -17,6 +17,7 @@ pub mod keys;
 mod logging;
 pub mod operations;
 pub mod plan;
+pub mod policies;
 pub mod serve;
 pub mod signals;
 pub mod subgraph;
@@ -119,6 +120,13 @@ pub enum Command {
         junction users list --admin http://127.0.0.1:4000 --token $JUNCTION_ADMIN_TOKEN\n  \
         junction users disable --id u_0123456789abcdef01234567 --redis redis://127.0.0.1:6379")]
     Users(users::UsersCommand),
+    /// Check an access policy file against a supergraph (every rule must name
+    /// a type, field or @policy name it has), before it goes live.
+    #[command(subcommand)]
+    #[command(after_long_help = "Examples:\n  \
+        junction policies check --policy policies/policy.csv --supergraph schema/supergraph.graphql\n  \
+        junction policies check --supergraph supergraph.graphql --json")]
+    Policies(policies::PoliciesCommand),
 }
 
 #[derive(Debug, Args)]
@@ -245,6 +253,7 @@ pub fn main() -> ExitCode {
             Command::Operations(command) => operations::run(command).await,
             Command::Keys(command) => keys::run(command).await,
             Command::Users(command) => users::run(command).await,
+            Command::Policies(command) => policies::run(command),
         }
     });
     match result {

@@ -63,6 +63,7 @@ mod one_of_inputs;
 mod persisted_operations;
 mod persisted_queries;
 mod plan_snapshots;
+mod policies_cli;
 mod registry;
 mod signing_keys;
 mod store_conformance;

@@ -1,0 +1,67 @@
+//! Checking a policy against a supergraph before it goes live: every
+//! rule's object must name something that exists — a field (`User.email`),
+//! a type's fields (`User.*`), everything (`*`), or a `@policy` name the
+//! supergraph uses — so a renamed field cannot silently drop a rule.
+
+use apollo_compiler::schema::ExtendedType;
+use apollo_compiler::Schema;
+
+use super::policy::{parse_numbered_rules, PolicyError, Rule};
+use super::Requirements;
+
+/// One rule that names nothing in the supergraph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleProblem {
+    /// The line of the policy file.
+    pub line: usize,
+    pub rule: String,
+    pub message: String,
+}
+
+/// The problems of the rules in `policy` against `api_schema` (the
+/// schema clients see) and the `@policy` names of `requirements`.
+pub fn check_policy(
+    policy: &str,
+    api_schema: &Schema,
+    requirements: &Requirements,
+) -> Result<Vec<RuleProblem>, PolicyError> {
+    let problems = parse_numbered_rules(policy)?
+        .into_iter()
+        .filter_map(|(line, rule)| {
+            let Rule::Allow { object, .. } = &rule else {
+                return None;
+            };
+            let message = unknown_object(object, api_schema, requirements)?;
+            Some(RuleProblem {
+                line,
+                rule: rule.to_line(),
+                message,
+            })
+        })
+        .collect();
+    Ok(problems)
+}
+
+/// Why `object` names nothing, or `None` when it names something.
+fn unknown_object(object: &str, schema: &Schema, requirements: &Requirements) -> Option<String> {
+    if object == "*" || requirements.policy_names().any(|name| name == object) {
+        return None;
+    }
+    let Some((type_name, field)) = object.split_once('.') else {
+        return Some(format!(
+            "{object:?} is neither a coordinate (Type.field, Type.*) nor a @policy name of the supergraph"
+        ));
+    };
+    let Some(ty) = schema.types.get(type_name) else {
+        return Some(format!("the supergraph has no type {type_name}"));
+    };
+    if field == "*" {
+        return None;
+    }
+    let has_field = match ty {
+        ExtendedType::Object(o) => o.fields.contains_key(field),
+        ExtendedType::Interface(i) => i.fields.contains_key(field),
+        _ => false,
+    };
+    (!has_field).then(|| format!("{type_name} has no field {field}"))
+}

@@ -1,0 +1,86 @@
+//! `junction policies check`: a policy file checked against a supergraph
+//! before it goes live — its lines parse, and every rule names a field, a
+//! type or a `@policy` name the supergraph has. Exit status 1 when a rule
+//! is wrong.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use crate::access::{check_policy, Requirements, RuleProblem};
+use crate::supergraph::Supergraph;
+
+#[derive(Debug, Subcommand)]
+pub enum PoliciesCommand {
+    /// Check a policy file against a supergraph: malformed lines and rules
+    /// naming a type, field or @policy name the supergraph lacks are errors.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The policy file (Casbin policy lines).
+    #[arg(long, value_name = "FILE", default_value = "policies/policy.csv")]
+    pub policy: PathBuf,
+    /// The supergraph SDL the rules must fit.
+    #[arg(long, value_name = "FILE")]
+    pub supergraph: PathBuf,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(command: PoliciesCommand) -> anyhow::Result<()> {
+    match command {
+        PoliciesCommand::Check(args) => check(&args),
+    }
+}
+
+fn check(args: &CheckArgs) -> anyhow::Result<()> {
+    let policy = std::fs::read_to_string(&args.policy)
+        .with_context(|| format!("cannot read {}", args.policy.display()))?;
+    let sdl = std::fs::read_to_string(&args.supergraph)
+        .with_context(|| format!("cannot read {}", args.supergraph.display()))?;
+    let supergraph = Supergraph::parse(&sdl)
+        .with_context(|| format!("{} is not a supergraph", args.supergraph.display()))?;
+    let requirements = Requirements::of(&supergraph.schema);
+    let problems = check_policy(&policy, &supergraph.api_schema, &requirements)
+        .with_context(|| format!("{}", args.policy.display()))?;
+    report(args, &problems);
+    if !problems.is_empty() {
+        bail!(
+            "{}: {} rule(s) name nothing in the supergraph",
+            args.policy.display(),
+            problems.len()
+        );
+    }
+    Ok(())
+}
+
+fn report(args: &CheckArgs, problems: &[RuleProblem]) {
+    if args.json {
+        let listed: Vec<_> = problems
+            .iter()
+            .map(|p| json!({ "line": p.line, "rule": p.rule, "message": p.message }))
+            .collect();
+        println!(
+            "{}",
+            json!({ "ok": problems.is_empty(), "problems": listed })
+        );
+        return;
+    }
+    for problem in problems {
+        println!(
+            "{}:{}: {} ({})",
+            args.policy.display(),
+            problem.line,
+            problem.message,
+            problem.rule
+        );
+    }
+    if problems.is_empty() {
+        println!("{}: every rule fits the supergraph", args.policy.display());
+    }
+}
