@@ -412,3 +412,20 @@ async fn a_rule_added_on_one_replica_changes_the_others_answers_within_a_second(
     one.terminate().await;
     two.terminate().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_cannot_reach_entities_or_the_service_sdl() {
+    let setup = setup(AccessMode::Filter).await;
+    for query in [
+        "{ _service { sdl } }",
+        "{ _entities(representations: [{ __typename: \"User\", id: \"1\" }]) { ... on User { birthday } } }",
+    ] {
+        let (status, body) = ask(&setup, query, None).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+            "{query}: {body}"
+        );
+        assert!(body.get("data").is_none(), "{query}: {body}");
+    }
+}

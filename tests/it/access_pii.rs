@@ -186,3 +186,96 @@ async fn aliases_fragments_and_deferred_payloads_are_redacted_too() {
         }
     }
 }
+
+/// A `junction serve` process logging at `trace`, serving a supergraph
+/// with `@pii` fields and a failing subgraph (so errors are logged too):
+/// its log holds none of the personal data it served redacted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_data_never_reaches_the_log_even_at_trace() {
+    use crate::common::JunctionProcess;
+    const TYPES_WITH_BROKEN: &str = r#"
+directive @pii(kind: String!, strategy: String = "MASK") on FIELD_DEFINITION
+
+type Query @join__type(graph: PEOPLE) @join__type(graph: BROKEN) {
+  people: [Person] @join__field(graph: PEOPLE)
+  status: String @join__field(graph: BROKEN)
+}
+
+type Person @join__type(graph: PEOPLE) {
+  id: ID!
+  name: String @pii(kind: "NAME")
+  email: String @pii(kind: "EMAIL", strategy: "MASK")
+  phones: [String] @pii(kind: "PHONE", strategy: "HASH")
+  ssn: String @pii(kind: "FREE_TEXT", strategy: "NULL")
+}
+"#;
+    let people = Subgraph::new("people").root("Query.people", |_| {
+        json!([{ "__typename": "Person", "id": "1", "name": "Jane Doe", "email": "jane.doe@example.com",
+                 "phones": ["+49 151 2345 6712"], "ssn": "123-45-6789" }])
+    });
+    let broken = Subgraph::new("broken")
+        .root("Query.status", |_| json!("up"))
+        .http_status(500);
+    let fixture = FixtureServer::start(TYPES_WITH_BROKEN, vec![people, broken]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let supergraph = dir.path().join("supergraph.graphql");
+    std::fs::write(
+        &supergraph,
+        fixture.supergraph().replacen("schema\n", PII_LINK, 1),
+    )
+    .unwrap();
+    let policy = dir.path().join("policy.csv");
+    std::fs::write(&policy, "p, staff, *, *, read\n").unwrap();
+    let config = dir.path().join("junction.yaml");
+    let yaml = "access:\n  policy: policy.csv\n  anonymous_role: staff\n  pii_hash_secret: a pseudonym secret of at least thirty-two bytes\n";
+    std::fs::write(&config, yaml).unwrap();
+    let mut junction = JunctionProcess::spawn_with_env(
+        &[
+            "serve",
+            "--config",
+            config.to_str().unwrap(),
+            "--supergraph",
+            supergraph.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        &[("JUNCTION_LOG", "trace")],
+    );
+    let base = junction.base_url().await;
+    let body: Value = client()
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": "{ people { name email phones ssn } status }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["data"]["people"][0]["email"], "j***@example.com",
+        "{body}"
+    );
+    assert_eq!(body["data"]["status"], Value::Null, "{body}");
+    junction.terminate().await;
+    let log = junction.whole_log().await;
+    assert!(
+        log.contains("TRACE") || log.contains("DEBUG"),
+        "not at trace"
+    );
+    assert!(
+        log.contains("500") || log.to_lowercase().contains("status"),
+        "the failure is logged: {log}"
+    );
+    for value in [
+        "jane.doe@example.com",
+        "Jane Doe",
+        "+49 151 2345 6712",
+        "123-45-6789",
+    ] {
+        assert!(!log.contains(value), "{value} is in the log");
+        assert!(
+            !body.to_string().contains(value),
+            "{value} reached the client"
+        );
+    }
+}
