@@ -24,10 +24,9 @@ mod requirements;
 mod setup;
 mod stored;
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use arc_swap::ArcSwapOption;
+use arc_swap::ArcSwap;
 
 pub use analysis::{Analysis, Denial, Filtered, Verdict, LIST_MARKER};
 pub use check::{check_policy, RuleProblem};
@@ -75,18 +74,27 @@ impl std::fmt::Debug for AccessSettings {
 }
 
 /// The live access control of a gateway: the supergraph's directives
-/// always, and a policy when one is configured (replaced whole when the
-/// rules change, each replacement with a new version: cached decisions of
-/// older versions are never used again).
+/// always, and a policy when rules are configured — the policy file's and
+/// those kept in the store, together. Each change makes a new policy with a
+/// new version, swapped in whole with it (cached decisions of older
+/// versions are never used again).
 pub struct Access {
     settings: AccessSettings,
-    policy: ArcSwapOption<AccessPolicy>,
-    version: AtomicU64,
-    /// The model and the rules of the policy file, which the store's rules
-    /// are added to.
+    live: ArcSwap<Live>,
+    /// The model rules are read with, and the rules of each source.
     model: String,
-    file_rules: Vec<Rule>,
+    file_rules: ArcSwap<Vec<Rule>>,
+    stored_rules: ArcSwap<Vec<Rule>>,
+    /// One rebuild at a time (the control path only), so an older
+    /// combination of rules can never replace a newer one.
+    rebuilding: tokio::sync::Mutex<()>,
     pii_key: Arc<[u8]>,
+}
+
+/// The policy in force and its version, swapped together.
+struct Live {
+    policy: Option<Arc<AccessPolicy>>,
+    version: u64,
 }
 
 impl Default for Access {
@@ -98,48 +106,79 @@ impl Default for Access {
 
 impl Access {
     pub fn new(settings: AccessSettings, policy: AccessPolicy) -> Self {
-        Self {
-            pii_key: pii_key(&settings),
-            settings,
-            model: policy.model().to_string(),
-            file_rules: policy.rules().to_vec(),
-            policy: ArcSwapOption::from_pointee(policy),
-            version: AtomicU64::new(1),
-        }
+        let model = policy.model().to_string();
+        let file_rules = policy.rules().to_vec();
+        Self::build(settings, Some(policy), model, file_rules)
     }
 
     /// No policy: only what the supergraph declares is enforced (until
     /// rules are stored, see [`Access::apply_stored`]).
     pub fn directives_only(settings: AccessSettings) -> Self {
+        Self::build(settings, None, DEFAULT_MODEL.to_string(), Vec::new())
+    }
+
+    fn build(
+        settings: AccessSettings,
+        policy: Option<AccessPolicy>,
+        model: String,
+        file_rules: Vec<Rule>,
+    ) -> Self {
         Self {
             pii_key: pii_key(&settings),
             settings,
-            policy: ArcSwapOption::empty(),
-            version: AtomicU64::new(1),
-            model: DEFAULT_MODEL.to_string(),
-            file_rules: Vec::new(),
+            live: ArcSwap::from_pointee(Live {
+                policy: policy.map(Arc::new),
+                version: 1,
+            }),
+            model,
+            file_rules: ArcSwap::from_pointee(file_rules),
+            stored_rules: ArcSwap::from_pointee(Vec::new()),
+            rebuilding: tokio::sync::Mutex::new(()),
         }
     }
 
-    /// Makes the policy the file's rules and `stored` (the store's)
-    /// together; none at all when both are empty.
+    /// Makes the store's rules `stored`, beside the file's.
     pub async fn apply_stored(&self, stored: Vec<Rule>) -> Result<(), PolicyError> {
-        if self.file_rules.is_empty() && stored.is_empty() {
-            if self.policy.load().is_some() {
-                self.policy.store(None);
-                self.version.fetch_add(1, Ordering::AcqRel);
+        let _one = self.rebuilding.lock().await;
+        let previous = self.stored_rules.swap(Arc::new(stored));
+        self.rebuild()
+            .await
+            .inspect_err(|_| self.stored_rules.store(previous))
+    }
+
+    /// Makes the policy file's rules `rules` (the file changed), beside the
+    /// store's.
+    pub async fn apply_file(&self, rules: Vec<Rule>) -> Result<(), PolicyError> {
+        let _one = self.rebuilding.lock().await;
+        let previous = self.file_rules.swap(Arc::new(rules));
+        self.rebuild()
+            .await
+            .inspect_err(|_| self.file_rules.store(previous))
+    }
+
+    /// The policy of the file's rules and the store's together; none at
+    /// all when both are empty.
+    async fn rebuild(&self) -> Result<(), PolicyError> {
+        let (file, stored) = (self.file_rules.load_full(), self.stored_rules.load_full());
+        if file.is_empty() && stored.is_empty() {
+            if self.live.load().policy.is_some() {
+                self.set(None);
             }
             return Ok(());
         }
-        let mut rules = self.file_rules.clone();
-        rules.extend(
-            stored
-                .into_iter()
-                .filter(|rule| !self.file_rules.contains(rule)),
-        );
+        let mut rules = file.to_vec();
+        rules.extend(stored.iter().filter(|rule| !file.contains(rule)).cloned());
         let policy = AccessPolicy::with_rules(&self.model, rules).await?;
-        self.replace(policy);
+        self.set(Some(policy));
         Ok(())
+    }
+
+    fn set(&self, policy: Option<AccessPolicy>) {
+        let version = self.live.load().version + 1;
+        self.live.store(Arc::new(Live {
+            policy: policy.map(Arc::new),
+            version,
+        }));
     }
 
     pub fn settings(&self) -> &AccessSettings {
@@ -153,17 +192,8 @@ impl Access {
 
     /// The policy now (if any), and its version.
     pub fn current(&self) -> (Option<Arc<AccessPolicy>>, u64) {
-        // The version is read after the policy: a decision cached under a
-        // version may come from an older policy, never a newer one's
-        // version with an older policy's answer.
-        let policy = self.policy.load_full();
-        (policy, self.version.load(Ordering::Acquire))
-    }
-
-    /// Makes `policy` the live one.
-    pub fn replace(&self, policy: AccessPolicy) {
-        self.policy.store(Some(Arc::new(policy)));
-        self.version.fetch_add(1, Ordering::AcqRel);
+        let live = self.live.load();
+        (live.policy.clone(), live.version)
     }
 
     /// The roles access is decided on for a caller with `roles`.

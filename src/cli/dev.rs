@@ -87,6 +87,10 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     loader.follow_operations(library, Arc::clone(&demo.gateway));
     let rules = crate::access::StoredRules::new(registry_store.clone());
     loader.follow_access(rules, Arc::clone(&demo.gateway));
+    if rules_from == crate::access::DEV_POLICY_PATH {
+        let path = std::path::PathBuf::from(crate::access::DEV_POLICY_PATH);
+        loader.watch_access_policy(path, Arc::clone(&demo.gateway))?;
+    }
     let mut settings = serve::http_settings(&config);
     let parts = admin::AdminParts {
         served: Some(serve::served_schema(&demo.gateway)),

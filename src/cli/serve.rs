@@ -69,6 +69,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         _ => file_source(args.subgraphs, &config)?,
     };
     let mut loader = Loader::start(Arc::clone(&gateway), source, probe_settings(&config))?;
+    if let Some(policy) = &config.access.policy {
+        loader.watch_access_policy(policy.clone(), Arc::clone(&gateway))?;
+    }
     if let Some(registry) = &registry {
         let rules = crate::access::StoredRules::new(registry.store());
         loader.follow_access(rules, Arc::clone(&gateway));

@@ -20,6 +20,7 @@ mod access;
 mod demo;
 mod follow;
 mod operations;
+mod policy_watch;
 mod probes;
 mod settings;
 mod source;
@@ -93,6 +94,17 @@ impl Loader {
             tasks.spawn(probes::probe_periodically(gateway, probes));
         }
         Ok(Self { tasks })
+    }
+
+    /// Also reloads the access policy file at `path` when it changes.
+    pub fn watch_access_policy(
+        &mut self,
+        path: std::path::PathBuf,
+        gateway: Arc<Gateway>,
+    ) -> Result<(), LoadError> {
+        let watch = policy_watch::PolicyWatch::start(path)?;
+        self.tasks.spawn(watch.run(gateway));
+        Ok(())
     }
 
     /// Also applies the access rules kept in the store, kept current.

@@ -273,6 +273,23 @@ async fn serve_enforces_the_access_policy_of_its_config() {
         refused["errors"][0]["message"],
         "Access to Query.users is denied."
     );
+
+    // The file changed: the new rules decide (without a restart).
+    std::fs::write(
+        &policy,
+        "p, viewer, *, Query.*, read\np, viewer, *, User.*, read\n",
+    )
+    .unwrap();
+    junction.wait_for_line("access policy reloaded").await;
+    let body = json!({ "query": "{ users { name } }" }).to_string();
+    let (status, _, _) = parts(post(&graphql, body, None).await).await;
+    assert_ne!(status, 403, "the reloaded policy allows it");
+    // A broken file is not applied: the rules in force keep deciding.
+    std::fs::write(&policy, "p, viewer\n").unwrap();
+    junction.wait_for_line("was not reloaded").await;
+    let body = json!({ "query": "{ users { name } }" }).to_string();
+    let (status, _, _) = parts(post(&graphql, body, None).await).await;
+    assert_ne!(status, 403);
     junction.terminate().await;
     assert!(wait_for_exit(&mut junction).await.success());
 
