@@ -47,9 +47,10 @@ pub struct Analysis<'a, A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> {
     /// What the supergraph's directives ask for, and what the caller has.
     pub requirements: &'a Requirements,
     pub holder: Holder<'a, P>,
-    /// The `@pii` fields, redacted unless the caller may `unmask` them,
-    /// and the key of their pseudonyms.
+    /// The `@pii` fields, and those of the PII rules file, redacted unless
+    /// the caller may `unmask` them, and the key of their pseudonyms.
     pub pii: &'a PiiFields,
+    pub pii_rules: &'a PiiFields,
     pub pii_key: &'a Arc<[u8]>,
 }
 
@@ -99,11 +100,12 @@ impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Analysis<'_, A, P> {
     /// `@pii` on the parent (or on a type implementing it) and not
     /// unmasked to the caller.
     fn redaction(&self, parent: &Name, field: &Name) -> Option<Rewriter> {
-        if self.pii.is_empty() {
+        if self.pii.is_empty() && self.pii_rules.is_empty() {
             return None;
         }
         self.checked_types(parent).iter().find_map(|type_name| {
-            let (kind, strategy) = self.pii.get(type_name, field)?;
+            let marked = self.pii.get(type_name, field);
+            let (kind, strategy) = marked.or_else(|| self.pii_rules.get(type_name, field))?;
             let coordinate = format!("{type_name}.{field}");
             if (self.allows)(&coordinate, Action::Unmask) {
                 return None;

@@ -7,7 +7,7 @@ use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::Schema;
 
 use super::policy::{parse_numbered_rules, PolicyError, Rule};
-use super::Requirements;
+use super::{PiiFields, Requirements};
 
 /// One rule that names nothing in the supergraph.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +40,18 @@ pub fn check_policy(
         })
         .collect();
     Ok(problems)
+}
+
+/// The coordinates of `pii` (a PII rules file) that name no field of
+/// `api_schema`, each with why.
+pub fn check_pii(pii: &PiiFields, api_schema: &Schema) -> Vec<(String, String)> {
+    let none = Requirements::default();
+    pii.coordinates()
+        .filter_map(|coordinate| {
+            let message = unknown_object(&coordinate, api_schema, &none)?;
+            Some((coordinate, message))
+        })
+        .collect()
 }
 
 /// Why `object` names nothing, or `None` when it names something.

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 
 pub use analysis::{Analysis, Denial, Filtered, Verdict, LIST_MARKER};
-pub use check::{check_policy, RuleProblem};
+pub use check::{check_pii, check_policy, RuleProblem};
 pub use pii::{mask, PiiFields, PiiKind, PiiStrategy, Redaction, PII_SPEC};
 pub use policy::{parse_rules, AccessPolicy, Action, PolicyError, Rule};
 pub use requirements::{Holder, Requirement, Requirements};
@@ -58,6 +58,8 @@ pub struct AccessSettings {
     /// The key of personal data pseudonyms (`HASH`); replicas must share
     /// it for their pseudonyms to agree. A random one when `None`.
     pub pii_hash_key: Option<Arc<[u8]>>,
+    /// Personal data fields by coordinate, besides the supergraph's `@pii`.
+    pub pii_rules: Arc<PiiFields>,
 }
 
 impl std::fmt::Debug for AccessSettings {
@@ -69,6 +71,7 @@ impl std::fmt::Debug for AccessSettings {
                 "pii_hash_key",
                 &self.pii_hash_key.as_ref().map(|_| "<redacted>"),
             )
+            .field("pii_rules", &self.pii_rules)
             .finish()
     }
 }
@@ -188,6 +191,11 @@ impl Access {
     /// The key personal data pseudonyms are made with.
     pub fn pii_key(&self) -> &Arc<[u8]> {
         &self.pii_key
+    }
+
+    /// The personal data fields of the PII rules file.
+    pub fn pii_rules(&self) -> &PiiFields {
+        &self.settings.pii_rules
     }
 
     /// The policy now (if any), and its version.

@@ -106,8 +106,55 @@ impl PiiFields {
         found
     }
 
+    /// Rules by coordinate from a YAML map (`policies/pii.yaml`): `User.email:
+    /// { kind: EMAIL, strategy: MASK }` (strategy `MASK` when left out), for
+    /// subgraphs whose SDL the operator does not control.
+    pub fn from_yaml(text: &str) -> Result<Self, String> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Entry {
+            kind: String,
+            #[serde(default)]
+            strategy: Option<String>,
+        }
+        let entries: std::collections::BTreeMap<String, Entry> = match text.trim() {
+            "" => Default::default(),
+            _ => serde_yaml::from_str(text).map_err(|e| e.to_string())?,
+        };
+        let mut found = Self::default();
+        for (coordinate, entry) in entries {
+            let parsed = coordinate
+                .split_once('.')
+                .and_then(|(ty, field)| Some((Name::new(ty).ok()?, Name::new(field).ok()?)));
+            let Some(key) = parsed else {
+                return Err(format!("{coordinate:?} is not a coordinate (Type.field)"));
+            };
+            let kind = parse_kind(&entry.kind)
+                .ok_or_else(|| format!("{coordinate}: kind {:?} is none of EMAIL, PHONE, NAME, ADDRESS, IP, CARD, FREE_TEXT", entry.kind))?;
+            let strategy = match entry.strategy.as_deref() {
+                None | Some("MASK") => PiiStrategy::Mask,
+                Some("HASH") => PiiStrategy::Hash,
+                Some("NULL") => PiiStrategy::Null,
+                Some(other) => {
+                    return Err(format!(
+                        "{coordinate}: strategy {other:?} is none of MASK, HASH, NULL"
+                    ))
+                }
+            };
+            found.fields.insert(key, (kind, strategy));
+        }
+        Ok(found)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
+    }
+
+    /// The coordinates marked, as `Type.field`.
+    pub fn coordinates(&self) -> impl Iterator<Item = String> + '_ {
+        self.fields
+            .keys()
+            .map(|(ty, field)| format!("{ty}.{field}"))
     }
 
     /// How `parent.field` is marked, if it is.
@@ -325,6 +372,28 @@ mod tests {
         assert_ne!(first, hash(PiiKind::Name, &key));
         assert!(first.as_str().unwrap().starts_with("pii_"));
         assert!(!first.as_str().unwrap().contains("ada"));
+    }
+
+    #[test]
+    fn rules_files_name_coordinates_kinds_and_strategies() {
+        let rules = PiiFields::from_yaml(
+            "User.email: { kind: EMAIL, strategy: HASH }\nUser.name: { kind: NAME }\n",
+        )
+        .unwrap();
+        let email = rules.get(&Name::new("User").unwrap(), &Name::new("email").unwrap());
+        assert_eq!(email, Some((PiiKind::Email, PiiStrategy::Hash)));
+        let name = rules.get(&Name::new("User").unwrap(), &Name::new("name").unwrap());
+        assert_eq!(name, Some((PiiKind::Name, PiiStrategy::Mask)));
+        assert!(PiiFields::from_yaml("# none\n").unwrap().is_empty());
+        for (bad, says) in [
+            ("email: { kind: EMAIL }", "not a coordinate"),
+            ("User.email: { kind: MAIL }", "kind"),
+            ("User.email: { kind: EMAIL, strategy: SHRED }", "strategy"),
+            ("User.email: { kind: EMAIL, mode: X }", "unknown field"),
+        ] {
+            let error = PiiFields::from_yaml(bad).unwrap_err();
+            assert!(error.contains(says), "{bad}: {error}");
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Access, AccessMode, AccessPolicy, AccessSettings, PolicyError};
+use super::{Access, AccessMode, AccessPolicy, AccessSettings, PiiFields, PolicyError};
 use crate::config::{AccessConfig, AccessModeConfig};
 
 /// Junction's Casbin model (`policies/model.conf`).
@@ -26,6 +26,8 @@ pub enum AccessSetupError {
     },
     #[error("{}: {source}", path.display())]
     Policy { path: PathBuf, source: PolicyError },
+    #[error("{}: {message}", path.display())]
+    PiiRules { path: PathBuf, message: String },
 }
 
 /// The access control `config` asks for: the supergraph's directives
@@ -41,6 +43,7 @@ pub async fn from_config(config: &AccessConfig) -> Result<Access, AccessSetupErr
             .pii_hash_secret
             .as_ref()
             .map(|secret| Arc::from(secret.expose().as_bytes())),
+        pii_rules: Arc::new(pii_rules(config.pii_rules.as_deref()).await?),
     };
     let Some(policy_path) = &config.policy else {
         return Ok(Access::directives_only(settings));
@@ -81,9 +84,21 @@ pub async fn for_dev() -> Result<(Access, String), AccessSetupError> {
     let settings = AccessSettings {
         mode: AccessMode::Filter,
         anonymous_role: Some("viewer".into()),
-        pii_hash_key: None,
+        ..AccessSettings::default()
     };
     Ok((Access::new(settings, policy), from))
+}
+
+/// The PII rules of the file at `path`; none without one.
+async fn pii_rules(path: Option<&Path>) -> Result<PiiFields, AccessSetupError> {
+    let Some(path) = path else {
+        return Ok(PiiFields::default());
+    };
+    let text = read(path).await?;
+    PiiFields::from_yaml(&text).map_err(|message| AccessSetupError::PiiRules {
+        path: path.to_path_buf(),
+        message,
+    })
 }
 
 async fn read(path: &Path) -> Result<String, AccessSetupError> {

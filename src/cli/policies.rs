@@ -9,7 +9,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use crate::access::{check_policy, Requirements, RuleProblem};
+use crate::access::{check_pii, check_policy, PiiFields, Requirements, RuleProblem};
 use crate::supergraph::Supergraph;
 
 #[derive(Debug, Subcommand)]
@@ -27,6 +27,9 @@ pub struct CheckArgs {
     /// The supergraph SDL the rules must fit.
     #[arg(long, value_name = "FILE")]
     pub supergraph: PathBuf,
+    /// A PII rules file (`Type.field: { kind, strategy }`) to check too.
+    #[arg(long, value_name = "FILE")]
+    pub pii: Option<PathBuf>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
@@ -46,8 +49,11 @@ fn check(args: &CheckArgs) -> anyhow::Result<()> {
     let supergraph = Supergraph::parse(&sdl)
         .with_context(|| format!("{} is not a supergraph", args.supergraph.display()))?;
     let requirements = Requirements::of(&supergraph.schema);
-    let problems = check_policy(&policy, &supergraph.api_schema, &requirements)
+    let mut problems = check_policy(&policy, &supergraph.api_schema, &requirements)
         .with_context(|| format!("{}", args.policy.display()))?;
+    if let Some(path) = &args.pii {
+        problems.extend(pii_problems(path, &supergraph)?);
+    }
     report(args, &problems);
     if !problems.is_empty() {
         bail!(
@@ -57,6 +63,26 @@ fn check(args: &CheckArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The PII rules file's coordinates that name no field (line 0: the file
+/// is a map, its entries are named by coordinate).
+fn pii_problems(
+    path: &std::path::Path,
+    supergraph: &Supergraph,
+) -> anyhow::Result<Vec<RuleProblem>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let pii =
+        PiiFields::from_yaml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(check_pii(&pii, &supergraph.api_schema)
+        .into_iter()
+        .map(|(coordinate, message)| RuleProblem {
+            line: 0,
+            rule: format!("{}: {coordinate}", path.display()),
+            message,
+        })
+        .collect())
 }
 
 fn report(args: &CheckArgs, problems: &[RuleProblem]) {
@@ -72,13 +98,15 @@ fn report(args: &CheckArgs, problems: &[RuleProblem]) {
         return;
     }
     for problem in problems {
-        println!(
-            "{}:{}: {} ({})",
-            args.policy.display(),
-            problem.line,
-            problem.message,
-            problem.rule
-        );
+        match problem.line {
+            0 => println!("{}: {}", problem.rule, problem.message),
+            line => println!(
+                "{}:{line}: {} ({})",
+                args.policy.display(),
+                problem.message,
+                problem.rule
+            ),
+        }
     }
     if problems.is_empty() {
         println!("{}: every rule fits the supergraph", args.policy.display());

@@ -32,6 +32,11 @@ pub struct AccessConfig {
     /// keyed with, at least 32 bytes; replicas sharing it give equal values
     /// equal pseudonyms. Default none: a random key per process.
     pub pii_hash_secret: Option<Secret>,
+    /// Personal data fields by coordinate, for subgraphs whose SDL you do
+    /// not control: a YAML map such as `User.email: { kind: EMAIL,
+    /// strategy: HASH }` (see `policies/pii.yaml`), relative to the config
+    /// file. Default none.
+    pub pii_rules: Option<PathBuf>,
 }
 
 /// Shortest `access.pii_hash_secret`.

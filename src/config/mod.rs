@@ -283,6 +283,7 @@ impl Config {
             &mut self.auth.issuer.signing_key_file,
             &mut self.access.policy,
             &mut self.access.model,
+            &mut self.access.pii_rules,
         ];
         for path in paths.into_iter().flatten() {
             if path.is_relative() {

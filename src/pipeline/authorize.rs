@@ -77,7 +77,10 @@ pub(super) fn authorize(
     caller: &Caller,
 ) -> Result<Arc<PreparedRequest>, GatewayError> {
     let (policy, version) = access.current();
-    if policy.is_none() && snapshot.requirements.is_empty() && snapshot.pii.is_empty() {
+    let nothing_declared = snapshot.requirements.is_empty()
+        && snapshot.pii.is_empty()
+        && access.pii_rules().is_empty();
+    if policy.is_none() && nothing_declared {
         return Ok(prepared);
     }
     let mut scopes = caller.scopes.clone();
@@ -142,6 +145,7 @@ fn decide(
             policy: named_policy,
         },
         pii: &snapshot.pii,
+        pii_rules: access.pii_rules(),
         pii_key: access.pii_key(),
     };
     let verdict = analysis.decide(&prepared.operation);

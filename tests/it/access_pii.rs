@@ -279,3 +279,38 @@ type Person @join__type(graph: PEOPLE) {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rules_by_coordinate_redact_fields_the_sdl_does_not_mark() {
+    use junction::access::PiiFields;
+    let people = Subgraph::new("people").root("Query.people", |_| {
+        json!([{ "__typename": "Person", "id": "1", "name": "Jane Doe", "email": "e@x.io",
+                 "phones": [], "ssn": null, "city": "Berlin" }])
+    });
+    let fixture = FixtureServer::start(TYPES, vec![people]).await;
+    let rules = PiiFields::from_yaml("Person.city: { kind: ADDRESS }\n").unwrap();
+    let settings = AccessSettings {
+        pii_rules: Arc::new(rules),
+        ..AccessSettings::default()
+    };
+    // No @pii link in this supergraph: only the rules file marks anything.
+    let gateway = Gateway::new(GatewaySettings::default())
+        .with_access(Arc::new(Access::directives_only(settings)));
+    let gateway = Arc::new(gateway);
+    gateway.load_supergraph(fixture.supergraph()).unwrap();
+    let router = http::router(Arc::clone(&gateway), &HttpSettings::default());
+    let server = TestServer::serve(gateway, router, Duration::from_secs(5)).await;
+    let body: Value = client()
+        .post(server.url("/graphql"))
+        .json(&json!({ "query": "{ people { city name } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["data"]["people"][0],
+        json!({ "city": "***", "name": "Jane Doe" })
+    );
+}

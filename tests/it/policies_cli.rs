@@ -17,6 +17,8 @@ async fn the_seed_policy_fits_the_demo_supergraph() {
         "policies/policy.csv",
         "--supergraph",
         "schema/supergraph.graphql",
+        "--pii",
+        "policies/pii.yaml",
     ])
     .await;
     assert_eq!(code, 0, "{stdout}{stderr}");
@@ -66,4 +68,27 @@ async fn rules_naming_nothing_are_errors_with_their_lines() {
     let (code, _, stderr) = run(&args).await;
     assert_eq!(code, 1);
     assert!(stderr.contains("policy line 1"), "{stderr}");
+}
+
+#[tokio::test]
+async fn pii_rules_naming_no_field_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let pii = dir.path().join("pii.yaml");
+    std::fs::write(
+        &pii,
+        "User.name: { kind: NAME }\nUser.email: { kind: EMAIL }\n",
+    )
+    .unwrap();
+    let (code, stdout, _) = run(&[
+        "policies",
+        "check",
+        "--supergraph",
+        "schema/supergraph.graphql",
+        "--pii",
+        pii.to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("User has no field email"), "{stdout}");
+    assert!(!stdout.contains("User.name"), "{stdout}");
 }
