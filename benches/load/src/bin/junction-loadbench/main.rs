@@ -7,18 +7,22 @@
 //! percentiles and the gateway's CPU and memory cost. Any failed or wrong answer makes
 //! the run exit non-zero. With `--auth jwt` the gateway requires authentication and
 //! every request carries an RS256 bearer token from the harness's own identity
-//! provider (see `auth`).
+//! provider (see `auth`). With `--access allow-all` the gateway enforces a policy that
+//! allows every field; with `--access redact-two` it also masks two personal data
+//! fields, and every answer must show them masked (see `access`).
 //!
 //! ```text
 //! cargo build --release
 //! cargo run --release -p junction-loadbench -- [--junction PATH] [--connections 50]
-//!     [--warmup 5s] [--duration 30s] [--auth none|jwt] [--json]
+//!     [--warmup 5s] [--duration 30s] [--auth none|jwt]
+//!     [--access none|allow-all|redact-two] [--json]
 //! ```
 //!
 //! Hidden options drive any running server instead (no subgraphs or gateway are
 //! started): `--target-url URL [--target-pid PID] --query-file FILE --expect-file FILE`;
 //! see `benches/load/README.md`.
 
+mod access;
 mod auth;
 mod load;
 mod report;
@@ -38,6 +42,7 @@ use junction_loadbench::{proc_stats, workspace};
 use junction_subgraphs::{DemoSubgraphs, SUBGRAPH_NAMES};
 use serde_json::Value;
 
+use crate::access::{AccessConfig, AccessMode};
 use crate::auth::{AuthMode, JwtAuth};
 use crate::load::{Expected, LoadReport, Schedule, Workload};
 use crate::report::{ProcessCost, Run};
@@ -65,6 +70,10 @@ struct Args {
     /// How requests authenticate to the gateway.
     #[arg(long, value_enum, default_value_t = AuthMode::None, conflicts_with = "target_url")]
     auth: AuthMode,
+    /// How the gateway controls access: no policy, a policy allowing every field, or
+    /// that policy with two fields redacted. Not with --auth jwt.
+    #[arg(long, value_enum, default_value_t = AccessMode::None, conflicts_with = "target_url")]
+    access: AccessMode,
     /// Print the result as JSON instead of a table and a markdown block.
     #[arg(long)]
     json: bool,
@@ -128,7 +137,15 @@ async fn run(args: &Args) -> Result<Run> {
         .clone()
         .unwrap_or_else(|| root.join("tests/fixtures/heavy_response.json"));
     let body = request_body(&query_file)?;
-    let expected = Expected::new(read_json(&expect_file)?)?;
+    if args.auth != AuthMode::None && args.access != AccessMode::None {
+        bail!("--auth jwt and --access cannot be combined: measure one at a time");
+    }
+    let expected = Expected::new(access::expected_answer(
+        args.access,
+        read_json(&expect_file)?,
+    )?)?;
+    // Declared before the server: its files outlive the gateway.
+    let access_config = AccessConfig::write(args.access)?;
 
     let auth = match args.auth {
         AuthMode::None => None,
@@ -137,7 +154,7 @@ async fn run(args: &Args) -> Result<Run> {
     let authorization = auth.as_ref().map(|auth| auth.authorization().clone());
     let mut server = match &args.target_url {
         Some(url) => Server::external(url, args.target_pid),
-        None => Server::start(args, &root, auth).await?,
+        None => Server::start(args, &root, auth, access_config.as_ref()).await?,
     };
     let workload = Arc::new(Workload {
         target: Target::resolve(&server.url).await?,
@@ -154,6 +171,12 @@ async fn run(args: &Args) -> Result<Run> {
             server.url
         )
     })?;
+    if args.access != AccessMode::None {
+        eprintln!(
+            "access {} is on: the first answer is the expected one",
+            args.access.name()
+        );
+    }
 
     let measured = measure(workload, args, server.pid).await?;
     if let Some(auth) = &server.auth {
@@ -181,6 +204,7 @@ async fn run(args: &Args) -> Result<Run> {
         query,
         command: reproducing_command(),
         auth: args.auth,
+        access: args.access,
         connections: usize::from(args.connections),
         warmup: args.warmup,
         duration: args.duration,
@@ -225,8 +249,13 @@ impl Server {
     }
 
     /// The demo subgraphs in this process and the gateway in front of them, ready;
-    /// configured by `auth`'s file when given.
-    async fn start(args: &Args, root: &Path, auth: Option<JwtAuth>) -> Result<Server> {
+    /// configured by `auth`'s or `access`'s file when given.
+    async fn start(
+        args: &Args,
+        root: &Path,
+        auth: Option<JwtAuth>,
+        access: Option<&AccessConfig>,
+    ) -> Result<Server> {
         let binary = args
             .junction
             .clone()
@@ -246,7 +275,10 @@ impl Server {
                 .iter()
                 .map(|name| ((*name).to_owned(), subgraphs.url(name)))
                 .collect(),
-            config: auth.as_ref().map(JwtAuth::config_path),
+            config: auth
+                .as_ref()
+                .map(JwtAuth::config_path)
+                .or(access.map(AccessConfig::config_path)),
             clear_junction_env: false,
             harness: "junction-loadbench",
         })?;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use junction_loadbench::proc_stats::Machine;
 use serde_json::{json, Value};
 
+use crate::access::AccessMode;
 use crate::auth::AuthMode;
 use crate::load::LoadReport;
 
@@ -32,6 +33,8 @@ pub struct Run {
     pub command: String,
     /// How requests authenticated (`--auth`).
     pub auth: AuthMode,
+    /// How the gateway controlled access (`--access`).
+    pub access: AccessMode,
     pub connections: usize,
     pub warmup: Duration,
     pub duration: Duration,
@@ -91,6 +94,7 @@ impl Run {
         let mut rows: Vec<(&str, String)> = vec![
             ("target", self.target.clone()),
             ("auth", self.auth.description().to_owned()),
+            ("access", self.access.description().to_owned()),
             (
                 "load",
                 format!(
@@ -178,18 +182,20 @@ impl Run {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "### {}, {} connections, {} measured after {} warm-up, auth {}\n",
+            "### {}, {} connections, {} measured after {} warm-up, auth {}, access {}\n",
             self.query,
             self.connections,
             seconds(self.duration),
             seconds(self.warmup),
-            self.auth.name()
+            self.auth.name(),
+            self.access.name()
         );
         let _ = writeln!(out, "`{}`\n", self.command);
         let commit = self.commit.as_deref().unwrap_or("unknown");
         let _ = writeln!(out, "Machine: {}; commit {commit}.\n", self.machine_line());
         let _ = writeln!(out, "| metric | value |\n|---|---|");
         let _ = writeln!(out, "| auth | {} |", self.auth.description());
+        let _ = writeln!(out, "| access | {} |", self.access.description());
         let _ = writeln!(
             out,
             "| requests/s | {:.1} |",
@@ -241,6 +247,7 @@ impl Run {
             "query": self.query,
             "command": self.command,
             "auth": self.auth.name(),
+            "access": self.access.name(),
             "connections": self.connections,
             "warmup_seconds": self.warmup.as_secs_f64(),
             "duration_seconds": self.duration.as_secs_f64(),
