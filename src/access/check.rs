@@ -48,10 +48,26 @@ pub fn check_pii(pii: &PiiFields, api_schema: &Schema) -> Vec<(String, String)> 
     let none = Requirements::default();
     pii.coordinates()
         .filter_map(|coordinate| {
-            let message = unknown_object(&coordinate, api_schema, &none)?;
+            let message = unknown_object(&coordinate, api_schema, &none)
+                .or_else(|| not_text(&coordinate, api_schema))?;
             Some((coordinate, message))
         })
         .collect()
+}
+
+/// Why the field at `coordinate` cannot hold masked or hashed text (its
+/// values would be null): its type is not `String`, `ID` or a list of them.
+fn not_text(coordinate: &str, schema: &Schema) -> Option<String> {
+    let (type_name, field) = coordinate.split_once('.')?;
+    let ty = match schema.types.get(type_name)? {
+        ExtendedType::Object(o) => &o.fields.get(field)?.ty,
+        ExtendedType::Interface(i) => &i.fields.get(field)?.ty,
+        _ => return None,
+    };
+    let named = ty.inner_named_type().as_str();
+    (!matches!(named, "String" | "ID")).then(|| {
+        format!("{coordinate} is of type {ty}: only String and ID values can be masked or hashed (any other value becomes null)")
+    })
 }
 
 /// Why `object` names nothing, or `None` when it names something.

@@ -76,7 +76,7 @@ async fn pii_rules_naming_no_field_are_errors() {
     let pii = dir.path().join("pii.yaml");
     std::fs::write(
         &pii,
-        "User.name: { kind: NAME }\nUser.email: { kind: EMAIL }\n",
+        "User.name: { kind: NAME }\nUser.email: { kind: EMAIL }\nUser.birthday: { kind: FREE_TEXT }\n",
     )
     .unwrap();
     let (code, stdout, _) = run(&[
@@ -90,5 +90,6 @@ async fn pii_rules_naming_no_field_are_errors() {
     .await;
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("User has no field email"), "{stdout}");
+    assert!(stdout.contains("User.birthday is of type Int"), "{stdout}");
     assert!(!stdout.contains("User.name"), "{stdout}");
 }
