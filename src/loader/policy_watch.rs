@@ -7,10 +7,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
-use tokio::sync::mpsc;
-
-use super::watch::DEBOUNCE;
+use super::watch::DirectoryWatch;
 use super::LoadError;
 use crate::access::parse_rules;
 use crate::pipeline::Gateway;
@@ -18,49 +15,34 @@ use crate::pipeline::Gateway;
 /// A watch on the policy file, and its text read last.
 pub(super) struct PolicyWatch {
     path: PathBuf,
-    _watcher: RecommendedWatcher,
-    changes: mpsc::UnboundedReceiver<()>,
+    watch: DirectoryWatch,
     last_read: Option<String>,
 }
 
 impl PolicyWatch {
     /// Watches the directory of `path`.
     pub(super) fn start(path: PathBuf) -> Result<Self, LoadError> {
-        let watch_error = |error| LoadError::Watch {
-            path: path.display().to_string(),
-            error,
-        };
-        let (changed, changes) = mpsc::unbounded_channel::<()>();
-        let mut watcher =
-            notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
-                Ok(event) if matches!(event.kind, EventKind::Access(_)) => {}
-                Ok(_) => {
-                    let _ = changed.send(());
-                }
-                Err(error) => tracing::warn!("watching the access policy failed: {error}"),
-            })
-            .map_err(watch_error)?;
         let directory = match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        watcher
-            .watch(&directory, RecursiveMode::NonRecursive)
-            .map_err(watch_error)?;
+        let watch = DirectoryWatch::start([directory], "the access policy").map_err(|error| {
+            LoadError::Watch {
+                path: path.display().to_string(),
+                error,
+            }
+        })?;
         let last_read = std::fs::read_to_string(&path).ok();
         Ok(Self {
             path,
-            _watcher: watcher,
-            changes,
+            watch,
             last_read,
         })
     }
 
     /// Reloads after each burst of changes, until the task is aborted.
     pub(super) async fn run(mut self, gateway: Arc<Gateway>) {
-        while self.changes.recv().await.is_some() {
-            tokio::time::sleep(DEBOUNCE).await;
-            while self.changes.try_recv().is_ok() {}
+        while self.watch.next_burst().await {
             self.reload(&gateway).await;
         }
     }

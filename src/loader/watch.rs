@@ -21,22 +21,20 @@ use crate::pipeline::Gateway;
 /// Quiet time after the last change before the supergraph is read again.
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
 
-/// A watch on a source's files, and the supergraph text tried last.
-pub(super) struct FileWatch {
-    source: SupergraphSource,
-    /// Kept alive for as long as the reload loop runs.
+/// A watch on directories, reporting bursts of changes (reads ignored).
+/// Shared by the supergraph's files and the access policy file.
+pub(super) struct DirectoryWatch {
+    /// Kept alive for as long as the watch is used.
     _watcher: RecommendedWatcher,
     changes: mpsc::UnboundedReceiver<()>,
-    last_tried: String,
 }
 
-impl FileWatch {
-    /// Watches `source`'s directories; `current` is the supergraph already loaded.
-    pub(super) fn start(source: SupergraphSource, current: String) -> Result<Self, LoadError> {
-        let watch_error = |error| LoadError::Watch {
-            path: source.describe(),
-            error,
-        };
+impl DirectoryWatch {
+    /// Watches `directories`; `what` names the watched files in warnings.
+    pub(super) fn start(
+        directories: impl IntoIterator<Item = std::path::PathBuf>,
+        what: &'static str,
+    ) -> notify::Result<Self> {
         let (changed, changes) = mpsc::unbounded_channel::<()>();
         let mut watcher =
             notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
@@ -46,34 +44,60 @@ impl FileWatch {
                     // The receiver is gone only when the watch is being dropped.
                     let _ = changed.send(());
                 }
-                Err(error) => tracing::warn!("watching the supergraph's files failed: {error}"),
-            })
-            .map_err(watch_error)?;
-        for directory in source.directories() {
-            watcher
-                .watch(&directory, RecursiveMode::NonRecursive)
-                .map_err(watch_error)?;
+                Err(error) => tracing::warn!("watching {what} failed: {error}"),
+            })?;
+        for directory in directories {
+            watcher.watch(&directory, RecursiveMode::NonRecursive)?;
         }
+        Ok(Self {
+            _watcher: watcher,
+            changes,
+        })
+    }
+
+    /// Waits for a change, then until changes stop for [`DEBOUNCE`];
+    /// `false` once the watch has ended.
+    pub(super) async fn next_burst(&mut self) -> bool {
+        if self.changes.recv().await.is_none() {
+            return false;
+        }
+        loop {
+            match tokio::time::timeout(DEBOUNCE, self.changes.recv()).await {
+                Ok(Some(())) => continue,
+                Ok(None) => return false,
+                Err(_) => return true,
+            }
+        }
+    }
+}
+
+/// A watch on a source's files, and the supergraph text tried last.
+pub(super) struct FileWatch {
+    source: SupergraphSource,
+    watch: DirectoryWatch,
+    last_tried: String,
+}
+
+impl FileWatch {
+    /// Watches `source`'s directories; `current` is the supergraph already loaded.
+    pub(super) fn start(source: SupergraphSource, current: String) -> Result<Self, LoadError> {
+        let watch = DirectoryWatch::start(source.directories(), "the supergraph's files").map_err(
+            |error| LoadError::Watch {
+                path: source.describe(),
+                error,
+            },
+        )?;
         tracing::info!(path = %source.describe(), "watching for changes");
         Ok(Self {
             source,
-            _watcher: watcher,
-            changes,
+            watch,
             last_tried: current,
         })
     }
 
     /// The reload loop: after each burst of changes, reload.
     pub(super) async fn run(mut self, gateway: Arc<Gateway>) {
-        while self.changes.recv().await.is_some() {
-            // Debounce: wait until changes stop for DEBOUNCE.
-            loop {
-                match tokio::time::timeout(DEBOUNCE, self.changes.recv()).await {
-                    Ok(Some(())) => continue,
-                    Ok(None) => return,
-                    Err(_) => break,
-                }
-            }
+        while self.watch.next_burst().await {
             self.reload(&gateway).await;
         }
     }
