@@ -1,7 +1,9 @@
 //! The accounts subgraph: owns `User` (`@key(fields: "id")`) and the `me`, `user` and
-//! `users` root fields.
+//! `users` root fields. `User.email` and `User.phone` are personal data, marked with
+//! Junction's `@pii` directive (imported from its spec with `@link` and kept through
+//! composition with `@composeDirective`), so a gateway with access control redacts them.
 
-use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema, ID};
+use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema, TypeDirective, ID};
 
 use crate::data::{self, UserRow};
 
@@ -57,4 +59,24 @@ impl User {
     async fn birthday(&self) -> Option<i32> {
         Some(self.0.birthday)
     }
+
+    #[graphql(directive = pii::apply("EMAIL".into(), Some("MASK".into())))]
+    async fn email(&self) -> Option<&str> {
+        Some(self.0.email)
+    }
+
+    #[graphql(directive = pii::apply("PHONE".into(), Some("MASK".into())))]
+    async fn phone(&self) -> Option<&str> {
+        Some(self.0.phone)
+    }
 }
+
+// Junction's `@pii(kind:, strategy:)`: the field holds personal data of `kind`, redacted
+// with `strategy` for callers who may not see it in clear. Its arguments are strings here
+// (`"EMAIL"`, `"MASK"`) so that the subgraph need not publish enum types of its own;
+// Junction reads enum values and strings alike. (No doc comment: it would be published.)
+#[TypeDirective(
+    location = "FieldDefinition",
+    composable = "https://specs.junction.dev/pii/v0.1"
+)]
+fn pii(kind: String, strategy: Option<String>) {}

@@ -16,6 +16,9 @@ pub(crate) struct UserRow {
     pub(crate) username: &'static str,
     /// Seconds since the Unix epoch.
     pub(crate) birthday: i32,
+    /// Personal data (made up), which the accounts subgraph marks `@pii`.
+    pub(crate) email: &'static str,
+    pub(crate) phone: &'static str,
 }
 
 /// A product as the products subgraph knows it.
@@ -44,12 +47,30 @@ pub(crate) struct ReviewRow {
 }
 
 pub(crate) const USERS: [UserRow; 6] = [
-    user("1", "Uri Goldshtein", "urigo", 428_112_000),
-    user("2", "Dotan Simha", "dotansimha", 501_465_600),
-    user("3", "Kamil Kisiela", "kamilkisiela", 640_224_000),
-    user("4", "Arda Tanrikulu", "ardatan", 827_971_200),
-    user("5", "Gil Gardosh", "gilgardosh", 696_643_200),
-    user("6", "Laurin Quast", "laurin", 756_518_400),
+    user(
+        ("1", "Uri Goldshtein", "urigo", 428_112_000),
+        ("urigo@example.com", "+49 151 2345 6701"),
+    ),
+    user(
+        ("2", "Dotan Simha", "dotansimha", 501_465_600),
+        ("dotansimha@example.com", "+49 151 2345 6702"),
+    ),
+    user(
+        ("3", "Kamil Kisiela", "kamilkisiela", 640_224_000),
+        ("kamilkisiela@example.com", "+48 512 345 603"),
+    ),
+    user(
+        ("4", "Arda Tanrikulu", "ardatan", 827_971_200),
+        ("ardatan@example.com", "+90 532 345 6704"),
+    ),
+    user(
+        ("5", "Gil Gardosh", "gilgardosh", 696_643_200),
+        ("gilgardosh@example.com", "+972 52 345 6705"),
+    ),
+    user(
+        ("6", "Laurin Quast", "laurin", 756_518_400),
+        ("laurin@example.com", "+49 170 2345 6706"),
+    ),
 ];
 
 /// The user `me` resolves to.
@@ -115,16 +136,16 @@ pub(crate) fn find_review(id: &str) -> Option<&'static ReviewRow> {
 }
 
 const fn user(
-    id: &'static str,
-    name: &'static str,
-    username: &'static str,
-    birthday: i32,
+    (id, name, username, birthday): (&'static str, &'static str, &'static str, i32),
+    (email, phone): (&'static str, &'static str),
 ) -> UserRow {
     UserRow {
         id,
         name,
         username,
         birthday,
+        email,
+        phone,
     }
 }
 

@@ -76,7 +76,7 @@ async fn pii_rules_naming_no_field_are_errors() {
     let pii = dir.path().join("pii.yaml");
     std::fs::write(
         &pii,
-        "User.name: { kind: NAME }\nUser.email: { kind: EMAIL }\nUser.birthday: { kind: FREE_TEXT }\n",
+        "User.name: { kind: NAME }\nUser.mail: { kind: EMAIL }\nUser.birthday: { kind: FREE_TEXT }\n",
     )
     .unwrap();
     let (code, stdout, _) = run(&[
@@ -89,7 +89,7 @@ async fn pii_rules_naming_no_field_are_errors() {
     ])
     .await;
     assert_eq!(code, 1, "{stdout}");
-    assert!(stdout.contains("User has no field email"), "{stdout}");
+    assert!(stdout.contains("User has no field mail"), "{stdout}");
     assert!(stdout.contains("User.birthday is of type Int"), "{stdout}");
     assert!(!stdout.contains("User.name"), "{stdout}");
 }
