@@ -115,7 +115,7 @@ impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Analysis<'_, A, P> {
         })
     }
 
-    fn field_allowed(&self, parent: &Name, field: &Name, action: Action) -> bool {
+    pub(super) fn field_allowed(&self, parent: &Name, field: &Name, action: Action) -> bool {
         self.checked_types(parent).iter().all(|type_name| {
             let definition = match self.schema.types.get(type_name) {
                 Some(ExtendedType::Object(o)) => o.fields.get(field).map(|f| &f.ty),

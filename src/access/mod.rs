@@ -23,6 +23,7 @@ mod policy;
 mod requirements;
 mod setup;
 mod stored;
+mod visible;
 
 use std::sync::Arc;
 
@@ -37,6 +38,7 @@ pub use setup::{
     for_dev, from_config, AccessSetupError, DEFAULT_MODEL, DEV_POLICY_PATH, SEED_POLICY,
 };
 pub use stored::{StoredRules, StoredRulesError, MAX_STORED_RULES};
+pub use visible::VisibleSchema;
 
 /// What happens to an operation touching a denied field.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -49,7 +51,7 @@ pub enum AccessMode {
 }
 
 /// How access is decided, besides the policy.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct AccessSettings {
     pub mode: AccessMode,
     /// The role an anonymous caller has; without one, an anonymous caller
@@ -60,6 +62,21 @@ pub struct AccessSettings {
     pub pii_hash_key: Option<Arc<[u8]>>,
     /// Personal data fields by coordinate, besides the supergraph's `@pii`.
     pub pii_rules: Arc<PiiFields>,
+    /// Whether introspection shows a caller only the fields it may query
+    /// (default on; `junction dev` turns it off).
+    pub hide_denied_in_introspection: bool,
+}
+
+impl Default for AccessSettings {
+    fn default() -> Self {
+        Self {
+            mode: AccessMode::default(),
+            anonymous_role: None,
+            pii_hash_key: None,
+            pii_rules: Arc::default(),
+            hide_denied_in_introspection: true,
+        }
+    }
 }
 
 impl std::fmt::Debug for AccessSettings {
@@ -72,6 +89,10 @@ impl std::fmt::Debug for AccessSettings {
                 &self.pii_hash_key.as_ref().map(|_| "<redacted>"),
             )
             .field("pii_rules", &self.pii_rules)
+            .field(
+                "hide_denied_in_introspection",
+                &self.hide_denied_in_introspection,
+            )
             .finish()
     }
 }

@@ -44,6 +44,7 @@ pub async fn from_config(config: &AccessConfig) -> Result<Access, AccessSetupErr
             .as_ref()
             .map(|secret| Arc::from(secret.expose().as_bytes())),
         pii_rules: Arc::new(pii_rules(config.pii_rules.as_deref()).await?),
+        hide_denied_in_introspection: config.hide_denied_in_introspection.unwrap_or(true),
     };
     let Some(policy_path) = &config.policy else {
         return Ok(Access::directives_only(settings));
@@ -65,8 +66,12 @@ pub async fn from_config(config: &AccessConfig) -> Result<Access, AccessSetupErr
 
 /// `junction dev`'s access control: [`DEV_POLICY_PATH`] if there is one,
 /// the built-in seed otherwise; filter mode; anonymous callers are
-/// `viewer`. Returns where the rules came from too.
-pub async fn for_dev() -> Result<(Access, String), AccessSetupError> {
+/// `viewer`; introspection shows the whole schema (to explore the demo)
+/// unless `hide_denied_in_introspection` says otherwise. Returns where the
+/// rules came from too.
+pub async fn for_dev(
+    hide_denied_in_introspection: Option<bool>,
+) -> Result<(Access, String), AccessSetupError> {
     let path = Path::new(DEV_POLICY_PATH);
     let (rules, from) = match tokio::fs::read_to_string(path).await {
         Ok(rules) => (rules, DEV_POLICY_PATH.to_string()),
@@ -84,6 +89,7 @@ pub async fn for_dev() -> Result<(Access, String), AccessSetupError> {
     let settings = AccessSettings {
         mode: AccessMode::Filter,
         anonymous_role: Some("viewer".into()),
+        hide_denied_in_introspection: hide_denied_in_introspection.unwrap_or(false),
         ..AccessSettings::default()
     };
     Ok((Access::new(settings, policy), from))

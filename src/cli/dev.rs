@@ -52,7 +52,8 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         own: issuer.clone(),
         external: None,
     });
-    let (access, rules_from) = crate::access::for_dev().await?;
+    let (access, rules_from) =
+        crate::access::for_dev(config.access.hide_denied_in_introspection).await?;
     let demo = start_demo_with(subgraphs_addr, &config, |gateway| {
         gateway
             .with_api_key_verifier(api_keys)

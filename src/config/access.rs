@@ -37,6 +37,10 @@ pub struct AccessConfig {
     /// strategy: HASH }` (see `policies/pii.yaml`), relative to the config
     /// file. Default none.
     pub pii_rules: Option<PathBuf>,
+    /// Whether introspection (`__schema`, `__type`) shows each caller only
+    /// the fields it may query, and not the types left with none. Default
+    /// on (`junction dev`: off, unless set).
+    pub hide_denied_in_introspection: Option<bool>,
 }
 
 /// Shortest `access.pii_hash_secret`.

@@ -3,6 +3,9 @@
 //! operation re-planned without them — is made once per policy version,
 //! role set and org, and kept next to the prepared operation ([`Decisions`],
 //! read without a lock); the request path then does no policy evaluation.
+//! When introspection should show a caller only what it may query, the
+//! schema it sees is made once per caller key and supergraph too
+//! ([`VisibleSchemas`]).
 
 use std::sync::Arc;
 
@@ -10,16 +13,22 @@ use arc_swap::ArcSwap;
 
 use super::snapshot::{PreparedRequest, Snapshot};
 use super::GatewayError;
-use crate::access::{Access, AccessMode, AccessPolicy, Action, Analysis, Denial, Holder};
+use crate::access::{
+    Access, AccessMode, AccessPolicy, Action, Analysis, Denial, Holder, VisibleSchema,
+};
 use crate::identity::Caller;
 
 /// Decisions kept per prepared operation; past it the oldest go first
 /// (role sets come from verified credentials, so they are few).
 const MAX_DECISIONS: usize = 32;
 
+/// Callers' views of one supergraph kept for introspection; past it the
+/// least used go first.
+const MAX_VISIBLE_SCHEMAS: u64 = 16;
+
 /// Who a decision is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct DecisionKey {
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct DecisionKey {
     version: u64,
     authenticated: bool,
     roles: Vec<String>,
@@ -68,20 +77,48 @@ impl std::fmt::Debug for Decisions {
     }
 }
 
-/// The prepared operation to run for `caller`: the one given when it may
-/// have all of it, or its filtered twin; or, in reject mode, the refusal.
+/// The schemas callers see through introspection, by caller key (the
+/// policy version in it), for one supergraph.
+pub(super) struct VisibleSchemas(moka::sync::Cache<DecisionKey, Arc<VisibleSchema>>);
+
+impl Default for VisibleSchemas {
+    fn default() -> Self {
+        Self(moka::sync::Cache::new(MAX_VISIBLE_SCHEMAS))
+    }
+}
+
+impl std::fmt::Debug for VisibleSchemas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("VisibleSchemas")
+            .field(&self.0.entry_count())
+            .finish()
+    }
+}
+
+/// What the caller may have: the prepared operation to run (the one given,
+/// or its filtered twin), and the schema its introspection answers from
+/// when that is not the whole API schema.
+pub(super) struct Authorized {
+    pub prepared: Arc<PreparedRequest>,
+    pub visible: Option<Arc<VisibleSchema>>,
+}
+
+/// What `caller` may have of `prepared`; or, in reject mode, the refusal.
 pub(super) fn authorize(
     access: &Access,
     snapshot: &Snapshot,
     prepared: Arc<PreparedRequest>,
     caller: &Caller,
-) -> Result<Arc<PreparedRequest>, GatewayError> {
+) -> Result<Authorized, GatewayError> {
     let (policy, version) = access.current();
     let nothing_declared = snapshot.requirements.is_empty()
         && snapshot.pii.is_empty()
         && access.pii_rules().is_empty();
     if policy.is_none() && nothing_declared {
-        return Ok(prepared);
+        return Ok(Authorized {
+            prepared,
+            visible: None,
+        });
     }
     let mut scopes = caller.scopes.clone();
     scopes.sort();
@@ -93,6 +130,15 @@ pub(super) fn authorize(
         scopes,
         org: caller.org.clone(),
     };
+    let hide = access.settings().hide_denied_in_introspection
+        && prepared.operation.has_schema_introspection;
+    let visible = hide.then(|| {
+        snapshot.visible.0.get_with_by_ref(&key, || {
+            with_analysis(access, policy.as_deref(), snapshot, &key, |analysis| {
+                Arc::new(analysis.visible_schema())
+            })
+        })
+    });
     let decision = match prepared.decisions.find(&key) {
         Some(found) => found,
         None => {
@@ -102,7 +148,7 @@ pub(super) fn authorize(
         }
     };
     let Some(filtered) = &decision.filtered else {
-        return Ok(prepared);
+        return Ok(Authorized { prepared, visible });
     };
     if !decision.denials.is_empty() {
         tracing::debug!(
@@ -113,12 +159,12 @@ pub(super) fn authorize(
             return Err(GatewayError::Forbidden(Arc::clone(&decision.denials)));
         }
     }
-    Ok(Arc::clone(filtered))
+    Ok(Authorized {
+        prepared: Arc::clone(filtered),
+        visible,
+    })
 }
 
-/// Without a policy, every coordinate may be read and written (the
-/// directives still hold), but no `@policy` name holds and nothing is
-/// unmasked.
 fn decide(
     access: &Access,
     policy: Option<&AccessPolicy>,
@@ -126,6 +172,31 @@ fn decide(
     prepared: &PreparedRequest,
     key: &DecisionKey,
 ) -> Decision {
+    let verdict = with_analysis(access, policy, snapshot, key, |analysis| {
+        analysis.decide(&prepared.operation)
+    });
+    let filtered = verdict
+        .filtered
+        .map(|filtered| snapshot.prepare_filtered(&prepared.operation, filtered));
+    Decision {
+        denials: verdict.denials.into(),
+        filtered,
+    }
+}
+
+/// What the access analysis of the caller `key` sees, for `use_it`.
+type CallerAnalysis<'a> = Analysis<'a, &'a dyn Fn(&str, Action) -> bool, &'a dyn Fn(&str) -> bool>;
+
+/// Runs `use_it` with the analysis for the caller `key`. Without a policy,
+/// every coordinate may be read and written (the directives still hold),
+/// but no `@policy` name holds and nothing is unmasked.
+fn with_analysis<R>(
+    access: &Access,
+    policy: Option<&AccessPolicy>,
+    snapshot: &Snapshot,
+    key: &DecisionKey,
+    use_it: impl FnOnce(&CallerAnalysis<'_>) -> R,
+) -> R {
     let org = key.org.as_deref().unwrap_or_default();
     let allowed = |object: &str, action| match policy {
         Some(policy) => policy.allows(&key.roles, org, object, action),
@@ -134,26 +205,19 @@ fn decide(
     let named_policy = |name: &str| {
         policy.is_some_and(|policy| policy.allows(&key.roles, org, name, Action::Read))
     };
-    let analysis = Analysis {
+    let analysis: CallerAnalysis<'_> = Analysis {
         schema: &snapshot.supergraph.api_schema,
         implementers: &snapshot.implementers,
-        allows: allowed,
+        allows: &allowed,
         requirements: &snapshot.requirements,
         holder: Holder {
             authenticated: key.authenticated,
             scopes: &key.scopes,
-            policy: named_policy,
+            policy: &named_policy,
         },
         pii: &snapshot.pii,
         pii_rules: access.pii_rules(),
         pii_key: access.pii_key(),
     };
-    let verdict = analysis.decide(&prepared.operation);
-    let filtered = verdict
-        .filtered
-        .map(|filtered| snapshot.prepare_filtered(&prepared.operation, filtered));
-    Decision {
-        denials: verdict.denials.into(),
-        filtered,
-    }
+    use_it(&analysis)
 }

@@ -94,6 +94,8 @@ pub struct Snapshot {
     operations: Cache<Key, Entry>,
     /// Operations prepared and planned so far (cache misses computed).
     prepared_count: std::sync::atomic::AtomicUsize,
+    /// Callers' views of the API schema, for introspection.
+    pub(super) visible: super::authorize::VisibleSchemas,
 }
 
 impl Snapshot {
@@ -118,6 +120,7 @@ impl Snapshot {
             max_entry_bytes: settings.cache_max_entry_bytes,
             operations,
             prepared_count: Default::default(),
+            visible: Default::default(),
         })
     }
 

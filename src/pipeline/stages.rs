@@ -23,7 +23,7 @@ use super::{
     incremental, Delivery, GatewayError, GatewaySettings, GraphQLRequest, GraphQLResponse,
     RequestMethod,
 };
-use crate::access::Access;
+use crate::access::{Access, VisibleSchema};
 use crate::execute::{ForwardedHeaders, InFlight, SubgraphClient};
 use crate::identity::{Caller, Identifier};
 use crate::json::ValueBudget;
@@ -94,9 +94,10 @@ pub async fn run(
     let prepared = prepare(&context)?;
     register_persisted(&context.request, executors.apq, registering);
     check_method(&context, &prepared)?;
-    let prepared = authorize(executors.access, context.snapshot, prepared, &caller)?;
+    let authorized = authorize(executors.access, context.snapshot, prepared, &caller)?;
+    let prepared = authorized.prepared;
     let variables = coerce_variables(&context, &prepared)?;
-    let introspection = introspect(&context, &prepared, &variables)?;
+    let introspection = introspect(&context, &prepared, &variables, authorized.visible)?;
     let execution = plan(
         &context,
         executors.client,
@@ -258,11 +259,13 @@ fn coerce_variables(
 }
 
 /// The answers to `__schema` / `__type` root fields, when the operation
-/// has any and introspection is on.
+/// has any and introspection is on: from the schema the caller may see
+/// when access control gives one, else from the API schema.
 fn introspect(
     context: &RequestContext<'_>,
     prepared: &PreparedRequest,
     variables: &Valid<JsonMap>,
+    visible: Option<Arc<VisibleSchema>>,
 ) -> StageResult<Option<Map<String, Value>>> {
     let operation_model = &prepared.operation;
     if !operation_model.has_schema_introspection {
@@ -279,7 +282,13 @@ fn introspect(
         .map_err(|e| failed(e.message().to_string()))?;
     apollo_compiler::introspection::check_max_depth(document, operation)
         .map_err(|e| failed(e.message().to_string()))?;
-    let schema = &context.snapshot.supergraph.api_schema;
+    let (schema, implementers) = match &visible {
+        Some(visible) => (&visible.schema, &visible.implementers),
+        None => (
+            &context.snapshot.supergraph.api_schema,
+            &context.snapshot.implementers,
+        ),
+    };
     // `__Type.isOneOf`, which the introspection executor does not know.
     let replaced = one_of::replaced(document, schema);
     let (document, operation) = match &replaced {
@@ -295,7 +304,7 @@ fn introspect(
     };
     let response = apollo_compiler::introspection::partial_execute(
         schema,
-        &context.snapshot.implementers,
+        implementers,
         document,
         operation,
         variables,

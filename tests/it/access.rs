@@ -34,6 +34,12 @@ struct Setup {
 }
 
 async fn setup(mode: AccessMode) -> Setup {
+    setup_with(mode, true).await
+}
+
+/// The demo behind the seed policy in `mode`, introspection on, and denied
+/// fields hidden from it when `hide_denied` says so.
+async fn setup_with(mode: AccessMode, hide_denied: bool) -> Setup {
     let jwks_server = JwksServer::start(jwks(&[&KEYS.rsa])).await;
     let jwt = JwtSettings {
         providers: vec![provider(&jwks_server.url)],
@@ -43,17 +49,20 @@ async fn setup(mode: AccessMode) -> Setup {
     let settings = AccessSettings {
         mode,
         anonymous_role: Some("viewer".into()),
+        hide_denied_in_introspection: hide_denied,
         ..AccessSettings::default()
     };
     let access = Arc::new(Access::new(
         settings,
         AccessPolicy::load(MODEL, SEED).await.unwrap(),
     ));
-    let demo = start_demo_with(
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-        &Config::default(),
-        |gateway| gateway.with_token_verifier(verifier).with_access(access),
-    )
+    let config = Config {
+        introspection: Some(true),
+        ..Config::default()
+    };
+    let demo = start_demo_with(SocketAddr::from(([127, 0, 0, 1], 0)), &config, |gateway| {
+        gateway.with_token_verifier(verifier).with_access(access)
+    })
     .await
     .unwrap();
     let router = http::router(Arc::clone(&demo.gateway), &HttpSettings::default());
@@ -428,4 +437,78 @@ async fn clients_cannot_reach_entities_or_the_service_sdl() {
         );
         assert!(body.get("data").is_none(), "{query}: {body}");
     }
+}
+
+const USER_FIELDS: &str =
+    "{ __type(name: \"User\") { fields { name } } __schema { mutationType { name } } }";
+
+/// The field names of `User` and the mutation root's name an introspection
+/// answer shows.
+fn user_fields_and_mutation(body: &Value) -> (Vec<String>, Value) {
+    let fields = body["data"]["__type"]["fields"]
+        .as_array()
+        .map(|fields| {
+            fields
+                .iter()
+                .map(|f| f["name"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    (
+        fields,
+        body["data"]["__schema"]["mutationType"]["name"].clone(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn introspection_shows_each_caller_only_what_it_may_query() {
+    let setup = setup(AccessMode::Filter).await;
+    let all = [
+        "id", "name", "username", "birthday", "email", "phone", "reviews",
+    ];
+    let public = ["id", "name", "username", "email", "phone", "reviews"];
+    let as_strings = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    for (roles, fields, mutation) in [
+        (None, as_strings(&public), Value::Null),
+        (Some(&["viewer"][..]), as_strings(&public), Value::Null),
+        (Some(&["editor"]), as_strings(&all), json!("Mutation")),
+        (Some(&["admin"]), as_strings(&all), json!("Mutation")),
+        (Some(&["api_user"]), Vec::new(), Value::Null),
+    ] {
+        let (status, body) = ask(&setup, USER_FIELDS, roles).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("errors").is_none(), "{roles:?}: {body}");
+        let mut seen = user_fields_and_mutation(&body);
+        seen.0.sort();
+        let mut fields = fields;
+        fields.sort();
+        assert_eq!(seen, (fields, mutation), "{roles:?}: {body}");
+    }
+    // A type the caller can query nothing of is not there at all.
+    let (_, body) = ask(&setup, USER_FIELDS, Some(&["api_user"])).await;
+    assert_eq!(body["data"]["__type"], Value::Null, "{body}");
+    let (_, body) = ask(
+        &setup,
+        "{ __schema { queryType { fields { name } } types { name } } }",
+        Some(&["api_user"]),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["__schema"]["queryType"]["fields"],
+        json!([{ "name": "topProducts" }]),
+        "{body}"
+    );
+    let types = body["data"]["__schema"]["types"].to_string();
+    assert!(!types.contains("\"User\""), "{types}");
+    assert!(!types.contains("\"Review\""), "{types}");
+    assert!(types.contains("\"Product\""), "{types}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_hiding_introspection_shows_the_whole_schema() {
+    let setup = setup_with(AccessMode::Filter, false).await;
+    let (_, body) = ask(&setup, USER_FIELDS, Some(&["api_user"])).await;
+    let (fields, mutation) = user_fields_and_mutation(&body);
+    assert_eq!(fields.len(), 7, "{body}");
+    assert_eq!(mutation, json!("Mutation"), "{body}");
 }
