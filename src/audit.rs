@@ -68,6 +68,8 @@ pub struct Action {
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     pub actor: Option<String>,
+    /// Entries of this org only (an admin mutation's org is its actor's).
+    pub org: Option<String>,
     pub action: Option<String>,
     pub outcome: Option<Outcome>,
     /// From this time on (ms since the Unix epoch, inclusive).
@@ -79,6 +81,10 @@ pub struct AuditFilter {
 impl AuditFilter {
     fn admits(&self, entry: &AuditEntry) -> bool {
         self.actor.as_ref().is_none_or(|a| *a == entry.actor)
+            && self
+                .org
+                .as_ref()
+                .is_none_or(|o| entry.org.as_ref() == Some(o))
             && self.action.as_ref().is_none_or(|a| *a == entry.action)
             && self.outcome.is_none_or(|o| o == entry.outcome)
             && self.from_ms.is_none_or(|from| entry.at_ms >= from)

@@ -1,8 +1,11 @@
 //! The admin API's view of the audit log: entries newest first, filtered
-//! by actor, action, outcome and time, a page at a time.
+//! by actor, org, action, outcome and time, a page at a time. An org
+//! admin ([`AdminScope`]) reads its own org's entries only (those of
+//! admin mutations by callers of its org).
 
 use async_graphql::{Context, Enum, ErrorExtensions, Object, SimpleObject};
 
+use super::scope::AdminScope;
 use crate::audit::{AuditEntry, AuditFilter, AuditLog, Outcome};
 
 #[derive(Default)]
@@ -40,12 +43,14 @@ impl From<Outcome> for AuditOutcome {
 impl AuditQuery {
     /// Audit entries, newest first, `limit` (1 to 500, default 50) a page.
     /// `from`/`to` are milliseconds since the Unix epoch (`to` exclusive);
-    /// `before` is the `next` cursor of the page before.
+    /// `before` is the `next` cursor of the page before. `org` keeps the
+    /// entries of one org; an org admin's are always its own org's.
     #[allow(clippy::too_many_arguments)]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
         actor: Option<String>,
+        org: Option<String>,
         action: Option<String>,
         outcome: Option<AuditOutcome>,
         from: Option<f64>,
@@ -55,6 +60,7 @@ impl AuditQuery {
     ) -> async_graphql::Result<AuditPage> {
         let filter = AuditFilter {
             actor,
+            org: AdminScope::of(ctx).org_within(org)?,
             action,
             outcome: outcome.map(Outcome::from),
             from_ms: from.map(|at| at.max(0.0) as u64),

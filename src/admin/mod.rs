@@ -11,12 +11,21 @@
 //! `STORE_UNAVAILABLE`, `INTERNAL_SERVER_ERROR`, and a few of one
 //! operation's own).
 //!
-//! Who may call it is the HTTP layer's concern (the admin token).
+//! Who may call it is the HTTP layer's concern (the admin token, or a
+//! credential holding the `admin` role). How far a caller reaches is
+//! decided in one place, [`scope`]: a *global* admin (the bootstrap token,
+//! or an admin of no org) reaches everything; an *org* admin (holding
+//! `admin` in org X) sees and changes only X's users, API keys, access
+//! rules and audit entries (another org's records read as absent, naming
+//! another org is `FORBIDDEN`), and may read but not change what every
+//! org shares (subgraphs and supergraphs, operation manifests, signing
+//! keys: `FORBIDDEN`). `checkSubgraph` stores nothing and stays open.
 
 mod access;
 mod api_keys;
 mod audit;
 mod operations;
+mod scope;
 mod signing_keys;
 mod types;
 mod users;
@@ -37,6 +46,7 @@ use api_keys::{ApiKeysMutation, ApiKeysQuery};
 use audit::AuditQuery;
 pub use operations::ServedSchema;
 use operations::{OperationsMutation, OperationsQuery};
+use scope::AdminScope;
 use signing_keys::{SigningKeysMutation, SigningKeysQuery};
 use users::{UsersMutation, UsersQuery};
 
@@ -183,6 +193,7 @@ impl AdminMutation {
         url: String,
         sdl: String,
     ) -> async_graphql::Result<ChangeResult> {
+        AdminScope::of(ctx).require_global()?;
         let outcome = registry(ctx)?
             .publish(SubgraphInput { name, url, sdl }, &caller(ctx))
             .await;
@@ -213,6 +224,7 @@ impl AdminMutation {
         ctx: &Context<'_>,
         name: String,
     ) -> async_graphql::Result<ChangeResult> {
+        AdminScope::of(ctx).require_global()?;
         change_result(registry(ctx)?.remove(&name, &caller(ctx)).await)
     }
 
@@ -222,6 +234,7 @@ impl AdminMutation {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<ChangeResult> {
+        AdminScope::of(ctx).require_global()?;
         change_result(registry(ctx)?.rollback(&id, &caller(ctx)).await)
     }
 }

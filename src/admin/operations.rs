@@ -5,6 +5,9 @@
 //! Manifests are checked against the API schema the gateway serves now
 //! ([`ServedSchema`]); a process without a gateway (the command line
 //! working on the store) checks against the registry's current supergraph.
+//!
+//! Manifests are served to every org: an org admin may read them, not
+//! publish or remove them.
 
 use std::sync::Arc;
 
@@ -66,6 +69,7 @@ impl OperationsMutation {
         version: String,
         manifest: String,
     ) -> async_graphql::Result<PublishOperationsResult> {
+        super::scope::AdminScope::of(ctx).require_global()?;
         let schema = served_schema(ctx).await?;
         let by = super::caller(ctx);
         let published = library(ctx)?
@@ -94,6 +98,7 @@ impl OperationsMutation {
         client: String,
         version: String,
     ) -> async_graphql::Result<bool> {
+        super::scope::AdminScope::of(ctx).require_global()?;
         library(ctx)?
             .remove(&client, &version)
             .await

@@ -2,7 +2,8 @@
 //! list the published ones (never a private part), and rotate — a new key
 //! signs from then on, the older ones stay published until their tokens
 //! have expired. A key from `auth.issuer.signing_key_file` is rotated by
-//! replacing the file, not here (`SIGNING_KEY_FROM_CONFIG`).
+//! replacing the file, not here (`SIGNING_KEY_FROM_CONFIG`). The keys
+//! sign every org's tokens: an org admin may list them, not rotate them.
 
 use async_graphql::{Context, ErrorExtensions, Object, SimpleObject};
 
@@ -35,6 +36,7 @@ impl SigningKeysMutation {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<SigningKeyRotation> {
+        super::scope::AdminScope::of(ctx).require_global()?;
         let rotation = issuer(ctx)?.rotate().await.map_err(to_error)?;
         super::name_audit_target(ctx, &rotation.kid);
         Ok(SigningKeyRotation {

@@ -3,9 +3,15 @@
 //! org/roles/tier, disable and enable, reset the password (given, or
 //! generated and returned once), delete; and `me`, the caller itself.
 //! A password hash never leaves the store.
+//!
+//! An org admin ([`AdminScope`]) reaches its own org's users only: others
+//! are left out of lists, read as `null` and are `NOT_FOUND` to a change;
+//! a new user gets its org (another is `FORBIDDEN`), and no user may be
+//! moved to another org.
 
 use async_graphql::{Context, ErrorExtensions, InputObject, Object, SimpleObject};
 
+use super::scope::AdminScope;
 use crate::identity::users::{
     generate_password, NewUser, UserChanges, UserError, UserRecord, Users,
 };
@@ -17,7 +23,7 @@ pub struct UsersQuery;
 #[Object]
 impl UsersQuery {
     /// Users, oldest first: at most `first` (1 to 500, default 50), after
-    /// the user with id `after`.
+    /// the user with id `after`. An org admin sees its org's users only.
     async fn users(
         &self,
         ctx: &Context<'_>,
@@ -25,15 +31,20 @@ impl UsersQuery {
         after: Option<String>,
     ) -> async_graphql::Result<Vec<User>> {
         let first = usize::try_from(first.unwrap_or(50).clamp(1, 500)).unwrap_or(50);
+        let scope = AdminScope::of(ctx);
         let page = users(ctx)?
-            .list(first, after.as_deref())
+            .list_where(first, after.as_deref(), |user| in_scope(&scope, user))
             .await
             .map_err(to_error)?;
         Ok(page.into_iter().map(User).collect())
     }
 
+    /// A user by id; `null` when there is none (or it is of another org
+    /// than an org admin's).
     async fn user(&self, ctx: &Context<'_>, id: String) -> async_graphql::Result<Option<User>> {
-        Ok(users(ctx)?.get(&id).await.map_err(to_error)?.map(User))
+        let scope = AdminScope::of(ctx);
+        let found = users(ctx)?.get(&id).await.map_err(to_error)?;
+        Ok(found.filter(|user| in_scope(&scope, user)).map(User))
     }
 
     /// Who is asking.
@@ -109,11 +120,12 @@ impl UsersMutation {
         ctx: &Context<'_>,
         input: CreateUserInput,
     ) -> async_graphql::Result<UserWithPassword> {
+        let org = AdminScope::of(ctx).org_within(input.org)?;
         let (password, generated) = given_or_generated(input.password)?;
         let new = NewUser {
             email: input.email,
             password,
-            org: input.org,
+            org,
             roles: input.roles,
             tier: input.tier,
         };
@@ -131,15 +143,18 @@ impl UsersMutation {
         id: String,
         input: UpdateUserInput,
     ) -> async_graphql::Result<User> {
+        let scope = AdminScope::of(ctx);
+        let org = match input.org {
+            Some(org) => scope.org_within(Some(org))?.map(Some),
+            None => None,
+        };
         let changes = UserChanges {
-            org: input.org.map(Some),
+            org,
             roles: input.roles,
             tier: input.tier.map(Some),
             disabled: None,
         };
-        Ok(User(
-            users(ctx)?.update(&id, changes).await.map_err(to_error)?,
-        ))
+        update(ctx, &id, changes).await
     }
 
     /// Disables (or enables again) a user: a disabled user cannot log in.
@@ -153,9 +168,7 @@ impl UsersMutation {
             disabled: Some(disabled),
             ..UserChanges::default()
         };
-        Ok(User(
-            users(ctx)?.update(&id, changes).await.map_err(to_error)?,
-        ))
+        update(ctx, &id, changes).await
     }
 
     /// Sets a user's password: the one given, or a generated one returned once.
@@ -166,8 +179,9 @@ impl UsersMutation {
         password: Option<String>,
     ) -> async_graphql::Result<UserWithPassword> {
         let (password, generated) = given_or_generated(password)?;
+        let scope = AdminScope::of(ctx);
         let user = users(ctx)?
-            .set_password(&id, password)
+            .set_password_where(&id, password, |user| in_scope(&scope, user))
             .await
             .map_err(to_error)?;
         Ok(UserWithPassword {
@@ -177,9 +191,27 @@ impl UsersMutation {
     }
 
     async fn delete_user(&self, ctx: &Context<'_>, id: String) -> async_graphql::Result<bool> {
-        users(ctx)?.delete(&id).await.map_err(to_error)?;
+        let scope = AdminScope::of(ctx);
+        users(ctx)?
+            .delete_where(&id, |user| in_scope(&scope, user))
+            .await
+            .map_err(to_error)?;
         Ok(true)
     }
+}
+
+/// Applies `changes` to user `id`, if it is within the request's reach.
+async fn update(ctx: &Context<'_>, id: &str, changes: UserChanges) -> async_graphql::Result<User> {
+    let scope = AdminScope::of(ctx);
+    let user = users(ctx)?
+        .update_where(id, changes, |user| in_scope(&scope, user))
+        .await
+        .map_err(to_error)?;
+    Ok(User(user))
+}
+
+fn in_scope(scope: &AdminScope, user: &UserRecord) -> bool {
+    scope.covers(user.org.as_deref())
 }
 
 fn given_or_generated(password: Option<String>) -> async_graphql::Result<(String, Option<String>)> {
@@ -231,7 +263,7 @@ fn users<'c>(ctx: &Context<'c>) -> async_graphql::Result<&'c Users> {
     ctx.data::<Users>()
 }
 
-fn to_error(error: UserError) -> async_graphql::Error {
+pub(super) fn to_error(error: UserError) -> async_graphql::Error {
     let code = match &error {
         UserError::Invalid(_) | UserError::EmailTaken => "BAD_USER_INPUT",
         UserError::NotFound(_) => "NOT_FOUND",

@@ -10,6 +10,10 @@
 //! role cannot make the gateway read or parse anything. No credential, or
 //! one that fails, is 401 `UNAUTHENTICATED`; a caller without the `admin`
 //! role is 403 `FORBIDDEN`.
+//!
+//! The caller goes into the request's data, so the admin schema can tell
+//! a global admin from an org admin (one holding `admin` in an org); an
+//! audit entry of an admin mutation carries the caller's org.
 
 use std::fmt;
 use std::sync::Arc;
@@ -215,6 +219,7 @@ async fn execute(State(state): State<Arc<AdminState>>, request: Request) -> Resp
         Err(error) => Err(error),
     };
     let targets = AuditTargets::default();
+    let org = identified.as_ref().and_then(|caller| caller.org.clone());
     let request = match request {
         Ok(request) => {
             let request = request.data(Caller(by.clone())).data(targets.clone());
@@ -239,7 +244,7 @@ async fn execute(State(state): State<Arc<AdminState>>, request: Request) -> Resp
             };
             let action = Action {
                 actor: by.clone(),
-                org: None,
+                org: org.clone(),
                 action: mutation.name,
                 target: mutation.target.or_else(|| targets.get(&mutation.key)),
                 client_ip: client_ip.clone(),

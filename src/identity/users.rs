@@ -7,6 +7,11 @@
 //! unique, written with compare-and-set so two replicas cannot give one
 //! email to two users. A list of ids (compare-and-set too) pages them.
 //! Passwords are hashed off the async threads.
+//!
+//! Reads and changes may be limited to the users a predicate admits (the
+//! admin API's org admins pass "of my org"): a user it does not admit is
+//! skipped by a list and `NotFound` to a change, the predicate checked on
+//! the record the compare-and-set replaces.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -151,6 +156,19 @@ impl Users {
         first: usize,
         after: Option<&str>,
     ) -> Result<Vec<UserRecord>, UserError> {
+        self.list_where(first, after, |_| true).await
+    }
+
+    /// A page of the users `keep` admits, oldest first: at most `first`,
+    /// after the user with id `after` (which need not be admitted). Users
+    /// are read in order until `first` are admitted or none are left, so
+    /// one call reads at most the whole list ([`MAX_USERS`]).
+    pub async fn list_where(
+        &self,
+        first: usize,
+        after: Option<&str>,
+        keep: impl Fn(&UserRecord) -> bool,
+    ) -> Result<Vec<UserRecord>, UserError> {
         let (index, _) = self.index().await?;
         let start = match after {
             Some(after) => index
@@ -160,9 +178,14 @@ impl Users {
             None => 0,
         };
         let mut users = Vec::new();
-        for id in index.iter().skip(start).take(first) {
+        for id in index.iter().skip(start) {
+            if users.len() >= first {
+                break;
+            }
             if let Some((user, _)) = self.read(id).await? {
-                users.push(user);
+                if keep(&user) {
+                    users.push(user);
+                }
             }
         }
         Ok(users)
@@ -183,7 +206,19 @@ impl Users {
 
     /// Changes a user's org, roles, tier or disabled state.
     pub async fn update(&self, id: &str, changes: UserChanges) -> Result<UserRecord, UserError> {
-        self.change(id, |user| {
+        self.update_where(id, changes, |_| true).await
+    }
+
+    /// [`Self::update`], if `visible` admits the user as it is when changed
+    /// (checked in the same compare-and-set, so a concurrent change of its
+    /// org cannot slip in between); `NotFound` otherwise.
+    pub async fn update_where(
+        &self,
+        id: &str,
+        changes: UserChanges,
+        visible: impl Fn(&UserRecord) -> bool,
+    ) -> Result<UserRecord, UserError> {
+        self.change(id, visible, |user| {
             if let Some(org) = &changes.org {
                 user.org = org.clone();
             }
@@ -202,17 +237,39 @@ impl Users {
 
     /// Sets a user's password.
     pub async fn set_password(&self, id: &str, password: String) -> Result<UserRecord, UserError> {
+        self.set_password_where(id, password, |_| true).await
+    }
+
+    /// [`Self::set_password`], if `visible` admits the user (as
+    /// [`Self::update_where`]); `NotFound` otherwise.
+    pub async fn set_password_where(
+        &self,
+        id: &str,
+        password: String,
+        visible: impl Fn(&UserRecord) -> bool,
+    ) -> Result<UserRecord, UserError> {
         check_password(&password)?;
         let hash = hash_password(password).await?;
-        self.change(id, |user| user.password_hash = hash.clone())
+        self.change(id, visible, |user| user.password_hash = hash.clone())
             .await
     }
 
     /// Deletes a user (its email may be used again).
     pub async fn delete(&self, id: &str) -> Result<(), UserError> {
+        self.delete_where(id, |_| true).await
+    }
+
+    /// [`Self::delete`], if `visible` admits the user as it is read just
+    /// before; `NotFound` otherwise.
+    pub async fn delete_where(
+        &self,
+        id: &str,
+        visible: impl Fn(&UserRecord) -> bool,
+    ) -> Result<(), UserError> {
         let user = self
             .get(id)
             .await?
+            .filter(|user| visible(user))
             .ok_or_else(|| UserError::NotFound(id.to_string()))?;
         for _ in 0..MAX_ATTEMPTS {
             let (mut index, version) = self.index().await?;
@@ -250,15 +307,19 @@ impl Users {
         Ok(user.filter(|user| matches && !user.disabled))
     }
 
+    /// Applies `edit` to the user with compare-and-set (retried when it
+    /// changed meanwhile), if `visible` admits it as read each time.
     async fn change(
         &self,
         id: &str,
+        visible: impl Fn(&UserRecord) -> bool,
         edit: impl Fn(&mut UserRecord),
     ) -> Result<UserRecord, UserError> {
         for _ in 0..MAX_ATTEMPTS {
             let (mut user, version) = self
                 .read(id)
                 .await?
+                .filter(|(user, _)| visible(user))
                 .ok_or_else(|| UserError::NotFound(id.to_string()))?;
             edit(&mut user);
             user.updated_at_ms = now_ms();

@@ -15,6 +15,7 @@ mod access;
 mod access_directives;
 mod access_pii;
 mod admin_access;
+mod admin_orgs;
 mod api_keys;
 mod audit_abstract_types;
 mod audit_entities;

@@ -6,7 +6,10 @@
 //! every replica within a second.
 //!
 //! A rotated key's old secret keeps working for the grace period given at
-//! rotation (default none). When a key was last used is written at most
+//! rotation (default none). A key's roles, scopes and tier may be changed
+//! ([`ApiKeyChanges`], with compare-and-set like every change of a record);
+//! every replica uses them within a second, as it would a revocation. Its
+//! org and name stay as they were made. When a key was last used is written at most
 //! once a minute per replica, off the request path.
 
 mod records;
@@ -18,7 +21,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use moka::future::Cache;
 
-pub use records::{ApiKeyRecord, NewApiKey, PreviousSecret};
+pub use records::{ApiKeyChanges, ApiKeyRecord, NewApiKey, PreviousSecret};
 
 use super::{Caller, CallerKind, IdentityError, Verify};
 use crate::store::{CasOutcome, Store, StoreError};
@@ -138,7 +141,7 @@ impl ApiKeys {
     /// Revokes a key: every replica refuses it within a second.
     pub async fn revoke(&self, id: &str, by: &str) -> Result<ApiKeyRecord, ApiKeyError> {
         let now = now_ms();
-        self.update(id, |record| {
+        self.apply(id, |record| {
             if record.revoked_at_ms.is_none() {
                 record.revoked_at_ms = Some(now);
                 record.revoked_by = Some(by.to_string());
@@ -154,7 +157,7 @@ impl ApiKeys {
         let now = now_ms();
         let grace_ms = u64::try_from(grace.as_millis()).unwrap_or(u64::MAX);
         let record = self
-            .update(id, |record| {
+            .apply(id, |record| {
                 if record.revoked_at_ms.is_some() {
                     return Err(ApiKeyError::Invalid(format!(
                         "the API key \"{id}\" is revoked"
@@ -170,6 +173,28 @@ impl ApiKeys {
             .await?;
         let key = format!("{}{}_{}", super::API_KEY_PREFIX, record.id, secret);
         Ok(IssuedKey { key, record })
+    }
+
+    /// Changes a key's roles, scopes or tier (a field left `None` stays).
+    /// A revoked key is not changed. Every replica verifies the key with
+    /// its new roles within a second (each keeps a record for at most
+    /// half a second; this one forgets its copy at once).
+    pub async fn update(
+        &self,
+        id: &str,
+        changes: ApiKeyChanges,
+    ) -> Result<ApiKeyRecord, ApiKeyError> {
+        changes.check()?;
+        self.apply(id, |record| {
+            if record.revoked_at_ms.is_some() {
+                return Err(ApiKeyError::Invalid(format!(
+                    "the API key \"{id}\" is revoked"
+                )));
+            }
+            changes.apply_to(record);
+            Ok(())
+        })
+        .await
     }
 
     /// The caller `key` stands for at `now_ms`.
@@ -225,7 +250,9 @@ impl ApiKeys {
             .and_then(|found| String::from_utf8(found.value).ok()?.parse().ok()))
     }
 
-    async fn update(
+    /// Applies `change` to the record with compare-and-set (retried when
+    /// another replica changed it first), then forgets this replica's copy.
+    async fn apply(
         &self,
         id: &str,
         change: impl Fn(&mut ApiKeyRecord) -> Result<(), ApiKeyError>,

@@ -46,6 +46,38 @@ impl NewApiKey {
     }
 }
 
+/// Changes to a key (`None`: unchanged).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApiKeyChanges {
+    pub roles: Option<Vec<String>>,
+    pub scopes: Option<Vec<String>>,
+    pub tier: Option<Option<String>>,
+}
+
+impl ApiKeyChanges {
+    pub(super) fn check(&self) -> Result<(), ApiKeyError> {
+        let too_many = |list: &Option<Vec<String>>| list.as_ref().is_some_and(|l| l.len() > 100);
+        if too_many(&self.roles) || too_many(&self.scopes) {
+            return Err(ApiKeyError::Invalid(
+                "a key may hold at most 100 roles and 100 scopes".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) fn apply_to(&self, record: &mut ApiKeyRecord) {
+        if let Some(roles) = &self.roles {
+            record.roles = roles.clone();
+        }
+        if let Some(scopes) = &self.scopes {
+            record.scopes = scopes.clone();
+        }
+        if let Some(tier) = &self.tier {
+            record.tier = tier.clone();
+        }
+    }
+}
+
 /// A secret a rotated key still takes until `valid_until_ms`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviousSecret {
@@ -155,6 +187,25 @@ mod tests {
         assert_eq!(key.admits("old", 1_500), Ok(()));
         assert!(key.admits("old", 1_600).is_err());
         assert_eq!(key.admits("new", 1_600), Ok(()));
+    }
+
+    #[test]
+    fn changes_replace_only_the_fields_given() {
+        let mut key = record("s");
+        key.roles = vec!["viewer".into()];
+        key.tier = Some("free".into());
+        let changes = ApiKeyChanges {
+            roles: Some(vec!["editor".into()]),
+            ..ApiKeyChanges::default()
+        };
+        changes.apply_to(&mut key);
+        assert_eq!(key.roles, ["editor"]);
+        assert_eq!(key.tier.as_deref(), Some("free"));
+        let too_many = ApiKeyChanges {
+            scopes: Some(vec![String::new(); 101]),
+            ..ApiKeyChanges::default()
+        };
+        assert!(too_many.check().is_err());
     }
 
     #[test]
