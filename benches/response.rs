@@ -50,6 +50,7 @@ async fn respond(heavy: &Heavy, client: &SubgraphClient) -> Vec<u8> {
         introspection: None,
         deferred: &[],
         max_errors: 100,
+        org_check: None,
     };
     let operation = &heavy.operation;
     let shaped = shape_response(

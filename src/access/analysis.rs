@@ -15,6 +15,7 @@ use apollo_compiler::{Name, Schema};
 
 use std::sync::Arc;
 
+use super::org::{OrgScoped, ORG_KEY};
 use super::pii::{PiiFields, Redaction};
 use super::requirements::{Holder, Requirements};
 use super::Action;
@@ -52,6 +53,8 @@ pub struct Analysis<'a, A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> {
     pub pii: &'a PiiFields,
     pub pii_rules: &'a PiiFields,
     pub pii_key: &'a Arc<[u8]>,
+    /// The org-scoped types, whose org field is fetched with every object.
+    pub org_scoped: &'a OrgScoped,
 }
 
 impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Analysis<'_, A, P> {
@@ -68,9 +71,10 @@ impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Analysis<'_, A, P> {
             path: Vec::new(),
             denials: Vec::new(),
             redacted: 0,
+            scoped: 0,
         };
         let (plan, shape) = walk.selections(&operation.root_type, &operation.selections, action);
-        let changed = !walk.denials.is_empty() || walk.redacted > 0;
+        let changed = !walk.denials.is_empty() || walk.redacted > 0 || walk.scoped > 0;
         let filtered = changed.then_some(Filtered { plan, shape });
         Verdict {
             denials: walk.denials,
@@ -158,6 +162,8 @@ struct Walk<'w, 'a, A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> {
     denials: Vec<Denial>,
     /// Fields marked for redaction.
     redacted: usize,
+    /// Selection sets given the org field of an org-scoped type.
+    scoped: usize,
 }
 
 impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Walk<'_, '_, A, P> {
@@ -205,15 +211,19 @@ impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Walk<'_, '_, A, P> {
         }
         self.path
             .push(PathElement::Key(field.response_key().as_str().into()));
-        if self.analysis.field_allowed(parent, &field.name, action) {
+        let reserved = !self.analysis.org_scoped.is_empty() && field.response_key() == ORG_KEY;
+        if !reserved && self.analysis.field_allowed(parent, &field.name, action) {
             let depth = self.path.len();
             for _ in 0..list_levels(&field.ty) {
                 self.path.push(PathElement::Key(LIST_MARKER.into()));
             }
-            let (inner_plan, inner_shape) =
+            let (mut inner_plan, inner_shape) =
                 self.selections(field.type_name(), &field.selections, Action::Read);
             self.path.truncate(depth);
             let leaf = field.selections.is_empty();
+            if !leaf {
+                self.add_org_fields(field.type_name(), &mut inner_plan);
+            }
             plan.push(Selection::Field(Field {
                 selections: if leaf {
                     inner_plan
@@ -230,7 +240,10 @@ impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Walk<'_, '_, A, P> {
                 ..field.clone_empty()
             }));
         } else {
-            let coordinate = format!("{parent}.{}", field.name);
+            let coordinate = match reserved {
+                true => format!("the response key {ORG_KEY} (reserved)"),
+                false => format!("{parent}.{}", field.name),
+            };
             shape.push(Selection::Field(Field {
                 denied: Some(coordinate.as_str().into()),
                 ..field.clone()
@@ -242,6 +255,45 @@ impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Walk<'_, '_, A, P> {
             });
         }
         self.path.pop();
+    }
+}
+
+impl<A: Fn(&str, Action) -> bool, P: Fn(&str) -> bool> Walk<'_, '_, A, P> {
+    /// Adds to `plan`, a selection set on `type_name`, the org field of
+    /// each org-scoped type a value of `type_name` can be, under
+    /// [`ORG_KEY`] (on an abstract type, in a fragment on that type).
+    fn add_org_fields(&mut self, type_name: &Name, plan: &mut SelectionSet) {
+        let scoped = &self.analysis.org_scoped;
+        if scoped.is_empty() {
+            return;
+        }
+        for object in self.analysis.checked_types(type_name) {
+            let Some(org_field) = scoped.field_of(&object) else {
+                continue;
+            };
+            let definition = match self.analysis.schema.types.get(&object) {
+                Some(ExtendedType::Object(o)) => o.fields.get(org_field),
+                _ => None,
+            };
+            let Some(definition) = definition else {
+                continue;
+            };
+            let fetched = Field {
+                alias: Name::new_static(ORG_KEY).ok(),
+                ..Field::plain(org_field.clone(), definition.ty.clone(), Vec::new())
+            };
+            let selection = match object == *type_name {
+                true => Selection::Field(fetched),
+                false => Selection::InlineFragment(InlineFragment {
+                    type_condition: Some(object.clone()),
+                    conditions: Vec::new(),
+                    defer: None,
+                    selections: vec![Selection::Field(fetched)],
+                }),
+            };
+            plan.push(selection);
+            self.scoped += 1;
+        }
     }
 }
 

@@ -18,6 +18,7 @@
 
 mod analysis;
 mod check;
+mod org;
 mod pii;
 mod policy;
 mod requirements;
@@ -27,10 +28,12 @@ mod visible;
 
 use std::sync::Arc;
 
+use apollo_compiler::Name;
 use arc_swap::ArcSwap;
 
 pub use analysis::{Analysis, Denial, Filtered, Verdict, LIST_MARKER};
 pub use check::{check_pii, check_policy, RuleProblem};
+pub use org::{OrgScoped, GLOBAL_ADMIN_ROLE, ORG_KEY};
 pub use pii::{mask, PiiFields, PiiKind, PiiStrategy, Redaction, PII_SPEC};
 pub use policy::{parse_rules, AccessPolicy, Action, PolicyError, Rule};
 pub use requirements::{Holder, Requirement, Requirements};
@@ -62,6 +65,8 @@ pub struct AccessSettings {
     pub pii_hash_key: Option<Arc<[u8]>>,
     /// Personal data fields by coordinate, besides the supergraph's `@pii`.
     pub pii_rules: Arc<PiiFields>,
+    /// Types whose objects belong to one org, and the field carrying it.
+    pub org_scoped: Arc<OrgScoped>,
     /// Whether introspection shows a caller only the fields it may query
     /// (default on; `junction dev` turns it off).
     pub hide_denied_in_introspection: bool,
@@ -74,6 +79,7 @@ impl Default for AccessSettings {
             anonymous_role: None,
             pii_hash_key: None,
             pii_rules: Arc::default(),
+            org_scoped: Arc::default(),
             hide_denied_in_introspection: true,
         }
     }
@@ -89,6 +95,7 @@ impl std::fmt::Debug for AccessSettings {
                 &self.pii_hash_key.as_ref().map(|_| "<redacted>"),
             )
             .field("pii_rules", &self.pii_rules)
+            .field("org_scoped", &self.org_scoped)
             .field(
                 "hide_denied_in_introspection",
                 &self.hide_denied_in_introspection,
@@ -113,6 +120,8 @@ pub struct Access {
     /// combination of rules can never replace a newer one.
     rebuilding: tokio::sync::Mutex<()>,
     pii_key: Arc<[u8]>,
+    /// The org-scoped type names (none when there are none).
+    org_scoped_types: Option<Arc<[Name]>>,
 }
 
 /// The policy in force and its version, swapped together.
@@ -147,8 +156,10 @@ impl Access {
         model: String,
         file_rules: Vec<Rule>,
     ) -> Self {
+        let scoped = settings.org_scoped.types();
         Self {
             pii_key: pii_key(&settings),
+            org_scoped_types: (!scoped.is_empty()).then(|| scoped.into()),
             settings,
             live: ArcSwap::from_pointee(Live {
                 policy: policy.map(Arc::new),
@@ -217,6 +228,16 @@ impl Access {
     /// The personal data fields of the PII rules file.
     pub fn pii_rules(&self) -> &PiiFields {
         &self.settings.pii_rules
+    }
+
+    /// The org-scoped types.
+    pub fn org_scoped(&self) -> &OrgScoped {
+        &self.settings.org_scoped
+    }
+
+    /// The org-scoped type names, when there are any.
+    pub fn org_scoped_types(&self) -> Option<Arc<[Name]>> {
+        self.org_scoped_types.clone()
     }
 
     /// The policy now (if any), and its version.

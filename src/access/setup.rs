@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Access, AccessMode, AccessPolicy, AccessSettings, PiiFields, PolicyError};
+use super::{Access, AccessMode, AccessPolicy, AccessSettings, OrgScoped, PiiFields, PolicyError};
 use crate::config::{AccessConfig, AccessModeConfig};
 
 /// Junction's Casbin model (`policies/model.conf`).
@@ -28,6 +28,8 @@ pub enum AccessSetupError {
     Policy { path: PathBuf, source: PolicyError },
     #[error("{}: {message}", path.display())]
     PiiRules { path: PathBuf, message: String },
+    #[error("{}: {message}", path.display())]
+    OrgScoped { path: PathBuf, message: String },
 }
 
 /// The access control `config` asks for: the supergraph's directives
@@ -44,6 +46,7 @@ pub async fn from_config(config: &AccessConfig) -> Result<Access, AccessSetupErr
             .as_ref()
             .map(|secret| Arc::from(secret.expose().as_bytes())),
         pii_rules: Arc::new(pii_rules(config.pii_rules.as_deref()).await?),
+        org_scoped: Arc::new(org_scoped(config.org_scoped.as_deref()).await?),
         hide_denied_in_introspection: config.hide_denied_in_introspection.unwrap_or(true),
     };
     let Some(policy_path) = &config.policy else {
@@ -102,6 +105,18 @@ async fn pii_rules(path: Option<&Path>) -> Result<PiiFields, AccessSetupError> {
     };
     let text = read(path).await?;
     PiiFields::from_yaml(&text).map_err(|message| AccessSetupError::PiiRules {
+        path: path.to_path_buf(),
+        message,
+    })
+}
+
+/// The org-scoped types of the file at `path`; none without one.
+async fn org_scoped(path: Option<&Path>) -> Result<OrgScoped, AccessSetupError> {
+    let Some(path) = path else {
+        return Ok(OrgScoped::default());
+    };
+    let text = read(path).await?;
+    OrgScoped::from_yaml(&text).map_err(|message| AccessSetupError::OrgScoped {
         path: path.to_path_buf(),
         message,
     })

@@ -231,7 +231,8 @@ fn print_welcome(
         println!("  subgraph  {name:<10} {}", subgraphs.url(name));
     }
     println!("  access    rules from {rules_from}; anonymous callers are `viewer`");
-    println!("            (User.birthday is null for them: log in as the admin user to see it)");
+    println!("            (for them User.birthday is null and User.email/phone are masked:");
+    println!("            log in as the admin user to see them)");
     println!();
     println!("Try:");
     println!(

@@ -9,7 +9,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use crate::access::{check_pii, check_policy, PiiFields, Requirements, RuleProblem};
+use crate::access::{check_pii, check_policy, OrgScoped, PiiFields, Requirements, RuleProblem};
 use crate::supergraph::Supergraph;
 
 #[derive(Debug, Subcommand)]
@@ -30,6 +30,10 @@ pub struct CheckArgs {
     /// A PII rules file (`Type.field: { kind, strategy }`) to check too.
     #[arg(long, value_name = "FILE")]
     pub pii: Option<PathBuf>,
+    /// An org isolation file (`Type: orgField`) to check too: each type an
+    /// object type, each field a String or ID of it.
+    #[arg(long, value_name = "FILE")]
+    pub org_scoped: Option<PathBuf>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
@@ -53,6 +57,9 @@ fn check(args: &CheckArgs) -> anyhow::Result<()> {
         .with_context(|| format!("{}", args.policy.display()))?;
     if let Some(path) = &args.pii {
         problems.extend(pii_problems(path, &supergraph)?);
+    }
+    if let Some(path) = &args.org_scoped {
+        problems.extend(org_problems(path, &supergraph)?);
     }
     report(args, &problems);
     if !problems.is_empty() {
@@ -80,6 +87,26 @@ fn pii_problems(
         .map(|(coordinate, message)| RuleProblem {
             line: 0,
             rule: format!("{}: {coordinate}", path.display()),
+            message,
+        })
+        .collect())
+}
+
+/// The org isolation file's types and fields the supergraph cannot honour.
+fn org_problems(
+    path: &std::path::Path,
+    supergraph: &Supergraph,
+) -> anyhow::Result<Vec<RuleProblem>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let scoped =
+        OrgScoped::from_yaml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(scoped
+        .problems(&supergraph.api_schema)
+        .into_iter()
+        .map(|(type_name, message)| RuleProblem {
+            line: 0,
+            rule: format!("{}: {type_name}", path.display()),
             message,
         })
         .collect())

@@ -37,6 +37,13 @@ pub struct AccessConfig {
     /// strategy: HASH }` (see `policies/pii.yaml`), relative to the config
     /// file. Default none.
     pub pii_rules: Option<PathBuf>,
+    /// Org isolation: types whose objects belong to one organisation, and
+    /// the field carrying it, as a YAML map such as `Invoice: orgId` (see
+    /// `policies/org_scoped.yaml`), relative to the config file. A caller
+    /// sees such an object only when that field is its own org (a global
+    /// admin, holding `admin` with no org, sees all); any other is null
+    /// with a `FORBIDDEN` error. Default none.
+    pub org_scoped: Option<PathBuf>,
     /// Whether introspection (`__schema`, `__type`) shows each caller only
     /// the fields it may query, and not the types left with none. Default
     /// on (`junction dev`: off, unless set).

@@ -113,7 +113,8 @@ pub(super) fn authorize(
     let (policy, version) = access.current();
     let nothing_declared = snapshot.requirements.is_empty()
         && snapshot.pii.is_empty()
-        && access.pii_rules().is_empty();
+        && access.pii_rules().is_empty()
+        && access.org_scoped().is_empty();
     if policy.is_none() && nothing_declared {
         return Ok(Authorized {
             prepared,
@@ -218,6 +219,7 @@ fn with_analysis<R>(
         pii: &snapshot.pii,
         pii_rules: access.pii_rules(),
         pii_key: access.pii_key(),
+        org_scoped: access.org_scoped(),
     };
     use_it(&analysis)
 }

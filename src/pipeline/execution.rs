@@ -15,7 +15,7 @@ use super::{incremental, respond, GraphQLResponse};
 use crate::execute::{lock, FetchContext, SubgraphClient};
 use crate::json::{self, Data, ValueBudget};
 use crate::plan::QueryPlan;
-use crate::shape::{shape_response, ShapeInput};
+use crate::shape::{shape_response, OrgCheck, ShapeInput};
 
 /// Everything one execution of a prepared operation needs, owned: shared
 /// by identical requests (inbound dedupe), and kept by the delivery of
@@ -38,6 +38,8 @@ pub(super) struct Execution {
     pub budget: ValueBudget,
     /// Headers every subgraph request carries (the caller's identity).
     pub forwarded: ForwardedHeaders,
+    /// The caller's org, when objects of org-scoped types are checked.
+    pub org_check: Option<OrgCheck>,
 }
 
 impl Execution {
@@ -60,6 +62,7 @@ impl Execution {
             introspection: self.introspection.as_ref(),
             deferred: &self.deferred,
             max_errors: self.max_errors,
+            org_check: self.org_check.as_ref(),
         }
     }
 

@@ -32,6 +32,7 @@ use crate::persisted::{
     check_hash, requested_hash, AutomaticPersistedQueries, Named, PersistedError,
     PersistedOperations,
 };
+use crate::shape::OrgCheck;
 
 /// How the request came and how its answer may go.
 pub struct Delivering {
@@ -98,7 +99,7 @@ pub async fn run(
     let prepared = authorized.prepared;
     let variables = coerce_variables(&context, &prepared)?;
     let introspection = introspect(&context, &prepared, &variables, authorized.visible)?;
-    let execution = plan(
+    let mut execution = plan(
         &context,
         executors.client,
         prepared,
@@ -106,6 +107,7 @@ pub async fn run(
         introspection,
         forwarded,
     )?;
+    execution.org_check = org_check(executors.access, &caller);
     Ok(execute(&context, executors, execution, &caller).await)
 }
 
@@ -352,6 +354,20 @@ fn plan(
         max_errors: settings.limits.max_errors,
         budget: ValueBudget::new(settings.max_response_values),
         forwarded,
+        org_check: None,
+    })
+}
+
+/// The org check of the caller's answers, when org-scoped types are
+/// configured and the caller is not a global admin (the admin role, no
+/// org).
+fn org_check(access: &Access, caller: &Caller) -> Option<OrgCheck> {
+    let scoped = access.org_scoped_types()?;
+    let global = caller.org.is_none() && caller.has_role(crate::access::GLOBAL_ADMIN_ROLE);
+    (!global).then(|| OrgCheck {
+        key: crate::access::ORG_KEY,
+        types: scoped,
+        org: caller.org.clone(),
     })
 }
 

@@ -42,6 +42,33 @@ pub struct ShapeInput<'a> {
     pub deferred: &'a [usize],
     /// Errors kept in all; past them errors are only counted, not built.
     pub max_errors: usize,
+    /// Objects of org-scoped types are shown only when of the caller's org.
+    pub org_check: Option<&'a OrgCheck>,
+}
+
+/// Which objects belong to which org, and the org of the caller (see
+/// `access`'s org isolation): an object of one of `types` is shown only
+/// when the value under `key` (fetched by the gateway, never written) is
+/// `org`; otherwise it is null with a `FORBIDDEN` error.
+#[derive(Debug, Clone)]
+pub struct OrgCheck {
+    pub key: &'static str,
+    pub types: std::sync::Arc<[Name]>,
+    /// The caller's org; none: no org-scoped object is shown.
+    pub org: Option<String>,
+}
+
+impl OrgCheck {
+    /// Whether an object of `type_name` with fields `object` may be shown.
+    fn admits(&self, type_name: &Name, object: &Object) -> bool {
+        if !self.types.contains(type_name) {
+            return true;
+        }
+        match (&self.org, object.get(self.key).and_then(Data::as_str)) {
+            (Some(org), Some(found)) => org == found,
+            _ => false,
+        }
+    }
 }
 
 /// A shaped response.
@@ -450,6 +477,7 @@ impl<'a, 'k> Shaper<'a, 'k> {
     ) -> Result<Written, NullPropagation> {
         match kind {
             TypeKind::Object => match raw {
+                Data::Object(map) if !self.admitted(name, map) => Ok(self.foreign(name)),
                 Data::Object(map) => self
                     .complete_object(name, selections, map, false)
                     .map(|()| Written::Value),
@@ -464,6 +492,9 @@ impl<'a, 'k> Shaper<'a, 'k> {
                 };
                 if runtime == *name && needs_object_type(self.input, selections) {
                     return Ok(self.unresolved_object_type(name));
+                }
+                if !self.admitted(&runtime, map) {
+                    return Ok(self.foreign(&runtime));
                 }
                 self.complete_object(&runtime, selections, map, false)
                     .map(|()| Written::Value)
@@ -570,6 +601,27 @@ impl<'a, 'k> Shaper<'a, 'k> {
         let message = format!("Access to {coordinate} is denied.");
         let error = GraphQLError::new(message, Cause::Forbidden);
         self.errors.push(error.at(self.response_path()));
+    }
+
+    /// Whether the caller may see this object of `type_name` (its org).
+    fn admitted(&self, type_name: &Name, object: &Object) -> bool {
+        self.input
+            .org_check
+            .is_none_or(|check| check.admits(type_name, object))
+    }
+
+    /// An object of another org (or of none): null, and a `FORBIDDEN`
+    /// error naming its type, never its org or fields.
+    fn foreign(&mut self, type_name: &Name) -> Written {
+        self.reported_invalid = true;
+        if !self.full() {
+            let message = format!(
+                "Access to this {type_name} is denied: it belongs to another organisation."
+            );
+            let error = GraphQLError::new(message, Cause::Forbidden);
+            self.errors.push(error.at(self.response_path()));
+        }
+        self.null()
     }
 
     /// True (and the error counted) when no more errors are kept.

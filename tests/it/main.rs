@@ -13,6 +13,7 @@ mod common;
 
 mod access;
 mod access_directives;
+mod access_orgs;
 mod access_pii;
 mod admin_access;
 mod admin_orgs;

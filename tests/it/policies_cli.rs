@@ -93,3 +93,26 @@ async fn pii_rules_naming_no_field_are_errors() {
     assert!(stdout.contains("User.birthday is of type Int"), "{stdout}");
     assert!(!stdout.contains("User.name"), "{stdout}");
 }
+
+#[tokio::test]
+async fn org_scoped_types_must_be_objects_with_a_string_org_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let org = dir.path().join("org_scoped.yaml");
+    std::fs::write(&org, "User: username\nProduct: price\nInvoice: orgId\n").unwrap();
+    let (code, stdout, _) = run(&[
+        "policies",
+        "check",
+        "--supergraph",
+        "schema/supergraph.graphql",
+        "--org-scoped",
+        org.to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("Product.price is of type Int"), "{stdout}");
+    assert!(
+        stdout.contains("the supergraph has no type Invoice"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("User"), "{stdout}");
+}
