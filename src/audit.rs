@@ -25,6 +25,8 @@ const LOG_LIST: &str = "audit:log";
 pub const MAX_PENDING: usize = 64;
 /// Entries kept by default.
 pub const DEFAULT_MAX_ENTRIES: u64 = 10_000;
+/// The request header carrying the request id entries name.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// How an audited action ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

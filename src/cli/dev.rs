@@ -54,11 +54,13 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     });
     let (access, rules_from) =
         crate::access::for_dev(config.access.hide_denied_in_introspection).await?;
+    let audit = AuditLog::new(registry.store(), DEFAULT_MAX_ENTRIES);
     let demo = start_demo_with(subgraphs_addr, &config, |gateway| {
         gateway
             .with_api_key_verifier(api_keys)
             .with_token_verifier(tokens)
             .with_access(Arc::new(access))
+            .with_audit(audit.clone())
     })
     .await?;
     let demo_inputs: Vec<SubgraphInput> = SUBGRAPH_NAMES
@@ -84,7 +86,6 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     )?;
     let library = OperationLibrary::new(registry.store());
     let registry_store = registry.store();
-    let audit_store = registry.store();
     loader.follow_operations(library, Arc::clone(&demo.gateway));
     let rules = crate::access::StoredRules::new(registry_store.clone());
     loader.follow_access(rules, Arc::clone(&demo.gateway));
@@ -99,7 +100,6 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         access: Some(Arc::clone(demo.gateway.access())),
     };
     let schema = admin::schema_with(registry, parts);
-    let audit = AuditLog::new(audit_store, DEFAULT_MAX_ENTRIES);
     settings.audit = Some(audit.clone());
     settings.oauth = Some(issuer);
     let endpoint = AdminEndpoint::new(schema, &token).with_audit(audit);

@@ -63,6 +63,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(rules, mode = ?access.settings().mode, "access control on");
     }
     gateway = gateway.with_access(Arc::new(access));
+    let audit = registry
+        .as_ref()
+        .map(|registry| AuditLog::new(registry.store(), DEFAULT_MAX_ENTRIES));
+    if let Some(audit) = &audit {
+        gateway = gateway.with_audit(audit.clone());
+    }
     let gateway = Arc::new(gateway);
     let source = match (from_registry, &registry) {
         (true, Some(registry)) => SupergraphSource::Registry(registry.clone()),
@@ -84,8 +90,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     let mut settings = http_settings(&config);
     settings.oauth = issuer;
-    if let Some(registry) = registry {
-        let registry_store = registry.store();
+    if let (Some(registry), Some(audit)) = (registry, audit) {
         let parts = admin::AdminParts {
             served: Some(served_schema(&gateway)),
             issuer: settings.oauth.clone(),
@@ -96,7 +101,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             Some(token) => AdminEndpoint::new(schema, token),
             None => AdminEndpoint::without_token(schema),
         };
-        let audit = AuditLog::new(registry_store, DEFAULT_MAX_ENTRIES);
         settings.audit = Some(audit.clone());
         let endpoint = endpoint.with_audit(audit);
         settings.admin = Some(endpoint.with_identifier(gateway.identifier().clone()));

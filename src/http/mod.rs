@@ -119,7 +119,7 @@ struct AppState {
     graphiql: Option<graphiql::GraphiqlPage>,
 }
 
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const REQUEST_ID: HeaderName = HeaderName::from_static(crate::audit::REQUEST_ID_HEADER);
 
 /// The router serving `/graphql`, `/health`, `/ready` and, when
 /// configured, GraphiQL's files under `/graphql/_graphiql/` and `/admin/graphql`.

@@ -101,6 +101,8 @@ impl std::fmt::Debug for VisibleSchemas {
 pub(super) struct Authorized {
     pub prepared: Arc<PreparedRequest>,
     pub visible: Option<Arc<VisibleSchema>>,
+    /// The fields denied (answered null), for the audit log.
+    pub denials: Option<Arc<[Denial]>>,
 }
 
 /// What `caller` may have of `prepared`; or, in reject mode, the refusal.
@@ -119,6 +121,7 @@ pub(super) fn authorize(
         return Ok(Authorized {
             prepared,
             visible: None,
+            denials: None,
         });
     }
     let mut scopes = caller.scopes.clone();
@@ -149,7 +152,11 @@ pub(super) fn authorize(
         }
     };
     let Some(filtered) = &decision.filtered else {
-        return Ok(Authorized { prepared, visible });
+        return Ok(Authorized {
+            prepared,
+            visible,
+            denials: None,
+        });
     };
     if !decision.denials.is_empty() {
         tracing::debug!(
@@ -163,6 +170,7 @@ pub(super) fn authorize(
     Ok(Authorized {
         prepared: Arc::clone(filtered),
         visible,
+        denials: (!decision.denials.is_empty()).then(|| Arc::clone(&decision.denials)),
     })
 }
 

@@ -88,6 +88,14 @@ impl GatewayError {
         }
     }
 
+    /// The fields refused, when this is an access refusal.
+    pub fn denials(&self) -> Option<&[crate::access::Denial]> {
+        match self {
+            Self::Forbidden(denials) => Some(denials),
+            _ => None,
+        }
+    }
+
     /// The GraphQL errors reporting this error: a document's own errors
     /// (with their locations), or one error with this one's message.
     pub fn to_graphql(&self) -> Vec<GraphQLError<&Self>> {

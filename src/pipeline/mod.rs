@@ -25,6 +25,7 @@ pub use forwarding::IdentityHeaders;
 pub use snapshot::Snapshot;
 
 mod authorize;
+mod denied;
 mod errors;
 mod execution;
 mod forwarding;
@@ -258,6 +259,8 @@ pub struct Gateway {
     /// What callers may see: the supergraph's directives, and the policy
     /// when one is configured.
     access: Arc<Access>,
+    /// Where denied requests are recorded, when an audit log is kept.
+    denied_audit: Option<denied::DeniedAudit>,
 }
 
 impl Gateway {
@@ -281,7 +284,15 @@ impl Gateway {
             identifier,
             anonymous_headers,
             access: Arc::new(Access::default()),
+            denied_audit: None,
         }
+    }
+
+    /// Records denied requests (who, which coordinates) in `log`.
+    #[must_use]
+    pub fn with_audit(mut self, log: crate::audit::AuditLog) -> Self {
+        self.denied_audit = Some(denied::DeniedAudit::new(log));
+        self
     }
 
     /// Decides what each caller may see with `access`.
@@ -449,6 +460,7 @@ impl Gateway {
             identifier: &self.identifier,
             anonymous_headers: &self.anonymous_headers,
             access: &self.access,
+            denied_audit: self.denied_audit.as_ref(),
         };
         let run = stages::run(context, executors);
         match tokio::time::timeout_at(deadline, run).await {

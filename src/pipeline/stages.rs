@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 
 use super::authorize::authorize;
+use super::denied::DeniedAudit;
 use super::execution::Execution;
 use super::inbound::{InboundKey, SharedAnswer};
 use super::snapshot::{PreparedRequest, Snapshot};
@@ -23,7 +24,7 @@ use super::{
     incremental, Delivery, GatewayError, GatewaySettings, GraphQLRequest, GraphQLResponse,
     RequestMethod,
 };
-use crate::access::{Access, VisibleSchema};
+use crate::access::{Access, Denial, VisibleSchema};
 use crate::execute::{ForwardedHeaders, InFlight, SubgraphClient};
 use crate::identity::{Caller, Identifier};
 use crate::json::ValueBudget;
@@ -54,6 +55,8 @@ pub struct Executors<'a> {
     pub anonymous_headers: &'a Arc<[(http::HeaderName, http::HeaderValue)]>,
     /// What callers may see.
     pub access: &'a Access,
+    /// Where denied requests are recorded.
+    pub denied_audit: Option<&'a DeniedAudit>,
 }
 
 /// One request on its way down the stages: what does not change while it
@@ -95,7 +98,9 @@ pub async fn run(
     let prepared = prepare(&context)?;
     register_persisted(&context.request, executors.apq, registering);
     check_method(&context, &prepared)?;
-    let authorized = authorize(executors.access, context.snapshot, prepared, &caller)?;
+    let authorized = authorize(executors.access, context.snapshot, prepared, &caller)
+        .inspect_err(|error| audit_denied(&context, &executors, &caller, error.denials()))?;
+    audit_denied(&context, &executors, &caller, authorized.denials.as_deref());
     let prepared = authorized.prepared;
     let variables = coerce_variables(&context, &prepared)?;
     let introspection = introspect(&context, &prepared, &variables, authorized.visible)?;
@@ -109,6 +114,18 @@ pub async fn run(
     )?;
     execution.org_check = org_check(executors.access, &caller);
     Ok(execute(&context, executors, execution, &caller).await)
+}
+
+/// Records the fields `caller` was denied, if any, in the audit log.
+fn audit_denied(
+    context: &RequestContext<'_>,
+    executors: &Executors<'_>,
+    caller: &Caller,
+    denials: Option<&[Denial]>,
+) {
+    if let (Some(audit), Some(denials)) = (executors.denied_audit, denials) {
+        audit.record(caller, denials, context.headers);
+    }
 }
 
 /// The request's caller, from the credential it presents; a credential

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use jsonwebtoken::Algorithm;
 use junction::access::{Access, AccessMode, AccessPolicy, AccessSettings};
+use junction::audit::{AuditFilter, AuditLog, DEFAULT_MAX_ENTRIES};
 use junction::config::Config;
 use junction::http::{self, HttpSettings};
 use junction::identity::jwt::{JwtSettings, JwtVerifier};
@@ -21,7 +22,7 @@ use junction::loader::start_demo_with;
 use serde_json::{json, Value};
 
 use crate::auth_jwt::{claims, jwks, provider, sign, with, JwksServer, KEYS};
-use crate::common::{client, TestServer};
+use crate::common::{client, embedded_store, TestServer};
 
 const MODEL: &str = include_str!("../../policies/model.conf");
 const SEED: &str = include_str!("../../policies/policy.csv");
@@ -34,12 +35,13 @@ struct Setup {
 }
 
 async fn setup(mode: AccessMode) -> Setup {
-    setup_with(mode, true).await
+    setup_with(mode, true, None).await
 }
 
 /// The demo behind the seed policy in `mode`, introspection on, and denied
-/// fields hidden from it when `hide_denied` says so.
-async fn setup_with(mode: AccessMode, hide_denied: bool) -> Setup {
+/// fields hidden from it when `hide_denied` says so; denials recorded in
+/// `audit` when given.
+async fn setup_with(mode: AccessMode, hide_denied: bool, audit: Option<AuditLog>) -> Setup {
     let jwks_server = JwksServer::start(jwks(&[&KEYS.rsa])).await;
     let jwt = JwtSettings {
         providers: vec![provider(&jwks_server.url)],
@@ -61,7 +63,11 @@ async fn setup_with(mode: AccessMode, hide_denied: bool) -> Setup {
         ..Config::default()
     };
     let demo = start_demo_with(SocketAddr::from(([127, 0, 0, 1], 0)), &config, |gateway| {
-        gateway.with_token_verifier(verifier).with_access(access)
+        let gateway = gateway.with_token_verifier(verifier).with_access(access);
+        match audit {
+            Some(log) => gateway.with_audit(log),
+            None => gateway,
+        }
     })
     .await
     .unwrap();
@@ -506,9 +512,71 @@ async fn introspection_shows_each_caller_only_what_it_may_query() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_hiding_introspection_shows_the_whole_schema() {
-    let setup = setup_with(AccessMode::Filter, false).await;
+    let setup = setup_with(AccessMode::Filter, false, None).await;
     let (_, body) = ask(&setup, USER_FIELDS, Some(&["api_user"])).await;
     let (fields, mutation) = user_fields_and_mutation(&body);
     assert_eq!(fields.len(), 7, "{body}");
     assert_eq!(mutation, json!("Mutation"), "{body}");
+}
+
+/// The `access.denied` entries of `log`, waiting up to a second for
+/// `count` of them (they are written in the background).
+async fn denied_entries(log: &AuditLog, count: usize) -> Vec<junction::audit::AuditEntry> {
+    let filter = AuditFilter {
+        action: Some("access.denied".into()),
+        ..AuditFilter::default()
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    loop {
+        let (entries, _) = log.read(&filter, None, 100).await.unwrap();
+        if entries.len() >= count || tokio::time::Instant::now() > deadline {
+            return entries;
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn denied_requests_are_in_the_audit_log_with_coordinates_never_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = AuditLog::new(embedded_store(dir.path()).await, DEFAULT_MAX_ENTRIES);
+    let setup = setup_with(AccessMode::Filter, true, Some(log.clone())).await;
+    let query = "{ me { name birthday email } }";
+    for _ in 0..3 {
+        let (status, body) = ask(&setup, query, Some(&["viewer"])).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, _) = ask(
+        &setup,
+        "{ users { birthday } topProducts { upc } }",
+        Some(&["api_user"]),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let entries = denied_entries(&log, 2).await;
+    // Newest first; the same caller denied the same coordinates thrice:
+    // one entry.
+    let listed: Vec<_> = entries
+        .iter()
+        .map(|e| (e.actor.as_str(), e.target.as_deref(), e.org.as_deref()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("user:user-1", Some("Query.users"), Some("acme")),
+            ("user:user-1", Some("User.birthday"), Some("acme")),
+        ]
+    );
+    let written = serde_json::to_string(&entries).unwrap();
+    for value in ["428112000", "urigo@example.com", "u***@example.com", "Uri"] {
+        assert!(!written.contains(value), "{value} in {written}");
+    }
+
+    // Reject mode: the refusal is recorded too.
+    let reject = setup_with(AccessMode::Reject, true, Some(log.clone())).await;
+    let (status, _) = ask(&reject, "{ me { phone birthday } }", Some(&["viewer"])).await;
+    assert_eq!(status, 403);
+    let entries = denied_entries(&log, 3).await;
+    assert_eq!(entries.len(), 3, "{entries:?}");
+    assert_eq!(entries[0].target.as_deref(), Some("User.birthday"));
 }
