@@ -29,19 +29,44 @@ const SEED: &str = include_str!("../../policies/policy.csv");
 const HEAVY_QUERY: &str = include_str!("../fixtures/heavy_query.graphql");
 const HEAVY_RESPONSE: &str = include_str!("../fixtures/heavy_response.json");
 
-struct Setup {
-    server: TestServer,
+pub(crate) struct Setup {
+    pub server: TestServer,
     _jwks: JwksServer,
 }
 
-async fn setup(mode: AccessMode) -> Setup {
-    setup_with(mode, true, None).await
+/// How [`setup_with`] sets the demo up.
+pub(crate) struct Options {
+    pub mode: AccessMode,
+    pub hide_denied: bool,
+    pub audit: Option<AuditLog>,
+    pub http: HttpSettings,
 }
 
-/// The demo behind the seed policy in `mode`, introspection on, and denied
-/// fields hidden from it when `hide_denied` says so; denials recorded in
-/// `audit` when given.
-async fn setup_with(mode: AccessMode, hide_denied: bool, audit: Option<AuditLog>) -> Setup {
+impl Options {
+    pub fn new(mode: AccessMode) -> Self {
+        Self {
+            mode,
+            hide_denied: true,
+            audit: None,
+            http: HttpSettings::default(),
+        }
+    }
+}
+
+async fn setup(mode: AccessMode) -> Setup {
+    setup_with(Options::new(mode)).await
+}
+
+/// The demo behind the seed policy in `options.mode`, introspection on,
+/// and denied fields hidden from it when `options.hide_denied` says so;
+/// denials recorded in `options.audit` when given.
+pub(crate) async fn setup_with(options: Options) -> Setup {
+    let Options {
+        mode,
+        hide_denied,
+        audit,
+        http: http_settings,
+    } = options;
     let jwks_server = JwksServer::start(jwks(&[&KEYS.rsa])).await;
     let jwt = JwtSettings {
         providers: vec![provider(&jwks_server.url)],
@@ -71,7 +96,7 @@ async fn setup_with(mode: AccessMode, hide_denied: bool, audit: Option<AuditLog>
     })
     .await
     .unwrap();
-    let router = http::router(Arc::clone(&demo.gateway), &HttpSettings::default());
+    let router = http::router(Arc::clone(&demo.gateway), &http_settings);
     let mut server = TestServer::serve(demo.gateway, router, Duration::from_secs(5)).await;
     server.keep_subgraphs(demo.subgraphs);
     Setup {
@@ -82,7 +107,7 @@ async fn setup_with(mode: AccessMode, hide_denied: bool, audit: Option<AuditLog>
 
 /// Status and body of `query` asked by a caller holding `roles` (none:
 /// anonymous).
-async fn ask(setup: &Setup, query: &str, roles: Option<&[&str]>) -> (u16, Value) {
+pub(crate) async fn ask(setup: &Setup, query: &str, roles: Option<&[&str]>) -> (u16, Value) {
     let mut request = client()
         .post(setup.server.url("/graphql"))
         .header("accept", "application/graphql-response+json")
@@ -512,7 +537,11 @@ async fn introspection_shows_each_caller_only_what_it_may_query() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_hiding_introspection_shows_the_whole_schema() {
-    let setup = setup_with(AccessMode::Filter, false, None).await;
+    let setup = setup_with(Options {
+        hide_denied: false,
+        ..Options::new(AccessMode::Filter)
+    })
+    .await;
     let (_, body) = ask(&setup, USER_FIELDS, Some(&["api_user"])).await;
     let (fields, mutation) = user_fields_and_mutation(&body);
     assert_eq!(fields.len(), 7, "{body}");
@@ -540,7 +569,11 @@ async fn denied_entries(log: &AuditLog, count: usize) -> Vec<junction::audit::Au
 async fn denied_requests_are_in_the_audit_log_with_coordinates_never_values() {
     let dir = tempfile::tempdir().unwrap();
     let log = AuditLog::new(embedded_store(dir.path()).await, DEFAULT_MAX_ENTRIES);
-    let setup = setup_with(AccessMode::Filter, true, Some(log.clone())).await;
+    let setup = setup_with(Options {
+        audit: Some(log.clone()),
+        ..Options::new(AccessMode::Filter)
+    })
+    .await;
     let query = "{ me { name birthday email } }";
     for _ in 0..3 {
         let (status, body) = ask(&setup, query, Some(&["viewer"])).await;
@@ -573,7 +606,11 @@ async fn denied_requests_are_in_the_audit_log_with_coordinates_never_values() {
     }
 
     // Reject mode: the refusal is recorded too.
-    let reject = setup_with(AccessMode::Reject, true, Some(log.clone())).await;
+    let reject = setup_with(Options {
+        audit: Some(log.clone()),
+        ..Options::new(AccessMode::Reject)
+    })
+    .await;
     let (status, _) = ask(&reject, "{ me { phone birthday } }", Some(&["viewer"])).await;
     assert_eq!(status, 403);
     let entries = denied_entries(&log, 3).await;

@@ -12,6 +12,7 @@
 mod common;
 
 mod access;
+mod access_bypass;
 mod access_directives;
 mod access_orgs;
 mod access_pii;
