@@ -14,6 +14,7 @@ mod common;
 mod access;
 mod access_bypass;
 mod access_directives;
+mod access_matrix;
 mod access_orgs;
 mod access_pii;
 mod admin_access;
