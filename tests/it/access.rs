@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jsonwebtoken::Algorithm;
-use junction::access::{Access, AccessMode, AccessPolicy, AccessSettings};
+use junction::access::{Access, AccessMode, AccessPolicy, AccessSettings, PiiFields};
 use junction::audit::{AuditFilter, AuditLog, DEFAULT_MAX_ENTRIES};
 use junction::config::Config;
 use junction::http::{self, HttpSettings};
@@ -40,6 +40,9 @@ pub(crate) struct Options {
     pub hide_denied: bool,
     pub audit: Option<AuditLog>,
     pub http: HttpSettings,
+    /// Personal data rules by coordinate, besides the demo's `@pii`.
+    pub pii_rules: Arc<PiiFields>,
+    pub pii_hash_key: Option<Arc<[u8]>>,
 }
 
 impl Options {
@@ -49,6 +52,8 @@ impl Options {
             hide_denied: true,
             audit: None,
             http: HttpSettings::default(),
+            pii_rules: Arc::default(),
+            pii_hash_key: None,
         }
     }
 }
@@ -66,6 +71,8 @@ pub(crate) async fn setup_with(options: Options) -> Setup {
         hide_denied,
         audit,
         http: http_settings,
+        pii_rules,
+        pii_hash_key,
     } = options;
     let jwks_server = JwksServer::start(jwks(&[&KEYS.rsa])).await;
     let jwt = JwtSettings {
@@ -77,6 +84,8 @@ pub(crate) async fn setup_with(options: Options) -> Setup {
         mode,
         anonymous_role: Some("viewer".into()),
         hide_denied_in_introspection: hide_denied,
+        pii_rules,
+        pii_hash_key,
         ..AccessSettings::default()
     };
     let access = Arc::new(Access::new(

@@ -314,3 +314,55 @@ async fn rules_by_coordinate_redact_fields_the_sdl_does_not_mark() {
         json!({ "city": "***", "name": "Jane Doe" })
     );
 }
+
+/// The demo's own personal data across subgraphs: `User.email`/`phone`
+/// (accounts' `@pii`, reached as entities of the reviews subgraph), and by
+/// coordinate `Review.body` (reviews, hashed) and `Product.weight`
+/// (products, null) — whose real value inventory's `shippingEstimate`
+/// still `@requires`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_redacts_entity_fields_of_several_subgraphs_and_requires_still_works() {
+    use crate::access::{ask, setup_with, Options};
+    let rules = "Review.body: { kind: FREE_TEXT, strategy: HASH }\nProduct.weight: { kind: FREE_TEXT, strategy: NULL }\n";
+    let options = || Options {
+        pii_rules: Arc::new(junction::access::PiiFields::from_yaml(rules).unwrap()),
+        pii_hash_key: Some(Arc::from(SECRET)),
+        ..Options::new(junction::access::AccessMode::Filter)
+    };
+    let (one, two) = (setup_with(options()).await, setup_with(options()).await);
+    let query = "{ topProducts(first: 7) { upc weight shippingEstimate
+        reviews { body ...Author } } }
+        fragment Author on Review { author { ... @defer { email phone } } }";
+    let (status, viewer) = ask(&one, query, None).await;
+    assert_eq!(status, 200, "{viewer}");
+    assert!(viewer.get("errors").is_none(), "{viewer}");
+    let products = viewer["data"]["topProducts"].as_array().unwrap();
+    let by_upc = |upc: &str| products.iter().find(|p| p["upc"] == upc).unwrap().clone();
+    // Weight redacted, yet the estimate is computed from the real one
+    // (Shelf: price 250, weight 400 → 200; Lamp: over 1000 → 0).
+    assert_eq!(by_upc("7")["weight"], Value::Null);
+    assert_eq!(by_upc("7")["shippingEstimate"], 200);
+    assert_eq!(by_upc("6")["shippingEstimate"], 0);
+    let table = by_upc("1");
+    let review = &table["reviews"][0];
+    let body = review["body"].as_str().unwrap();
+    assert!(body.starts_with("pii_") && body.len() == 28, "{body}");
+    assert_eq!(review["author"]["email"], "u***@example.com");
+    assert_eq!(review["author"]["phone"], "+49 *** **** **01");
+    // The same review body, the same pseudonym, on another gateway.
+    let (_, again) = ask(&two, query, None).await;
+    assert_eq!(again, viewer);
+    // An admin (unmask on everything) gets the clear values.
+    let (_, admin) = ask(&one, query, Some(&["admin"])).await;
+    let products = admin["data"]["topProducts"].as_array().unwrap();
+    let shelf = products.iter().find(|p| p["upc"] == "7").unwrap();
+    assert_eq!(shelf["weight"], 400);
+    assert!(admin["data"]["topProducts"][0]["reviews"][0]["body"]
+        .as_str()
+        .unwrap()
+        .starts_with("Lorem ipsum"));
+    assert_eq!(
+        admin["data"]["topProducts"][0]["reviews"][0]["author"]["email"],
+        "urigo@example.com"
+    );
+}
