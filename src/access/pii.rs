@@ -39,12 +39,38 @@ pub enum PiiKind {
     FreeText,
 }
 
+impl PiiKind {
+    /// The kind as the directive and the rules file name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "EMAIL",
+            Self::Phone => "PHONE",
+            Self::Name => "NAME",
+            Self::Address => "ADDRESS",
+            Self::Ip => "IP",
+            Self::Card => "CARD",
+            Self::FreeText => "FREE_TEXT",
+        }
+    }
+}
+
 /// How a value is redacted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PiiStrategy {
     Mask,
     Hash,
     Null,
+}
+
+impl PiiStrategy {
+    /// The strategy as the directive and the rules file name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mask => "MASK",
+            Self::Hash => "HASH",
+            Self::Null => "NULL",
+        }
+    }
 }
 
 /// How one field is redacted, with the key pseudonyms are made with.
@@ -155,6 +181,18 @@ impl PiiFields {
         self.fields
             .keys()
             .map(|(ty, field)| format!("{ty}.{field}"))
+    }
+
+    /// Every rule: the coordinate (`Type.field`), its kind and strategy, by
+    /// coordinate.
+    pub fn entries(&self) -> Vec<(String, PiiKind, PiiStrategy)> {
+        let mut entries: Vec<_> = self
+            .fields
+            .iter()
+            .map(|((ty, field), (kind, strategy))| (format!("{ty}.{field}"), *kind, *strategy))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries
     }
 
     /// How `parent.field` is marked, if it is.

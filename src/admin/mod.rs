@@ -4,7 +4,8 @@
 //! ([`operations`]; a subgraph check names the published operations it
 //! would break), API keys ([`api_keys`]), first-party users ([`users`],
 //! and `me`), the keys signing Junction's tokens ([`signing_keys`]), the
-//! access rules kept in the store ([`access`]) and the audit log
+//! access rules kept in the store ([`access`]), the personal data rules
+//! (read-only, [`pii`]) and the audit log
 //! ([`audit`]). Composition errors are data in the results, so a CI
 //! pipeline reads them like any field; other failures are GraphQL errors
 //! with `extensions.code` (`BAD_USER_INPUT`, `NOT_FOUND`,
@@ -25,6 +26,7 @@ mod access;
 mod api_keys;
 mod audit;
 mod operations;
+mod pii;
 mod scope;
 mod signing_keys;
 mod types;
@@ -46,6 +48,7 @@ use api_keys::{ApiKeysMutation, ApiKeysQuery};
 use audit::AuditQuery;
 pub use operations::ServedSchema;
 use operations::{OperationsMutation, OperationsQuery};
+use pii::PiiQuery;
 use scope::AdminScope;
 use signing_keys::{SigningKeysMutation, SigningKeysQuery};
 use users::{UsersMutation, UsersQuery};
@@ -66,6 +69,7 @@ pub struct Query(
     UsersQuery,
     SigningKeysQuery,
     AccessQuery,
+    PiiQuery,
 );
 
 /// Every mutation of the admin API.

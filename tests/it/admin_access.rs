@@ -92,6 +92,7 @@ fn operations(products: &str, key_id: &str) -> Vec<(&'static str, Value, Option<
         ("mutation { addAccessRule(rule: \"p, viewer, *, Query.me, read\") { rule changed } }", json!({}), None),
         ("mutation { addAccessRule(rule: \"p, viewer, *, Query.me\") { rule } }", json!({}), Some("BAD_USER_INPUT")),
         ("{ accessRules { rule stored } }", json!({}), None),
+        ("{ piiRules { coordinate } }", json!({}), None),
         ("{ checkAccess(roles: [\"viewer\"], object: \"Query.me\", action: \"read\") { allowed rules reason } }", json!({}), None),
         ("{ checkAccess(roles: [\"viewer\"], object: \"Query.me\", action: \"delete\") { allowed } }", json!({}), Some("BAD_USER_INPUT")),
         ("mutation { removeAccessRule(rule: \"p, viewer, *, Query.me, read\") { changed } }", json!({}), None),
@@ -142,4 +143,29 @@ async fn every_admin_operation_runs_for_an_admin_and_is_forbidden_to_others() {
     // The first signing key and the admin's rotation's: two.
     let (_, keys) = run(&server, TOKEN, "{ signingKeys { kid } }", &json!({})).await;
     assert_eq!(keys["data"]["signingKeys"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn pii_rules_list_the_live_supergraphs_pii_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server(dir.path()).await;
+    let query = "{ piiRules { coordinate kind strategy source } }";
+    let (_, empty) = run(&server, TOKEN, query, &json!({})).await;
+    assert_eq!(empty, json!({ "data": { "piiRules": [] } }));
+    let publish = "mutation($sdl: String!) { publishSubgraph(name: \"accounts\", url: \"http://127.0.0.1:1/graphql\", sdl: $sdl) { ok } }";
+    let sdl = junction_subgraphs::sdl("accounts").unwrap();
+    let (_, published) = run(&server, TOKEN, publish, &json!({ "sdl": sdl })).await;
+    assert_eq!(
+        published["data"]["publishSubgraph"]["ok"], true,
+        "{published}"
+    );
+    let (_, listed) = run(&server, TOKEN, query, &json!({})).await;
+    assert_eq!(
+        listed["data"]["piiRules"],
+        json!([
+            { "coordinate": "User.email", "kind": "EMAIL", "strategy": "MASK", "source": "schema" },
+            { "coordinate": "User.phone", "kind": "PHONE", "strategy": "MASK", "source": "schema" },
+        ]),
+        "{listed}"
+    );
 }
