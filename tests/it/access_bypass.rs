@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 
 use crate::access::{ask, setup_with, Options, Setup};
 use crate::common::fixture_subgraph::{FixtureServer, Subgraph};
-use crate::common::{client, TestServer};
+use crate::common::{ask_graphql, client, TestServer};
 
 /// The demo's birthdays, emails and phones, in clear.
 const CLEAR: [&str; 18] = [
@@ -315,29 +315,15 @@ async fn fragments_on_interfaces_and_unions_reach_no_denied_field() {
         "{ anything { ... on Person { name } } }",
         "{ anything { ... on Pet { n: name } ... on Person { n: name } } }",
     ] {
-        let body: Value = client()
-            .post(server.url("/graphql"))
-            .json(&json!({ "query": query }))
-            .send()
+        let text = ask_graphql(&server.url("/graphql"), query, None)
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let text = body.to_string();
+            .to_string();
         assert!(!text.contains("Ada Secret"), "{query}: {text}");
         assert!(text.contains("FORBIDDEN"), "{query}: {text}");
     }
     // The pet's name alone, on the pet's own type, is served.
-    let body: Value = client()
-        .post(server.url("/graphql"))
-        .json(&json!({ "query": "{ anything { ... on Pet { name } } }" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pets = "{ anything { ... on Pet { name } } }";
+    let body = ask_graphql(&server.url("/graphql"), pets, None).await;
     assert_eq!(
         body,
         json!({ "data": { "anything": [{}, { "name": "Rex" }] } })

@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 
 use crate::auth_jwt::{claims, jwks, provider, sign, with, JwksServer, KEYS};
 use crate::common::fixture_subgraph::{FixtureServer, Subgraph};
-use crate::common::{client, TestServer};
+use crate::common::{ask_graphql, TestServer};
 
 const TYPES: &str = r#"
 type Query @join__type(graph: BILLING) @join__type(graph: CRM) {
@@ -126,16 +126,8 @@ async fn ask(setup: &Setup, query: &str, role: &str, org: Option<&str>) -> Value
     if org.is_none() {
         claims.as_object_mut().unwrap().remove("org_id");
     }
-    client()
-        .post(setup.server.url("/graphql"))
-        .bearer_auth(sign(&KEYS.rsa, Algorithm::RS256, &claims))
-        .json(&json!({ "query": query }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    let token = sign(&KEYS.rsa, Algorithm::RS256, &claims);
+    ask_graphql(&setup.server.url("/graphql"), query, Some(&token)).await
 }
 
 fn foreign(path: Value) -> Value {

@@ -215,6 +215,18 @@ pub async fn post(
     request.send().await.unwrap()
 }
 
+/// The JSON answer to `{ "query": query }` posted to `url`, with a bearer
+/// credential when given.
+pub async fn ask_graphql(url: &str, query: &str, bearer: Option<&str>) -> serde_json::Value {
+    let mut request = client()
+        .post(url)
+        .json(&serde_json::json!({ "query": query }));
+    if let Some(credential) = bearer {
+        request = request.bearer_auth(credential);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 /// `GET url` with, if given, `accept`.
 pub async fn get(url: &str, accept: Option<&str>) -> reqwest::Response {
     let mut request = client().get(url);
