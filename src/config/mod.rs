@@ -275,8 +275,9 @@ impl Config {
     }
 
     /// Makes the file's relative paths (`supergraph`,
-    /// `auth.issuer.signing_key_file`, `access.policy`, `access.model`)
-    /// relative to `dir`, the file's directory.
+    /// `auth.issuer.signing_key_file`, `access.policy`, `access.model`,
+    /// `access.pii_rules`, `access.org_scoped`) relative to `dir`, the
+    /// file's directory.
     fn resolve_paths(&mut self, dir: &Path) {
         let paths = [
             &mut self.supergraph,
@@ -284,6 +285,7 @@ impl Config {
             &mut self.access.policy,
             &mut self.access.model,
             &mut self.access.pii_rules,
+            &mut self.access.org_scoped,
         ];
         for path in paths.into_iter().flatten() {
             if path.is_relative() {
@@ -521,6 +523,21 @@ mod tests {
             ..Config::default()
         };
         assert_eq!(example, expected);
+    }
+
+    #[test]
+    fn access_files_are_relative_to_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("junction.yaml");
+        let text = "supergraph: s.graphql\naccess:\n  policy: p/policy.csv\n  model: p/model.conf\n  pii_rules: p/pii.yaml\n  org_scoped: p/org.yaml\n";
+        std::fs::write(&file, text).unwrap();
+        let config = Config::read_file(&file).unwrap();
+        let at = |name: &str| Some(dir.path().join(name));
+        assert_eq!(config.supergraph, at("s.graphql"));
+        assert_eq!(config.access.policy, at("p/policy.csv"));
+        assert_eq!(config.access.model, at("p/model.conf"));
+        assert_eq!(config.access.pii_rules, at("p/pii.yaml"));
+        assert_eq!(config.access.org_scoped, at("p/org.yaml"));
     }
 
     #[test]
