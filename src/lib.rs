@@ -21,6 +21,7 @@ pub mod operation;
 pub mod persisted;
 pub mod pipeline;
 pub mod plan;
+pub mod ratelimit;
 pub mod registry;
 pub mod shape;
 pub mod store;

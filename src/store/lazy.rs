@@ -10,7 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::sync::OnceCell;
 
-use super::{CasOutcome, RedisStore, Store, StoreError, Subscription, Versioned};
+use super::{AtomicScript, CasOutcome, RedisStore, Store, StoreError, Subscription, Versioned};
 
 /// Connects to Redis on first use.
 pub struct LazyRedisStore {
@@ -124,5 +124,14 @@ impl Store for LazyRedisStore {
 
     async fn subscribe(&self, channel: &str) -> Result<Subscription, StoreError> {
         self.store().await?.subscribe(channel).await
+    }
+
+    async fn run_atomic(
+        &self,
+        script: &AtomicScript,
+        keys: &[&str],
+        args: &[i64],
+    ) -> Result<Option<Vec<i64>>, StoreError> {
+        self.store().await?.run_atomic(script, keys, args).await
     }
 }

@@ -160,6 +160,33 @@ pub trait Store: Send + Sync {
     /// during the outage may be lost — callers have a periodic check as
     /// backstop). Ends only when the store is dropped.
     async fn subscribe(&self, channel: &str) -> Result<Subscription, StoreError>;
+
+    /// Runs `script` atomically where every replica sees its effect (Redis),
+    /// on `keys` (in a namespace of their own) with integer `args`: its
+    /// integers. `None` from a backend that one process owns alone (the
+    /// embedded store), where the caller decides in process instead.
+    async fn run_atomic(
+        &self,
+        _script: &AtomicScript,
+        _keys: &[&str],
+        _args: &[i64],
+    ) -> Result<Option<Vec<i64>>, StoreError> {
+        Ok(None)
+    }
+}
+
+/// A Lua script for [`Store::run_atomic`], loaded once per connection and
+/// then called by its digest.
+pub struct AtomicScript(::redis::Script);
+
+impl AtomicScript {
+    pub fn new(source: &str) -> Self {
+        Self(::redis::Script::new(source))
+    }
+
+    pub(crate) fn script(&self) -> &::redis::Script {
+        &self.0
+    }
 }
 
 /// Most entries the embedded store's cache namespace holds: once full, expired

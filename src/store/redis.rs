@@ -6,10 +6,13 @@
 //!   compare-and-set and put are Lua scripts, so each is atomic;
 //! - expiring record `r` → hash `Pexp:r` like a versioned key, with a TTL;
 //! - list `l` → Redis list `Plist:l`, newest at the head (`LPUSH`, `LRANGE`);
-//! - channel `c` → Redis channel `Pc`.
+//! - channel `c` → Redis channel `Pc`;
+//! - a key `a` of an atomic script ([`Store::run_atomic`], rate limit
+//!   cells) → `P{atomic}:a`, a plain string.
 //!
-//! Every script touches exactly one key, so in a cluster nothing needs to
-//! share a hash slot and the prefix carries no hash tag. (A deployment that
+//! Every other script touches exactly one key, so in a cluster nothing else
+//! needs to share a hash slot and the prefix carries no hash tag; atomic
+//! scripts' keys share the hash tag `{atomic}` (one slot). (A deployment that
 //! wants all of Junction's keys on one node can set the prefix to
 //! `{junction}:`.)
 //!
@@ -142,6 +145,12 @@ impl RedisStore {
 
     fn key(&self, key: &str) -> String {
         format!("{}kv:{key}", self.prefix)
+    }
+
+    /// A key of [`Store::run_atomic`]'s namespace. Every such key has the
+    /// hash tag `{atomic}`, so one script's keys share a Redis Cluster slot.
+    fn atomic(&self, key: &str) -> String {
+        format!("{}{{atomic}}:{key}", self.prefix)
     }
 
     fn expiring(&self, key: &str) -> String {
@@ -404,6 +413,22 @@ impl Store for RedisStore {
                 let message = format!("{}: cannot subscribe to {channel}: {reason}", self.location);
                 StoreError::Unavailable(scrub(message, &self.secrets))
             })
+    }
+
+    async fn run_atomic(
+        &self,
+        script: &super::AtomicScript,
+        keys: &[&str],
+        args: &[i64],
+    ) -> Result<Option<Vec<i64>>, StoreError> {
+        let mut invocation = script.script().prepare_invoke();
+        for key in keys {
+            invocation.key(self.atomic(key));
+        }
+        for arg in args {
+            invocation.arg(*arg);
+        }
+        self.call(Request::Script(invocation)).await.map(Some)
     }
 }
 
