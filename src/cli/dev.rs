@@ -55,12 +55,17 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let (access, rules_from) =
         crate::access::for_dev(config.access.hide_denied_in_introspection).await?;
     let audit = AuditLog::new(registry.store(), DEFAULT_MAX_ENTRIES);
+    let limiter = serve::rate_limiter(&config, Some(&registry)).await?;
     let demo = start_demo_with(subgraphs_addr, &config, |gateway| {
-        gateway
+        let gateway = gateway
             .with_api_key_verifier(api_keys)
             .with_token_verifier(tokens)
             .with_access(Arc::new(access))
-            .with_audit(audit.clone())
+            .with_audit(audit.clone());
+        match limiter {
+            Some(limiter) => gateway.with_rate_limiter(limiter),
+            None => gateway,
+        }
     })
     .await?;
     let demo_inputs: Vec<SubgraphInput> = SUBGRAPH_NAMES

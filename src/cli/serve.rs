@@ -63,6 +63,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(rules, mode = ?access.settings().mode, "access control on");
     }
     gateway = gateway.with_access(Arc::new(access));
+    if let Some(limiter) = rate_limiter(&config, registry.as_ref()).await? {
+        gateway = gateway.with_rate_limiter(limiter);
+    }
     let audit = registry
         .as_ref()
         .map(|registry| AuditLog::new(registry.store(), DEFAULT_MAX_ENTRIES));
@@ -233,6 +236,33 @@ async fn open_server_registry(config: &Config) -> anyhow::Result<Registry> {
     }
     tracing::info!(backend = store.backend(), "store opened");
     Ok(Registry::new(store).with_allowed_hosts(allowed_hosts(config)?))
+}
+
+/// The rate limiter `config.rate_limits` asks for (none when it limits
+/// nothing): shared through Redis when a Redis URL is configured (the
+/// registry's store, or one opened for it), else in process.
+pub async fn rate_limiter(
+    config: &Config,
+    registry: Option<&Registry>,
+) -> anyhow::Result<Option<Arc<crate::ratelimit::RateLimiter>>> {
+    let settings = crate::ratelimit::from_config(&config.rate_limits)?;
+    if !settings.is_enabled() {
+        return Ok(None);
+    }
+    let store = match (registry, &config.redis_url) {
+        (Some(registry), _) => Some(registry.store()),
+        (None, Some(_)) => Some(
+            open_store_lazily(&store_config(config))
+                .await
+                .context("cannot open the store for rate limits")?,
+        ),
+        (None, None) => None,
+    };
+    let shared = store.as_ref().is_some_and(|s| s.backend() == "redis");
+    tracing::info!(shared, tiers = settings.tiers.len(), "rate limits on");
+    Ok(Some(Arc::new(crate::ratelimit::RateLimiter::new(
+        settings, store,
+    ))))
 }
 
 /// Binds the listen address and logs the URL it serves.

@@ -22,6 +22,7 @@ mod edge;
 mod issuer;
 mod limits;
 mod persisted;
+mod rate_limits;
 mod server;
 mod subgraphs;
 
@@ -39,6 +40,7 @@ pub use issuer::{
 };
 pub use limits::LimitsConfig;
 pub use persisted::{ApqConfig, PersistedOperationsConfig, Safelist};
+pub use rate_limits::{OnStoreErrorConfig, RateLimitsConfig, TierConfig};
 pub use server::ServerConfig;
 pub use subgraphs::{ErrorExposure, ErrorsConfig, SubgraphConfig};
 
@@ -113,6 +115,8 @@ pub struct Config {
     pub access: AccessConfig,
     /// Limits on each operation.
     pub limits: LimitsConfig,
+    /// Request rates and cost budgets per caller.
+    pub rate_limits: RateLimitsConfig,
     /// Limits of the HTTP server.
     pub server: ServerConfig,
     /// Cross-origin requests from browsers.
@@ -194,6 +198,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             access: AccessConfig::default(),
             limits: LimitsConfig::default(),
+            rate_limits: RateLimitsConfig::default(),
             server: ServerConfig::default(),
             cors: CorsConfig::default(),
             compression: CompressionConfig::default(),

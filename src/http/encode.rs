@@ -23,7 +23,9 @@ use crate::pipeline::{GraphQLResponse, ResponseKind};
 pub fn graphql_response(response: GraphQLResponse, media: ResponseMediaType) -> Response {
     if let Some(subsequent) = response.subsequent {
         let body = multipart::body(response.body, Some(subsequent));
-        return with_stream(StatusCode::OK, body);
+        let mut http = with_stream(StatusCode::OK, body);
+        http.headers_mut().extend(response.headers);
+        return http;
     }
     let status = match (response.kind, media) {
         (ResponseKind::Executed, _) => StatusCode::OK,
@@ -39,6 +41,7 @@ pub fn graphql_response(response: GraphQLResponse, media: ResponseMediaType) -> 
         (ResponseKind::QueryNeeded, _) => StatusCode::OK,
         (ResponseKind::Unauthenticated, _) => StatusCode::UNAUTHORIZED,
         (ResponseKind::Forbidden, _) => StatusCode::FORBIDDEN,
+        (ResponseKind::RateLimited, _) => StatusCode::TOO_MANY_REQUESTS,
     };
     let mut http = with_body(status, media, response.body);
     if response.kind == ResponseKind::MethodNotAllowed {
@@ -48,6 +51,7 @@ pub fn graphql_response(response: GraphQLResponse, media: ResponseMediaType) -> 
     if response.kind == ResponseKind::Unauthenticated {
         unauthenticated(&mut http);
     }
+    http.headers_mut().extend(response.headers);
     http
 }
 

@@ -7,7 +7,9 @@
 //! instead, whatever its parameters: the page opens a `query` parameter in
 //! its editor, and nothing runs until the user asks.
 
-use axum::extract::{RawQuery, Request, State};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
@@ -19,14 +21,16 @@ use crate::pipeline::{Delivery, GraphQLRequest, RequestMethod, ResponseKind};
 pub async fn post(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let headers = &parts.headers;
+    let peer = peer(&parts.extensions);
     let response = match decode_post(&state, headers, body).await {
         Ok((PostBody::Single(request), media)) => {
             let delivery = delivery(headers);
             let method = RequestMethod::Post;
-            execute(&state, headers, request, method, media, delivery).await
+            let sent = Sent { headers, peer };
+            execute(&state, sent, request, method, media, delivery).await
         }
         Ok((PostBody::Batch(requests), media)) => {
-            execute_batch(&state, headers, requests, media).await
+            execute_batch(&state, Sent { headers, peer }, requests, media).await
         }
         Err((error, media)) => encode::http_error(&error, media),
     };
@@ -35,11 +39,11 @@ pub async fn post(State(state): State<AppState>, request: Request) -> Response {
 }
 
 /// `GET /graphql?query=…&operationName=…&variables=…&extensions=…`.
-pub async fn get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(query_string): RawQuery,
-) -> Response {
+pub async fn get(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let headers = parts.headers;
+    let query_string = parts.uri.query().map(str::to_string);
+    let peer = peer(&parts.extensions);
     if negotiate::is_websocket_upgrade(&headers) {
         return encode::http_error(&HttpError::WebSocketUnsupported, ResponseMediaType::Json);
     }
@@ -60,7 +64,10 @@ pub async fn get(
             let delivery = delivery(&headers);
             execute(
                 &state,
-                &headers,
+                Sent {
+                    headers: &headers,
+                    peer,
+                },
                 request,
                 RequestMethod::Get,
                 media,
@@ -136,7 +143,7 @@ fn delivery(headers: &HeaderMap) -> Delivery {
 /// answered 401 as a whole.
 async fn execute_batch(
     state: &AppState,
-    headers: &HeaderMap,
+    Sent { headers, peer }: Sent<'_>,
     requests: Vec<Result<GraphQLRequest, HttpError>>,
     media: ResponseMediaType,
 ) -> Response {
@@ -145,7 +152,13 @@ async fn execute_batch(
             Ok(request) => {
                 let gateway = &state.gateway;
                 let response = gateway
-                    .execute_for(request, headers, RequestMethod::Post, Delivery::Complete)
+                    .execute_for(
+                        request,
+                        headers,
+                        peer,
+                        RequestMethod::Post,
+                        Delivery::Complete,
+                    )
                     .await;
                 (Some(response.kind), response.body)
             }
@@ -166,7 +179,7 @@ async fn execute_batch(
 
 async fn execute(
     state: &AppState,
-    headers: &HeaderMap,
+    Sent { headers, peer }: Sent<'_>,
     request: GraphQLRequest,
     method: RequestMethod,
     media: ResponseMediaType,
@@ -174,7 +187,21 @@ async fn execute(
 ) -> Response {
     let gateway = &state.gateway;
     let response = gateway
-        .execute_for(request, headers, method, delivery)
+        .execute_for(request, headers, peer, method, delivery)
         .await;
     encode::graphql_response(response, media)
+}
+
+/// Who sent a request: its headers and the connection's peer address.
+#[derive(Clone, Copy)]
+struct Sent<'a> {
+    headers: &'a HeaderMap,
+    peer: Option<IpAddr>,
+}
+
+/// The connection's peer address, when the server recorded it.
+fn peer(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|axum::extract::ConnectInfo(addr)| addr.ip())
 }

@@ -46,6 +46,20 @@ pub enum GatewayError {
     /// `reject` mode).
     #[error("The operation asks for fields the caller may not have.")]
     Forbidden(Arc<[crate::access::Denial]>),
+    /// The caller is over one of its rate limits.
+    #[error("{}", rate_limited_message(.0))]
+    RateLimited(Box<crate::ratelimit::Limited>),
+}
+
+fn rate_limited_message(limited: &crate::ratelimit::Limited) -> String {
+    match (limited.retry_after, limited.by) {
+        (Some(wait), by) => format!(
+            "Too many requests: the {by} limit is reached; retry in {} s.",
+            crate::ratelimit::seconds(wait)
+        ),
+        (None, "cost") => "This operation costs more than the caller's whole cost budget.".into(),
+        (None, by) => format!("This request is more than the whole {by} limit."),
+    }
 }
 
 impl GatewayError {
@@ -73,6 +87,7 @@ impl GatewayError {
             Self::Persisted(error) => error.code(),
             Self::Identity(_) => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
+            Self::RateLimited(_) => "RATE_LIMITED",
         }
     }
 
@@ -197,6 +212,12 @@ impl Coded for &GatewayError {
     }
 
     fn write_entries<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        if let GatewayError::RateLimited(limited) = self {
+            map.serialize_entry("limit", limited.by)?;
+            if let Some(wait) = limited.retry_after {
+                map.serialize_entry("retryAfter", &crate::ratelimit::seconds(wait))?;
+            }
+        }
         if let Some(limit) = self.limit() {
             map.serialize_entry("limit", limit.limit)?;
             map.serialize_entry("max", &limit.max)?;

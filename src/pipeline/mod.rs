@@ -200,6 +200,8 @@ pub enum ResponseKind {
     /// The operation touches fields the caller may not have and access is
     /// in `reject` mode (HTTP 403).
     Forbidden,
+    /// The caller is over a rate limit (HTTP 429 with `Retry-After`).
+    RateLimited,
 }
 
 /// How the client can take a response.
@@ -222,6 +224,8 @@ pub struct GraphQLResponse {
     pub body: Bytes,
     /// For an incremental response, the payloads still to come.
     pub subsequent: Option<Subsequent>,
+    /// Headers the HTTP response carries (the rate limits' state).
+    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
 }
 
 impl std::fmt::Debug for GraphQLResponse {
@@ -261,6 +265,8 @@ pub struct Gateway {
     access: Arc<Access>,
     /// Where denied requests are recorded, when an audit log is kept.
     denied_audit: Option<denied::DeniedAudit>,
+    /// The rate limits, when any are configured.
+    limiter: Option<Arc<crate::ratelimit::RateLimiter>>,
 }
 
 impl Gateway {
@@ -285,7 +291,20 @@ impl Gateway {
             anonymous_headers,
             access: Arc::new(Access::default()),
             denied_audit: None,
+            limiter: None,
         }
+    }
+
+    /// Limits requests with `limiter` (when it limits anything).
+    #[must_use]
+    pub fn with_rate_limiter(mut self, limiter: Arc<crate::ratelimit::RateLimiter>) -> Self {
+        self.limiter = limiter.settings().is_enabled().then_some(limiter);
+        self
+    }
+
+    /// The rate limiter in force, if any.
+    pub fn rate_limiter(&self) -> Option<&Arc<crate::ratelimit::RateLimiter>> {
+        self.limiter.as_ref()
     }
 
     /// Records denied requests (who, which coordinates) in `log`.
@@ -423,7 +442,7 @@ impl Gateway {
         method: RequestMethod,
         delivery: Delivery,
     ) -> GraphQLResponse {
-        self.execute_for(request, &http::HeaderMap::new(), method, delivery)
+        self.execute_for(request, &http::HeaderMap::new(), None, method, delivery)
             .await
     }
 
@@ -434,6 +453,7 @@ impl Gateway {
         &self,
         request: GraphQLRequest,
         headers: &http::HeaderMap,
+        peer: Option<std::net::IpAddr>,
         method: RequestMethod,
         delivery: Delivery,
     ) -> GraphQLResponse {
@@ -446,6 +466,7 @@ impl Gateway {
             settings: &self.settings,
             request,
             headers,
+            peer,
             delivering: stages::Delivering {
                 method,
                 delivery,
@@ -461,16 +482,27 @@ impl Gateway {
             anonymous_headers: &self.anonymous_headers,
             access: &self.access,
             denied_audit: self.denied_audit.as_ref(),
+            limiter: self.limiter.as_deref(),
         };
-        let run = stages::run(context, executors);
-        match tokio::time::timeout_at(deadline, run).await {
+        let mut limits = Vec::new();
+        let run = stages::run(context, executors, &mut limits);
+        let mut response = match tokio::time::timeout_at(deadline, run).await {
             Ok(Ok(response)) => response,
+            Ok(Err(GatewayError::RateLimited(limited))) => {
+                let mut refused = respond::from_error(&GatewayError::RateLimited(limited.clone()));
+                refused.headers = crate::ratelimit::headers(&limited.policies, limited.retry_after);
+                refused
+            }
             Ok(Err(error)) => respond::from_error(&error),
             Err(_) => {
                 let timeout = self.settings.request_timeout;
                 respond::request_error(ResponseKind::Timeout, &GatewayError::Timeout(timeout))
             }
+        };
+        if response.headers.is_empty() {
+            response.headers = crate::ratelimit::headers(&limits, None);
         }
+        response
     }
 
     /// The query plan of an operation, as text (`json = false`) or JSON.

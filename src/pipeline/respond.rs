@@ -21,6 +21,7 @@ pub fn from_error(error: &GatewayError) -> GraphQLResponse {
         GatewayError::Timeout(_) => ResponseKind::Timeout,
         GatewayError::Identity(_) => ResponseKind::Unauthenticated,
         GatewayError::Forbidden(_) => ResponseKind::Forbidden,
+        GatewayError::RateLimited(_) => ResponseKind::RateLimited,
         GatewayError::Persisted(error) if error.asks_for_the_query() => ResponseKind::QueryNeeded,
         _ => ResponseKind::RequestError,
     };
@@ -36,6 +37,7 @@ pub fn request_error(kind: ResponseKind, error: &GatewayError) -> GraphQLRespons
         kind,
         body: Bytes::from(body),
         subsequent: None,
+        headers: Vec::new(),
     }
 }
 
@@ -70,6 +72,7 @@ pub fn executed(shaped: Shaped, errors: Vec<GraphQLError>, max_errors: usize) ->
         kind: ResponseKind::Executed,
         body: Bytes::from(body),
         subsequent: None,
+        headers: Vec::new(),
     }
 }
 
@@ -116,6 +119,7 @@ pub fn incremental(initial: Bytes, subsequent: Subsequent) -> GraphQLResponse {
         kind: ResponseKind::Executed,
         body: initial,
         subsequent: Some(subsequent),
+        headers: Vec::new(),
     }
 }
 

@@ -33,6 +33,7 @@ use crate::persisted::{
     check_hash, requested_hash, AutomaticPersistedQueries, Named, PersistedError,
     PersistedOperations,
 };
+use crate::ratelimit::{client_ip, PolicyState, RateLimiter, Subject};
 use crate::shape::OrgCheck;
 
 /// How the request came and how its answer may go.
@@ -57,6 +58,8 @@ pub struct Executors<'a> {
     pub access: &'a Access,
     /// Where denied requests are recorded.
     pub denied_audit: Option<&'a DeniedAudit>,
+    /// The rate limits, when any are configured.
+    pub limiter: Option<&'a RateLimiter>,
 }
 
 /// One request on its way down the stages: what does not change while it
@@ -67,6 +70,8 @@ pub struct RequestContext<'a> {
     pub request: GraphQLRequest,
     /// The HTTP request's headers (credentials, `Authorization` to forward).
     pub headers: &'a http::HeaderMap,
+    /// The address of the connection's peer (rate limits by address).
+    pub peer: Option<std::net::IpAddr>,
     pub delivering: Delivering,
 }
 
@@ -79,6 +84,7 @@ type StageResult<T> = Result<T, GatewayError>;
 pub async fn run(
     mut context: RequestContext<'_>,
     executors: Executors<'_>,
+    limits: &mut Vec<PolicyState>,
 ) -> StageResult<GraphQLResponse> {
     let caller = identify(&context, executors.identifier).await?;
     let forwarded = forwarding::forwarded(
@@ -98,6 +104,7 @@ pub async fn run(
     let prepared = prepare(&context)?;
     register_persisted(&context.request, executors.apq, registering);
     check_method(&context, &prepared)?;
+    *limits = throttle(&context, &executors, &caller).await?;
     let authorized = authorize(executors.access, context.snapshot, prepared, &caller)
         .inspect_err(|error| audit_denied(&context, &executors, &caller, error.denials()))?;
     audit_denied(&context, &executors, &caller, authorized.denials.as_deref());
@@ -114,6 +121,32 @@ pub async fn run(
     )?;
     execution.org_check = org_check(executors.access, &caller);
     Ok(execute(&context, executors, execution, &caller).await)
+}
+
+/// Counts the request against the caller's rate limits (after `prepare`,
+/// so that an operation's cost can be counted in the same round trip as
+/// the request); the limits' states, or the refusal.
+async fn throttle(
+    context: &RequestContext<'_>,
+    executors: &Executors<'_>,
+    caller: &Caller,
+) -> StageResult<Vec<PolicyState>> {
+    let Some(limiter) = executors.limiter else {
+        return Ok(Vec::new());
+    };
+    let trusted = &limiter.settings().trusted_proxies;
+    let subject = Subject {
+        caller: (!caller.is_anonymous()).then(|| {
+            let id = caller.subject.as_deref().unwrap_or_default();
+            format!("{}:{id}", caller.kind.as_str())
+        }),
+        tier: caller.tier.as_deref(),
+        ip: client_ip(context.peer, context.headers, trusted),
+    };
+    limiter
+        .check(&subject, 0)
+        .await
+        .map_err(|limited| GatewayError::RateLimited(Box::new(limited)))
 }
 
 /// Records the fields `caller` was denied, if any, in the audit log.
@@ -418,5 +451,6 @@ async fn execute(
         kind,
         body,
         subsequent: None,
+        headers: Vec::new(),
     }
 }

@@ -16,6 +16,7 @@ mod gcra;
 mod headers;
 mod local;
 mod rate;
+mod setup;
 mod shared;
 
 use std::collections::BTreeMap;
@@ -31,6 +32,7 @@ pub use gcra::Verdict;
 pub use headers::{headers, seconds, PolicyState};
 pub use local::LocalCells;
 pub use rate::{Rate, RateError};
+pub use setup::{from_config, settings, RateLimitsError, ANONYMOUS_ENV, ANONYMOUS_TIER};
 
 use crate::store::Store;
 

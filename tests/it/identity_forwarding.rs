@@ -64,6 +64,7 @@ async fn a_client_cannot_claim_an_identity_and_authorization_goes_only_where_ask
         .execute_for(
             request,
             &client_headers(),
+            None,
             RequestMethod::Post,
             Delivery::Complete,
         )

@@ -68,6 +68,7 @@ mod persisted_operations;
 mod persisted_queries;
 mod plan_snapshots;
 mod policies_cli;
+mod rate_limits;
 mod registry;
 mod signing_keys;
 mod store_conformance;

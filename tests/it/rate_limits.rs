@@ -1,0 +1,277 @@
+//! Rate limits end to end: a fixture subgraph behind Junction, callers
+//! anonymous (by address), with real JWTs (their tier in a claim) and with
+//! API keys (their tier in the key's record); limits kept in process, and
+//! shared by two gateways through a real Redis. Refusals are 429 with
+//! `Retry-After`, the IETF and `X-RateLimit-*` headers and a
+//! `RATE_LIMITED` error, and reach no subgraph.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jsonwebtoken::Algorithm;
+use junction::http::{self, HttpSettings};
+use junction::identity::api_keys::{ApiKeys, NewApiKey};
+use junction::identity::jwt::{JwtSettings, JwtVerifier};
+use junction::pipeline::{Gateway, GatewaySettings};
+use junction::ratelimit::{RateLimitSettings, RateLimiter, Tier};
+use junction::store::{open_store, Store, StoreConfig};
+use serde_json::{json, Value};
+
+use crate::auth_jwt::{claims, jwks, provider, sign, with, JwksServer, KEYS};
+use crate::common::fixture_subgraph::{FixtureServer, Subgraph};
+use crate::common::redis_server::RedisServer;
+use crate::common::{client, embedded_store, TestServer};
+
+const TYPES: &str = r#"
+type Query @join__type(graph: HELLO) {
+  hello: String @join__field(graph: HELLO)
+}
+"#;
+
+fn tier(requests: Option<&str>) -> Tier {
+    Tier {
+        requests: requests.map(|r| r.parse().unwrap()),
+        cost: None,
+    }
+}
+
+/// Tiers `anonymous`, `free`, `pro`, `unlimited`, as given, free by default.
+fn settings(anonymous: &str, free: &str, pro: &str) -> RateLimitSettings {
+    RateLimitSettings {
+        tiers: BTreeMap::from([
+            ("anonymous".to_string(), tier(Some(anonymous))),
+            ("free".to_string(), tier(Some(free))),
+            ("pro".to_string(), tier(Some(pro))),
+            ("unlimited".to_string(), tier(None)),
+        ]),
+        default_tier: Some("free".into()),
+        anonymous_tier: Some("anonymous".into()),
+        store_timeout: Duration::from_millis(500),
+        ..RateLimitSettings::default()
+    }
+}
+
+struct Setup {
+    servers: Vec<TestServer>,
+    fixture: FixtureServer,
+    keys: ApiKeys,
+    _jwks: JwksServer,
+}
+
+/// `replicas` gateways over one fixture subgraph, limited by `settings`,
+/// sharing `store` (API keys, and the limits when it is Redis).
+async fn setup(settings: RateLimitSettings, store: Arc<dyn Store>, replicas: usize) -> Setup {
+    let jwks_server = JwksServer::start(jwks(&[&KEYS.rsa])).await;
+    let hello = Subgraph::new("hello").root("Query.hello", |_| json!("hi"));
+    let fixture = FixtureServer::start(TYPES, vec![hello]).await;
+    let mut servers = Vec::new();
+    for _ in 0..replicas {
+        let jwt = JwtSettings {
+            providers: vec![provider(&jwks_server.url)],
+            ..JwtSettings::default()
+        };
+        let verifier = Arc::new(JwtVerifier::new(jwt, reqwest::Client::new()).unwrap());
+        let limiter = RateLimiter::new(settings.clone(), Some(Arc::clone(&store)));
+        let gateway = Gateway::new(GatewaySettings::default())
+            .with_token_verifier(verifier)
+            .with_api_key_verifier(Arc::new(ApiKeys::new(Arc::clone(&store))))
+            .with_rate_limiter(Arc::new(limiter));
+        let gateway = Arc::new(gateway);
+        gateway.load_supergraph(fixture.supergraph()).unwrap();
+        let router = http::router(Arc::clone(&gateway), &HttpSettings::default());
+        servers.push(TestServer::serve(gateway, router, Duration::from_secs(5)).await);
+    }
+    Setup {
+        servers,
+        fixture,
+        keys: ApiKeys::new(store),
+        _jwks: jwks_server,
+    }
+}
+
+/// A credential header for `ask`.
+enum As {
+    Anonymous,
+    /// A JWT for user `sub`, with a tier claim when given.
+    User(&'static str, Option<&'static str>),
+    ApiKey(String),
+}
+
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: Value,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or("")
+    }
+}
+
+async fn ask(server: &TestServer, who: &As) -> Answer {
+    let mut request = client()
+        .post(server.url("/graphql"))
+        .json(&json!({ "query": "{ hello }" }));
+    match who {
+        As::Anonymous => {}
+        As::User(sub, tier) => {
+            let mut extra = json!({ "sub": sub });
+            if let Some(tier) = tier {
+                extra["https://junction.test/tier"] = json!(tier);
+            }
+            let claims = with(claims(), extra);
+            request = request.bearer_auth(sign(&KEYS.rsa, Algorithm::RS256, &claims));
+        }
+        As::ApiKey(key) => request = request.header("x-api-key", key),
+    }
+    let response = request.send().await.unwrap();
+    Answer {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body: response.json().await.unwrap(),
+    }
+}
+
+/// How many of `count` requests by `who` (spread over the servers in
+/// turn) are served.
+async fn served(setup: &Setup, who: &As, count: usize) -> usize {
+    let mut served = 0;
+    for i in 0..count {
+        let server = &setup.servers[i % setup.servers.len()];
+        served += usize::from(ask(server, who).await.status == 200);
+    }
+    served
+}
+
+async fn local_setup(settings: RateLimitSettings) -> (Setup, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = embedded_store(dir.path()).await;
+    (setup(settings, store, 1).await, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_request_is_429_with_headers_and_reaches_no_subgraph() {
+    let (setup, _dir) = local_setup(settings("3/1m", "10/1m", "10/1m")).await;
+    let server = &setup.servers[0];
+    for remaining in [2, 1, 0] {
+        let answer = ask(server, &As::Anonymous).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        assert_eq!(answer.body, json!({ "data": { "hello": "hi" } }));
+        assert_eq!(answer.header("ratelimit-policy"), "\"requests\";q=3;w=60");
+        let reset = 20 * (3 - remaining);
+        assert_eq!(
+            answer.header("ratelimit"),
+            format!("\"requests\";r={remaining};t={reset}")
+        );
+        assert_eq!(answer.header("x-ratelimit-limit"), "3");
+        assert_eq!(
+            answer.header("x-ratelimit-remaining"),
+            remaining.to_string()
+        );
+        assert_eq!(answer.header("x-ratelimit-reset"), reset.to_string());
+    }
+    let refused = ask(server, &As::Anonymous).await;
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.header("retry-after"), "20");
+    assert_eq!(refused.header("ratelimit"), "\"requests\";r=0;t=60");
+    assert_eq!(
+        refused.body,
+        json!({ "errors": [{
+            "message": "Too many requests: the requests limit is reached; retry in 20 s.",
+            "extensions": { "code": "RATE_LIMITED", "limit": "requests", "retryAfter": 20 },
+        }] })
+    );
+    assert_eq!(
+        setup.fixture.requests("hello").len(),
+        3,
+        "the refused one was sent"
+    );
+    let limiter = server.gateway.rate_limiter().unwrap();
+    assert_eq!(limiter.refused(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_is_honest() {
+    let (setup, _dir) = local_setup(settings("2/2s", "10/1m", "10/1m")).await;
+    let server = &setup.servers[0];
+    assert_eq!(served(&setup, &As::Anonymous, 2).await, 2);
+    let refused = ask(server, &As::Anonymous).await;
+    assert_eq!(refused.status, 429);
+    let wait: u64 = refused.header("retry-after").parse().unwrap();
+    assert_eq!(wait, 1);
+    assert_eq!(ask(server, &As::Anonymous).await.status, 429, "too early");
+    // What is under test is the wait the server asked for.
+    tokio::time::sleep(Duration::from_secs(wait)).await;
+    assert_eq!(ask(server, &As::Anonymous).await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tiers_come_from_the_token_claim_and_from_the_api_key() {
+    let (setup, _dir) = local_setup(settings("1/1m", "2/1m", "5/1m")).await;
+    assert_eq!(served(&setup, &As::User("u-free", None), 8).await, 2);
+    assert_eq!(served(&setup, &As::User("u-pro", Some("pro")), 8).await, 5);
+    assert_eq!(
+        served(&setup, &As::User("u-odd", Some("platinum")), 8).await,
+        2,
+        "an unknown tier is the default one"
+    );
+    let key = |tier: Option<&str>| NewApiKey {
+        name: "k".into(),
+        org: None,
+        roles: Vec::new(),
+        scopes: Vec::new(),
+        tier: tier.map(str::to_string),
+        expires_at_ms: None,
+    };
+    let pro = setup.keys.create(key(Some("pro")), "test").await.unwrap();
+    let unlimited = setup
+        .keys
+        .create(key(Some("unlimited")), "test")
+        .await
+        .unwrap();
+    assert_eq!(served(&setup, &As::ApiKey(pro.key), 8).await, 5);
+    let no_limit = As::ApiKey(unlimited.key);
+    assert_eq!(served(&setup, &no_limit, 8).await, 8);
+    let answer = ask(&setup.servers[0], &no_limit).await;
+    assert_eq!(answer.header("ratelimit-policy"), "", "nothing limits it");
+    // Users are counted apart from each other and from addresses.
+    assert_eq!(served(&setup, &As::Anonymous, 3).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_enforce_one_limit_through_redis() {
+    let redis = tokio::task::spawn_blocking(RedisServer::start)
+        .await
+        .unwrap();
+    let store = open_store(&StoreConfig {
+        redis_url: Some(redis.url()),
+        data_dir: std::env::temp_dir(),
+        prefix: "ratelimit-test:".into(),
+    })
+    .await
+    .unwrap();
+    let setup = setup(settings("1/1m", "100/1m", "100/1m"), store, 2).await;
+    let ada = As::User("u-ada", None);
+    let sent = 200;
+    let accepted = served(&setup, &ada, sent).await;
+    // 100 at once, and one more every 0.6 s while the requests are sent.
+    assert!(
+        (100..=105).contains(&accepted),
+        "{accepted} of {sent} accepted by two replicas sharing a limit of 100/1m"
+    );
+    let answers = [
+        ask(&setup.servers[0], &ada).await,
+        ask(&setup.servers[1], &ada).await,
+    ];
+    for answer in &answers {
+        assert_eq!(answer.status, 429, "{}", answer.body);
+        assert!(!answer.header("retry-after").is_empty());
+    }
+}
