@@ -37,7 +37,13 @@ impl DeniedAudit {
 
     /// Records that `caller` was denied `denials` (unless it was, for the
     /// same coordinates, within the last minute).
-    pub(super) fn record(&self, caller: &Caller, denials: &[Denial], headers: &http::HeaderMap) {
+    pub(super) fn record(
+        &self,
+        caller: &Caller,
+        denials: &[Denial],
+        headers: &http::HeaderMap,
+        client_ip: Option<std::net::IpAddr>,
+    ) {
         if denials.is_empty() {
             return;
         }
@@ -57,7 +63,7 @@ impl DeniedAudit {
             org: caller.org.clone(),
             action: "access.denied".to_string(),
             target: Some(target),
-            client_ip: None,
+            client_ip: client_ip.map(|ip| ip.to_string()),
             request_id,
         };
         self.log.record(action, Outcome::Refused);

@@ -157,7 +157,7 @@ fn audit_denied(
     denials: Option<&[Denial]>,
 ) {
     if let (Some(audit), Some(denials)) = (executors.denied_audit, denials) {
-        audit.record(caller, denials, context.headers);
+        audit.record(caller, denials, context.headers, context.peer);
     }
 }
 

@@ -609,6 +609,12 @@ async fn denied_requests_are_in_the_audit_log_with_coordinates_never_values() {
             ("user:user-1", Some("User.birthday"), Some("acme")),
         ]
     );
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.client_ip.as_deref() == Some("127.0.0.1")),
+        "{entries:?}"
+    );
     let written = serde_json::to_string(&entries).unwrap();
     for value in ["428112000", "urigo@example.com", "u***@example.com", "Uri"] {
         assert!(!written.contains(value), "{value} in {written}");
