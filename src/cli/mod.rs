@@ -218,6 +218,14 @@ pub struct PlanArgs {
     /// Print the plan as JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Print the operation's estimated cost too (the supergraph's @cost and
+    /// @listSize; objects 1, leaves 0, lists of unknown size 10 items).
+    #[arg(long)]
+    pub cost: bool,
+    /// The operation's variables, as a JSON object (slicing arguments given
+    /// as variables size lists in the cost estimate).
+    #[arg(long, value_name = "JSON")]
+    pub variables: Option<String>,
 }
 
 fn parse_subgraph_url(text: &str) -> Result<(String, String), String> {

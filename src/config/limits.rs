@@ -34,6 +34,18 @@ pub struct LimitsConfig {
     /// subgraphs, all responses together, copies made while merging them
     /// included. Default `500000`.
     pub max_response_values: usize,
+    /// The highest estimated cost an operation may have (see `@cost` and
+    /// `@listSize`); a costlier one is refused with
+    /// `COST_ESTIMATED_TOO_EXPENSIVE` before any subgraph is called.
+    /// Default none.
+    pub max_cost: Option<u64>,
+    /// The size cost estimates assume for a list field whose size neither
+    /// a slicing argument nor `@listSize(assumedSize:)` gives. Default `10`.
+    pub default_list_size: u64,
+    /// A request header that, when a request sends it, gets the operation's
+    /// estimated cost back in `extensions.cost` (e.g. `x-junction-cost`).
+    /// Default none.
+    pub cost_header: Option<String>,
 }
 
 impl Default for LimitsConfig {
@@ -51,6 +63,9 @@ impl Default for LimitsConfig {
             max_plan_fields: 50_000,
             max_entity_representations: 20_000,
             max_response_values: 500_000,
+            max_cost: None,
+            default_list_size: 10,
+            cost_header: None,
         }
     }
 }

@@ -10,8 +10,8 @@ use crate::execute::{ClientSettings, ErrorPolicy, ProbeSettings, SubgraphPolicy}
 use crate::identity::{AuthSettings, IdentitySettings};
 use crate::operation::{Limits, VariableLimits};
 use crate::persisted::{ApqSettings, SafelistMode};
-use crate::pipeline::GatewaySettings;
 use crate::pipeline::IdentityHeaders;
+use crate::pipeline::{CostSettings, GatewaySettings};
 use http::HeaderName;
 
 /// The pipeline's settings from the configuration.
@@ -51,12 +51,34 @@ pub fn gateway_settings(config: &Config) -> Result<GatewaySettings, LoadError> {
         }),
         identity: identity_settings(config)?,
         identity_headers: identity_headers(&config.auth.forward)?,
+        cost: cost_settings(config)?,
         safelist_exempt_roles: config.persisted_operations.exempt_roles.clone(),
         safelist: match config.persisted_operations.safelist {
             Safelist::Off => SafelistMode::Off,
             Safelist::Log => SafelistMode::Log,
             Safelist::Refuse => SafelistMode::Refuse,
         },
+    })
+}
+
+/// `limits.max_cost`, `limits.default_list_size` and `limits.cost_header`.
+fn cost_settings(config: &Config) -> Result<CostSettings, LoadError> {
+    let limits = &config.limits;
+    let header = limits
+        .cost_header
+        .as_deref()
+        .map(|name| {
+            http::HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+                LoadError::Config(format!(
+                    "invalid config: `limits.cost_header` {name:?} is not a header name"
+                ))
+            })
+        })
+        .transpose()?;
+    Ok(CostSettings {
+        max_cost: limits.max_cost,
+        default_list_size: limits.default_list_size,
+        header,
     })
 }
 

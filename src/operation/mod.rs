@@ -7,6 +7,7 @@
 //! The normalised tree is what the planner and the shaper read; the
 //! validated document is kept for introspection and variable coercion.
 
+mod cost;
 mod defer_rules;
 mod diagnostics;
 mod limits;
@@ -26,6 +27,7 @@ use apollo_compiler::response::GraphQLError;
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{Name, Node, Schema};
 
+pub use cost::CostModel;
 pub use limits::{LimitExceeded, Limits};
 pub use normalize::normalize_field_set;
 pub use one_of::{check_variables as check_one_of_variables, OneOfVariable};

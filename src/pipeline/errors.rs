@@ -46,6 +46,9 @@ pub enum GatewayError {
     /// `reject` mode).
     #[error("The operation asks for fields the caller may not have.")]
     Forbidden(Arc<[crate::access::Denial]>),
+    /// The operation's estimated cost is over `limits.max_cost`.
+    #[error("The operation's estimated cost, {cost}, is over the limit of {max}.")]
+    TooExpensive { cost: u64, max: u64 },
     /// The caller is over one of its rate limits.
     #[error("{}", rate_limited_message(.0))]
     RateLimited(Box<crate::ratelimit::Limited>),
@@ -88,6 +91,7 @@ impl GatewayError {
             Self::Identity(_) => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::RateLimited(_) => "RATE_LIMITED",
+            Self::TooExpensive { .. } => "COST_ESTIMATED_TOO_EXPENSIVE",
         }
     }
 
@@ -212,6 +216,10 @@ impl Coded for &GatewayError {
     }
 
     fn write_entries<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        if let GatewayError::TooExpensive { cost, max } = self {
+            map.serialize_entry("cost", cost)?;
+            map.serialize_entry("max", max)?;
+        }
         if let GatewayError::RateLimited(limited) = self {
             map.serialize_entry("limit", limited.by)?;
             if let Some(wait) = limited.retry_after {

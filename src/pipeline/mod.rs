@@ -82,6 +82,28 @@ pub struct GatewaySettings {
     pub identity: IdentitySettings,
     /// The headers that tell subgraphs who the caller is.
     pub identity_headers: IdentityHeaders,
+    /// How operations' costs are estimated and bounded.
+    pub cost: CostSettings,
+}
+
+/// How operations' costs are estimated and bounded (`limits.max_cost`,
+/// `limits.default_list_size`, `limits.cost_header`).
+#[derive(Debug, Clone)]
+pub struct CostSettings {
+    pub max_cost: Option<u64>,
+    pub default_list_size: u64,
+    /// The request header asking for `extensions.cost`.
+    pub header: Option<http::HeaderName>,
+}
+
+impl Default for CostSettings {
+    fn default() -> Self {
+        Self {
+            max_cost: None,
+            default_list_size: 10,
+            header: None,
+        }
+    }
 }
 
 impl Default for GatewaySettings {
@@ -107,6 +129,7 @@ impl Default for GatewaySettings {
             safelist_exempt_roles: Vec::new(),
             identity: IdentitySettings::default(),
             identity_headers: IdentityHeaders::default(),
+            cost: CostSettings::default(),
         }
     }
 }
@@ -484,8 +507,8 @@ impl Gateway {
             denied_audit: self.denied_audit.as_ref(),
             limiter: self.limiter.as_deref(),
         };
-        let mut limits = Vec::new();
-        let run = stages::run(context, executors, &mut limits);
+        let mut counted = stages::Counted::default();
+        let run = stages::run(context, executors, &mut counted);
         let mut response = match tokio::time::timeout_at(deadline, run).await {
             Ok(Ok(response)) => response,
             Ok(Err(GatewayError::RateLimited(limited))) => {
@@ -500,7 +523,10 @@ impl Gateway {
             }
         };
         if response.headers.is_empty() {
-            response.headers = crate::ratelimit::headers(&limits, None);
+            response.headers = crate::ratelimit::headers(&counted.limits, None);
+        }
+        if let Some(cost) = counted.cost {
+            respond::add_cost_extension(&mut response, cost);
         }
         response
     }
@@ -522,5 +548,27 @@ impl Gateway {
         } else {
             plan.to_string()
         })
+    }
+
+    /// The estimated cost of an operation (see `operation::CostModel`),
+    /// integer arguments given as variables read from `variables`.
+    pub fn estimate_cost(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+        variables: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<u64, String> {
+        let snapshot = self.live.load_full().ok_or("no supergraph loaded")?;
+        let prepared = snapshot
+            .prepare(query, operation_name)
+            .map_err(|e| respond::describe(&e))?;
+        let operation = &prepared.operation;
+        let variable = |name: &str| variables.get(name)?.as_i64();
+        Ok(snapshot.cost_model.estimate(
+            &snapshot.supergraph.api_schema,
+            &operation.root_type,
+            &operation.selections,
+            &variable,
+        ))
     }
 }

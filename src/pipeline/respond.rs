@@ -41,6 +41,20 @@ pub fn request_error(kind: ResponseKind, error: &GatewayError) -> GraphQLRespons
     }
 }
 
+/// Adds `"extensions": {"cost": cost}` to the response (its initial
+/// payload, when incremental): the estimated cost the client asked for.
+pub fn add_cost_extension(response: &mut GraphQLResponse, cost: u64) {
+    let body = &response.body;
+    let Some(end) = body.iter().rposition(|b| *b == b'}') else {
+        return;
+    };
+    let mut spliced = Vec::with_capacity(body.len() + 32);
+    spliced.extend_from_slice(&body[..end]);
+    spliced.extend_from_slice(format!(",\"extensions\":{{\"cost\":{cost}}}").as_bytes());
+    spliced.extend_from_slice(&body[end..]);
+    response.body = Bytes::from(spliced);
+}
+
 /// Keeps the first `max` errors; past them (or when `already_omitted`
 /// were never built), one more error says how many were left out.
 pub fn cap_errors(errors: &mut Vec<GraphQLError>, max: usize, already_omitted: usize) {

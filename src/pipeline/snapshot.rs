@@ -96,6 +96,8 @@ pub struct Snapshot {
     prepared_count: std::sync::atomic::AtomicUsize,
     /// Callers' views of the API schema, for introspection.
     pub(super) visible: super::authorize::VisibleSchemas,
+    /// Its `@cost` and `@listSize`, for operations' cost estimates.
+    pub cost_model: crate::operation::CostModel,
 }
 
 impl Snapshot {
@@ -109,6 +111,8 @@ impl Snapshot {
             .build();
         let requirements = crate::access::Requirements::of(&supergraph.schema);
         let pii = crate::access::PiiFields::of(&supergraph.schema);
+        let cost_model =
+            crate::operation::CostModel::of(&supergraph.schema, settings.cost.default_list_size);
         Ok(Self {
             supergraph,
             requirements,
@@ -121,6 +125,7 @@ impl Snapshot {
             operations,
             prepared_count: Default::default(),
             visible: Default::default(),
+            cost_model,
         })
     }
 

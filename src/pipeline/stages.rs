@@ -84,7 +84,7 @@ type StageResult<T> = Result<T, GatewayError>;
 pub async fn run(
     mut context: RequestContext<'_>,
     executors: Executors<'_>,
-    limits: &mut Vec<PolicyState>,
+    counted: &mut Counted,
 ) -> StageResult<GraphQLResponse> {
     let caller = identify(&context, executors.identifier).await?;
     let forwarded = forwarding::forwarded(
@@ -104,12 +104,14 @@ pub async fn run(
     let prepared = prepare(&context)?;
     register_persisted(&context.request, executors.apq, registering);
     check_method(&context, &prepared)?;
-    *limits = throttle(&context, &executors, &caller).await?;
     let authorized = authorize(executors.access, context.snapshot, prepared, &caller)
         .inspect_err(|error| audit_denied(&context, &executors, &caller, error.denials()))?;
     audit_denied(&context, &executors, &caller, authorized.denials.as_deref());
     let prepared = authorized.prepared;
     let variables = coerce_variables(&context, &prepared)?;
+    let cost = estimate_cost(&context, &executors, &prepared, &variables)?;
+    counted.cost = cost.filter(|_| asks_for_cost(&context));
+    counted.limits = throttle(&context, &executors, &caller, cost.unwrap_or(0)).await?;
     let introspection = introspect(&context, &prepared, &variables, authorized.visible)?;
     let mut execution = plan(
         &context,
@@ -123,13 +125,61 @@ pub async fn run(
     Ok(execute(&context, executors, execution, &caller).await)
 }
 
-/// Counts the request against the caller's rate limits (after `prepare`,
-/// so that an operation's cost can be counted in the same round trip as
-/// the request); the limits' states, or the refusal.
+/// What the request was counted as: its limits' states (for the response
+/// headers) and its estimated cost when the client asked for it.
+#[derive(Debug, Default)]
+pub struct Counted {
+    pub limits: Vec<PolicyState>,
+    pub cost: Option<u64>,
+}
+
+/// Whether the request sends the header asking for its cost.
+fn asks_for_cost(context: &RequestContext<'_>) -> bool {
+    context
+        .settings
+        .cost
+        .header
+        .as_ref()
+        .is_some_and(|name| context.headers.contains_key(name))
+}
+
+/// The operation's estimated cost, when anything reads it (a cost limit,
+/// a cost budget, or a client asking for it); refused when over
+/// `limits.max_cost`.
+fn estimate_cost(
+    context: &RequestContext<'_>,
+    executors: &Executors<'_>,
+    prepared: &PreparedRequest,
+    variables: &Valid<JsonMap>,
+) -> StageResult<Option<u64>> {
+    let settings = &context.settings.cost;
+    let asked = asks_for_cost(context);
+    let budgeted = executors.limiter.is_some_and(RateLimiter::counts_cost);
+    if settings.max_cost.is_none() && !asked && !budgeted {
+        return Ok(None);
+    }
+    let operation = &prepared.operation;
+    let variable = |name: &str| variables.get(name)?.as_i64();
+    let cost = context.snapshot.cost_model.estimate(
+        &context.snapshot.supergraph.api_schema,
+        &operation.root_type,
+        &operation.selections,
+        &variable,
+    );
+    match settings.max_cost {
+        Some(max) if cost > max => Err(GatewayError::TooExpensive { cost, max }),
+        _ => Ok(Some(cost)),
+    }
+}
+
+/// Counts the request (and its `cost`) against the caller's rate limits,
+/// after the variables are known so that the cost is counted in the same
+/// round trip as the request; the limits' states, or the refusal.
 async fn throttle(
     context: &RequestContext<'_>,
     executors: &Executors<'_>,
     caller: &Caller,
+    cost: u64,
 ) -> StageResult<Vec<PolicyState>> {
     let Some(limiter) = executors.limiter else {
         return Ok(Vec::new());
@@ -144,7 +194,7 @@ async fn throttle(
         ip: client_ip(context.peer, context.headers, trusted),
     };
     limiter
-        .check(&subject, 0)
+        .check(&subject, u32::try_from(cost).unwrap_or(u32::MAX))
         .await
         .map_err(|limited| GatewayError::RateLimited(Box::new(limited)))
 }

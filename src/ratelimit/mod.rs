@@ -143,6 +143,11 @@ impl RateLimiter {
         &self.settings
     }
 
+    /// Whether some tier has a cost budget (requests' costs are counted).
+    pub fn counts_cost(&self) -> bool {
+        self.settings.tiers.values().any(|t| t.cost.is_some())
+    }
+
     /// Requests refused so far.
     pub fn refused(&self) -> u64 {
         self.refused.load(Ordering::Relaxed)

@@ -205,6 +205,34 @@ async fn plan_prints_the_query_plan_as_text_and_json() {
 }
 
 #[tokio::test]
+async fn plan_cost_prints_the_estimated_cost() {
+    let dir = tempfile::tempdir().unwrap();
+    let query = dir.path().join("q.graphql");
+    std::fs::write(
+        &query,
+        "{ topProducts(first: 5) { name reviews { body } } }",
+    )
+    .unwrap();
+    let args = [
+        "plan",
+        "--supergraph",
+        "schema/supergraph.graphql",
+        "--query",
+        query.to_str().unwrap(),
+        "--cost",
+    ];
+    // No @listSize in the demo: 10 products × (1 + 10 reviews × 1).
+    let (code, text, stderr) = run(&args).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(text.trim_end().ends_with("Estimated cost: 110"), "{text}");
+    let (code, json_text, stderr) = run(&[&args[..], &["--json"]].concat()).await;
+    assert_eq!(code, 0, "{stderr}");
+    let both: Value = serde_json::from_str(&json_text).unwrap();
+    assert_eq!(both["cost"], 110);
+    assert!(both["plan"].is_object(), "{both}");
+}
+
+#[tokio::test]
 async fn plan_of_an_invalid_query_fails_on_stderr() {
     let dir = tempfile::tempdir().unwrap();
     let query = dir.path().join("q.graphql");

@@ -44,6 +44,7 @@ mod auth_logs;
 mod compose_cli;
 mod compose_errors;
 mod correctness;
+mod cost;
 mod defer;
 mod defer_http;
 mod demo_gateway;
