@@ -124,8 +124,16 @@ pub struct RateLimiter {
     store: Option<Arc<dyn Store>>,
     /// Set while the shared store does not answer (logged on each change).
     degraded: AtomicBool,
+    /// While degraded, the store is tried again only from this time on
+    /// (ms since `epoch`): one request a second probes it, the others do
+    /// not wait for it.
+    next_probe_ms: AtomicU64,
+    epoch: std::time::Instant,
     refused: AtomicU64,
 }
+
+/// How often a store that did not answer is tried again.
+const PROBE_INTERVAL: Duration = Duration::from_secs(1);
 
 impl RateLimiter {
     /// Limits shared through `store` when it can share them (Redis).
@@ -135,6 +143,8 @@ impl RateLimiter {
             settings,
             store,
             degraded: AtomicBool::new(false),
+            next_probe_ms: AtomicU64::new(0),
+            epoch: std::time::Instant::now(),
             refused: AtomicU64::new(0),
         }
     }
@@ -245,6 +255,9 @@ impl RateLimiter {
         requests: &[(&str, Rate, u32)],
     ) -> Option<Result<Vec<Verdict>, ()>> {
         let store = self.store.as_ref()?;
+        if self.degraded.load(Ordering::Relaxed) && !self.may_probe() {
+            return self.while_down();
+        }
         let asked = shared::decide_all(store.as_ref(), requests);
         let answer = tokio::time::timeout(self.settings.store_timeout, asked).await;
         match answer {
@@ -264,7 +277,38 @@ impl RateLimiter {
         }
     }
 
+    /// Whether this request may try the store that did not answer (one a
+    /// [`PROBE_INTERVAL`]).
+    fn may_probe(&self) -> bool {
+        let now = self.now_ms();
+        let due = self.next_probe_ms.load(Ordering::Relaxed);
+        now >= due
+            && self
+                .next_probe_ms
+                .compare_exchange(
+                    due,
+                    now + interval_ms(),
+                    Ordering::AcqRel,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// What a request does while the store does not answer.
+    fn while_down(&self) -> Option<Result<Vec<Verdict>, ()>> {
+        match self.settings.on_store_error {
+            OnStoreError::FailOpenLocal => None,
+            OnStoreError::FailClosed => Some(Err(())),
+        }
+    }
+
     fn store_failed(&self, reason: &str) -> Option<Result<Vec<Verdict>, ()>> {
+        self.next_probe_ms
+            .store(self.now_ms() + interval_ms(), Ordering::Relaxed);
         if !self.degraded.swap(true, Ordering::Relaxed) {
             let mode = match self.settings.on_store_error {
                 OnStoreError::FailOpenLocal => "limiting in process until it answers",
@@ -272,10 +316,7 @@ impl RateLimiter {
             };
             tracing::warn!(reason, "rate limits: the store does not answer; {mode}");
         }
-        match self.settings.on_store_error {
-            OnStoreError::FailOpenLocal => None,
-            OnStoreError::FailClosed => Some(Err(())),
-        }
+        self.while_down()
     }
 
     /// The refusal of `fail_closed` while the store does not answer.
@@ -295,6 +336,10 @@ impl std::fmt::Debug for RateLimiter {
             .field("shared", &self.store.is_some())
             .finish_non_exhaustive()
     }
+}
+
+fn interval_ms() -> u64 {
+    u64::try_from(PROBE_INTERVAL.as_millis()).unwrap_or(1000)
 }
 
 /// One cell a request is counted in.

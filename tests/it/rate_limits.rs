@@ -275,3 +275,73 @@ async fn two_replicas_enforce_one_limit_through_redis() {
         assert!(!answer.header("retry-after").is_empty());
     }
 }
+
+/// The statuses of `count` requests by `who`, spread over the servers.
+async fn statuses(setup: &Setup, who: &As, count: usize) -> Vec<u16> {
+    let mut all = Vec::new();
+    for i in 0..count {
+        let server = &setup.servers[i % setup.servers.len()];
+        all.push(ask(server, who).await.status);
+    }
+    all
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_go_on_in_each_replica_while_redis_is_down_and_are_shared_again_after() {
+    let mut redis = tokio::task::spawn_blocking(RedisServer::start)
+        .await
+        .unwrap();
+    let store = open_store(&StoreConfig {
+        redis_url: Some(redis.url()),
+        data_dir: std::env::temp_dir(),
+        prefix: "ratelimit-outage:".into(),
+    })
+    .await
+    .unwrap();
+    let setup = setup(settings("1/1m", "10/1m", "10/1m"), store, 2).await;
+    let served = |all: &[u16]| all.iter().filter(|s| **s == 200).count();
+    let shared = statuses(&setup, &As::User("u-before", None), 20).await;
+    assert_eq!(served(&shared), 10, "shared: {shared:?}");
+
+    let mut redis = tokio::task::spawn_blocking(move || {
+        redis.stop();
+        redis
+    })
+    .await
+    .unwrap();
+    let during = statuses(&setup, &As::User("u-during", None), 20).await;
+    assert!(
+        during.iter().all(|s| *s == 200 || *s == 429),
+        "the limiter failed requests: {during:?}"
+    );
+    assert_eq!(
+        served(&during),
+        20,
+        "each replica limits on its own: {during:?}"
+    );
+    let more = statuses(&setup, &As::User("u-during", None), 4).await;
+    assert_eq!(served(&more), 0, "and still limits: {more:?}");
+
+    let _redis = tokio::task::spawn_blocking(move || {
+        redis.restart();
+        redis
+    })
+    .await
+    .unwrap();
+    // Shared again once the store reconnects: a new caller gets 10 from
+    // both replicas together, not 10 from each.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut round = 0;
+    loop {
+        round += 1;
+        let who = As::User(Box::leak(format!("u-after-{round}").into_boxed_str()), None);
+        let after = statuses(&setup, &who, 20).await;
+        if served(&after) == 10 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not shared again 10 s after Redis came back: {after:?}"
+        );
+    }
+}
