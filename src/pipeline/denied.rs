@@ -1,9 +1,11 @@
-//! Denied requests in the audit log: who (kind and id, org) was refused
-//! which coordinates — never a value, a variable or the operation's text.
-//! One caller asking the same denied coordinates again within a minute is
-//! recorded once (a client polling a field it may not have would otherwise
-//! write an entry per request), and writes go through the audit log's
-//! bounded background writer, so denials never hold up a request.
+//! Refused requests in the audit log: who (kind and id, org, address) was
+//! denied which coordinates (`access.denied`), or refused by which rate
+//! limit (`ratelimit.refused`) — never a value, a variable or the
+//! operation's text. The same refusal of the same caller within a minute
+//! is recorded once (a client polling a field it may not have, or beating
+//! on its limit, would otherwise write an entry per request: a sample),
+//! and writes go through the audit log's bounded background writer, so
+//! refusals never hold up a request.
 
 use std::hash::{Hash, Hasher};
 use std::time::Duration;
@@ -47,9 +49,45 @@ impl DeniedAudit {
         if denials.is_empty() {
             return;
         }
+        let refusal = Refusal {
+            action: "access.denied",
+            target: target(denials),
+        };
+        self.write(caller, refusal, headers, client_ip);
+    }
+
+    /// Records that `caller` was refused by the rate limit named `limit`
+    /// (`requests`, `cost`, `ip`).
+    pub(super) fn record_rate_limited(
+        &self,
+        caller: &Caller,
+        limit: &str,
+        headers: &http::HeaderMap,
+        client_ip: Option<std::net::IpAddr>,
+    ) {
+        let refusal = Refusal {
+            action: "ratelimit.refused",
+            target: limit.to_string(),
+        };
+        self.write(caller, refusal, headers, client_ip);
+    }
+
+    fn write(
+        &self,
+        caller: &Caller,
+        refusal: Refusal,
+        headers: &http::HeaderMap,
+        client_ip: Option<std::net::IpAddr>,
+    ) {
         let actor = actor(caller);
-        let target = target(denials);
-        let seen = fingerprint(&actor, caller.org.as_deref(), &target);
+        let Refusal { action, target } = refusal;
+        let seen = fingerprint(&[
+            &actor,
+            caller.org.as_deref().unwrap_or(""),
+            action,
+            &target,
+            &client_ip.map(|ip| ip.to_string()).unwrap_or_default(),
+        ]);
         if self.recent.contains_key(&seen) {
             return;
         }
@@ -61,7 +99,7 @@ impl DeniedAudit {
         let action = Action {
             actor,
             org: caller.org.clone(),
-            action: "access.denied".to_string(),
+            action: action.to_string(),
             target: Some(target),
             client_ip: client_ip.map(|ip| ip.to_string()),
             request_id,
@@ -101,9 +139,15 @@ fn target(denials: &[Denial]) -> String {
     target
 }
 
-fn fingerprint(actor: &str, org: Option<&str>, target: &str) -> u64 {
+/// What a caller was refused: the audit action and its target.
+struct Refusal {
+    action: &'static str,
+    target: String,
+}
+
+fn fingerprint(parts: &[&str]) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (actor, org, target).hash(&mut hasher);
+    parts.hash(&mut hasher);
     hasher.finish()
 }
 

@@ -184,6 +184,11 @@ async fn throttle(
     let Some(limiter) = executors.limiter else {
         return Ok(Vec::new());
     };
+    let refused = |limited: &crate::ratelimit::Limited| {
+        if let Some(audit) = executors.denied_audit {
+            audit.record_rate_limited(caller, limited.by, context.headers, context.peer);
+        }
+    };
     let trusted = &limiter.settings().trusted_proxies;
     let subject = Subject {
         caller: (!caller.is_anonymous()).then(|| {
@@ -196,6 +201,7 @@ async fn throttle(
     limiter
         .check(&subject, u32::try_from(cost).unwrap_or(u32::MAX))
         .await
+        .inspect_err(refused)
         .map_err(|limited| GatewayError::RateLimited(Box::new(limited)))
 }
 

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jsonwebtoken::Algorithm;
+use junction::audit::{AuditFilter, AuditLog, DEFAULT_MAX_ENTRIES};
 use junction::http::{self, HttpSettings};
 use junction::identity::api_keys::{ApiKeys, NewApiKey};
 use junction::identity::jwt::{JwtSettings, JwtVerifier};
@@ -64,6 +65,16 @@ struct Setup {
 /// `replicas` gateways over one fixture subgraph, limited by `settings`,
 /// sharing `store` (API keys, and the limits when it is Redis).
 async fn setup(settings: RateLimitSettings, store: Arc<dyn Store>, replicas: usize) -> Setup {
+    setup_audited(settings, store, replicas, None).await
+}
+
+/// [`setup`], refusals recorded in `audit` when given.
+async fn setup_audited(
+    settings: RateLimitSettings,
+    store: Arc<dyn Store>,
+    replicas: usize,
+    audit: Option<AuditLog>,
+) -> Setup {
     let jwks_server = JwksServer::start(jwks(&[&KEYS.rsa])).await;
     let hello = Subgraph::new("hello").root("Query.hello", |_| json!("hi"));
     let fixture = FixtureServer::start(TYPES, vec![hello]).await;
@@ -79,6 +90,10 @@ async fn setup(settings: RateLimitSettings, store: Arc<dyn Store>, replicas: usi
             .with_token_verifier(verifier)
             .with_api_key_verifier(Arc::new(ApiKeys::new(Arc::clone(&store))))
             .with_rate_limiter(Arc::new(limiter));
+        let gateway = match &audit {
+            Some(log) => gateway.with_audit(log.clone()),
+            None => gateway,
+        };
         let gateway = Arc::new(gateway);
         gateway.load_supergraph(fixture.supergraph()).unwrap();
         let router = http::router(Arc::clone(&gateway), &HttpSettings::default());
@@ -344,4 +359,45 @@ async fn limits_go_on_in_each_replica_while_redis_is_down_and_are_shared_again_a
             "not shared again 10 s after Redis came back: {after:?}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_are_sampled_into_the_audit_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = embedded_store(dir.path()).await;
+    let log = AuditLog::new(Arc::clone(&store), DEFAULT_MAX_ENTRIES);
+    let limits = settings("1/1m", "1/1m", "1/1m");
+    let setup = setup_audited(limits, store, 1, Some(log.clone())).await;
+    assert_eq!(served(&setup, &As::User("u-busy", None), 6).await, 1);
+    assert_eq!(served(&setup, &As::Anonymous, 3).await, 1);
+    let filter = AuditFilter {
+        action: Some("ratelimit.refused".into()),
+        ..AuditFilter::default()
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    let entries = loop {
+        let (entries, _) = log.read(&filter, None, 100).await.unwrap();
+        if entries.len() >= 2 || tokio::time::Instant::now() > deadline {
+            break entries;
+        }
+        tokio::task::yield_now().await;
+    };
+    // Five refusals of the user and two of the address: one entry each.
+    let listed: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.actor.as_str(),
+                e.target.as_deref(),
+                e.client_ip.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("anonymous", Some("requests"), Some("127.0.0.1")),
+            ("user:u-busy", Some("requests"), Some("127.0.0.1")),
+        ]
+    );
 }
