@@ -27,6 +27,7 @@ mod api_keys;
 mod audit;
 mod operations;
 mod pii;
+mod rate_limits;
 mod scope;
 mod signing_keys;
 mod types;
@@ -49,6 +50,7 @@ use audit::AuditQuery;
 pub use operations::ServedSchema;
 use operations::{OperationsMutation, OperationsQuery};
 use pii::PiiQuery;
+use rate_limits::{RateLimitsMutation, RateLimitsQuery};
 use scope::AdminScope;
 use signing_keys::{SigningKeysMutation, SigningKeysQuery};
 use users::{UsersMutation, UsersQuery};
@@ -70,6 +72,7 @@ pub struct Query(
     SigningKeysQuery,
     AccessQuery,
     PiiQuery,
+    RateLimitsQuery,
 );
 
 /// Every mutation of the admin API.
@@ -81,6 +84,7 @@ pub struct Mutation(
     UsersMutation,
     SigningKeysMutation,
     AccessMutation,
+    RateLimitsMutation,
 );
 
 /// Who the caller is, for the history (`createdBy`); set per request.
@@ -99,6 +103,9 @@ pub struct AdminParts {
     /// The gateway's access control, which `checkAccess` and `accessRules`
     /// read (else they answer `ACCESS_UNAVAILABLE`).
     pub access: Option<Arc<crate::access::Access>>,
+    /// The gateway's rate limiter, whose tiers and usage the API reads
+    /// (else those answer `RATE_LIMITS_OFF`).
+    pub limiter: Option<Arc<crate::ratelimit::RateLimiter>>,
 }
 
 /// Builds the admin schema over `registry` (and the operation manifests in
@@ -128,6 +135,9 @@ pub fn schema_with(registry: Registry, parts: AdminParts) -> AdminSchema {
     }
     if let Some(access) = parts.access {
         builder = builder.data(access);
+    }
+    if let Some(limiter) = parts.limiter {
+        builder = builder.data(limiter);
     }
     builder.finish()
 }

@@ -94,6 +94,10 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     loader.follow_operations(library, Arc::clone(&demo.gateway));
     let rules = crate::access::StoredRules::new(registry_store.clone());
     loader.follow_access(rules, Arc::clone(&demo.gateway));
+    if let Some(limiter) = demo.gateway.rate_limiter() {
+        let overrides = crate::ratelimit::StoredOverrides::new(registry_store.clone());
+        loader.follow_rate_limit_overrides(overrides, Arc::clone(limiter));
+    }
     if rules_from == crate::access::DEV_POLICY_PATH {
         let path = std::path::PathBuf::from(crate::access::DEV_POLICY_PATH);
         loader.watch_access_policy(path, Arc::clone(&demo.gateway))?;
@@ -103,6 +107,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         served: Some(serve::served_schema(&demo.gateway)),
         issuer: Some(issuer.clone()),
         access: Some(Arc::clone(demo.gateway.access())),
+        limiter: demo.gateway.rate_limiter().cloned(),
     };
     let schema = admin::schema_with(registry, parts);
     settings.audit = Some(audit.clone());

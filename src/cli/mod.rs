@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 pub mod compose;
 pub mod dev;
 pub mod keys;
+pub mod limits;
 mod logging;
 pub mod operations;
 pub mod plan;
@@ -127,6 +128,14 @@ pub enum Command {
         junction policies check --policy policies/policy.csv --supergraph schema/supergraph.graphql\n  \
         junction policies check --supergraph supergraph.graphql --json")]
     Policies(policies::PoliciesCommand),
+    /// A caller's rate limits and usage, and per-caller overrides, through
+    /// a running Junction's admin API or straight in the store.
+    #[command(subcommand)]
+    #[command(after_long_help = "Examples:\n  \
+        junction limits show --caller user:u_0123 --admin http://127.0.0.1:4000 --token $JUNCTION_ADMIN_TOKEN\n  \
+        junction limits set --caller api_key:5562452af196b9dc --tier pro --redis redis://127.0.0.1:6379 --config junction.yaml\n  \
+        junction limits clear --caller ip:198.51.100.7 --admin http://127.0.0.1:4000")]
+    Limits(limits::LimitsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -262,6 +271,7 @@ pub fn main() -> ExitCode {
             Command::Keys(command) => keys::run(command).await,
             Command::Users(command) => users::run(command).await,
             Command::Policies(command) => policies::run(command),
+            Command::Limits(command) => limits::run(command).await,
         }
     });
     match result {

@@ -84,6 +84,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(registry) = &registry {
         let rules = crate::access::StoredRules::new(registry.store());
         loader.follow_access(rules, Arc::clone(&gateway));
+        if let Some(limiter) = gateway.rate_limiter() {
+            let overrides = crate::ratelimit::StoredOverrides::new(registry.store());
+            loader.follow_rate_limit_overrides(overrides, Arc::clone(limiter));
+        }
         loader.follow_operations(
             OperationLibrary::new(registry.store()),
             Arc::clone(&gateway),
@@ -98,6 +102,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             served: Some(served_schema(&gateway)),
             issuer: settings.oauth.clone(),
             access: Some(Arc::clone(gateway.access())),
+            limiter: gateway.rate_limiter().cloned(),
         };
         let schema = admin::schema_with(registry, parts);
         let endpoint = match &config.admin.token {

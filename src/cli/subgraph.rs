@@ -145,6 +145,18 @@ pub(super) async fn execute(
     query: &str,
     variables: Value,
 ) -> anyhow::Result<Value> {
+    execute_with(target, query, variables, Config::default()).await
+}
+
+/// [`execute`], the store used directly read with `config` (its store
+/// settings replaced by the target's; its rate limits, when set, given to
+/// the admin schema).
+pub(super) async fn execute_with(
+    target: &TargetArgs,
+    query: &str,
+    variables: Value,
+    config: Config,
+) -> anyhow::Result<Value> {
     let response = match &target.admin {
         Some(url) => send(url, target.token.as_deref(), query, variables).await?,
         None => {
@@ -155,13 +167,19 @@ pub(super) async fn execute(
                     .data_dir
                     .clone()
                     .unwrap_or_else(|| PathBuf::from(".junction")),
-                ..Config::default()
+                ..config
             };
             let registry = super::serve::open_registry(&config).await?;
+            let limiter = super::serve::rate_limiter(&config, Some(&registry)).await?;
+            let parts = admin::AdminParts {
+                limiter,
+                ..admin::AdminParts::default()
+            };
             let request = async_graphql::Request::new(query)
                 .variables(async_graphql::Variables::from_json(variables))
                 .data(admin::Caller(format!("cli ({})", whoami())));
-            serde_json::to_value(admin::schema(registry).execute(request).await)?
+            let schema = admin::schema_with(registry, parts);
+            serde_json::to_value(schema.execute(request).await)?
         }
     };
     if let Some(errors) = response

@@ -22,6 +22,7 @@ mod follow;
 mod operations;
 mod policy_watch;
 mod probes;
+mod ratelimit;
 mod settings;
 mod source;
 mod watch;
@@ -110,6 +111,17 @@ impl Loader {
     /// Also applies the access rules kept in the store, kept current.
     pub fn follow_access(&mut self, rules: crate::access::StoredRules, gateway: Arc<Gateway>) {
         self.tasks.spawn(access::follow_access(rules, gateway));
+    }
+
+    /// Applies the rate limit overrides kept in the store to `limiter`,
+    /// kept current.
+    pub fn follow_rate_limit_overrides(
+        &mut self,
+        overrides: crate::ratelimit::StoredOverrides,
+        limiter: Arc<crate::ratelimit::RateLimiter>,
+    ) {
+        self.tasks
+            .spawn(ratelimit::follow_overrides(overrides, limiter));
     }
 
     /// Also serves the operations published in `library`, kept current.

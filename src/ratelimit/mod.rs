@@ -15,6 +15,7 @@ mod client_ip;
 mod gcra;
 mod headers;
 mod local;
+mod overrides;
 mod rate;
 mod setup;
 mod shared;
@@ -31,6 +32,7 @@ pub use client_ip::client_ip;
 pub use gcra::Verdict;
 pub use headers::{headers, seconds, PolicyState};
 pub use local::LocalCells;
+pub use overrides::{check_caller, Override, OverridesError, StoredOverrides, MAX_OVERRIDES};
 pub use rate::{Rate, RateError};
 pub use setup::{from_config, settings, RateLimitsError, ANONYMOUS_ENV, ANONYMOUS_TIER};
 
@@ -120,6 +122,8 @@ pub struct Limited {
 /// The limiter of one gateway.
 pub struct RateLimiter {
     settings: RateLimitSettings,
+    /// Per-caller overrides from the store, by caller key.
+    overrides: arc_swap::ArcSwap<BTreeMap<String, Override>>,
     local: LocalCells,
     store: Option<Arc<dyn Store>>,
     /// Set while the shared store does not answer (logged on each change).
@@ -139,6 +143,7 @@ impl RateLimiter {
     /// Limits shared through `store` when it can share them (Redis).
     pub fn new(settings: RateLimitSettings, store: Option<Arc<dyn Store>>) -> Self {
         Self {
+            overrides: arc_swap::ArcSwap::from_pointee(BTreeMap::new()),
             local: LocalCells::new(settings.longest_period()),
             settings,
             store,
@@ -153,9 +158,72 @@ impl RateLimiter {
         &self.settings
     }
 
-    /// Whether some tier has a cost budget (requests' costs are counted).
+    /// Whether some tier or override has a cost budget (requests' costs
+    /// are counted).
     pub fn counts_cost(&self) -> bool {
         self.settings.tiers.values().any(|t| t.cost.is_some())
+            || self.overrides.load().values().any(|o| o.cost.is_some())
+    }
+
+    /// Replaces the per-caller overrides (the store's, as they change).
+    pub fn apply_overrides(&self, overrides: BTreeMap<String, Override>) {
+        self.overrides.store(Arc::new(overrides));
+    }
+
+    /// The overrides in force.
+    pub fn overrides(&self) -> Arc<BTreeMap<String, Override>> {
+        self.overrides.load_full()
+    }
+
+    /// Who `subject` is counted as (`user:<id>`, `api_key:<id>`,
+    /// `ip:<address>`), the name of its tier, and the limits it has.
+    pub fn limits_of(&self, subject: &Subject<'_>) -> Option<(String, Option<String>, Tier)> {
+        let who = match (&subject.caller, subject.ip) {
+            (Some(caller), _) => caller.clone(),
+            (None, Some(ip)) => format!("ip:{ip}"),
+            (None, None) => return None,
+        };
+        let overrides = self.overrides.load();
+        let over = overrides.get(&who);
+        let named = over
+            .and_then(|o| o.tier.clone())
+            .filter(|name| self.settings.tiers.contains_key(name))
+            .or_else(|| self.tier_name(subject));
+        let base = named
+            .as_ref()
+            .and_then(|name| self.settings.tiers.get(name))
+            .cloned()
+            .unwrap_or_default();
+        let tier = Tier {
+            requests: over.and_then(|o| o.requests).or(base.requests),
+            cost: over.and_then(|o| o.cost).or(base.cost),
+        };
+        Some((who, named, tier))
+    }
+
+    /// Where `subject` stands with each of its limits, spending nothing.
+    pub async fn usage(&self, subject: &Subject<'_>) -> Vec<PolicyState> {
+        let cells: Vec<Cell> = self
+            .cells(subject, 0)
+            .into_iter()
+            .map(|cell| Cell { weight: 0, ..cell })
+            .collect();
+        let requests: Vec<(&str, Rate, u32)> =
+            cells.iter().map(|c| (c.key.as_str(), c.rate, 0)).collect();
+        let verdicts = match self.decide_shared(&requests).await {
+            Some(Ok(verdicts)) => verdicts,
+            _ => self.local.decide_all(&requests),
+        };
+        cells
+            .iter()
+            .zip(&verdicts)
+            .map(|(cell, verdict)| PolicyState {
+                name: cell.name,
+                rate: cell.rate,
+                remaining: verdict.remaining,
+                reset: verdict.reset,
+            })
+            .collect()
     }
 
     /// Requests refused so far.
@@ -217,12 +285,7 @@ impl RateLimiter {
     /// The cells a request of `cost` by `subject` is counted in.
     fn cells(&self, subject: &Subject<'_>, cost: u32) -> Vec<Cell> {
         let mut cells = Vec::new();
-        let who = match (&subject.caller, subject.ip) {
-            (Some(caller), _) => Some(caller.clone()),
-            (None, Some(ip)) => Some(format!("ip:{ip}")),
-            (None, None) => None,
-        };
-        if let (Some(who), Some(tier)) = (who, self.tier_of(subject)) {
+        if let Some((who, _, tier)) = self.limits_of(subject) {
             if let Some(rate) = tier.requests {
                 cells.push(Cell::new("requests", format!("req:{who}"), rate, 1));
             }
@@ -236,15 +299,18 @@ impl RateLimiter {
         cells
     }
 
-    fn tier_of(&self, subject: &Subject<'_>) -> Option<&Tier> {
+    /// The name of `subject`'s tier by its credential (or the default or
+    /// anonymous tier), when the settings list it.
+    fn tier_name(&self, subject: &Subject<'_>) -> Option<String> {
         let tiers = &self.settings.tiers;
+        let listed = |name: &str| tiers.contains_key(name).then(|| name.to_string());
         if subject.caller.is_none() {
-            return tiers.get(self.settings.anonymous_tier.as_deref()?);
+            return listed(self.settings.anonymous_tier.as_deref()?);
         }
         subject
             .tier
-            .and_then(|name| tiers.get(name))
-            .or_else(|| tiers.get(self.settings.default_tier.as_deref()?))
+            .and_then(listed)
+            .or_else(|| listed(self.settings.default_tier.as_deref()?))
     }
 
     /// The shared store's verdicts: `None` when cells are kept in process

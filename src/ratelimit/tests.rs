@@ -92,3 +92,44 @@ async fn nothing_configured_limits_nothing_and_asks_no_store() {
         assert_eq!(limiter.check(&who, 1000).await.unwrap(), Vec::new());
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn overrides_replace_a_callers_tier_or_limits() {
+    let limiter = RateLimiter::new(settings(), None);
+    let ada = subject(Some("user:ada"), Some("free"), "198.51.100.1");
+    let bob = subject(Some("user:bob"), Some("free"), "198.51.100.2");
+    limiter.apply_overrides(BTreeMap::from([
+        (
+            "user:ada".to_string(),
+            Override {
+                requests: Some("1/1m".parse().unwrap()),
+                ..Override::default()
+            },
+        ),
+        (
+            "user:bob".to_string(),
+            Override {
+                tier: Some("enterprise".into()),
+                ..Override::default()
+            },
+        ),
+    ]));
+    assert!(passes(&limiter, &ada, 0).await);
+    assert!(!passes(&limiter, &ada, 0).await, "its own rate");
+    let (who, tier, limits) = limiter.limits_of(&ada).unwrap();
+    assert_eq!((who.as_str(), tier.as_deref()), ("user:ada", Some("free")));
+    assert_eq!(
+        limits.cost,
+        Some("100/1m".parse().unwrap()),
+        "the tier's budget stays"
+    );
+    let (_, tier, limits) = limiter.limits_of(&bob).unwrap();
+    assert_eq!(
+        (tier.as_deref(), limits),
+        (Some("enterprise"), Tier::default())
+    );
+    let usage = limiter.usage(&ada).await;
+    let requests = usage.iter().find(|s| s.name == "requests").unwrap();
+    assert_eq!(requests.remaining, 0);
+    assert_eq!(limiter.usage(&ada).await, usage, "reading spends nothing");
+}

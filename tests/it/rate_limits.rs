@@ -401,3 +401,173 @@ async fn refusals_are_sampled_into_the_audit_log() {
         ]
     );
 }
+
+/// The `RateLimit-Policy` header `{ __typename }` gets from `base`.
+async fn policy_header(base: &str) -> String {
+    let response = client()
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .unwrap();
+    response
+        .headers()
+        .get("ratelimit-policy")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// Waits up to a second for `base`'s policy header to be `expected`.
+async fn policy_within_a_second(base: &str, expected: &str) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    loop {
+        let seen = policy_header(base).await;
+        if seen == expected || tokio::time::Instant::now() >= deadline {
+            return seen;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_override_set_on_one_replica_applies_on_the_other_within_a_second() {
+    use crate::common::{admin_request, JunctionProcess};
+    const TOKEN: &str = "rate-limits-test-admin-token";
+    let redis = tokio::task::spawn_blocking(RedisServer::start)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("junction.yaml");
+    let yaml = "rate_limits:\n  tiers:\n    anonymous: { requests: 100/1m }\n    pro: { requests: 1000/1m }\n  anonymous_tier: anonymous\n";
+    std::fs::write(&config, yaml).unwrap();
+    let url = redis.url();
+    let args = [
+        "serve",
+        "--config",
+        config.to_str().unwrap(),
+        "--supergraph",
+        "schema/supergraph.graphql",
+        "--listen",
+        "127.0.0.1:0",
+        "--redis",
+        url.as_str(),
+    ];
+    let env = [("JUNCTION_ADMIN_TOKEN", TOKEN)];
+    let mut one = JunctionProcess::spawn_with_env(&args, &env);
+    let mut two = JunctionProcess::spawn_with_env(&args, &env);
+    let (first, second) = (one.base_url().await, two.base_url().await);
+    assert_eq!(policy_header(&second).await, "\"requests\";q=100;w=60");
+
+    let set = json!({ "query": "mutation { setRateLimitOverride(caller: \"ip:127.0.0.1\", input: { requests: \"2/1m\" }) { caller requests } }" });
+    let answer = admin_request(&first, TOKEN, &set).await;
+    assert_eq!(
+        answer["data"]["setRateLimitOverride"],
+        json!({ "caller": "ip:127.0.0.1", "requests": "2/1m" }),
+        "{answer}"
+    );
+    let seen = policy_within_a_second(&second, "\"requests\";q=2;w=60").await;
+    assert_eq!(
+        seen, "\"requests\";q=2;w=60",
+        "the other replica within 1 s"
+    );
+
+    let usage = json!({ "query": "{ rateLimitUsage(caller: \"ip:127.0.0.1\") { tier overridden limits { name limit windowSeconds remaining } } rateLimitTiers { name requests cost } }" });
+    let answer = admin_request(&first, TOKEN, &usage).await;
+    let data = &answer["data"];
+    assert_eq!(data["rateLimitUsage"]["tier"], "anonymous", "{answer}");
+    assert_eq!(data["rateLimitUsage"]["overridden"], true);
+    let limits = &data["rateLimitUsage"]["limits"][0];
+    assert_eq!(
+        (limits["name"].as_str(), limits["limit"].as_u64()),
+        (Some("requests"), Some(2))
+    );
+    assert_eq!(
+        limits["remaining"], 0,
+        "two asked since: shared through Redis"
+    );
+    assert_eq!(
+        data["rateLimitTiers"],
+        json!([
+            { "name": "anonymous", "requests": "100/1m", "cost": null },
+            { "name": "pro", "requests": "1000/1m", "cost": null },
+        ])
+    );
+
+    let clear = json!({ "query": "mutation { clearRateLimitOverride(caller: \"ip:127.0.0.1\") }" });
+    let answer = admin_request(&first, TOKEN, &clear).await;
+    assert_eq!(answer["data"]["clearRateLimitOverride"], true, "{answer}");
+    let seen = policy_within_a_second(&second, "\"requests\";q=100;w=60").await;
+    assert_eq!(seen, "\"requests\";q=100;w=60");
+
+    // The command line: straight in the store, then through the admin API.
+    let config_path = config.to_str().unwrap();
+    let (code, stdout, stderr) = crate::common::run(&[
+        "limits",
+        "set",
+        "--caller",
+        "ip:127.0.0.1",
+        "--requests",
+        "5/1m",
+        "--redis",
+        &url,
+        "--config",
+        config_path,
+    ])
+    .await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let seen = policy_within_a_second(&second, "\"requests\";q=5;w=60").await;
+    assert_eq!(seen, "\"requests\";q=5;w=60");
+    let (code, stdout, stderr) = crate::common::run(&[
+        "limits",
+        "show",
+        "--caller",
+        "ip:127.0.0.1",
+        "--admin",
+        &first,
+        "--token",
+        TOKEN,
+    ])
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("ip:127.0.0.1: tier anonymous (overridden)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" of 5 left per 60 s"), "{stdout}");
+
+    let bad = json!({ "query": "mutation { setRateLimitOverride(caller: \"bob\", input: { tier: \"pro\" }) { caller } }" });
+    let answer = admin_request(&first, TOKEN, &bad).await;
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{answer}"
+    );
+    one.terminate().await;
+    two.terminate().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_environment_alone_turns_on_the_anonymous_limit() {
+    use crate::common::JunctionProcess;
+    let args = [
+        "serve",
+        "--supergraph",
+        "schema/supergraph.graphql",
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    let env = [("JUNCTION_RATELIMIT_ANONYMOUS", "3/10s")];
+    let mut server = JunctionProcess::spawn_with_env(&args, &env);
+    let base = server.base_url().await;
+    assert_eq!(policy_header(&base).await, "\"requests\";q=3;w=10");
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let response = client()
+            .post(format!("{base}/graphql"))
+            .json(&json!({ "query": "{ __typename }" }))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 429]);
+    server.terminate().await;
+}

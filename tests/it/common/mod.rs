@@ -465,6 +465,7 @@ async fn identity_server(
         served: None,
         issuer: Some(issuer.clone()),
         access: Some(Arc::clone(gateway.access())),
+        limiter: gateway.rate_limiter().cloned(),
     };
     let schema = junction::admin::schema_with(junction::registry::Registry::new(store), parts);
     let mut endpoint =
