@@ -126,6 +126,22 @@ pub async fn probe(workload: &Workload) -> Result<()> {
     }
 }
 
+/// The value of header `name` on the answer to the workload's request, sent once
+/// on a fresh connection.
+pub async fn header_of_one(workload: &Workload, name: &str) -> Result<Option<String>> {
+    let mut sender = workload.target.connect().await?;
+    let response = sender
+        .send_request(request(workload, workload.authorization.as_ref())?)
+        .await?;
+    let value = response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let _ = response.into_body().collect().await?;
+    Ok(value)
+}
+
 /// What to send, where, and what must come back.
 pub struct Workload {
     pub target: Target,

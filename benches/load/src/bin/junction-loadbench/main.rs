@@ -9,13 +9,15 @@
 //! every request carries an RS256 bearer token from the harness's own identity
 //! provider (see `auth`). With `--access allow-all` the gateway enforces a policy that
 //! allows every field; with `--access redact-two` it also masks two personal data
-//! fields, and every answer must show them masked (see `access`).
+//! fields, and every answer must show them masked (see `access`). With `--ratelimit
+//! local` or `redis` the gateway counts every request against a limit that never
+//! refuses, in its process or through a Redis the harness starts (see `ratelimit`).
 //!
 //! ```text
 //! cargo build --release
 //! cargo run --release -p junction-loadbench -- [--junction PATH] [--connections 50]
 //!     [--warmup 5s] [--duration 30s] [--auth none|jwt]
-//!     [--access none|allow-all|redact-two] [--json]
+//!     [--access none|allow-all|redact-two] [--ratelimit none|local|redis] [--json]
 //! ```
 //!
 //! Hidden options drive any running server instead (no subgraphs or gateway are
@@ -25,6 +27,7 @@
 mod access;
 mod auth;
 mod load;
+mod ratelimit;
 mod report;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +48,7 @@ use serde_json::Value;
 use crate::access::{AccessConfig, AccessMode};
 use crate::auth::{AuthMode, JwtAuth};
 use crate::load::{Expected, LoadReport, Schedule, Workload};
+use crate::ratelimit::{RateLimitMode, RateLimitSetup};
 use crate::report::{ProcessCost, Run};
 
 /// How long the gateway may take to answer `/ready` with 200.
@@ -74,6 +78,11 @@ struct Args {
     /// that policy with two fields redacted. Not with --auth jwt.
     #[arg(long, value_enum, default_value_t = AccessMode::None, conflicts_with = "target_url")]
     access: AccessMode,
+    /// How the gateway limits requests: not at all, with a never-refusing limit in its
+    /// process, or with that limit shared through a Redis the harness starts. Not with
+    /// --auth or --access.
+    #[arg(long, value_enum, default_value_t = RateLimitMode::None, conflicts_with = "target_url")]
+    ratelimit: RateLimitMode,
     /// Print the result as JSON instead of a table and a markdown block.
     #[arg(long)]
     json: bool,
@@ -137,8 +146,13 @@ async fn run(args: &Args) -> Result<Run> {
         .clone()
         .unwrap_or_else(|| root.join("tests/fixtures/heavy_response.json"));
     let body = request_body(&query_file)?;
-    if args.auth != AuthMode::None && args.access != AccessMode::None {
-        bail!("--auth jwt and --access cannot be combined: measure one at a time");
+    let options_set = [
+        args.auth != AuthMode::None,
+        args.access != AccessMode::None,
+        args.ratelimit != RateLimitMode::None,
+    ];
+    if options_set.iter().filter(|set| **set).count() > 1 {
+        bail!("--auth jwt, --access and --ratelimit cannot be combined: measure one at a time");
     }
     let expected = Expected::new(access::expected_answer(
         args.access,
@@ -146,6 +160,7 @@ async fn run(args: &Args) -> Result<Run> {
     )?)?;
     // Declared before the server: its files outlive the gateway.
     let access_config = AccessConfig::write(args.access)?;
+    let ratelimit = RateLimitSetup::start(args.ratelimit)?;
 
     let auth = match args.auth {
         AuthMode::None => None,
@@ -154,7 +169,13 @@ async fn run(args: &Args) -> Result<Run> {
     let authorization = auth.as_ref().map(|auth| auth.authorization().clone());
     let mut server = match &args.target_url {
         Some(url) => Server::external(url, args.target_pid),
-        None => Server::start(args, &root, auth, access_config.as_ref()).await?,
+        None => {
+            let config = access_config
+                .as_ref()
+                .map(AccessConfig::config_path)
+                .or(ratelimit.as_ref().map(RateLimitSetup::config_path));
+            Server::start(args, &root, auth, config).await?
+        }
     };
     let workload = Arc::new(Workload {
         target: Target::resolve(&server.url).await?,
@@ -175,6 +196,19 @@ async fn run(args: &Args) -> Result<Run> {
         eprintln!(
             "access {} is on: the first answer is the expected one",
             args.access.name()
+        );
+    }
+    if args.ratelimit != RateLimitMode::None {
+        let policy = load::header_of_one(&workload, "ratelimit-policy").await?;
+        let Some(policy) = policy else {
+            bail!(
+                "--ratelimit {}: the answer carries no RateLimit-Policy",
+                args.ratelimit.name()
+            );
+        };
+        eprintln!(
+            "ratelimit {} is on: RateLimit-Policy: {policy}",
+            args.ratelimit.name()
         );
     }
 
@@ -205,6 +239,7 @@ async fn run(args: &Args) -> Result<Run> {
         command: reproducing_command(),
         auth: args.auth,
         access: args.access,
+        ratelimit: args.ratelimit,
         connections: usize::from(args.connections),
         warmup: args.warmup,
         duration: args.duration,
@@ -254,7 +289,7 @@ impl Server {
         args: &Args,
         root: &Path,
         auth: Option<JwtAuth>,
-        access: Option<&AccessConfig>,
+        config: Option<&Path>,
     ) -> Result<Server> {
         let binary = args
             .junction
@@ -275,10 +310,7 @@ impl Server {
                 .iter()
                 .map(|name| ((*name).to_owned(), subgraphs.url(name)))
                 .collect(),
-            config: auth
-                .as_ref()
-                .map(JwtAuth::config_path)
-                .or(access.map(AccessConfig::config_path)),
+            config: auth.as_ref().map(JwtAuth::config_path).or(config),
             clear_junction_env: false,
             harness: "junction-loadbench",
         })?;

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use crate::access::AccessMode;
 use crate::auth::AuthMode;
 use crate::load::LoadReport;
+use crate::ratelimit::RateLimitMode;
 
 /// What one process cost over the measured window.
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +36,8 @@ pub struct Run {
     pub auth: AuthMode,
     /// How the gateway controlled access (`--access`).
     pub access: AccessMode,
+    /// How the gateway limited requests (`--ratelimit`).
+    pub ratelimit: RateLimitMode,
     pub connections: usize,
     pub warmup: Duration,
     pub duration: Duration,
@@ -95,6 +98,7 @@ impl Run {
             ("target", self.target.clone()),
             ("auth", self.auth.description().to_owned()),
             ("access", self.access.description().to_owned()),
+            ("ratelimit", self.ratelimit.description()),
             (
                 "load",
                 format!(
@@ -182,13 +186,14 @@ impl Run {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "### {}, {} connections, {} measured after {} warm-up, auth {}, access {}\n",
+            "### {}, {} connections, {} measured after {} warm-up, auth {}, access {}, ratelimit {}\n",
             self.query,
             self.connections,
             seconds(self.duration),
             seconds(self.warmup),
             self.auth.name(),
-            self.access.name()
+            self.access.name(),
+            self.ratelimit.name()
         );
         let _ = writeln!(out, "`{}`\n", self.command);
         let commit = self.commit.as_deref().unwrap_or("unknown");
@@ -196,6 +201,7 @@ impl Run {
         let _ = writeln!(out, "| metric | value |\n|---|---|");
         let _ = writeln!(out, "| auth | {} |", self.auth.description());
         let _ = writeln!(out, "| access | {} |", self.access.description());
+        let _ = writeln!(out, "| ratelimit | {} |", self.ratelimit.description());
         let _ = writeln!(
             out,
             "| requests/s | {:.1} |",
@@ -248,6 +254,7 @@ impl Run {
             "command": self.command,
             "auth": self.auth.name(),
             "access": self.access.name(),
+            "ratelimit": self.ratelimit.name(),
             "connections": self.connections,
             "warmup_seconds": self.warmup.as_secs_f64(),
             "duration_seconds": self.duration.as_secs_f64(),
