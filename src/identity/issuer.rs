@@ -76,6 +76,7 @@ pub struct TokenIssuer {
     users: Users,
     refresh: RefreshTokens,
     revocations: Revocations,
+    store: Arc<dyn Store>,
     issuer: Arc<str>,
     access_ttl: Duration,
     refresh_ttl: Duration,
@@ -97,7 +98,8 @@ impl TokenIssuer {
         Self {
             users: Users::new(Arc::clone(&store)),
             refresh: RefreshTokens::new(Arc::clone(&store), settings.refresh_ttl),
-            revocations: Revocations::new(store),
+            revocations: Revocations::new(Arc::clone(&store)),
+            store,
             issuer: Arc::from(settings.name),
             access_ttl: settings.access_ttl,
             refresh_ttl: settings.refresh_ttl,
@@ -107,6 +109,11 @@ impl TokenIssuer {
                 .build(),
             keys,
         }
+    }
+
+    /// The store its users, keys and tokens are kept in.
+    pub fn store(&self) -> Arc<dyn Store> {
+        Arc::clone(&self.store)
     }
 
     /// The tokens' `iss` (and `aud`).

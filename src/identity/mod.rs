@@ -12,7 +12,6 @@ pub mod credentials;
 pub mod identifier;
 pub mod issuer;
 pub mod jwt;
-pub mod login_limits;
 pub mod refresh;
 pub mod revocation;
 mod settings;

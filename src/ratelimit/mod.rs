@@ -15,6 +15,7 @@ mod client_ip;
 mod gcra;
 mod headers;
 mod local;
+mod login;
 mod overrides;
 mod rate;
 mod setup;
@@ -32,6 +33,7 @@ pub use client_ip::client_ip;
 pub use gcra::Verdict;
 pub use headers::{headers, seconds, PolicyState};
 pub use local::LocalCells;
+pub use login::{LoginLimits, ACCOUNT_FAILURES, ADDRESS_FAILURES};
 pub use overrides::{check_caller, Override, OverridesError, StoredOverrides, MAX_OVERRIDES};
 pub use rate::{Rate, RateError};
 pub use setup::{from_config, settings, RateLimitsError, ANONYMOUS_ENV, ANONYMOUS_TIER};
@@ -279,6 +281,17 @@ impl RateLimiter {
                     by: cell.name,
                 })
             }
+        }
+    }
+
+    /// Decides `requests` (cells by key, rate and weight: all spent or
+    /// none) where this limiter keeps its cells: shared when it can, else in
+    /// process. While the shared store does not answer, in process whatever
+    /// `on_store_error` says.
+    pub async fn decide(&self, requests: &[(&str, Rate, u32)]) -> Vec<Verdict> {
+        match self.decide_shared(requests).await {
+            Some(Ok(verdicts)) => verdicts,
+            _ => self.local.decide_all(requests),
         }
     }
 

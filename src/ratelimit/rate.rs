@@ -19,6 +19,11 @@ pub struct Rate {
 }
 
 impl Rate {
+    /// How long one unit takes to come back.
+    pub fn interval(&self) -> Duration {
+        Duration::from_micros(self.interval_us())
+    }
+
     /// How long one unit takes to come back, in microseconds (at least 1).
     pub fn interval_us(&self) -> u64 {
         let period = u64::try_from(self.period.as_micros()).unwrap_or(u64::MAX);

@@ -212,3 +212,35 @@ async fn malformed_refresh_and_revocation_requests_get_rfc_errors() {
     assert_eq!(json_body.status(), 200);
     assert_eq!(json_body.headers()["cache-control"], "no-store");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_are_counted_across_replicas_through_redis() {
+    let redis = tokio::task::spawn_blocking(RedisServer::start)
+        .await
+        .unwrap();
+    let (one, first) = replica(&redis).await;
+    let (two, second) = replica(&redis).await;
+    let attempt = [
+        ("grant_type", "password"),
+        ("username", "ghost@example.com"),
+        ("password", "wrong horse battery"),
+    ];
+    for i in 0..10 {
+        let base = if i % 2 == 0 { &first } else { &second };
+        let (status, body) = form(base, "/oauth/token", &attempt).await;
+        assert_eq!(status, 400, "attempt {i}: {body}");
+    }
+    // Five failures on each: with limits per replica both would still try.
+    for base in [&first, &second] {
+        let response = client()
+            .post(format!("{base}/oauth/token"))
+            .form(&attempt)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 429);
+        assert_eq!(response.headers()["retry-after"], "90");
+    }
+    one.terminate().await;
+    two.terminate().await;
+}

@@ -25,14 +25,14 @@ pub(super) async fn password(
     let (Some(username), Some(password)) = (request.username, request.password) else {
         return refusal("invalid_request", "username and password are required.");
     };
-    if !state.limits.allows(&username, origin.address) {
-        return too_many_failures();
+    if let Err(wait) = state.limits.allows(&username, origin.address).await {
+        return too_many_failures(wait);
     }
     let issuer = &state.services.issuer;
     let user = match issuer.users().check_login(&username, &password).await {
         Ok(Some(user)) => user,
         Ok(None) => {
-            state.limits.failed(&username, origin.address);
+            state.limits.failed(&username, origin.address).await;
             audit(
                 state,
                 origin,

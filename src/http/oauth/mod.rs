@@ -30,8 +30,8 @@ use serde_json::json;
 use super::body::{self, BodyLimits};
 use crate::audit::{Action, AuditLog, Outcome};
 use crate::identity::issuer::TokenIssuer;
-use crate::identity::login_limits::{self, LoginLimits};
 use crate::identity::Verify;
+use crate::ratelimit::LoginLimits;
 
 /// Largest token or revocation request body.
 const TOKEN_BODY_LIMIT: usize = 16 * 1024;
@@ -53,10 +53,11 @@ struct OAuthState {
 
 /// The routes of the token endpoints.
 pub(super) fn routes(services: OAuthServices, body_read_timeout: Duration) -> Router {
+    let login_store = Some(services.issuer.store());
     let state = Arc::new(OAuthState {
         services,
         body_read_timeout,
-        limits: LoginLimits::default(),
+        limits: LoginLimits::shared(login_store),
     });
     Router::new()
         .route("/oauth/token", post(token))
@@ -177,13 +178,13 @@ fn refusal(error: &str, description: &str) -> Response {
 }
 
 /// Too many failed logins for this account or from this address: refused
-/// without checking the password, until the window passes.
-fn too_many_failures() -> Response {
+/// without checking the password, for `wait`.
+fn too_many_failures(wait: Duration) -> Response {
     let body = json!({
         "error": "invalid_grant",
         "error_description": "Too many failed logins; try again later."
     });
-    let retry = login_limits::WINDOW.as_secs().to_string();
+    let retry = crate::ratelimit::seconds(wait).to_string();
     let mut response = no_store((StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response());
     if let Ok(value) = HeaderValue::from_str(&retry) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
