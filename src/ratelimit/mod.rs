@@ -212,20 +212,8 @@ impl RateLimiter {
             .collect();
         let requests: Vec<(&str, Rate, u32)> =
             cells.iter().map(|c| (c.key.as_str(), c.rate, 0)).collect();
-        let verdicts = match self.decide_shared(&requests).await {
-            Some(Ok(verdicts)) => verdicts,
-            _ => self.local.decide_all(&requests),
-        };
-        cells
-            .iter()
-            .zip(&verdicts)
-            .map(|(cell, verdict)| PolicyState {
-                name: cell.name,
-                rate: cell.rate,
-                remaining: verdict.remaining,
-                reset: verdict.reset,
-            })
-            .collect()
+        let verdicts = self.decide(&requests).await;
+        states(&cells, &verdicts)
     }
 
     /// Requests refused so far.
@@ -260,16 +248,7 @@ impl RateLimiter {
             }
             None => self.local.decide_all(&requests),
         };
-        let policies: Vec<PolicyState> = cells
-            .iter()
-            .zip(&verdicts)
-            .map(|(cell, verdict)| PolicyState {
-                name: cell.name,
-                rate: cell.rate,
-                remaining: verdict.remaining,
-                reset: verdict.reset,
-            })
-            .collect();
+        let policies = states(&cells, &verdicts);
         let refusal = cells.iter().zip(&verdicts).find(|(_, v)| !v.allowed);
         match refusal {
             None => Ok(policies),
@@ -438,6 +417,20 @@ impl Cell {
             weight,
         }
     }
+}
+
+/// Where each of `cells` stands after `verdicts`.
+fn states(cells: &[Cell], verdicts: &[Verdict]) -> Vec<PolicyState> {
+    cells
+        .iter()
+        .zip(verdicts)
+        .map(|(cell, verdict)| PolicyState {
+            name: cell.name,
+            rate: cell.rate,
+            remaining: verdict.remaining,
+            reset: verdict.reset,
+        })
+        .collect()
 }
 
 /// A request heavier than a whole burst of one of its cells: refused, and

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use junction::access::StoredRules;
 use junction::audit::{AuditLog, DEFAULT_MAX_ENTRIES};
-use junction::store::{open_store, Store, StoreConfig};
+use junction::store::Store;
 use serde_json::{json, Value};
 
 use crate::common::redis_server::RedisServer;
@@ -38,13 +38,7 @@ async fn orgs() -> Orgs {
     let redis = tokio::task::spawn_blocking(RedisServer::start)
         .await
         .unwrap();
-    let store = open_store(&StoreConfig {
-        redis_url: Some(redis.url()),
-        data_dir: std::env::temp_dir(),
-        prefix: "admin-orgs-test:".into(),
-    })
-    .await
-    .unwrap();
+    let store = redis.store("admin-orgs-test:").await;
     let audit = AuditLog::new(Arc::clone(&store), DEFAULT_MAX_ENTRIES);
     let server = admin_server(Arc::clone(&store), TOKEN, Some(audit)).await;
     let mut orgs = Orgs {

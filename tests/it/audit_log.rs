@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use junction::audit::{AuditLog, DEFAULT_MAX_ENTRIES};
-use junction::store::{open_store, Store, StoreConfig};
+use junction::store::Store;
 use serde_json::{json, Value};
 
 use crate::common::redis_server::RedisServer;
@@ -52,13 +52,7 @@ async fn admin_mutations_and_refused_credentials_are_recorded_without_secrets() 
     let redis = tokio::task::spawn_blocking(RedisServer::start)
         .await
         .unwrap();
-    let store = open_store(&StoreConfig {
-        redis_url: Some(redis.url()),
-        data_dir: std::env::temp_dir(),
-        prefix: "audit-test:".into(),
-    })
-    .await
-    .unwrap();
+    let store = redis.store("audit-test:").await;
     let server = server(store).await;
 
     let create = "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id } } }";

@@ -18,7 +18,7 @@ use junction::identity::api_keys::{ApiKeys, NewApiKey};
 use junction::identity::jwt::{JwtSettings, JwtVerifier};
 use junction::pipeline::{Gateway, GatewaySettings};
 use junction::ratelimit::{RateLimitSettings, RateLimiter, Tier};
-use junction::store::{open_store, Store, StoreConfig};
+use junction::store::Store;
 use serde_json::{json, Value};
 
 use crate::auth_jwt::{claims, jwks, provider, sign, with, JwksServer, KEYS};
@@ -265,13 +265,7 @@ async fn two_replicas_enforce_one_limit_through_redis() {
     let redis = tokio::task::spawn_blocking(RedisServer::start)
         .await
         .unwrap();
-    let store = open_store(&StoreConfig {
-        redis_url: Some(redis.url()),
-        data_dir: std::env::temp_dir(),
-        prefix: "ratelimit-test:".into(),
-    })
-    .await
-    .unwrap();
+    let store = redis.store("ratelimit-test:").await;
     let setup = setup(settings("1/1m", "100/1m", "100/1m"), store, 2).await;
     let ada = As::User("u-ada", None);
     let sent = 200;
@@ -306,13 +300,7 @@ async fn limits_go_on_in_each_replica_while_redis_is_down_and_are_shared_again_a
     let mut redis = tokio::task::spawn_blocking(RedisServer::start)
         .await
         .unwrap();
-    let store = open_store(&StoreConfig {
-        redis_url: Some(redis.url()),
-        data_dir: std::env::temp_dir(),
-        prefix: "ratelimit-outage:".into(),
-    })
-    .await
-    .unwrap();
+    let store = redis.store("ratelimit-outage:").await;
     let setup = setup(settings("1/1m", "10/1m", "10/1m"), store, 2).await;
     let served = |all: &[u16]| all.iter().filter(|s| **s == 200).count();
     let shared = statuses(&setup, &As::User("u-before", None), 20).await;

@@ -55,6 +55,17 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
+    /// A store on this server, its names under `prefix`.
+    pub async fn store(&self, prefix: &str) -> std::sync::Arc<dyn junction::store::Store> {
+        junction::store::open_store(&junction::store::StoreConfig {
+            redis_url: Some(self.url()),
+            data_dir: std::env::temp_dir(),
+            prefix: prefix.into(),
+        })
+        .await
+        .unwrap()
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }
