@@ -46,6 +46,10 @@ pub enum GatewayError {
     /// `reject` mode).
     #[error("The operation asks for fields the caller may not have.")]
     Forbidden(Arc<[crate::access::Denial]>),
+    /// A list field that must be given exactly one of its slicing
+    /// arguments (`@listSize(requireOneSlicingArgument:)`) is not.
+    #[error("{0}")]
+    SlicingArguments(String),
     /// The operation's estimated cost is over `limits.max_cost`.
     #[error("The operation's estimated cost, {cost}, is over the limit of {max}.")]
     TooExpensive { cost: u64, max: u64 },
@@ -92,6 +96,7 @@ impl GatewayError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::RateLimited(_) => "RATE_LIMITED",
             Self::TooExpensive { .. } => "COST_ESTIMATED_TOO_EXPENSIVE",
+            Self::SlicingArguments(_) => "GRAPHQL_VALIDATION_FAILED",
         }
     }
 

@@ -564,11 +564,11 @@ impl Gateway {
             .map_err(|e| respond::describe(&e))?;
         let operation = &prepared.operation;
         let variable = |name: &str| variables.get(name)?.as_i64();
-        Ok(snapshot.cost_model.estimate(
+        snapshot.cost_model.estimate(
             &snapshot.supergraph.api_schema,
             &operation.root_type,
             &operation.selections,
             &variable,
-        ))
+        )
     }
 }

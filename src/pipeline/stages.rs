@@ -160,12 +160,16 @@ fn estimate_cost(
     }
     let operation = &prepared.operation;
     let variable = |name: &str| variables.get(name)?.as_i64();
-    let cost = context.snapshot.cost_model.estimate(
-        &context.snapshot.supergraph.api_schema,
-        &operation.root_type,
-        &operation.selections,
-        &variable,
-    );
+    let cost = context
+        .snapshot
+        .cost_model
+        .estimate(
+            &context.snapshot.supergraph.api_schema,
+            &operation.root_type,
+            &operation.selections,
+            &variable,
+        )
+        .map_err(GatewayError::SlicingArguments)?;
     match settings.max_cost {
         Some(max) if cost > max => Err(GatewayError::TooExpensive { cost, max }),
         _ => Ok(Some(cost)),

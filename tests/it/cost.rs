@@ -132,6 +132,17 @@ async fn operations_just_over_the_max_cost_are_refused_before_any_subgraph_call(
     // Default weights: 4 shelves (assumed) × (1 + 10 books × 1) = 44.
     let (_, body, _) = ask(&server, "{ shelves { books { title } } }", false).await;
     assert_eq!(body["errors"][0]["extensions"]["cost"], 44, "{body}");
+    // `@listSize(slicingArguments:)` requires exactly one of them by default.
+    let (status, body, _) = ask(&server, "{ books { title } }", false).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+    assert_eq!(
+        body["errors"][0]["message"],
+        "Query.books needs exactly one of its slicing arguments (first), given 0."
+    );
     assert_eq!(
         fixture.requests("catalog").len(),
         1,

@@ -12,7 +12,11 @@
 //! its selections' cost). Fragments on different types of an
 //! abstract field are all counted, and `@skip`/`@include` are ignored: an
 //! upper bound, as a budget wants. Arguments given as variables are read
-//! from the request's variables.
+//! from the request's variables. A list field whose `@listSize` has slicing
+//! arguments and `requireOneSlicingArgument` (the default) must be given
+//! exactly one of them; an operation that does not is refused.
+
+use std::cell::RefCell;
 
 use std::collections::HashMap;
 
@@ -33,6 +37,8 @@ struct ListSize {
     assumed: Option<u64>,
     slicing: Vec<String>,
     sized: Vec<String>,
+    /// Exactly one slicing argument must be given.
+    require_one: bool,
 }
 
 /// The weights and list sizes a supergraph declares.
@@ -84,20 +90,26 @@ impl CostModel {
     }
 
     /// The estimated cost of `selections` on `root_type`, reading integer
-    /// variables with `variable`.
+    /// variables with `variable`; or why the operation breaks a
+    /// `requireOneSlicingArgument`.
     pub fn estimate(
         &self,
         schema: &Schema,
         root_type: &Name,
         selections: &SelectionSet,
         variable: &dyn Fn(&str) -> Option<i64>,
-    ) -> u64 {
+    ) -> Result<u64, String> {
         let walk = Walk {
             model: self,
             schema,
             variable,
+            problem: RefCell::new(None),
         };
-        walk.set(root_type, selections, None)
+        let cost = walk.set(root_type, selections, None);
+        match walk.problem.into_inner() {
+            Some(problem) => Err(problem),
+            None => Ok(cost),
+        }
     }
 }
 
@@ -105,6 +117,8 @@ struct Walk<'a> {
     model: &'a CostModel,
     schema: &'a Schema,
     variable: &'a dyn Fn(&str) -> Option<i64>,
+    /// The first `requireOneSlicingArgument` broken.
+    problem: RefCell<Option<String>>,
 }
 
 impl Walk<'_> {
@@ -152,6 +166,9 @@ impl Walk<'_> {
             })
             .sum();
         let list_size = model.lists.get(&key);
+        if let Some(size) = list_size {
+            self.check_slicing(parent, field, size);
+        }
         let given = list_size.and_then(|size| self.sliced(field, size));
         let size = match (sized, field.ty.is_list()) {
             (Some((names, n)), _) if names.iter().any(|s| s == field.name.as_str()) => n,
@@ -181,6 +198,34 @@ impl Walk<'_> {
                 1
             }
             _ => 0,
+        }
+    }
+
+    /// Notes `field` when it must be given exactly one slicing argument
+    /// and is not.
+    fn check_slicing(&self, parent: &Name, field: &Field, size: &ListSize) {
+        if !size.require_one || size.slicing.is_empty() {
+            return;
+        }
+        let given = field
+            .arguments
+            .iter()
+            .filter(|a| size.slicing.iter().any(|s| s == a.name.as_str()))
+            .filter(|a| match a.value.as_ref() {
+                Value::Null => false,
+                Value::Variable(name) => (self.variable)(name.as_str()).is_some(),
+                _ => true,
+            })
+            .count();
+        if given != 1 {
+            let mut problem = self.problem.borrow_mut();
+            problem.get_or_insert_with(|| {
+                format!(
+                    "{parent}.{} needs exactly one of its slicing arguments ({}), given {given}.",
+                    field.name,
+                    size.slicing.join(", ")
+                )
+            });
         }
     }
 
@@ -248,10 +293,15 @@ fn list_size_of(directive: &apollo_compiler::Node<Directive>) -> ListSize {
         .specified_argument_by_name("assumedSize")
         .and_then(|v| v.to_i32())
         .and_then(|n| u64::try_from(n).ok());
+    let require_one = directive
+        .specified_argument_by_name("requireOneSlicingArgument")
+        .and_then(|v| v.to_bool())
+        .unwrap_or(true);
     ListSize {
         assumed,
         slicing: strings("slicingArguments"),
         sized: strings("sizedFields"),
+        require_one,
     }
 }
 

@@ -17,7 +17,8 @@ directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: 
 
 type Query {
   book: Book
-  books(first: Int, last: Int): [Book] @listSize(slicingArguments: ["first", "last"])
+  books(first: Int, last: Int): [Book] @listSize(slicingArguments: ["first", "last"], requireOneSlicingArgument: false)
+  pages(first: Int, last: Int): [Book] @listSize(slicingArguments: ["first", "last"])
   shelf: [Book] @listSize(assumedSize: 3)
   anything: [Book]
   search(term: String @cost(weight: 7)): Int @cost(weight: 20)
@@ -33,6 +34,10 @@ type Vault @cost(weight: 50) { gold: Int }
 "#;
 
 fn cost(query: &str, variables: serde_json::Value) -> u64 {
+    estimate(query, variables).unwrap()
+}
+
+fn estimate(query: &str, variables: serde_json::Value) -> Result<u64, String> {
     let schema = Schema::parse_and_validate(SCHEMA, "s.graphql").unwrap();
     let model = CostModel::of(&schema, 10);
     let operation = prepare(&schema, query, None).unwrap();
@@ -104,4 +109,28 @@ fn sized_fields_take_the_size_instead_of_their_parent() {
         cost("{ page(first: 4) { items { title } total } }", json!({})),
         5
     );
+}
+
+#[test]
+fn exactly_one_slicing_argument_is_required_unless_the_schema_says_otherwise() {
+    assert_eq!(cost("{ pages(first: 4) { title } }", json!({})), 4);
+    assert_eq!(
+        cost(
+            "query($n: Int) { pages(last: $n) { title } }",
+            json!({ "n": 2 })
+        ),
+        2
+    );
+    for (query, given) in [
+        ("{ pages { title } }", 0),
+        ("{ pages(first: 1, last: 2) { title } }", 2),
+        ("query($n: Int) { pages(first: $n) { title } }", 0),
+    ] {
+        let problem = estimate(query, json!({})).unwrap_err();
+        assert_eq!(
+            problem,
+            format!("Query.pages needs exactly one of its slicing arguments (first, last), given {given}."),
+            "{query}"
+        );
+    }
 }
