@@ -140,7 +140,10 @@ fn delivery(headers: &HeaderMap) -> Delivery {
 /// once, each with its own errors; deferred fragments inline) and answers
 /// their responses as one JSON array, in order.
 /// A batch whose caller has no credential (every entry then says so) is
-/// answered 401 as a whole.
+/// answered 401 as a whole. Each entry is counted against the caller's
+/// rate limits (at once: in no set order); the answer carries the limits'
+/// headers of its last entry that has them (a refused entry is a
+/// `RATE_LIMITED` error in its place).
 async fn execute_batch(
     state: &AppState,
     Sent { headers, peer }: Sent<'_>,
@@ -160,17 +163,25 @@ async fn execute_batch(
                         Delivery::Complete,
                     )
                     .await;
-                (Some(response.kind), response.body)
+                (Some(response.kind), response.body, response.headers)
             }
-            Err(error) => (None, encode::error_body(&error)),
+            Err(error) => (None, encode::error_body(&error), Vec::new()),
         }
     });
     let answers = futures::future::join_all(runs).await;
     let unauthenticated = answers
         .iter()
-        .any(|(kind, _)| *kind == Some(ResponseKind::Unauthenticated));
-    let bodies: Vec<_> = answers.into_iter().map(|(_, body)| body).collect();
+        .any(|(kind, _, _)| *kind == Some(ResponseKind::Unauthenticated));
+    let limits = answers
+        .iter()
+        .rev()
+        .map(|(_, _, headers)| headers)
+        .find(|headers| !headers.is_empty())
+        .cloned()
+        .unwrap_or_default();
+    let bodies: Vec<_> = answers.into_iter().map(|(_, body, _)| body).collect();
     let mut response = encode::batch(&bodies, media);
+    response.headers_mut().extend(limits);
     if unauthenticated {
         encode::unauthenticated(&mut response);
     }

@@ -559,3 +559,50 @@ async fn the_environment_alone_turns_on_the_anonymous_limit() {
     assert_eq!(statuses, [200, 200, 429]);
     server.terminate().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_entry_of_a_batch_is_counted_and_the_batch_carries_the_headers() {
+    let hello = Subgraph::new("hello").root("Query.hello", |_| json!("hi"));
+    let fixture = FixtureServer::start(TYPES, vec![hello]).await;
+    let limiter = RateLimiter::new(settings("2/1m", "10/1m", "10/1m"), None);
+    let gateway = Gateway::new(GatewaySettings::default()).with_rate_limiter(Arc::new(limiter));
+    let gateway = Arc::new(gateway);
+    gateway.load_supergraph(fixture.supergraph()).unwrap();
+    let settings = HttpSettings {
+        max_batch: Some(10),
+        ..HttpSettings::default()
+    };
+    let router = http::router(Arc::clone(&gateway), &settings);
+    let server = TestServer::serve(gateway, router, Duration::from_secs(5)).await;
+    // Three different operations, so that no subgraph request is shared.
+    let batch =
+        json!([{ "query": "{ hello }" }, { "query": "{ a: hello }" }, { "query": "{ b: hello }" }]);
+    let response = client()
+        .post(server.url("/graphql"))
+        .json(&batch)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let policy = response.headers()["ratelimit-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(policy, "\"requests\";q=2;w=60");
+    let answers: Value = response.json().await.unwrap();
+    let codes: Vec<Value> = answers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["errors"][0]["extensions"]["code"].clone())
+        .collect();
+    assert_eq!(
+        codes
+            .iter()
+            .filter(|c| **c == json!("RATE_LIMITED"))
+            .count(),
+        1,
+        "{answers}"
+    );
+    assert_eq!(fixture.requests("hello").len(), 2);
+}
