@@ -17,9 +17,12 @@ use tokio::time::Instant;
 use super::gcra::{decide, Verdict};
 use super::Rate;
 
-/// Keys remembered at most; past it the least recently used go (their
-/// callers start from a full cell).
-pub const MAX_CELLS: u64 = 1_000_000;
+/// Bytes of cells (keys and their overhead) remembered at most; past it
+/// the least recently used go (their callers start from a full cell). A
+/// key is as long as the caller's id, so the bound is in bytes, not keys.
+pub const MAX_CELL_BYTES: u64 = 128 * 1024 * 1024;
+/// What one cell costs besides its key.
+const CELL_OVERHEAD: u32 = 64;
 
 /// In-process cells.
 #[derive(Clone)]
@@ -34,7 +37,12 @@ impl LocalCells {
     pub fn new(idle: Duration) -> Self {
         Self {
             cells: Cache::builder()
-                .max_capacity(MAX_CELLS)
+                .max_capacity(MAX_CELL_BYTES)
+                .weigher(|key: &String, _| {
+                    u32::try_from(key.len())
+                        .unwrap_or(u32::MAX)
+                        .saturating_add(CELL_OVERHEAD)
+                })
                 .time_to_idle(idle.max(Duration::from_secs(1)))
                 .build(),
             epoch: Instant::now(),
