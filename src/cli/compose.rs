@@ -1,12 +1,13 @@
 //! `junction compose`: compose a subgraph list file into a supergraph on
 //! stdout; composition errors on stderr, one per line with code and
-//! locations, and exit status 1.
+//! locations (`CODE: message (at subgraph:line:column, …)`), nothing
+//! else, and exit status 1.
 
 use std::io::Write;
 
-use anyhow::{anyhow, Context};
+use anyhow::Context;
 
-use super::ComposeArgs;
+use super::{AlreadyReported, ComposeArgs};
 use crate::compose::{compose, read_subgraph_list};
 
 pub fn run(args: &ComposeArgs) -> anyhow::Result<()> {
@@ -23,11 +24,7 @@ pub fn run(args: &ComposeArgs) -> anyhow::Result<()> {
                 // Nothing more useful to do if stderr is gone.
                 let _ = writeln!(stderr, "{}", error.located());
             }
-            Err(anyhow!(
-                "composition failed with {} error{}",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
-            ))
+            Err(AlreadyReported.into())
         }
     }
 }

@@ -246,6 +246,12 @@ fn parse_subgraph_url(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// A failure the command has already written to stderr in its own
+/// format (one line per problem): the process exits 1 without a summary.
+#[derive(Debug, thiserror::Error)]
+#[error("already reported on stderr")]
+pub(crate) struct AlreadyReported;
+
 /// Parses the command line and runs the command; the process's exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -276,6 +282,7 @@ pub fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.downcast_ref::<AlreadyReported>().is_some() => ExitCode::FAILURE,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE

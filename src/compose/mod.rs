@@ -16,6 +16,7 @@ mod input;
 mod merge;
 pub mod model;
 mod print;
+mod provided;
 mod subgraph;
 mod validate;
 

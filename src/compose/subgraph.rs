@@ -242,7 +242,10 @@ impl Reader<'_> {
             declarations.definitions += 1;
         }
         declarations.extends |= applied.extends;
-        declarations.all_extensions &= block.keyword_extension || applied.extends;
+        // A Federation 2 `@extends` still defines the type (Apollo counts it
+        // as a base); in Federation 1 it marks an extension like `extend`.
+        let fed1 = self.link.version.is_fed1();
+        declarations.all_extensions &= block.keyword_extension || (applied.extends && fed1);
         let message = if let Some(kind) = existing_kind.filter(|kind| *kind != block.kind) {
             format!(
                 "Type \"{name}\" is declared both as {kind:?} and as {:?}",

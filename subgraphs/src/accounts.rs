@@ -52,6 +52,8 @@ impl User {
         Some(self.0.name)
     }
 
+    // Shareable: the reviews subgraph provides it with review authors.
+    #[graphql(shareable)]
     async fn username(&self) -> Option<&str> {
         Some(self.0.username)
     }

@@ -45,6 +45,15 @@ async fn compose_reports_each_error_on_one_line_with_code_and_location() {
         .unwrap_or_else(|| panic!("no INVALID_FIELD_SHARING line in {stderr}"));
     assert!(line.contains("\"T.x\""), "{line}");
     assert!(line.contains("(at a:3:") && line.contains("b:3:"), "{line}");
+    // Every line has the same shape: no summary line a script must skip.
+    for line in stderr.lines() {
+        let (code, rest) = line.split_once(": ").unwrap_or_else(|| panic!("{line}"));
+        assert!(
+            !code.is_empty() && code.chars().all(|c| c.is_ascii_uppercase() || c == '_'),
+            "not CODE: message: {line}"
+        );
+        assert!(rest.ends_with(')') && rest.contains(" (at "), "{line}");
+    }
 }
 
 #[tokio::test]

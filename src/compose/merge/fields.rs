@@ -4,8 +4,8 @@
 //! provides, a different type, override), and are left out altogether
 //! when every graph of the type defines it the same plain way.
 
-use apollo_compiler::ast::Type;
-use apollo_compiler::Name;
+use apollo_compiler::ast::{Type, Value};
+use apollo_compiler::{Name, Node};
 use indexmap::IndexMap;
 
 use super::types::{merge_common, more_general, more_restrictive};
@@ -13,6 +13,7 @@ use super::Definitions;
 use crate::compose::model::{
     GraphId, JoinField, SubField, Subgraph, SuperArgument, SuperField, SuperType, TypeKind,
 };
+use crate::compose::provided::is_provided;
 use crate::compose::subgraph::names_in_field_set;
 use crate::compose::CompositionError;
 
@@ -96,7 +97,11 @@ fn apply_overrides<'s>(
             graph: *graph,
             field,
             used_overridden: false,
-            override_from: overriding.map(|(_, from, _)| from.clone()),
+            // An override naming no subgraph changes nothing, but Apollo
+            // still prints it in `@join__field` (when one is printed).
+            override_from: overriding
+                .map(|(_, from, _)| from.clone())
+                .or_else(|| field.override_from.clone()),
             override_label: overriding.and_then(|(_, _, label)| label.clone()),
         };
         if let Some((_, _, label)) = overridden_by {
@@ -155,7 +160,9 @@ fn merge_output_field(
         s.field.external
             || s.field.requires.is_some()
             || s.field.provides.is_some()
-            || s.override_from.is_some()
+            || s.override_from
+                .as_ref()
+                .is_some_and(|from| subgraphs.iter().any(|g| &g.name == from))
             || s.used_overridden
             || s.override_label.is_some()
             || !s.field.context_arguments.is_empty()
@@ -182,11 +189,15 @@ fn merge_output_field(
             .collect()
     };
     let fields: Vec<&SubField> = sources.iter().map(|s| s.field).collect();
+    let graph_names: Vec<&str> = sources
+        .iter()
+        .map(|s| subgraphs[s.graph].name.as_str())
+        .collect();
     Ok(SuperField {
         name: name.clone(),
         ty,
         common: merge_common(fields.iter().map(|f| &f.common)),
-        args: merge_arguments(defs, name, &fields)?,
+        args: merge_arguments(defs, name, &fields, &graph_names)?,
         default: None,
         join_fields,
     })
@@ -202,20 +213,23 @@ fn check_sharing(
     if defs.kind != TypeKind::Object {
         return Ok(());
     }
+    // An external field a `@provides` names is resolved there too.
+    let resolves =
+        |s: &Source<'_>| !s.field.external || is_provided(&subgraphs[s.graph], &defs.name, name);
     let resolving: Vec<&Source<'_>> = sources
         .iter()
-        .filter(|s| !s.field.external && !s.used_overridden && s.override_label.is_none())
+        .filter(|s| resolves(s) && !s.used_overridden && s.override_label.is_none())
         .collect();
-    if resolving.len() < 2 || resolving.iter().all(|s| s.field.shareable) {
+    let unshared: Vec<&str> = resolving
+        .iter()
+        .filter(|s| !s.field.shareable && !s.field.external)
+        .map(|s| subgraphs[s.graph].name.as_str())
+        .collect();
+    if resolving.len() < 2 || unshared.is_empty() {
         return Ok(());
     }
     let names: Vec<&str> = resolving
         .iter()
-        .map(|s| subgraphs[s.graph].name.as_str())
-        .collect();
-    let unshared: Vec<&str> = resolving
-        .iter()
-        .filter(|s| !s.field.shareable)
         .map(|s| subgraphs[s.graph].name.as_str())
         .collect();
     let mut error = CompositionError::new(
@@ -289,6 +303,7 @@ fn merge_arguments(
     defs: &Definitions<'_>,
     field: &Name,
     definitions: &[&SubField],
+    graph_names: &[&str],
 ) -> Result<Vec<SuperArgument>, CompositionError> {
     let Some(first) = definitions.first() else {
         return Ok(Vec::new());
@@ -303,10 +318,11 @@ fn merge_arguments(
     }
     let mut merged = Vec::new();
     for name in names {
-        let found: Vec<_> = definitions
+        let (found, graphs_of_found): (Vec<_>, Vec<&str>) = definitions
             .iter()
-            .filter_map(|d| d.args.iter().find(|a| &a.name == name))
-            .collect();
+            .zip(graph_names)
+            .filter_map(|(d, graph)| d.args.iter().find(|a| &a.name == name).map(|a| (a, *graph)))
+            .unzip();
         if found.len() < definitions.len() {
             if found
                 .iter()
@@ -334,19 +350,20 @@ fn merge_arguments(
                 )
             })?;
         }
-        let default = found.iter().find_map(|a| a.default.clone());
-        if found
+        let defaults: Vec<(&str, Option<&Node<Value>>)> = found
             .iter()
-            .any(|a| a.default.is_some() && a.default != default)
-        {
-            return Err(CompositionError::new(
+            .zip(&graphs_of_found)
+            .map(|(a, graph)| (*graph, a.default.as_ref()))
+            .collect();
+        let default = merged_default(&defaults).map_err(|described| {
+            CompositionError::new(
                 "FIELD_ARGUMENT_DEFAULT_MISMATCH",
                 format!(
-                    "Argument \"{}.{field}({name}:)\" has incompatible default values across subgraphs",
+                    "Argument \"{}.{field}({name}:)\" has incompatible default values across subgraphs: {described}",
                     defs.name
                 ),
-            ));
-        }
+            )
+        })?;
         merged.push(SuperArgument {
             name: name.clone(),
             ty,
@@ -421,20 +438,19 @@ fn merge_input_field(
             )
         })?;
     }
-    let default = definitions.iter().find_map(|(_, f)| f.default.clone());
-    if definitions
+    let defaults: Vec<(&str, Option<&Node<Value>>)> = definitions
         .iter()
-        .any(|(_, f)| f.default.is_some() && f.default != default)
-    {
-        let _ = subgraphs;
-        return Err(CompositionError::new(
+        .map(|(graph, f)| (subgraphs[*graph].name.as_str(), f.default.as_ref()))
+        .collect();
+    let default = merged_default(&defaults).map_err(|described| {
+        CompositionError::new(
             "INPUT_FIELD_DEFAULT_MISMATCH",
             format!(
-                "Input field \"{}.{name}\" has incompatible default values across subgraphs",
+                "Input field \"{}.{name}\" has incompatible default values across subgraphs: {described}",
                 defs.name
             ),
-        ));
-    }
+        )
+    })?;
     let types_differ = definitions.iter().any(|(_, f)| f.ty != first.ty);
     let join_fields = if types_differ {
         definitions
@@ -486,5 +502,29 @@ pub(super) fn add_interface_object_fields(
                 ty.fields.push(added);
             }
         }
+    }
+}
+
+/// The default of an argument or input field defined in several subgraphs:
+/// kept when every subgraph gives the same one, none when some give none;
+/// two different ones are an error (which ones, in words).
+fn merged_default(
+    defaults: &[(&str, Option<&Node<Value>>)],
+) -> Result<Option<Node<Value>>, String> {
+    let given: Vec<(&str, &Node<Value>)> = defaults
+        .iter()
+        .filter_map(|(graph, value)| value.map(|v| (*graph, v)))
+        .collect();
+    if let Some((first_graph, first)) = given.first() {
+        if let Some((graph, other)) = given.iter().find(|(_, v)| *v != *first) {
+            return Err(format!(
+                "it has default value {first} in subgraph \"{first_graph}\" but default value {other} in subgraph \"{graph}\""
+            ));
+        }
+    }
+    if given.len() == defaults.len() {
+        Ok(given.first().map(|(_, v)| (*v).clone()))
+    } else {
+        Ok(None)
     }
 }

@@ -50,6 +50,9 @@ pub(super) fn apply_field_set_rules(
     subgraph: &mut Subgraph,
     extension_types: &HashSet<Name>,
 ) -> Result<(), Vec<CompositionError>> {
+    if subgraph.federation.is_fed1() {
+        drop_resolved_fields_from_requires_and_provides(subgraph);
+    }
     let mut key_fields = HashSet::new();
     let mut top_level_key_fields = HashSet::new();
     for ty in subgraph.types.values() {
@@ -76,6 +79,65 @@ pub(super) fn apply_field_set_rules(
         remove_unused_externals(subgraph, &used)?;
     }
     Ok(())
+}
+
+/// Federation 1 tolerated `@requires` and `@provides` naming fields the
+/// subgraph resolves itself (not `@external`); the upgrade leaves them out
+/// of the field set, and drops a directive left with nothing. Only flat
+/// field sets are rewritten; others are kept as written.
+fn drop_resolved_fields_from_requires_and_provides(subgraph: &mut Subgraph) {
+    let external: HashSet<(Name, Name)> = subgraph
+        .types
+        .values()
+        .flat_map(|ty| {
+            ty.fields
+                .values()
+                .filter(|f| f.external)
+                .map(|f| (ty.name.clone(), f.name.clone()))
+        })
+        .collect();
+    let is_external = |ty: &Name, field: &str| {
+        Name::new(field).is_ok_and(|field| external.contains(&(ty.clone(), field)))
+    };
+    for ty in subgraph.types.values_mut() {
+        for field in ty.fields.values_mut() {
+            let returns = field.ty.inner_named_type().clone();
+            field.requires = field
+                .requires
+                .take()
+                .and_then(|set| keep_external(set, |f| is_external(&ty.name, f)));
+            field.provides = field
+                .provides
+                .take()
+                .and_then(|set| keep_external(set, |f| is_external(&returns, f)));
+        }
+    }
+}
+
+/// `set` without its top-level leaf fields that are not external, or
+/// `None` when none is left; unchanged unless every selection is a leaf.
+fn keep_external(set: String, is_external: impl Fn(&str) -> bool) -> Option<String> {
+    let Some(selections) = parse(&set) else {
+        return Some(set);
+    };
+    let mut kept = Vec::new();
+    for selection in &selections {
+        match selection {
+            Selection::Field { name, selections } if selections.is_empty() => {
+                if is_external(name) {
+                    kept.push(name.as_str());
+                }
+            }
+            _ => return Some(set),
+        }
+    }
+    if kept.len() == selections.len() {
+        Some(set)
+    } else if kept.is_empty() {
+        None
+    } else {
+        Some(kept.join(" "))
+    }
 }
 
 /// Adds every (type, field) that `selections`, read from `parent`, selects.

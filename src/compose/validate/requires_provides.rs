@@ -125,6 +125,8 @@ fn check_provides(
                 "PROVIDES_FIELDS_HAS_ARGS",
                 format!("{subject} selects \"{selected}\", which takes arguments; provided fields cannot"),
             ),
+            // Federation 1 tolerated providing fields it resolves itself.
+            Problem::NotExternal(_) if subgraph.federation.is_fed1() => continue,
             Problem::NotExternal(selected) => at(
                 "PROVIDES_FIELDS_MISSING_EXTERNAL",
                 format!(

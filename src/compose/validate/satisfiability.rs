@@ -154,9 +154,73 @@ impl Walk<'_> {
             });
             if composite {
                 let child_path = format!("{path}.{field}");
+                if resolvers.len() > 1 {
+                    self.check_runtime_types(name, &field, &returns, &resolvers, &child_path);
+                }
                 self.visit(&returns, &resolvers, &child_path);
             }
         }
+    }
+
+    /// A field several subgraphs resolve with an abstract type must have
+    /// some runtime type in common across them: otherwise the answer
+    /// depends on which subgraph the planner asks.
+    fn check_runtime_types(
+        &mut self,
+        ty: &str,
+        field: &str,
+        returns: &str,
+        resolvers: &[usize],
+        path: &str,
+    ) {
+        let abstract_type = self
+            .super_type(returns)
+            .is_some_and(|t| matches!(t.kind, TypeKind::Interface | TypeKind::Union));
+        let as_object = resolvers.iter().any(|s| {
+            self.subgraphs[*s]
+                .types
+                .get(returns)
+                .is_some_and(|t| t.interface_object)
+        });
+        if !abstract_type || as_object {
+            return;
+        }
+        let per_subgraph: Vec<(usize, Vec<Name>)> = resolvers
+            .iter()
+            .map(|s| (*s, self.possible_types(returns, &[*s])))
+            .collect();
+        let common = per_subgraph[0]
+            .1
+            .iter()
+            .any(|object| per_subgraph.iter().all(|(_, types)| types.contains(object)));
+        if common || !self.reported.insert((ty.to_string(), field.to_string())) {
+            return;
+        }
+        let described: Vec<String> = per_subgraph
+            .iter()
+            .map(|(s, types)| {
+                let names: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+                format!(
+                    "in subgraph \"{}\": \"{}\"",
+                    self.subgraphs[*s].name,
+                    names.join("\", \"")
+                )
+            })
+            .collect();
+        let mut error = CompositionError::new(
+            "SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES",
+            format!(
+                "Shared field \"{ty}.{field}\" (query path {path}) returns \"{returns}\" with no runtime type in common across the subgraphs resolving it ({}): a shared field must resolve the same way in every subgraph",
+                described.join("; ")
+            ),
+        );
+        for (s, _) in &per_subgraph {
+            let subgraph = &self.subgraphs[*s];
+            if let Some(definition) = subgraph.types.get(ty).and_then(|t| t.fields.get(field)) {
+                error = error.at(&subgraph.name, definition.common.location);
+            }
+        }
+        self.errors.push(error);
     }
 
     fn report(&mut self, ty: &str, field: &str, at: usize, path: &str) {
