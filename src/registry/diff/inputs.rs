@@ -106,8 +106,11 @@ fn diff_default(
     new: &InputValueDefinition,
     changes: &mut Vec<SchemaChange>,
 ) {
-    let print =
-        |value: &Option<Node<apollo_compiler::ast::Value>>| value.as_ref().map(|v| v.to_string());
+    let print = |value: &Option<Node<apollo_compiler::ast::Value>>| {
+        value
+            .as_ref()
+            .map(|v| v.serialize().no_indent().to_string())
+    };
     let (was, now) = (print(&old.default_value), print(&new.default_value));
     if was == now {
         return;
