@@ -72,6 +72,7 @@ mod plan_snapshots;
 mod policies_cli;
 mod rate_limits;
 mod registry;
+mod schema_diff;
 mod signing_keys;
 mod store_conformance;
 mod users;
