@@ -42,6 +42,7 @@ mod auth_http;
 mod auth_jwt;
 mod auth_logs;
 mod compose_cli;
+mod compose_directive_rules;
 mod compose_errors;
 mod compose_link_rules;
 mod correctness;
