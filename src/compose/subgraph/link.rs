@@ -5,14 +5,21 @@
 //!
 //! No federation `@link` means Federation 1: the directives go by their
 //! plain names and need no import.
+//!
+//! The `@link`s are checked on the way: every url names a feature and its
+//! version (`url`), the federation version is one we know, and the
+//! imports are elements that version defines (`imports`); a namespaced
+//! directive newer than the version is an unknown directive.
 
 use std::collections::{HashMap, HashSet};
 
 use apollo_compiler::ast::{Definition, Directive, Document, Value};
 use apollo_compiler::Node;
 
+mod imports;
 mod url;
 
+use self::imports::{check_federation_imports, check_link_imports};
 use super::location_of;
 use crate::compose::model::FederationVersion;
 use crate::compose::CompositionError;
@@ -23,18 +30,6 @@ pub(super) const FEDERATION_IDENTITY: &str = "https://specs.apollo.dev/federatio
 const LINK_IDENTITY: &str = "https://specs.apollo.dev/link";
 /// The newest `federation/v2.N` known.
 const MAX_MINOR: u32 = 14;
-
-/// The federation spec's types a subgraph may import, with the minor
-/// version that brought each.
-const FEDERATION_TYPES: [(&str, u32); 4] = [
-    ("FieldSet", 0),
-    ("Scope", 5),
-    ("Policy", 6),
-    ("ContextFieldValue", 8),
-];
-/// Federation directives the composer gives no meaning but a subgraph
-/// may import, with the minor version that brought each.
-const OTHER_FEDERATION_DIRECTIVES: [(&str, u32); 1] = [("cacheTag", 12)];
 
 /// A federation directive, by its meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -305,79 +300,6 @@ fn federation_minor(major: u32, minor: u32) -> Result<u32, String> {
             "Federation version \"v{major}.{minor}\" in @link is not one this composer knows (v2.0 to v2.{MAX_MINOR})"
         ))
     }
-}
-
-/// The federation `@link` imports only what its version defines.
-fn check_federation_imports(link: &Directive, minor: u32) -> Result<(), String> {
-    for name in import_names(link) {
-        match federation_element_since(name) {
-            Some(since) if since <= minor => {}
-            Some(since) => {
-                return Err(format!(
-                    "Cannot import \"{name}\": federation v2.{minor} does not define it yet, it came with v2.{since} (link federation/v2.{since} or later)"
-                ))
-            }
-            None => {
-                let directive = format!("@{name}");
-                let hint = if federation_element_since(&directive).is_some_and(|since| since <= minor) {
-                    format!("; to import the directive, write \"{directive}\"")
-                } else {
-                    String::new()
-                };
-                return Err(format!(
-                    "Cannot import \"{name}\": the federation spec defines no such element{hint}"
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The minor version that brought federation element `name` (`@key`,
-/// `FieldSet`), or `None` if the federation spec has no such element.
-fn federation_element_since(name: &str) -> Option<u32> {
-    let known = |table: &[(&str, u32)], name: &str| {
-        table
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, since)| *since)
-    };
-    match name.strip_prefix('@') {
-        Some(directive) => FedDirective::from_spec_name(directive)
-            .map(FedDirective::since)
-            .or_else(|| known(&OTHER_FEDERATION_DIRECTIVES, directive)),
-        None => known(&FEDERATION_TYPES, name),
-    }
-}
-
-/// The link spec's `@link` may import `@link` itself, nothing else (its
-/// types always have their namespaced definitions in a subgraph).
-fn check_link_imports(link: &Directive) -> Result<(), String> {
-    match import_names(link).into_iter().find(|name| *name != "@link") {
-        None => Ok(()),
-        Some(name) => Err(format!(
-            "Cannot import \"{name}\" from the link spec \"{LINK_IDENTITY}\": only \"@link\" can be imported from it"
-        )),
-    }
-}
-
-/// The names an `import:` list imports, as written (`@key`, `FieldSet`);
-/// malformed entries are left out.
-fn import_names(link: &Directive) -> Vec<&str> {
-    let Some(Value::List(items)) = link.specified_argument_by_name("import").map(|v| &**v) else {
-        return Vec::new();
-    };
-    items
-        .iter()
-        .filter_map(|item| match &**item {
-            Value::String(name) => Some(name.as_str()),
-            Value::Object(fields) => fields
-                .iter()
-                .find(|(key, _)| key == "name")
-                .and_then(|(_, value)| value.as_str()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// The directive imports of a `@link` as (spec name, local name), both
