@@ -412,10 +412,7 @@ impl Reader<'_> {
                     });
                 }
                 None if self.link.is_unimported(name) => {
-                    let message = format!(
-                        "Unknown directive \"@{name}\" on \"{owner}\": a federation 2 subgraph must import it in its federation @link, or use it as \"@{}__{name}\"",
-                        self.link.prefix
-                    );
+                    let message = self.link.unknown_directive_message(name, owner);
                     let location = self.location(directive.location());
                     self.errors.push(
                         CompositionError::new("INVALID_GRAPHQL", message)

@@ -1083,7 +1083,9 @@ fn composes_a_valid_set_using_every_validated_feature() {
     }
     type Media @key(fields: "id") @interfaceObject { id: ID! reviews: Int }
 "#,
-    );
+    )
+    // Progressive override (`label:`) needs federation v2.7.
+    .replace("federation/v2.3", "federation/v2.7");
     let inventory = fed2(
         r#"
     type Query { vendors: [Vendor] }

@@ -4,10 +4,12 @@
 //! leaves the field's arguments and becomes a [`ContextArgument`] of the
 //! field, named in the supergraph `<subgraph>__<name>`.
 //!
-//! Checked here: the context exists in the subgraph, and the selection's
-//! first-level field exists on each type declaring it (or on the type of
-//! an inline fragment that applies to it) with a type the argument
-//! accepts.
+//! Checked here: every context name is letters and digits, starting with
+//! a letter (no underscore: the supergraph name joins subgraph and
+//! context with `__`); the context exists in the subgraph; and the
+//! selection's first-level field exists on each type declaring it (or on
+//! the type of an inline fragment that applies to it) with a type the
+//! argument accepts.
 
 use apollo_compiler::ast::Type;
 use apollo_compiler::Name;
@@ -20,7 +22,7 @@ use crate::compose::CompositionError;
 pub(super) fn resolve_context_arguments(
     subgraph: &mut Subgraph,
 ) -> Result<(), Vec<CompositionError>> {
-    let mut errors = Vec::new();
+    let mut errors = invalid_context_names(subgraph);
     let mut resolved: Vec<(Name, Name, ContextArgument)> = Vec::new();
     for ty in subgraph.types.values() {
         for field in ty.fields.values() {
@@ -53,6 +55,34 @@ pub(super) fn resolve_context_arguments(
         }
     }
     Ok(())
+}
+
+/// CONTEXT_NAME_INVALID for every `@context(name:)` that is not a
+/// letter followed by letters and digits.
+fn invalid_context_names(subgraph: &Subgraph) -> Vec<CompositionError> {
+    let mut errors = Vec::new();
+    for ty in subgraph.types.values() {
+        for name in &ty.contexts {
+            let problem = if name.contains('_') {
+                "may not contain an underscore"
+            } else if !name.starts_with(|c: char| c.is_ascii_alphabetic())
+                || !name.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                "must be ASCII letters and digits, starting with a letter"
+            } else {
+                continue;
+            };
+            let message = format!(
+                "Context name \"{name}\" declared on type \"{}\" {problem}",
+                ty.name
+            );
+            errors.push(
+                CompositionError::new("CONTEXT_NAME_INVALID", message)
+                    .at(&subgraph.name, ty.common.location),
+            );
+        }
+    }
+    errors
 }
 
 type Failure = (&'static str, String);

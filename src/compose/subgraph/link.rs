@@ -5,20 +5,31 @@
 //!
 //! No federation `@link` means Federation 1: the directives go by their
 //! plain names and need no import.
+//!
+//! The `@link`s are checked on the way: every url names a feature and its
+//! version (`url`), the federation version is one we know, and the
+//! imports are elements that version defines (`imports`); a namespaced
+//! directive newer than the version is an unknown directive.
 
 use std::collections::{HashMap, HashSet};
 
 use apollo_compiler::ast::{Definition, Directive, Document, Value};
 use apollo_compiler::Node;
 
+mod imports;
+mod url;
+
+use self::imports::{check_federation_imports, check_link_imports};
 use super::location_of;
 use crate::compose::model::FederationVersion;
 use crate::compose::CompositionError;
 
 /// The federation spec's identity: a `@link` url minus its `/vX.Y`.
 pub(super) const FEDERATION_IDENTITY: &str = "https://specs.apollo.dev/federation";
+/// The link spec's identity.
+const LINK_IDENTITY: &str = "https://specs.apollo.dev/link";
 /// The newest `federation/v2.N` known.
-const MAX_MINOR: u32 = 12;
+const MAX_MINOR: u32 = 14;
 
 /// A federation directive, by its meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,6 +115,19 @@ impl FedDirective {
     fn from_spec_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|d| d.spec_name() == name)
     }
+
+    /// The `federation/v2.N` minor version that brought the directive.
+    fn since(self) -> u32 {
+        match self {
+            Self::ComposeDirective => 1,
+            Self::InterfaceObject => 3,
+            Self::Authenticated | Self::RequiresScopes => 5,
+            Self::Policy => 6,
+            Self::Context | Self::FromContext => 8,
+            Self::Cost | Self::ListSize => 9,
+            _ => 0,
+        }
+    }
 }
 
 /// What the directive names of one subgraph mean.
@@ -117,11 +141,24 @@ pub(super) struct FederationLink {
     /// Federation 2 only: spec names neither imported nor defined here;
     /// using one is an error, as it would be an unknown directive.
     unimported: HashSet<&'static str>,
+    /// Federation 2 only: namespaced names of directives newer than the
+    /// linked version; unknown directives too.
+    unavailable: HashSet<String>,
 }
 
 impl FederationLink {
-    /// Finds the federation `@link` on `schema`/`extend schema`, if any.
+    /// Finds the federation `@link` on `schema`/`extend schema`, if any,
+    /// checking the url of every `@link` on the way. A schema linking
+    /// neither the link spec nor the federation spec is Federation 1, its
+    /// `@link`s unknown directives, unchecked.
     pub(super) fn read(document: &Document, subgraph: &str) -> Result<Self, CompositionError> {
+        let core = schema_links(document).any(|link| {
+            string_argument(link, "url")
+                .is_some_and(|url| url::names_core_spec(url, &[LINK_IDENTITY, FEDERATION_IDENTITY]))
+        });
+        if !core {
+            return Ok(Self::fed1());
+        }
         let mut federation: Option<(u32, &Node<Directive>)> = None;
         for link in schema_links(document) {
             let error = |code, message: String| {
@@ -134,10 +171,14 @@ impl FederationLink {
                     "@link must have a string \"url\" argument".to_string(),
                 ));
             };
-            let Some((identity, version)) = url.trim_end_matches('/').rsplit_once('/') else {
+            let feature =
+                url::parse(url).map_err(|message| error("INVALID_LINK_IDENTIFIER", message))?;
+            if feature.identity == LINK_IDENTITY {
+                check_link_imports(link)
+                    .map_err(|message| error("INVALID_LINK_DIRECTIVE_USAGE", message))?;
                 continue;
-            };
-            if identity != FEDERATION_IDENTITY {
+            }
+            if feature.identity != FEDERATION_IDENTITY {
                 continue;
             }
             if federation.is_some() {
@@ -146,8 +187,8 @@ impl FederationLink {
                     format!("The federation spec \"{FEDERATION_IDENTITY}\" is linked more than once; link it once"),
                 ));
             }
-            let minor =
-                federation_minor(version).map_err(|(code, message)| error(code, message))?;
+            let minor = federation_minor(feature.major, feature.minor)
+                .map_err(|message| error("UNKNOWN_FEDERATION_LINK_VERSION", message))?;
             federation = Some((minor, link));
         }
         match federation {
@@ -164,9 +205,25 @@ impl FederationLink {
         self.names.get(name).copied()
     }
 
-    /// `@name` is a federation directive this Federation 2 subgraph did not import.
+    /// `@name` is a federation directive this Federation 2 subgraph did
+    /// not import, or the namespaced name of one its version lacks.
     pub(super) fn is_unimported(&self, name: &str) -> bool {
-        self.unimported.contains(name)
+        self.unimported.contains(name) || self.unavailable.contains(name)
+    }
+
+    /// Why `@name` (on `owner`, for the message) is unknown here; for a
+    /// name [`Self::is_unimported`] holds.
+    pub(super) fn unknown_directive_message(&self, name: &str, owner: &str) -> String {
+        let minor = self.version.minor.unwrap_or(0);
+        if self.unavailable.contains(name) {
+            return format!(
+                "Unknown directive \"@{name}\" on \"{owner}\": federation v2.{minor} has no such directive; link a newer federation version to use it"
+            );
+        }
+        format!(
+            "Unknown directive \"@{name}\" on \"{owner}\": a federation 2 subgraph must import it in its federation @link, or use it as \"@{}__{name}\"",
+            self.prefix
+        )
     }
 
     fn fed1() -> Self {
@@ -178,6 +235,7 @@ impl FederationLink {
                 .map(|d| (d.spec_name().to_string(), d))
                 .collect(),
             unimported: HashSet::new(),
+            unavailable: HashSet::new(),
         }
     }
 
@@ -185,15 +243,19 @@ impl FederationLink {
         let prefix = string_argument(link, "as")
             .unwrap_or("federation")
             .to_string();
-        let mut names: HashMap<String, FedDirective> = FedDirective::ALL
+        let (available, newer): (Vec<FedDirective>, Vec<FedDirective>) = FedDirective::ALL
             .into_iter()
-            .map(|d| (format!("{prefix}__{}", d.spec_name()), d))
-            .collect();
+            .partition(|d| d.since() <= minor);
+        let namespaced = |d: &FedDirective| format!("{prefix}__{}", d.spec_name());
+        let unavailable = newer.iter().map(namespaced).collect();
+        let mut names: HashMap<String, FedDirective> =
+            available.iter().map(|d| (namespaced(d), *d)).collect();
         for (name, local) in imports(link)? {
             if let Some(directive) = FedDirective::from_spec_name(name) {
                 names.insert(local.to_string(), directive);
             }
         }
+        check_federation_imports(link, minor)?;
         let defined: HashSet<&str> = document
             .definitions
             .iter()
@@ -212,6 +274,7 @@ impl FederationLink {
             prefix,
             names,
             unimported,
+            unavailable,
         })
     }
 }
@@ -228,24 +291,14 @@ pub(super) fn schema_links(document: &Document) -> impl Iterator<Item = &Node<Di
         })
 }
 
-/// `v2.N` → `N`, or the error code and message Apollo gives.
-fn federation_minor(version: &str) -> Result<u32, (&'static str, String)> {
-    let parsed = version
-        .strip_prefix('v')
-        .and_then(|v| v.split_once('.'))
-        .and_then(|(major, minor)| Some((major.parse::<u32>().ok()?, minor.parse::<u32>().ok()?)));
-    match parsed {
-        None => Err((
-            "INVALID_LINK_IDENTIFIER",
-            format!("\"{version}\" is not a version: a federation @link url ends in vMAJOR.MINOR, as in v2.3"),
-        )),
-        Some((2, minor)) if minor <= MAX_MINOR => Ok(minor),
-        Some(_) => Err((
-            "UNKNOWN_FEDERATION_LINK_VERSION",
-            format!(
-                "Federation version {version} in @link is not one this composer knows (v2.0 to v2.{MAX_MINOR})"
-            ),
-        )),
+/// `v2.N` → `N`, if this composer knows federation version 2.N.
+fn federation_minor(major: u32, minor: u32) -> Result<u32, String> {
+    if major == 2 && minor <= MAX_MINOR {
+        Ok(minor)
+    } else {
+        Err(format!(
+            "Federation version \"v{major}.{minor}\" in @link is not one this composer knows (v2.0 to v2.{MAX_MINOR})"
+        ))
     }
 }
 

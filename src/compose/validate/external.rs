@@ -22,6 +22,17 @@ fn merged_directive(field: &SubField) -> Option<String> {
     if let Some(tag) = common.tags.first() {
         return Some(format!("@tag(name: \"{tag}\")"));
     }
+    let (access, cost) = (&common.access, &common.cost);
+    let merged = [
+        ("@authenticated", access.authenticated),
+        ("@requiresScopes", access.scopes.is_some()),
+        ("@policy", access.policies.is_some()),
+        ("@cost", cost.weight.is_some()),
+        ("@listSize", cost.list_size.is_some()),
+    ];
+    if let Some((directive, _)) = merged.into_iter().find(|(_, applied)| *applied) {
+        return Some(directive.to_string());
+    }
     common
         .applied
         .first()
@@ -35,7 +46,11 @@ pub(super) fn check_subgraph(subgraph: &Subgraph) -> Vec<CompositionError> {
         let at = |code, message: String| error_at(code, message, subgraph, field.common.location);
         let path = format!("{}.{}", ty.name, field.name);
         let name = &subgraph.name;
-        if let Some(merged) = merged_directive(field) {
+        let needed = used.contains(&(ty.name.to_string(), field.name.to_string()))
+            || implements_field(subgraph, ty, field);
+        let unused = !subgraph.federation.is_fed1() && !needed;
+        // An unused external field is reported as such, and only that.
+        if let Some(merged) = merged_directive(field).filter(|_| !unused) {
             errors.push(at(
                 "MERGED_DIRECTIVE_APPLICATION_ON_EXTERNAL",
                 format!("Field \"{path}\" in subgraph \"{name}\" is @external but carries {merged}; the subgraph resolving the field decides that, so an external declaration cannot"),
@@ -61,9 +76,7 @@ pub(super) fn check_subgraph(subgraph: &Subgraph) -> Vec<CompositionError> {
                 format!("Field \"{path}\" in subgraph \"{name}\" is both @external and {other}; an external field is resolved elsewhere, so it cannot carry {other}"),
             ));
         }
-        let needed = used.contains(&(ty.name.to_string(), field.name.to_string()))
-            || implements_field(subgraph, ty, field);
-        if !subgraph.federation.is_fed1() && !needed {
+        if unused {
             errors.push(at(
                 "EXTERNAL_UNUSED",
                 format!("Field \"{path}\" is marked @external in subgraph \"{name}\" but no @key, @requires or @provides there selects it, and no interface needs it; remove it or use it"),

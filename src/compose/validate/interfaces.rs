@@ -1,5 +1,7 @@
 //! Interface rules. Entity interfaces (`@key` on an interface): every
-//! implementation in the subgraph carries the interface's keys, and the
+//! implementation in the subgraph carries the interface's keys (the same
+//! fields in any order; its first such key resolvable where the
+//! interface's key is), and the
 //! subgraph knows every implementation the supergraph has. An
 //! `@interfaceObject` stands for an interface some subgraph defines.
 //! After merging, every implementation has every field of its interfaces.
@@ -8,7 +10,7 @@ use std::collections::HashSet;
 
 use super::{at_definitions, error_at};
 use crate::compose::model::{Key, Subgraph, Supergraph, TypeKind};
-use crate::compose::subgraph::parse_field_set;
+use crate::compose::subgraph::{parse_field_set, Selection};
 use crate::compose::CompositionError;
 
 pub(super) fn check_entity_interfaces(subgraphs: &[Subgraph]) -> Vec<CompositionError> {
@@ -24,17 +26,29 @@ pub(super) fn check_entity_interfaces(subgraphs: &[Subgraph]) -> Vec<Composition
                     continue;
                 }
                 for key in &interface.keys {
-                    if !ty.keys.iter().any(|k| same_fields(k, key)) {
-                        errors.push(error_at(
-                            "INTERFACE_KEY_NOT_ON_IMPLEMENTATION",
-                            format!(
-                                "Type \"{}\" implements entity interface \"{}\" in subgraph \"{name}\" but lacks its @key(fields: \"{}\"); each implementation must have the interface's keys",
-                                ty.name, interface.name, key.fields
-                            ),
-                            subgraph,
-                            ty.common.location,
-                        ));
-                    }
+                    // The implementation's first key with the same fields counts.
+                    let same = ty.keys.iter().find(|k| same_fields(k, key));
+                    let message = if same.is_none() {
+                        format!(
+                            "Type \"{}\" implements entity interface \"{}\" in subgraph \"{name}\" but lacks its @key(fields: \"{}\"); each implementation must have the interface's keys",
+                            ty.name, interface.name, key.fields
+                        )
+                    } else if key.resolvable != Some(false)
+                        && same.is_some_and(|k| k.resolvable == Some(false))
+                    {
+                        format!(
+                            "Type \"{}\" implements entity interface \"{}\" in subgraph \"{name}\" with @key(fields: \"{}\", resolvable: false), but the interface's key is resolvable, so it must be on every implementation",
+                            ty.name, interface.name, key.fields
+                        )
+                    } else {
+                        continue;
+                    };
+                    errors.push(error_at(
+                        "INTERFACE_KEY_NOT_ON_IMPLEMENTATION",
+                        message,
+                        subgraph,
+                        ty.common.location,
+                    ));
                 }
             }
             if interface.keys.iter().all(|k| k.resolvable == Some(false)) {
@@ -91,12 +105,29 @@ fn implementations<'s>(subgraphs: &'s [Subgraph], interface: &str) -> Vec<&'s st
         .collect()
 }
 
-/// Two keys select the same fields (however they are spelled).
+/// Two keys select the same fields (however they are spelled and in
+/// whatever order).
 fn same_fields(a: &Key, b: &Key) -> bool {
     match (parse_field_set(&a.fields), parse_field_set(&b.fields)) {
-        (Some(a), Some(b)) => a == b,
+        (Some(mut a), Some(mut b)) => {
+            sort_selections(&mut a);
+            sort_selections(&mut b);
+            a == b
+        }
         _ => a.fields.split_whitespace().eq(b.fields.split_whitespace()),
     }
+}
+
+/// Orders a selection set (recursively) so that equal sets compare equal.
+fn sort_selections(selections: &mut [Selection]) {
+    for selection in selections.iter_mut() {
+        match selection {
+            Selection::Field { selections, .. } | Selection::Fragment { selections, .. } => {
+                sort_selections(selections);
+            }
+        }
+    }
+    selections.sort_by_key(|selection| format!("{selection:?}"));
 }
 
 /// Every merged implementation has every field of its merged interfaces.

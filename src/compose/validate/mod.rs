@@ -1,20 +1,26 @@
 //! Validation: the federation rules a set of subgraphs must follow beyond
 //! merging cleanly. Two passes, each a list of rule families read top to
-//! bottom: [`validate_subgraphs`] before merging (field sets, `@external`,
-//! `@override`, `@shareable`, entity interfaces, extensions: rules about
-//! what each subgraph says, alone or next to the others), and
-//! [`validate`] on the merged supergraph (interface implementations and
-//! the `@inaccessible` rules of the API schema, then satisfiability).
+//! bottom: [`validate_subgraphs`] before merging (arguments newer than the
+//! linked federation version, field sets, `@external`, `@override`,
+//! `@shareable`, access-control directives on interfaces, `@cost` and
+//! `@listSize`, entity interfaces, extensions: rules about what each
+//! subgraph says, alone or next to the others), and [`validate`] on the
+//! merged supergraph (interface implementations, the `@inaccessible`
+//! rules of the API schema, the access requirements `@requires` carries
+//! over, then satisfiability).
 //!
 //! Every rule reports all its violations as [`CompositionError`]s naming
 //! the subgraph, type and field, located in the subgraph SDL.
 
+mod access_rules;
+mod cost_rules;
 mod extensions;
 mod external;
 mod field_sets;
 mod inaccessible;
 mod interfaces;
 mod keys;
+mod link_versions;
 mod overrides;
 mod requires_provides;
 mod satisfiability;
@@ -27,11 +33,14 @@ use super::CompositionError;
 pub(super) fn validate_subgraphs(subgraphs: &[Subgraph]) -> Vec<CompositionError> {
     let mut errors = Vec::new();
     for subgraph in subgraphs {
+        errors.extend(link_versions::check(subgraph));
         errors.extend(keys::check(subgraph));
         errors.extend(requires_provides::check(subgraph));
         errors.extend(external::check_subgraph(subgraph));
         errors.extend(overrides::check_subgraph(subgraph));
         errors.extend(shareable::check(subgraph));
+        errors.extend(access_rules::check_interfaces(subgraph));
+        errors.extend(cost_rules::check(subgraph));
     }
     errors.extend(external::check_bases(subgraphs));
     errors.extend(overrides::check_sources(subgraphs));
@@ -44,6 +53,7 @@ pub(super) fn validate_subgraphs(subgraphs: &[Subgraph]) -> Vec<CompositionError
 pub(super) fn validate(subgraphs: &[Subgraph], supergraph: &Supergraph) -> Vec<CompositionError> {
     let mut errors = interfaces::check_implementations(subgraphs, supergraph);
     errors.extend(inaccessible::check(subgraphs, supergraph));
+    errors.extend(access_rules::check_transitive(subgraphs, supergraph));
     if errors.is_empty() {
         // Only meaningful on an otherwise valid supergraph.
         errors.extend(satisfiability::check(subgraphs, supergraph));
