@@ -41,10 +41,11 @@ pub(super) enum FedDirective {
     FromContext,
     Cost,
     ListSize,
+    CacheTag,
 }
 
 impl FedDirective {
-    const ALL: [Self; 18] = [
+    pub(super) const ALL: [Self; 19] = [
         Self::Key,
         Self::Requires,
         Self::Provides,
@@ -63,6 +64,17 @@ impl FedDirective {
         Self::FromContext,
         Self::Cost,
         Self::ListSize,
+        Self::CacheTag,
+    ];
+
+    /// What the Federation 1 spec defines.
+    const FED1_SPEC: [Self; 6] = [
+        Self::Key,
+        Self::Requires,
+        Self::Provides,
+        Self::External,
+        Self::Extends,
+        Self::Tag,
     ];
 
     /// What a Federation 1 subgraph may use without any import.
@@ -78,7 +90,7 @@ impl FedDirective {
     ];
 
     /// The name in the federation spec.
-    fn spec_name(self) -> &'static str {
+    pub(super) fn spec_name(self) -> &'static str {
         match self {
             Self::Key => "key",
             Self::Requires => "requires",
@@ -98,6 +110,21 @@ impl FedDirective {
             Self::FromContext => "fromContext",
             Self::Cost => "cost",
             Self::ListSize => "listSize",
+            Self::CacheTag => "cacheTag",
+        }
+    }
+
+    /// The `federation/v2.N` that introduced it.
+    pub(super) fn since(self) -> u32 {
+        match self {
+            Self::ComposeDirective => 1,
+            Self::InterfaceObject => 3,
+            Self::Authenticated | Self::RequiresScopes => 5,
+            Self::Policy => 6,
+            Self::Context | Self::FromContext => 8,
+            Self::Cost | Self::ListSize => 9,
+            Self::CacheTag => 12,
+            _ => 0,
         }
     }
 
@@ -117,7 +144,18 @@ pub(super) struct FederationLink {
     /// Federation 2 only: spec names neither imported nor defined here;
     /// using one is an error, as it would be an unknown directive.
     unimported: HashSet<&'static str>,
+    /// Spec type name (`FieldSet`, `Scope` …) → its local name.
+    types: HashMap<&'static str, String>,
 }
+
+/// The types of the federation spec, with the `federation/v2.N` that
+/// introduced each.
+pub(super) const SPEC_TYPES: [(&str, u32); 4] = [
+    ("FieldSet", 0),
+    ("Scope", 5),
+    ("Policy", 6),
+    ("ContextFieldValue", 8),
+];
 
 impl FederationLink {
     /// Finds the federation `@link` on `schema`/`extend schema`, if any.
@@ -169,6 +207,27 @@ impl FederationLink {
         self.unimported.contains(name)
     }
 
+    /// The directive is part of the federation spec this subgraph targets.
+    /// Federation 1 subgraphs get the directives Federation 1 defined;
+    /// the others this reader accepts there (`@shareable`,
+    /// `@inaccessible`) must then be defined by the subgraph itself.
+    pub(super) fn available(&self, directive: FedDirective) -> bool {
+        match self.version.minor {
+            None => FedDirective::FED1_SPEC.contains(&directive),
+            Some(minor) => directive.since() <= minor,
+        }
+    }
+
+    /// Every local directive name and its meaning.
+    pub(super) fn local_names(&self) -> impl Iterator<Item = (&str, FedDirective)> {
+        self.names.iter().map(|(name, d)| (name.as_str(), *d))
+    }
+
+    /// The local name of the spec type `name` (`FieldSet` …).
+    pub(super) fn type_name(&self, name: &str) -> Option<&str> {
+        self.types.get(name).map(String::as_str)
+    }
+
     fn fed1() -> Self {
         Self {
             version: FederationVersion::FED1,
@@ -178,6 +237,7 @@ impl FederationLink {
                 .map(|d| (d.spec_name().to_string(), d))
                 .collect(),
             unimported: HashSet::new(),
+            types: [("FieldSet", "_FieldSet".to_string())].into(),
         }
     }
 
@@ -187,11 +247,32 @@ impl FederationLink {
             .to_string();
         let mut names: HashMap<String, FedDirective> = FedDirective::ALL
             .into_iter()
+            .filter(|d| d.since() <= minor)
             .map(|d| (format!("{prefix}__{}", d.spec_name()), d))
             .collect();
-        for (name, local) in imports(link)? {
-            if let Some(directive) = FedDirective::from_spec_name(name) {
-                names.insert(local.to_string(), directive);
+        let mut types: HashMap<&'static str, String> = SPEC_TYPES
+            .into_iter()
+            .filter(|(_, since)| *since <= minor)
+            .map(|(name, _)| (name, format!("{prefix}__{name}")))
+            .collect();
+        for import in link_imports(link)? {
+            let known = if import.directive {
+                FedDirective::from_spec_name(import.name)
+                    .filter(|d| d.since() <= minor)
+                    .map(|d| {
+                        names.insert(import.local.to_string(), d);
+                    })
+            } else {
+                types
+                    .get_mut(import.name)
+                    .map(|local| *local = import.local.to_string())
+            };
+            if known.is_none() {
+                let shown = if import.directive { "@" } else { "" };
+                return Err(format!(
+                    "Cannot import \"{shown}{}\": federation v2.{minor} has no such element",
+                    import.name
+                ));
             }
         }
         let defined: HashSet<&str> = document
@@ -204,6 +285,7 @@ impl FederationLink {
             .collect();
         let unimported = FedDirective::ALL
             .into_iter()
+            .filter(|d| d.since() <= minor)
             .map(FedDirective::spec_name)
             .filter(|name| !names.contains_key(*name) && !defined.contains(name))
             .collect();
@@ -212,6 +294,7 @@ impl FederationLink {
             prefix,
             names,
             unimported,
+            types,
         })
     }
 }
@@ -249,9 +332,28 @@ fn federation_minor(version: &str) -> Result<u32, (&'static str, String)> {
     }
 }
 
+/// One element of a `@link`'s `import:`.
+pub(super) struct Import<'a> {
+    /// The spec name, without `@`.
+    pub(super) name: &'a str,
+    /// The local name, without `@`.
+    pub(super) local: &'a str,
+    /// A directive (`"@key"`) rather than a type (`"FieldSet"`).
+    pub(super) directive: bool,
+}
+
 /// The directive imports of a `@link` as (spec name, local name), both
 /// without `@`; imports of types (`"FieldSet"`) are left out.
 pub(super) fn imports(link: &Directive) -> Result<Vec<(&str, &str)>, String> {
+    Ok(link_imports(link)?
+        .into_iter()
+        .filter(|import| import.directive)
+        .map(|import| (import.name, import.local))
+        .collect())
+}
+
+/// Every element of a `@link`'s `import:`, directives and types.
+pub(super) fn link_imports(link: &Directive) -> Result<Vec<Import<'_>>, String> {
     let Some(Value::List(items)) = link.specified_argument_by_name("import").map(|v| &**v) else {
         return Ok(Vec::new());
     };
@@ -284,6 +386,11 @@ pub(super) fn imports(link: &Directive) -> Result<Vec<(&str, &str)>, String> {
             if alias.is_some_and(|alias| alias.starts_with('@')) {
                 return Err(format!("The @link import of type \"{name}\" renames it to \"{}\": a type's new name must not start with '@'", alias.unwrap_or_default()));
             }
+            out.push(Import {
+                name,
+                local: alias.unwrap_or(name),
+                directive: false,
+            });
             continue;
         };
         let local = match alias {
@@ -292,7 +399,11 @@ pub(super) fn imports(link: &Directive) -> Result<Vec<(&str, &str)>, String> {
                 format!("The @link import of {name} renames it to \"{alias}\": a directive's new name must start with '@' too")
             })?,
         };
-        out.push((spec_name, local));
+        out.push(Import {
+            name: spec_name,
+            local,
+            directive: true,
+        });
     }
     Ok(out)
 }

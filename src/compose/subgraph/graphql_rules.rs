@@ -1,0 +1,134 @@
+//! A subgraph must be a valid GraphQL schema (the type system rules of
+//! the spec, §3): implementations satisfy their interfaces, default
+//! values fit their types, every named type and directive exists,
+//! nothing is defined twice, directive applications have the arguments
+//! and locations their definitions allow. The subgraph is validated with
+//! the federation definitions it uses but does not write
+//! (`spec_definitions`), extensions of types it does not define are
+//! accepted (as federation does), and every violation is an
+//! `INVALID_GRAPHQL` located in the subgraph's SDL.
+
+use apollo_compiler::ast::Document;
+use apollo_compiler::diagnostic::{Diagnostic, ToCliReport};
+use apollo_compiler::validation::{DiagnosticData, DiagnosticList};
+use apollo_compiler::Schema;
+
+use super::link::{FedDirective, FederationLink};
+use super::spec_definitions::missing_definitions;
+use crate::compose::model::Location;
+use crate::compose::CompositionError;
+
+const CODE: &str = "INVALID_GRAPHQL";
+
+/// Every GraphQL validation error of `document` (empty when valid).
+pub(super) fn check(
+    document: &Document,
+    link: &FederationLink,
+    subgraph: &str,
+) -> Vec<CompositionError> {
+    let added = missing_definitions(document, link);
+    let built = Schema::builder()
+        .adopt_orphan_extensions()
+        .ignore_builtin_redefinitions()
+        .add_ast(document)
+        .parse(added, "federation definitions")
+        .build();
+    let mut errors = Vec::new();
+    let schema = match built {
+        Ok(schema) => schema,
+        Err(with_errors) => {
+            errors.extend(report(&with_errors.errors, document, link, subgraph));
+            with_errors.partial
+        }
+    };
+    if let Err(with_errors) = schema.validate() {
+        for error in report(&with_errors.errors, document, link, subgraph) {
+            if !errors.contains(&error) {
+                errors.push(error);
+            }
+        }
+    }
+    errors
+}
+
+fn report(
+    diagnostics: &DiagnosticList,
+    document: &Document,
+    link: &FederationLink,
+    subgraph: &str,
+) -> Vec<CompositionError> {
+    diagnostics
+        .iter()
+        // A subgraph may leave its query type to federation (`_service`).
+        .filter(|d| d.error.unstable_error_name() != Some("QueryRootOperationType"))
+        .map(|d| {
+            let error = CompositionError::new(CODE, message(&d, link));
+            match location(&d, document) {
+                Some(location) => error.at(subgraph, location),
+                None => error,
+            }
+        })
+        .collect()
+}
+
+/// Where in the subgraph's own SDL (not in the added definitions).
+fn location(diagnostic: &Diagnostic<'_, DiagnosticData>, document: &Document) -> Option<Location> {
+    let span = diagnostic.error.location()?;
+    if !document.sources.contains_key(&span.file_id()) {
+        return None;
+    }
+    let start = diagnostic.line_column_range()?.start;
+    Some(Location {
+        line: start.line,
+        column: start.column,
+    })
+}
+
+/// The message GraphQL tools print (graphql-js wording where the
+/// validator has one), with a hint when an unknown directive is a
+/// federation directive under another name.
+fn message(diagnostic: &Diagnostic<'_, DiagnosticData>, link: &FederationLink) -> String {
+    let compat = diagnostic.error.unstable_compat_message();
+    match diagnostic.error.unstable_error_name() {
+        Some("UndefinedDirective") => {
+            let name = compat.as_deref().and_then(quoted).unwrap_or_default();
+            unknown_directive(name.trim_start_matches('@'), link)
+        }
+        Some("UndefinedDefinition") => {
+            let name = compat.as_deref().and_then(quoted).unwrap_or_default();
+            format!("Unknown type {name}")
+        }
+        _ => compat.unwrap_or_else(|| diagnostic.error.to_string()),
+    }
+}
+
+/// The first `"…"` of a message.
+fn quoted(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once('"')?;
+    Some(rest.split_once('"')?.0)
+}
+
+fn unknown_directive(name: &str, link: &FederationLink) -> String {
+    let renamed = link
+        .local_names()
+        .filter(|(local, meaning)| meaning.spec_name() == name && !local.contains("__"))
+        .map(|(local, _)| local)
+        .next();
+    let fed2_only = FedDirective::ALL
+        .into_iter()
+        .any(|d| d.spec_name() == name && !link.available(d));
+    if let Some(local) = renamed {
+        format!("Unknown directive \"@{name}\": this subgraph imports the federation directive \"@{name}\" under the name \"@{local}\"; use that name")
+    } else if link.is_unimported(name) {
+        format!(
+            "Unknown directive \"@{name}\": a federation 2 subgraph must import it in its federation @link, or use it as \"@{}__{name}\"",
+            link.prefix
+        )
+    } else if fed2_only && link.version.is_fed1() {
+        format!("Unknown directive \"@{name}\": \"@{name}\" is a federation 2 directive, and this subgraph is a federation 1 schema (it has no @link to the federation spec v2)")
+    } else if fed2_only {
+        format!("Unknown directive \"@{name}\": the federation version this subgraph links does not have \"@{name}\"")
+    } else {
+        format!("Unknown directive \"@{name}\".")
+    }
+}
