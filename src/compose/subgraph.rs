@@ -13,6 +13,7 @@ mod access;
 mod block;
 mod composed;
 mod context;
+mod default_values;
 mod definitions;
 mod fieldset;
 mod graphql_rules;

@@ -8,11 +8,12 @@
 //! accepted (as federation does), and every violation is an
 //! `INVALID_GRAPHQL` located in the subgraph's SDL.
 
-use apollo_compiler::ast::Document;
+use apollo_compiler::ast::{Document, InputValueDefinition};
 use apollo_compiler::diagnostic::{Diagnostic, ToCliReport};
 use apollo_compiler::validation::{DiagnosticData, DiagnosticList};
-use apollo_compiler::Schema;
+use apollo_compiler::{Node, Schema};
 
+use super::default_values;
 use super::link::{FedDirective, FederationLink};
 use super::spec_definitions::missing_definitions;
 use crate::compose::model::Location;
@@ -41,13 +42,22 @@ pub(super) fn check(
             with_errors.partial
         }
     };
-    if let Err(with_errors) = schema.validate() {
-        for error in report(&with_errors.errors, document, link, subgraph) {
-            if !errors.contains(&error) {
-                errors.push(error);
+    let schema = match schema.validate() {
+        Ok(valid) => valid.into_inner(),
+        Err(with_errors) => {
+            for error in report(&with_errors.errors, document, link, subgraph) {
+                if !errors.contains(&error) {
+                    errors.push(error);
+                }
             }
+            with_errors.partial
         }
-    }
+    };
+    let own = |def: &Node<InputValueDefinition>| {
+        def.location()
+            .is_some_and(|span| document.sources.contains_key(&span.file_id()))
+    };
+    errors.extend(default_values::check(&schema, own, subgraph));
     errors
 }
 
@@ -98,8 +108,28 @@ fn message(diagnostic: &Diagnostic<'_, DiagnosticData>, link: &FederationLink) -
             let name = compat.as_deref().and_then(quoted).unwrap_or_default();
             format!("Unknown type {name}")
         }
-        _ => compat.unwrap_or_else(|| diagnostic.error.to_string()),
+        Some("UndefinedArgument") => compat
+            .unwrap_or_default()
+            .replace("on field \"@", "on directive \"@"),
+        Some("MissingInterfaceField") => {
+            let display = diagnostic.error.to_string();
+            let mut names = display.split('`').skip(1).step_by(2);
+            match (names.next(), names.next(), names.next()) {
+                (Some(ty), Some(interface), Some(field)) => format!(
+                    "Interface field {interface}.{field} expected but {ty} does not provide it."
+                ),
+                _ => display,
+            }
+        }
+        _ => compat.unwrap_or_else(|| capitalized(&diagnostic.error.to_string())),
     }
+}
+
+fn capitalized(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// The first `"…"` of a message.
@@ -111,7 +141,9 @@ fn quoted(message: &str) -> Option<&str> {
 fn unknown_directive(name: &str, link: &FederationLink) -> String {
     let renamed = link
         .local_names()
-        .filter(|(local, meaning)| meaning.spec_name() == name && !local.contains("__"))
+        .filter(|(local, meaning)| {
+            meaning.spec_name() == name && *local != name && !local.contains("__")
+        })
         .map(|(local, _)| local)
         .next();
     let fed2_only = FedDirective::ALL
