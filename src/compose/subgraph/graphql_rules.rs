@@ -8,11 +8,15 @@
 //! accepted (as federation does), and every violation is an
 //! `INVALID_GRAPHQL` located in the subgraph's SDL.
 
-use apollo_compiler::ast::{Document, InputValueDefinition};
+use std::collections::HashSet;
+
+use apollo_compiler::ast::{DirectiveList, Document, InputValueDefinition};
+use apollo_compiler::parser::SourceSpan;
 use apollo_compiler::diagnostic::{Diagnostic, ToCliReport};
 use apollo_compiler::validation::{DiagnosticData, DiagnosticList};
 use apollo_compiler::{Node, Schema};
 
+use super::block::Block;
 use super::default_values;
 use super::link::{FedDirective, FederationLink};
 use super::spec_definitions::missing_definitions;
@@ -67,10 +71,30 @@ fn report(
     link: &FederationLink,
     subgraph: &str,
 ) -> Vec<CompositionError> {
+    let null_arguments = null_directive_arguments(document);
     diagnostics
         .iter()
-        // A subgraph may leave its query type to federation (`_service`).
-        .filter(|d| d.error.unstable_error_name() != Some("QueryRootOperationType"))
+        .filter(|d| match d.error.unstable_error_name() {
+            // A subgraph may leave its query type to federation (`_service`).
+            Some("QueryRootOperationType") => false,
+            // An explicit `null` given to a directive is left to the
+            // federation rules of that directive (`KEY_INVALID_FIELDS_TYPE`
+            // …), as Apollo does.
+            Some("UnsupportedValueType") => d
+                .error
+                .location()
+                .is_none_or(|span| !null_arguments.values.contains(&span)),
+            Some("RequiredArgument") => {
+                let compat = d.error.unstable_compat_message().unwrap_or_default();
+                let argument = compat.split('"').nth(3).unwrap_or_default();
+                d.error.location().is_none_or(|span| {
+                    !null_arguments
+                        .directives
+                        .contains(&(span, argument.to_string()))
+                })
+            }
+            _ => true,
+        })
         .map(|d| {
             let error = CompositionError::new(CODE, message(&d, link));
             match location(&d, document) {
@@ -79,6 +103,43 @@ fn report(
             }
         })
         .collect()
+}
+
+/// The `null`s given to directive arguments.
+struct NullArguments {
+    /// Where each `null` value is.
+    values: HashSet<SourceSpan>,
+    /// Where each directive given one is, with the argument's name.
+    directives: HashSet<(SourceSpan, String)>,
+}
+
+fn null_directive_arguments(document: &Document) -> NullArguments {
+    let mut lists: Vec<&DirectiveList> = Vec::new();
+    for definition in &document.definitions {
+        lists.push(definition.directives());
+        let Some(block) = Block::of(definition) else {
+            continue;
+        };
+        for field in block.fields {
+            lists.push(&field.directives);
+            lists.extend(field.arguments.iter().map(|arg| &arg.directives));
+        }
+        lists.extend(block.input_fields.iter().map(|field| &field.directives));
+        lists.extend(block.values.iter().map(|value| &value.directives));
+    }
+    let mut nulls = NullArguments {
+        values: HashSet::new(),
+        directives: HashSet::new(),
+    };
+    for directive in lists.into_iter().flat_map(|list| list.iter()) {
+        for arg in directive.arguments.iter().filter(|arg| arg.value.is_null()) {
+            nulls.values.extend(arg.value.location());
+            if let Some(span) = directive.location() {
+                nulls.directives.insert((span, arg.name.to_string()));
+            }
+        }
+    }
+    nulls
 }
 
 /// Where in the subgraph's own SDL (not in the added definitions).
