@@ -10,14 +10,15 @@
 
 use std::collections::HashSet;
 
-use apollo_compiler::ast::{DirectiveList, Document, InputValueDefinition};
+use apollo_compiler::ast::{Definition, DirectiveList, Document, InputValueDefinition};
 use apollo_compiler::parser::SourceSpan;
 use apollo_compiler::diagnostic::{Diagnostic, ToCliReport};
 use apollo_compiler::validation::{DiagnosticData, DiagnosticList};
 use apollo_compiler::{Node, Schema};
 
 use super::block::Block;
-use super::default_values;
+use super::input_values;
+use super::location_of;
 use super::link::{FedDirective, FederationLink};
 use super::spec_definitions::missing_definitions;
 use crate::compose::model::Location;
@@ -61,8 +62,27 @@ pub(super) fn check(
         def.location()
             .is_some_and(|span| document.sources.contains_key(&span.file_id()))
     };
-    errors.extend(default_values::check(&schema, own, subgraph));
+    errors.extend(input_values::check(&schema, own, subgraph));
+    errors.extend(built_in_extensions(document, subgraph));
     errors
+}
+
+/// `extend scalar String …`: the built-in scalars cannot be extended.
+fn built_in_extensions(document: &Document, subgraph: &str) -> Vec<CompositionError> {
+    document
+        .definitions
+        .iter()
+        .filter_map(|definition| match definition {
+            Definition::ScalarTypeExtension(ext) => Some(&ext.name),
+            _ => None,
+        })
+        .filter(|name| matches!(name.as_str(), "Int" | "Float" | "String" | "Boolean" | "ID"))
+        .map(|name| {
+            let message = format!("Cannot extend built-in type \"{name}\"");
+            let location = location_of(name.location(), &document.sources);
+            CompositionError::new(CODE, message).at(subgraph, location)
+        })
+        .collect()
 }
 
 fn report(
@@ -75,8 +95,16 @@ fn report(
     diagnostics
         .iter()
         .filter(|d| match d.error.unstable_error_name() {
-            // A subgraph may leave its query type to federation (`_service`).
-            Some("QueryRootOperationType") => false,
+            // A subgraph may leave its query type to federation
+            // (`_service`); federation also accepts directive definitions
+            // that use themselves and repeated argument names.
+            Some(
+                "QueryRootOperationType"
+                | "RecursiveDirectiveDefinition"
+                | "UniqueInputValue",
+            ) => false,
+            // … and a second `schema` definition.
+            None => !d.error.to_string().starts_with("must not have multiple `schema`"),
             // An explicit `null` given to a directive is left to the
             // federation rules of that directive (`KEY_INVALID_FIELDS_TYPE`
             // …), as Apollo does.

@@ -1,8 +1,10 @@
-//! Default values must fit their types (GraphQL spec §3.10, input
-//! coercion): the default of a field or directive argument and of an
-//! input field is a value its type accepts (no `"s"` for an `Int`, no
-//! unknown enum value, no input object missing a required field).
-//! A part of `graphql_rules` the schema validator leaves to us.
+//! The rules on arguments and input fields the schema validator leaves
+//! to `graphql_rules`: a default value must fit its type (GraphQL spec
+//! §3.10, input coercion: no `"s"` for an `Int`, no unknown enum value or
+//! input field), leniently where federation is (an out-of-range `Int`,
+//! an enum value as a string, an input object missing a required field
+//! are accepted); and a required argument or input field (non-null,
+//! without a default) cannot be deprecated.
 
 use apollo_compiler::ast::{FieldDefinition, InputValueDefinition, Type, Value};
 use apollo_compiler::schema::{Component, ExtendedType};
@@ -11,8 +13,8 @@ use apollo_compiler::{Node, Schema};
 use super::location_of;
 use crate::compose::CompositionError;
 
-/// Every default value of the subgraph's own definitions that does not
-/// fit its type; `own` tells whether a definition is the subgraph's.
+/// Every violation in the subgraph's own definitions; `own` tells
+/// whether a definition is the subgraph's.
 pub(super) fn check(
     schema: &Schema,
     own: impl Fn(&Node<InputValueDefinition>) -> bool,
@@ -20,14 +22,24 @@ pub(super) fn check(
 ) -> Vec<CompositionError> {
     let mut errors = Vec::new();
     let mut check_one = |def: &Node<InputValueDefinition>, what: String| {
+        if !own(def) {
+            return;
+        }
+        let required = def.ty.is_non_null() && def.default_value.is_none();
+        if required && def.directives.has("deprecated") {
+            let message = format!("Required {what} cannot be deprecated.");
+            let location = location_of(def.location(), &schema.sources);
+            errors.push(CompositionError::new("INVALID_GRAPHQL", message).at(subgraph, location));
+        }
         let Some(default) = &def.default_value else {
             return;
         };
-        if !own(def) || fits(schema, &def.ty, default) {
+        if fits(schema, &def.ty, default) {
             return;
         }
         let message = format!(
-            "Invalid default value (got: {default}) provided for {what} of type {}.",
+            "Invalid default value (got: {}) provided for {what} of type {}.",
+            default.serialize().no_indent(),
             def.ty
         );
         let location = location_of(default.location(), &schema.sources);
@@ -87,25 +99,21 @@ fn fits(schema: &Schema, ty: &Type, value: &Value) -> bool {
 fn named_fits(schema: &Schema, name: &str, value: &Value) -> bool {
     match schema.types.get(name) {
         Some(ExtendedType::Scalar(_)) => scalar_fits(name, value),
-        Some(ExtendedType::Enum(e)) => {
-            matches!(value, Value::Enum(v) if e.values.contains_key(v))
-        }
+        Some(ExtendedType::Enum(e)) => match value {
+            Value::Enum(v) => e.values.contains_key(v),
+            Value::String(v) => e.values.keys().any(|name| name.as_str() == v.as_str()),
+            _ => false,
+        },
         Some(ExtendedType::InputObject(input)) => {
             let Value::Object(given) = value else {
                 return false;
             };
-            let known = given.iter().all(|(field, v)| {
+            given.iter().all(|(field, v)| {
                 input
                     .fields
                     .get(field)
                     .is_some_and(|def| fits(schema, &def.ty, v))
-            });
-            let required_given = input.fields.values().all(|def| {
-                !def.ty.is_non_null()
-                    || def.default_value.is_some()
-                    || given.iter().any(|(field, _)| *field == def.name)
-            });
-            known && required_given
+            })
         }
         // Unknown or output types are reported by the schema validator.
         _ => true,
@@ -114,7 +122,7 @@ fn named_fits(schema: &Schema, name: &str, value: &Value) -> bool {
 
 fn scalar_fits(name: &str, value: &Value) -> bool {
     match name {
-        "Int" => matches!(value, Value::Int(i) if i.try_to_i32().is_ok()),
+        "Int" => matches!(value, Value::Int(_)),
         "Float" => matches!(value, Value::Int(_) | Value::Float(_)),
         "String" => matches!(value, Value::String(_)),
         "Boolean" => matches!(value, Value::Boolean(_)),
