@@ -43,6 +43,7 @@ mod auth_jwt;
 mod auth_logs;
 mod compose_cli;
 mod compose_errors;
+mod compose_graphql_rules;
 mod correctness;
 mod cost;
 mod defer;

@@ -200,12 +200,15 @@ fn message(diagnostic: &Diagnostic<'_, DiagnosticData>, link: &FederationLink) -
         Some("UndefinedArgument") => compat
             .unwrap_or_default()
             .replace("on field \"@", "on directive \"@"),
-        Some("MissingInterfaceField") => {
+        Some(name @ ("MissingInterfaceField" | "TransitiveImplementedInterfaces")) => {
             let display = diagnostic.error.to_string();
             let mut names = display.split('`').skip(1).step_by(2);
-            match (names.next(), names.next(), names.next()) {
-                (Some(ty), Some(interface), Some(field)) => format!(
+            match (name, names.next(), names.next(), names.next()) {
+                ("MissingInterfaceField", Some(ty), Some(interface), Some(field)) => format!(
                     "Interface field {interface}.{field} expected but {ty} does not provide it."
+                ),
+                (_, Some(ty), Some(through), Some(interface)) => format!(
+                    "Type {ty} must implement {interface} because it is implemented by {through}."
                 ),
                 _ => display,
             }
