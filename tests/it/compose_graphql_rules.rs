@@ -345,11 +345,22 @@ fn extension_of_a_built_in_scalar_is_invalid() {
 }
 
 #[test]
+fn namespaced_name_of_an_imported_directive_is_invalid() {
+    // An imported directive goes by its imported name only.
+    let sdl = fed2(
+        3,
+        r#""@key""#,
+        "type Query { p: P }\ntype P @federation__key(fields: \"id\") { id: ID! }",
+    );
+    assert_invalid(&sdl, "Unknown directive \"@federation__key\"", 3, 8);
+}
+
+#[test]
 fn renamed_namespaced_and_as_prefixed_federation_directives_compose() {
     let a = fed2(
         3,
         r#"{name: "@key", as: "@myKey"}, {name: "@shareable", as: "@share"}"#,
-        "type Query { p: P @share }\ntype P @myKey(fields: \"id\") @federation__tag(name: \"t\") { id: ID! x: Int @federation__shareable }",
+        "type Query { p: P @share }\ntype P @myKey(fields: \"id\") @federation__tag(name: \"t\") { id: ID! x: Int @share }",
     );
     let b = "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.3\", as: \"fed\")\ntype P @fed__key(fields: \"id\") { id: ID! x: Int @fed__shareable }";
     assert_composes(&[("a", &a), ("b", b)]);

@@ -260,6 +260,8 @@ impl FederationLink {
                 FedDirective::from_spec_name(import.name)
                     .filter(|d| d.since() <= minor)
                     .map(|d| {
+                        // An imported directive goes by its imported name only.
+                        names.remove(&format!("{prefix}__{}", d.spec_name()));
                         names.insert(import.local.to_string(), d);
                     })
             } else {
@@ -448,6 +450,7 @@ mod tests {
             Some(FedDirective::Shareable)
         );
         assert_eq!(link.meaning("key"), None);
+        assert_eq!(link.meaning("federation__key"), None);
         assert!(link.is_unimported("key"));
         assert!(link.is_unimported("shareable"));
     }
