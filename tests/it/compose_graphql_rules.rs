@@ -59,7 +59,12 @@ fn assert_first_error(
 }
 
 fn assert_invalid(sdl: &str, message: &str, line: usize, column: usize) {
-    assert_first_error(&[("a", sdl)], "INVALID_GRAPHQL", message, ("a", line, column));
+    assert_first_error(
+        &[("a", sdl)],
+        "INVALID_GRAPHQL",
+        message,
+        ("a", line, column),
+    );
 }
 
 fn assert_composes(subgraphs: &[(&str, &str)]) {
@@ -100,12 +105,7 @@ fn interface_field_made_nullable_is_invalid() {
         r#""@key""#,
         "type Query { a: I }\ninterface I { id: ID! }\ntype T implements I { id: ID }",
     );
-    assert_invalid(
-        &sdl,
-        "but T.id of type ID is not a proper subtype",
-        4,
-        23,
-    );
+    assert_invalid(&sdl, "but T.id of type ID is not a proper subtype", 4, 23);
 }
 
 #[test]
@@ -172,7 +172,11 @@ fn unknown_type_is_invalid() {
 
 #[test]
 fn type_defined_twice_is_invalid() {
-    let sdl = fed2(3, r#""@key""#, "type Query { a: Int }\ntype Query { b: Int }");
+    let sdl = fed2(
+        3,
+        r#""@key""#,
+        "type Query { a: Int }\ntype Query { b: Int }",
+    );
     assert_invalid(&sdl, "`Query` is defined multiple times", 3, 6);
 }
 
@@ -189,12 +193,21 @@ fn directive_with_an_unknown_argument_is_invalid() {
         r#""@key""#,
         "type Query { a: T }\ntype T @key(fields: \"id\", foo: 1) { id: ID! }",
     );
-    assert_invalid(&sdl, "Unknown argument \"foo\" on directive \"@key\"", 3, 27);
+    assert_invalid(
+        &sdl,
+        "Unknown argument \"foo\" on directive \"@key\"",
+        3,
+        27,
+    );
 }
 
 #[test]
 fn directive_missing_a_required_argument_is_invalid() {
-    let sdl = fed2(3, r#""@key""#, "type Query { a: T }\ntype T @key { id: ID! }");
+    let sdl = fed2(
+        3,
+        r#""@key""#,
+        "type Query { a: T }\ntype T @key { id: ID! }",
+    );
     assert_invalid(
         &sdl,
         "Directive \"@key\" argument \"fields\" of type \"federation__FieldSet!\" is required",
@@ -220,13 +233,22 @@ fn directive_in_the_wrong_location_is_invalid() {
         r#""@key""#,
         "type Query { a: T @key(fields: \"id\") }\ntype T { id: ID! }",
     );
-    assert_invalid(&sdl, "Directive \"@key\" may not be used on FIELD_DEFINITION", 2, 19);
+    assert_invalid(
+        &sdl,
+        "Directive \"@key\" may not be used on FIELD_DEFINITION",
+        2,
+        19,
+    );
 }
 
 #[test]
 fn location_the_linked_version_lacks_is_invalid() {
     // `@tag` may go on the schema from federation v2.3 on.
-    let sdl = fed2(0, r#""@key", "@tag""#, "extend schema @tag(name: \"x\")\ntype Query { a: Int }");
+    let sdl = fed2(
+        0,
+        r#""@key", "@tag""#,
+        "extend schema @tag(name: \"x\")\ntype Query { a: Int }",
+    );
     assert_invalid(&sdl, "Directive \"@tag\" may not be used on SCHEMA", 2, 15);
 }
 
@@ -307,7 +329,11 @@ fn import_the_linked_version_lacks_is_an_invalid_link() {
 
 #[test]
 fn argument_of_an_output_type_is_invalid() {
-    let sdl = fed2(3, r#""@key""#, "type Query { a(x: Q2): Int }\ntype Q2 { b: Int }");
+    let sdl = fed2(
+        3,
+        r#""@key""#,
+        "type Query { a(x: Q2): Int }\ntype Q2 { b: Int }",
+    );
     assert_invalid(&sdl, "`x` field must be of an input type", 2, 16);
 }
 
@@ -410,10 +436,6 @@ fn lenient_defaults_and_newer_federation_directives_compose() {
         "type Query @cacheTag(format: \"q\") { a(x: Int = 9999999999, e: E = \"A\"): [Int] @cost(weight: 2) @listSize(assumedSize: 5) }\nenum E { A B }",
     );
     // No query type at all: federation adds one.
-    let b = fed2(
-        3,
-        r#""@key""#,
-        "type T @key(fields: \"id\") { id: ID! }",
-    );
+    let b = fed2(3, r#""@key""#, "type T @key(fields: \"id\") { id: ID! }");
     assert_composes(&[("a", &a), ("b", &b)]);
 }

@@ -11,15 +11,15 @@
 use std::collections::HashSet;
 
 use apollo_compiler::ast::{Definition, DirectiveList, Document, InputValueDefinition};
-use apollo_compiler::parser::SourceSpan;
 use apollo_compiler::diagnostic::{Diagnostic, ToCliReport};
+use apollo_compiler::parser::SourceSpan;
 use apollo_compiler::validation::{DiagnosticData, DiagnosticList};
 use apollo_compiler::{Node, Schema};
 
 use super::block::Block;
 use super::input_values;
-use super::location_of;
 use super::link::{FedDirective, FederationLink};
+use super::location_of;
 use super::spec_definitions::missing_definitions;
 use crate::compose::model::Location;
 use crate::compose::CompositionError;
@@ -99,12 +99,13 @@ fn report(
             // (`_service`); federation also accepts directive definitions
             // that use themselves and repeated argument names.
             Some(
-                "QueryRootOperationType"
-                | "RecursiveDirectiveDefinition"
-                | "UniqueInputValue",
+                "QueryRootOperationType" | "RecursiveDirectiveDefinition" | "UniqueInputValue",
             ) => false,
             // … and a second `schema` definition.
-            None => !d.error.to_string().starts_with("must not have multiple `schema`"),
+            None => !d
+                .error
+                .to_string()
+                .starts_with("must not have multiple `schema`"),
             // An explicit `null` given to a directive is left to the
             // federation rules of that directive (`KEY_INVALID_FIELDS_TYPE`
             // …), as Apollo does.
