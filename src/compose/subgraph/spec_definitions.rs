@@ -111,3 +111,70 @@ fn signature(directive: FedDirective, link: &FederationLink) -> String {
         FedDirective::CacheTag => "(format: String!) repeatable on OBJECT | FIELD_DEFINITION".to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn added(sdl: &str) -> String {
+        let document = Document::parse(sdl, "test.graphql").unwrap();
+        let link = FederationLink::read(&document, "a").unwrap();
+        missing_definitions(&document, &link)
+    }
+
+    fn link(version: &str, imports: &str) -> String {
+        format!("extend schema @link(url: \"https://specs.apollo.dev/federation/{version}\", import: [{imports}])\ntype Query {{ a: Int }}")
+    }
+
+    #[test]
+    fn federation_1_gets_the_federation_1_directives_only() {
+        let sdl = added("type Query { a: Int }");
+        assert!(sdl.contains("directive @key(fields: _FieldSet!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE"), "{sdl}");
+        assert!(sdl.contains("scalar _FieldSet\n"), "{sdl}");
+        assert!(sdl.contains("scalar _Entity\n"), "{sdl}");
+        assert!(!sdl.contains("@shareable"), "{sdl}");
+        assert!(!sdl.contains("@inaccessible"), "{sdl}");
+    }
+
+    #[test]
+    fn imports_get_their_local_names_and_the_version_s_signature() {
+        let v20 = added(&link(
+            "v2.0",
+            r#"{name: "@shareable", as: "@share"}, "FieldSet""#,
+        ));
+        assert!(
+            v20.contains("directive @share on OBJECT | FIELD_DEFINITION\n"),
+            "{v20}"
+        );
+        assert!(!v20.contains("@federation__shareable"), "{v20}");
+        assert!(
+            v20.contains("directive @federation__key(fields: FieldSet!"),
+            "{v20}"
+        );
+        assert!(!v20.contains("interfaceObject"), "{v20}");
+        let v27 = added(&link("v2.7", r#""@shareable", "@override""#));
+        assert!(
+            v27.contains("directive @shareable repeatable on OBJECT | FIELD_DEFINITION\n"),
+            "{v27}"
+        );
+        assert!(
+            v27.contains("directive @override(from: String!, label: String) on FIELD_DEFINITION\n"),
+            "{v27}"
+        );
+        assert!(v27.contains("scalar federation__Policy\n"), "{v27}");
+    }
+
+    #[test]
+    fn definitions_the_subgraph_writes_are_not_added() {
+        let sdl = added(&format!(
+            "{}\nscalar FieldSet\ndirective @key(fields: FieldSet!) repeatable on OBJECT\ntype _Service {{ sdl: String }}",
+            link("v2.3", r#""@key", "FieldSet""#)
+        ));
+        assert!(!sdl.contains("directive @key("), "{sdl}");
+        assert!(!sdl.contains("scalar FieldSet\n"), "{sdl}");
+        assert!(!sdl.contains("_Service"), "{sdl}");
+        assert!(sdl.contains("directive @link("), "{sdl}");
+    }
+}
