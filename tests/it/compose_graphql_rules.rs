@@ -439,3 +439,14 @@ fn lenient_defaults_and_newer_federation_directives_compose() {
     let b = fed2(3, r#""@key""#, "type T @key(fields: \"id\") { id: ID! }");
     assert_composes(&[("a", &a), ("b", &b)]);
 }
+
+#[test]
+fn field_set_argument_defined_with_another_required_type_composes() {
+    // Apollo only insists that `fields:` be required.
+    let sdl = fed2(
+        3,
+        r#""@key""#,
+        "directive @key(fields: String!) repeatable on OBJECT | INTERFACE\ntype Query { p: P }\ntype P @key(fields: \"id\") { id: ID! }",
+    );
+    assert_composes(&[("a", &sdl)]);
+}
