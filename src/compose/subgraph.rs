@@ -6,8 +6,8 @@
 //! rules that depend on field sets applied (`fieldset`), which includes
 //! the Federation 1 upgrade.
 //!
-//! The SDL is parsed, not validated as a schema: federation directives
-//! are undefined in subgraph SDL.
+//! The SDL is first validated as a GraphQL schema (`graphql_rules`), with
+//! the federation definitions it uses but does not write added.
 
 mod access;
 mod block;
@@ -15,8 +15,11 @@ mod composed;
 mod context;
 mod definitions;
 mod fieldset;
+mod graphql_rules;
+mod input_values;
 mod link;
 mod roots;
+mod spec_definitions;
 
 pub(super) use self::fieldset::{names_in_field_set, parse as parse_field_set, Selection};
 
@@ -44,6 +47,10 @@ use super::{CompositionError, SubgraphInput};
 pub(super) fn read_subgraph(input: &SubgraphInput) -> Result<Subgraph, Vec<CompositionError>> {
     let document = parse(input)?;
     let link = FederationLink::read(&document, &input.name).map_err(|e| vec![e])?;
+    let invalid = graphql_rules::check(&document, &link, &input.name);
+    if !invalid.is_empty() {
+        return Err(invalid);
+    }
     let roots = Roots::read(&document, &input.name)?;
     let invalid = definitions::check_definitions(&document, &link, &input.name);
     if !invalid.is_empty() {
@@ -77,7 +84,6 @@ pub(super) fn read_subgraph(input: &SubgraphInput) -> Result<Subgraph, Vec<Compo
         composed,
         types: reader.types,
     };
-    check_type_references(&subgraph)?;
     context::resolve_context_arguments(&mut subgraph)?;
     fieldset::apply_field_set_rules(&mut subgraph, &extension_types)?;
     Ok(subgraph)
@@ -411,14 +417,6 @@ impl Reader<'_> {
                         repeatable: self.composed.get(name).copied().unwrap_or(false),
                     });
                 }
-                None if self.link.is_unimported(name) => {
-                    let message = self.link.unknown_directive_message(name, owner);
-                    let location = self.location(directive.location());
-                    self.errors.push(
-                        CompositionError::new("INVALID_GRAPHQL", message)
-                            .at(self.subgraph, location),
-                    );
-                }
                 None => {}
             }
         }
@@ -467,7 +465,7 @@ impl Reader<'_> {
             FedDirective::ListSize => applied.cost.list_size = Some(access::list_size(directive)),
             FedDirective::Context => applied.contexts.extend(string_argument(directive, "name")),
             FedDirective::FromContext => applied.from_context = string_argument(directive, "field"),
-            FedDirective::ComposeDirective => {}
+            FedDirective::ComposeDirective | FedDirective::CacheTag => {}
         }
     }
 
@@ -497,38 +495,6 @@ impl Reader<'_> {
 
     fn location(&self, span: Option<SourceSpan>) -> Location {
         location_of(span, self.sources)
-    }
-}
-
-/// Every type a field, argument, `implements` or union names must exist
-/// here (or be a built-in scalar), as in any valid schema.
-fn check_type_references(subgraph: &Subgraph) -> Result<(), Vec<CompositionError>> {
-    let known = |name: &Name| {
-        subgraph.types.contains_key(name)
-            || matches!(name.as_str(), "Int" | "Float" | "String" | "Boolean" | "ID")
-    };
-    let mut errors = Vec::new();
-    let mut check = |name: &Name, location: Location| {
-        if !known(name) {
-            let error = CompositionError::new("INVALID_GRAPHQL", format!("Unknown type {name}"));
-            errors.push(error.at(&subgraph.name, location));
-        }
-    };
-    for ty in subgraph.types.values() {
-        for name in ty.implements.iter().chain(&ty.members) {
-            check(name, ty.common.location);
-        }
-        for field in ty.fields.values() {
-            check(field.ty.inner_named_type(), field.common.location);
-            for arg in &field.args {
-                check(arg.ty.inner_named_type(), arg.common.location);
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
     }
 }
 

@@ -1072,8 +1072,9 @@ fn composes_a_valid_set_using_every_validated_feature() {
     type Vendor @key(fields: "id") { id: ID! name: String @external }
 "#,
     );
-    let shipping = fed2(
-        r#"
+    // `@override(label:)` exists from federation v2.7 on.
+    let shipping = FED2_LINK.replace("v2.3", "v2.7")
+        + r#"
     type Product @key(fields: "upc") {
       upc: String!
       price: Int @external
@@ -1082,10 +1083,7 @@ fn composes_a_valid_set_using_every_validated_feature() {
       stock: Int @override(from: "inventory", label: "percent(25)")
     }
     type Media @key(fields: "id") @interfaceObject { id: ID! reviews: Int }
-"#,
-    )
-    // Progressive override (`label:`) needs federation v2.7.
-    .replace("federation/v2.3", "federation/v2.7");
+"#;
     let inventory = fed2(
         r#"
     type Query { vendors: [Vendor] }

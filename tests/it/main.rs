@@ -44,6 +44,7 @@ mod auth_logs;
 mod compose_cli;
 mod compose_directive_rules;
 mod compose_errors;
+mod compose_graphql_rules;
 mod compose_link_rules;
 mod compose_sharing;
 mod correctness;

@@ -13,8 +13,8 @@ use crate::compose::CompositionError;
 /// What an argument of a federation directive must be.
 #[derive(Clone, Copy)]
 enum Expected {
-    /// A field set: `FieldSet!`, `_FieldSet!`, `federation__FieldSet!`…
-    /// (Federation 1 subgraphs may also use `String!`).
+    /// A field set: `FieldSet!`, `_FieldSet!`, `federation__FieldSet!`,
+    /// or any other required type.
     FieldSet,
     /// Exactly this type.
     Exactly(&'static str),
@@ -56,7 +56,7 @@ pub(super) fn check_definitions(
             else {
                 continue;
             };
-            if !matches(*expected, &arg.ty, link.version.is_fed1()) {
+            if !matches(*expected, &arg.ty) {
                 let wanted = match expected {
                     Expected::FieldSet => "FieldSet!".to_string(),
                     Expected::Exactly(ty) => (*ty).to_string(),
@@ -75,14 +75,12 @@ pub(super) fn check_definitions(
     errors
 }
 
-fn matches(expected: Expected, ty: &Type, fed1: bool) -> bool {
+fn matches(expected: Expected, ty: &Type) -> bool {
     match expected {
         Expected::Exactly(wanted) => ty.to_string() == wanted,
-        Expected::FieldSet => {
-            let name = ty.inner_named_type().as_str();
-            ty.is_non_null()
-                && !ty.is_list()
-                && (name.ends_with("FieldSet") || (fed1 && name == "String"))
-        }
+        // Apollo only insists that a field set be required: `String!`,
+        // `FieldSet!` and even `Int!` are taken (a value that does not fit
+        // is then INVALID_GRAPHQL where the directive is applied).
+        Expected::FieldSet => ty.is_non_null(),
     }
 }

@@ -8,8 +8,7 @@
 //!
 //! The `@link`s are checked on the way: every url names a feature and its
 //! version (`url`), the federation version is one we know, and the
-//! imports are elements that version defines (`imports`); a namespaced
-//! directive newer than the version is an unknown directive.
+//! imports are elements that version defines (`imports`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -52,10 +51,11 @@ pub(super) enum FedDirective {
     FromContext,
     Cost,
     ListSize,
+    CacheTag,
 }
 
 impl FedDirective {
-    const ALL: [Self; 18] = [
+    pub(super) const ALL: [Self; 19] = [
         Self::Key,
         Self::Requires,
         Self::Provides,
@@ -74,6 +74,17 @@ impl FedDirective {
         Self::FromContext,
         Self::Cost,
         Self::ListSize,
+        Self::CacheTag,
+    ];
+
+    /// What the Federation 1 spec defines.
+    const FED1_SPEC: [Self; 6] = [
+        Self::Key,
+        Self::Requires,
+        Self::Provides,
+        Self::External,
+        Self::Extends,
+        Self::Tag,
     ];
 
     /// What a Federation 1 subgraph may use without any import.
@@ -89,7 +100,7 @@ impl FedDirective {
     ];
 
     /// The name in the federation spec.
-    fn spec_name(self) -> &'static str {
+    pub(super) fn spec_name(self) -> &'static str {
         match self {
             Self::Key => "key",
             Self::Requires => "requires",
@@ -109,15 +120,12 @@ impl FedDirective {
             Self::FromContext => "fromContext",
             Self::Cost => "cost",
             Self::ListSize => "listSize",
+            Self::CacheTag => "cacheTag",
         }
     }
 
-    fn from_spec_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|d| d.spec_name() == name)
-    }
-
-    /// The `federation/v2.N` minor version that brought the directive.
-    fn since(self) -> u32 {
+    /// The `federation/v2.N` that introduced it.
+    pub(super) fn since(self) -> u32 {
         match self {
             Self::ComposeDirective => 1,
             Self::InterfaceObject => 3,
@@ -125,8 +133,13 @@ impl FedDirective {
             Self::Policy => 6,
             Self::Context | Self::FromContext => 8,
             Self::Cost | Self::ListSize => 9,
+            Self::CacheTag => 12,
             _ => 0,
         }
+    }
+
+    fn from_spec_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.spec_name() == name)
     }
 }
 
@@ -141,10 +154,18 @@ pub(super) struct FederationLink {
     /// Federation 2 only: spec names neither imported nor defined here;
     /// using one is an error, as it would be an unknown directive.
     unimported: HashSet<&'static str>,
-    /// Federation 2 only: namespaced names of directives newer than the
-    /// linked version; unknown directives too.
-    unavailable: HashSet<String>,
+    /// Spec type name (`FieldSet`, `Scope` …) → its local name.
+    types: HashMap<&'static str, String>,
 }
+
+/// The types of the federation spec, with the `federation/v2.N` that
+/// introduced each.
+pub(super) const SPEC_TYPES: [(&str, u32); 4] = [
+    ("FieldSet", 0),
+    ("Scope", 5),
+    ("Policy", 6),
+    ("ContextFieldValue", 8),
+];
 
 impl FederationLink {
     /// Finds the federation `@link` on `schema`/`extend schema`, if any,
@@ -205,25 +226,30 @@ impl FederationLink {
         self.names.get(name).copied()
     }
 
-    /// `@name` is a federation directive this Federation 2 subgraph did
-    /// not import, or the namespaced name of one its version lacks.
+    /// `@name` is a federation directive this Federation 2 subgraph did not import.
     pub(super) fn is_unimported(&self, name: &str) -> bool {
-        self.unimported.contains(name) || self.unavailable.contains(name)
+        self.unimported.contains(name)
     }
 
-    /// Why `@name` (on `owner`, for the message) is unknown here; for a
-    /// name [`Self::is_unimported`] holds.
-    pub(super) fn unknown_directive_message(&self, name: &str, owner: &str) -> String {
-        let minor = self.version.minor.unwrap_or(0);
-        if self.unavailable.contains(name) {
-            return format!(
-                "Unknown directive \"@{name}\" on \"{owner}\": federation v2.{minor} has no such directive; link a newer federation version to use it"
-            );
+    /// The directive is part of the federation spec this subgraph targets.
+    /// Federation 1 subgraphs get the directives Federation 1 defined;
+    /// the others this reader accepts there (`@shareable`,
+    /// `@inaccessible`) must then be defined by the subgraph itself.
+    pub(super) fn available(&self, directive: FedDirective) -> bool {
+        match self.version.minor {
+            None => FedDirective::FED1_SPEC.contains(&directive),
+            Some(minor) => directive.since() <= minor,
         }
-        format!(
-            "Unknown directive \"@{name}\" on \"{owner}\": a federation 2 subgraph must import it in its federation @link, or use it as \"@{}__{name}\"",
-            self.prefix
-        )
+    }
+
+    /// Every local directive name and its meaning.
+    pub(super) fn local_names(&self) -> impl Iterator<Item = (&str, FedDirective)> {
+        self.names.iter().map(|(name, d)| (name.as_str(), *d))
+    }
+
+    /// The local name of the spec type `name` (`FieldSet` …).
+    pub(super) fn type_name(&self, name: &str) -> Option<&str> {
+        self.types.get(name).map(String::as_str)
     }
 
     fn fed1() -> Self {
@@ -235,7 +261,7 @@ impl FederationLink {
                 .map(|d| (d.spec_name().to_string(), d))
                 .collect(),
             unimported: HashSet::new(),
-            unavailable: HashSet::new(),
+            types: [("FieldSet", "_FieldSet".to_string())].into(),
         }
     }
 
@@ -243,19 +269,39 @@ impl FederationLink {
         let prefix = string_argument(link, "as")
             .unwrap_or("federation")
             .to_string();
-        let (available, newer): (Vec<FedDirective>, Vec<FedDirective>) = FedDirective::ALL
+        let mut names: HashMap<String, FedDirective> = FedDirective::ALL
             .into_iter()
-            .partition(|d| d.since() <= minor);
-        let namespaced = |d: &FedDirective| format!("{prefix}__{}", d.spec_name());
-        let unavailable = newer.iter().map(namespaced).collect();
-        let mut names: HashMap<String, FedDirective> =
-            available.iter().map(|d| (namespaced(d), *d)).collect();
-        for (name, local) in imports(link)? {
-            if let Some(directive) = FedDirective::from_spec_name(name) {
-                names.insert(local.to_string(), directive);
+            .filter(|d| d.since() <= minor)
+            .map(|d| (format!("{prefix}__{}", d.spec_name()), d))
+            .collect();
+        let mut types: HashMap<&'static str, String> = SPEC_TYPES
+            .into_iter()
+            .filter(|(_, since)| *since <= minor)
+            .map(|(name, _)| (name, format!("{prefix}__{name}")))
+            .collect();
+        check_federation_imports(link, minor)?;
+        for import in link_imports(link)? {
+            let known = if import.directive {
+                FedDirective::from_spec_name(import.name)
+                    .filter(|d| d.since() <= minor)
+                    .map(|d| {
+                        // An imported directive goes by its imported name only.
+                        names.remove(&format!("{prefix}__{}", d.spec_name()));
+                        names.insert(import.local.to_string(), d);
+                    })
+            } else {
+                types
+                    .get_mut(import.name)
+                    .map(|local| *local = import.local.to_string())
+            };
+            if known.is_none() {
+                let shown = if import.directive { "@" } else { "" };
+                return Err(format!(
+                    "Cannot import \"{shown}{}\": federation v2.{minor} has no such element",
+                    import.name
+                ));
             }
         }
-        check_federation_imports(link, minor)?;
         let defined: HashSet<&str> = document
             .definitions
             .iter()
@@ -266,6 +312,7 @@ impl FederationLink {
             .collect();
         let unimported = FedDirective::ALL
             .into_iter()
+            .filter(|d| d.since() <= minor)
             .map(FedDirective::spec_name)
             .filter(|name| !names.contains_key(*name) && !defined.contains(name))
             .collect();
@@ -274,7 +321,7 @@ impl FederationLink {
             prefix,
             names,
             unimported,
-            unavailable,
+            types,
         })
     }
 }
@@ -302,9 +349,28 @@ fn federation_minor(major: u32, minor: u32) -> Result<u32, String> {
     }
 }
 
+/// One element of a `@link`'s `import:`.
+pub(super) struct Import<'a> {
+    /// The spec name, without `@`.
+    pub(super) name: &'a str,
+    /// The local name, without `@`.
+    pub(super) local: &'a str,
+    /// A directive (`"@key"`) rather than a type (`"FieldSet"`).
+    pub(super) directive: bool,
+}
+
 /// The directive imports of a `@link` as (spec name, local name), both
 /// without `@`; imports of types (`"FieldSet"`) are left out.
 pub(super) fn imports(link: &Directive) -> Result<Vec<(&str, &str)>, String> {
+    Ok(link_imports(link)?
+        .into_iter()
+        .filter(|import| import.directive)
+        .map(|import| (import.name, import.local))
+        .collect())
+}
+
+/// Every element of a `@link`'s `import:`, directives and types.
+pub(super) fn link_imports(link: &Directive) -> Result<Vec<Import<'_>>, String> {
     let Some(Value::List(items)) = link.specified_argument_by_name("import").map(|v| &**v) else {
         return Ok(Vec::new());
     };
@@ -337,6 +403,11 @@ pub(super) fn imports(link: &Directive) -> Result<Vec<(&str, &str)>, String> {
             if alias.is_some_and(|alias| alias.starts_with('@')) {
                 return Err(format!("The @link import of type \"{name}\" renames it to \"{}\": a type's new name must not start with '@'", alias.unwrap_or_default()));
             }
+            out.push(Import {
+                name,
+                local: alias.unwrap_or(name),
+                directive: false,
+            });
             continue;
         };
         let local = match alias {
@@ -345,7 +416,11 @@ pub(super) fn imports(link: &Directive) -> Result<Vec<(&str, &str)>, String> {
                 format!("The @link import of {name} renames it to \"{alias}\": a directive's new name must start with '@' too")
             })?,
         };
-        out.push((spec_name, local));
+        out.push(Import {
+            name: spec_name,
+            local,
+            directive: true,
+        });
     }
     Ok(out)
 }
@@ -390,6 +465,7 @@ mod tests {
             Some(FedDirective::Shareable)
         );
         assert_eq!(link.meaning("key"), None);
+        assert_eq!(link.meaning("federation__key"), None);
         assert!(link.is_unimported("key"));
         assert!(link.is_unimported("shareable"));
     }

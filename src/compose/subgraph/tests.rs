@@ -344,6 +344,7 @@ fn non_string_key_fields_are_an_error() {
 
 #[test]
 fn field_directives_and_standard_directives_are_read() {
+    // `@override(label:)` exists from federation v2.7 on.
     let sdl = fed2(
         r#""@key", "@override", "@inaccessible", "@tag", "@interfaceObject", "@requires", "@external""#,
         r#"type Query {
@@ -354,7 +355,8 @@ fn field_directives_and_standard_directives_are_read() {
            enum E { ONE @deprecated(reason: "old") TWO }
            scalar Url @specifiedBy(url: "https://url.spec")
            type Obj @key(fields: "id") @interfaceObject { id: ID! w: Int @external v: Int @requires(fields: "w") }"#,
-    );
+    )
+    .replace("v2.3", "v2.7");
     let subgraph = read(&sdl).unwrap();
     let a = &subgraph.types["Query"].fields["a"];
     assert_eq!(a.common.description.as_deref(), Some("the answer"));
