@@ -1,6 +1,5 @@
 //! The base sets mutations start from: the demo subgraphs of
-//! `subgraphs/schema/subgraphs.yaml` (as they are, and with the one
-//! `@shareable` Apollo asks of them, see below), and three sets written
+//! `subgraphs/schema/subgraphs.yaml`, and three sets written
 //! for the harness under `bases/`: Federation 2 entities using every
 //! federation directive, a Federation 1 set, and interfaces and unions.
 
@@ -8,9 +7,6 @@ use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
 use junction::compose::{read_subgraph_list, SubgraphInput};
-
-use crate::link::ensure_import;
-use crate::sdl::{self, Work};
 
 /// A named base set.
 #[derive(Clone)]
@@ -61,18 +57,11 @@ const WRITTEN: &[(&str, &str, &str)] = &[
 pub fn load(repository: &Path) -> Result<Vec<Base>> {
     let list = repository.join("subgraphs/schema/subgraphs.yaml");
     let demo = read_subgraph_list(&list).with_context(|| format!("reading {}", list.display()))?;
-    let mut bases = vec![
-        Base {
-            name: "demo",
-            subgraphs: demo.clone(),
-            mutable: false,
-        },
-        Base {
-            name: "demo-shareable",
-            subgraphs: provided_username_shareable(&demo)?,
-            mutable: true,
-        },
-    ];
+    let mut bases = vec![Base {
+        name: "demo",
+        subgraphs: demo,
+        mutable: true,
+    }];
     for name in ["fed2-entities", "fed1", "abstract-types"] {
         let subgraphs = WRITTEN
             .iter()
@@ -90,31 +79,4 @@ pub fn load(repository: &Path) -> Result<Vec<Base>> {
         });
     }
     Ok(bases)
-}
-
-/// The demo set with `User.username` shareable in accounts. Reviews
-/// provides `author { username }`; under Federation 2 a provided field
-/// must be shareable where it is resolved, so Apollo rejects the demo set
-/// as it is (INVALID_FIELD_SHARING). Mutations start from the fixed copy.
-fn provided_username_shareable(demo: &[SubgraphInput]) -> Result<Vec<SubgraphInput>> {
-    let missing = || anyhow!("the demo set no longer has accounts' User.username");
-    let mut work = Work::parse(demo).ok_or_else(|| anyhow!("a demo subgraph does not parse"))?;
-    let doc = work
-        .docs
-        .iter()
-        .position(|d| d.name == "accounts")
-        .ok_or_else(missing)?;
-    let local = ensure_import(&mut work.docs[doc], "shareable").ok_or_else(missing)?;
-    let site = *work
-        .field_sites(|d, def, f| {
-            d.name == "accounts" && sdl::type_name(def) == "User" && f.name == "username"
-        })
-        .first()
-        .ok_or_else(missing)?;
-    let shareable = sdl::directive(&format!("@{local}")).ok_or_else(missing)?;
-    work.field_mut(site)
-        .ok_or_else(missing)?
-        .directives
-        .push(shareable);
-    Ok(work.print())
 }

@@ -20,7 +20,6 @@ mod field_sets;
 mod inaccessible;
 mod interfaces;
 mod keys;
-mod link_versions;
 mod overrides;
 mod requires_provides;
 mod satisfiability;
@@ -33,7 +32,6 @@ use super::CompositionError;
 pub(super) fn validate_subgraphs(subgraphs: &[Subgraph]) -> Vec<CompositionError> {
     let mut errors = Vec::new();
     for subgraph in subgraphs {
-        errors.extend(link_versions::check(subgraph));
         errors.extend(keys::check(subgraph));
         errors.extend(requires_provides::check(subgraph));
         errors.extend(external::check_subgraph(subgraph));
