@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{Context, Result};
 use junction::compose::{read_subgraph_list, SubgraphInput};
 
 /// A named base set.
