@@ -18,6 +18,7 @@ mod fieldset;
 mod graphql_rules;
 mod input_values;
 mod link;
+mod repeated;
 mod roots;
 mod spec_definitions;
 
@@ -50,6 +51,10 @@ pub(super) fn read_subgraph(input: &SubgraphInput) -> Result<Subgraph, Vec<Compo
     let invalid = graphql_rules::check(&document, &link, &input.name);
     if !invalid.is_empty() {
         return Err(invalid);
+    }
+    let repeated = repeated::check_repeated_shareable(&document, &link, &input.name);
+    if !repeated.is_empty() {
+        return Err(repeated);
     }
     let roots = Roots::read(&document, &input.name)?;
     let invalid = definitions::check_definitions(&document, &link, &input.name);

@@ -211,3 +211,38 @@ type Query { t: T } type T @key(fields: "id") { id: ID! x: Int @override(from: "
         "{supergraph}"
     );
 }
+
+#[test]
+fn shareable_twice_on_one_field_or_one_type_block_is_refused() {
+    let link = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@shareable"])"#;
+    let on_field =
+        format!("{link}\ntype Query {{ a: Int }}\ntype T {{ x: Int @shareable @shareable }}");
+    assert_first_error(&[("a", &on_field)], "INVALID_SHAREABLE_USAGE", "T.x", "a:3");
+    let on_type =
+        format!("{link}\ntype Query {{ t: T }}\ntype T @shareable @shareable {{ x: Int }}");
+    assert_first_error(&[("a", &on_type)], "INVALID_SHAREABLE_USAGE", "T", "a:3");
+    // Once on the definition and once on an extension is allowed.
+    let split = format!("{link}\ntype Query {{ t: T }}\ntype T @shareable {{ x: Int }}\nextend type T @shareable {{ y: Int }}");
+    assert!(compose_set(&[("a", &split)]).is_ok());
+}
+
+#[test]
+fn federation_1_provides_of_a_field_the_type_does_not_have_is_still_refused() {
+    let a = r#"type Query { t: T @provides(fields: "nope") }
+extend type T @key(fields: "id") { id: ID! @external }"#;
+    let b = r#"type T @key(fields: "id") { id: ID! x: Int }"#;
+    let errors = compose_set(&[("a", a), ("b", b)]).unwrap_err();
+    assert_eq!(errors[0].code, "PROVIDES_INVALID_FIELDS", "{errors:#?}");
+}
+
+#[test]
+fn federation_1_provides_on_a_leaf_field_is_accepted_and_dropped() {
+    let a = r#"type Query { t: T }
+extend type T @key(fields: "id") { id: ID! @external total: Int @provides(fields: "id") }"#;
+    let b = r#"type T @key(fields: "id") { id: ID! x: Int }"#;
+    let supergraph = compose_set(&[("a", a), ("b", b)]).unwrap();
+    assert!(
+        supergraph.contains("  total: Int @join__field(graph: A)\n"),
+        "{supergraph}"
+    );
+}

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use apollo_compiler::Name;
 
-use crate::compose::model::Subgraph;
+use crate::compose::model::{Subgraph, TypeKind};
 use crate::compose::CompositionError;
 
 /// One selection of a field set.
@@ -82,22 +82,37 @@ pub(super) fn apply_field_set_rules(
 }
 
 /// Federation 1 tolerated `@requires` and `@provides` naming fields the
-/// subgraph resolves itself (not `@external`); the upgrade leaves them out
-/// of the field set, and drops a directive left with nothing. Only flat
+/// subgraph resolves itself (not `@external`), and `@provides` on fields
+/// of leaf types; the upgrade leaves such fields out of the field set, and
+/// drops a directive left with nothing. Only flat
 /// field sets are rewritten; others are kept as written.
 fn drop_resolved_fields_from_requires_and_provides(subgraph: &mut Subgraph) {
-    let external: HashSet<(Name, Name)> = subgraph
+    // Fields this subgraph defines without `@external`; a name it does not
+    // define at all stays, for the field set rules to report.
+    let resolved_here: HashSet<(Name, Name)> = subgraph
         .types
         .values()
         .flat_map(|ty| {
             ty.fields
                 .values()
-                .filter(|f| f.external)
+                .filter(|f| !f.external)
                 .map(|f| (ty.name.clone(), f.name.clone()))
         })
         .collect();
-    let is_external = |ty: &Name, field: &str| {
-        Name::new(field).is_ok_and(|field| external.contains(&(ty.clone(), field)))
+    // A `@provides` on a field of a scalar or enum type provides nothing.
+    let composite: HashSet<Name> = subgraph
+        .types
+        .values()
+        .filter(|t| {
+            matches!(
+                t.kind,
+                TypeKind::Object | TypeKind::Interface | TypeKind::Union
+            )
+        })
+        .map(|t| t.name.clone())
+        .collect();
+    let is_resolved_here = |ty: &Name, field: &str| {
+        Name::new(field).is_ok_and(|field| resolved_here.contains(&(ty.clone(), field)))
     };
     for ty in subgraph.types.values_mut() {
         for field in ty.fields.values_mut() {
@@ -105,18 +120,19 @@ fn drop_resolved_fields_from_requires_and_provides(subgraph: &mut Subgraph) {
             field.requires = field
                 .requires
                 .take()
-                .and_then(|set| keep_external(set, |f| is_external(&ty.name, f)));
+                .and_then(|set| without_resolved(set, |f| is_resolved_here(&ty.name, f)));
             field.provides = field
                 .provides
                 .take()
-                .and_then(|set| keep_external(set, |f| is_external(&returns, f)));
+                .filter(|_| composite.contains(&returns))
+                .and_then(|set| without_resolved(set, |f| is_resolved_here(&returns, f)));
         }
     }
 }
 
-/// `set` without its top-level leaf fields that are not external, or
-/// `None` when none is left; unchanged unless every selection is a leaf.
-fn keep_external(set: String, is_external: impl Fn(&str) -> bool) -> Option<String> {
+/// `set` without its top-level leaf fields resolved here, or `None` when
+/// none is left; unchanged unless every selection is a leaf.
+fn without_resolved(set: String, is_resolved_here: impl Fn(&str) -> bool) -> Option<String> {
     let Some(selections) = parse(&set) else {
         return Some(set);
     };
@@ -124,7 +140,7 @@ fn keep_external(set: String, is_external: impl Fn(&str) -> bool) -> Option<Stri
     for selection in &selections {
         match selection {
             Selection::Field { name, selections } if selections.is_empty() => {
-                if is_external(name) {
+                if !is_resolved_here(name) {
                     kept.push(name.as_str());
                 }
             }
