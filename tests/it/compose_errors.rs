@@ -7,7 +7,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-use junction::compose::{compose, CompositionError, SubgraphInput};
+use junction::compose::CompositionError;
+
+use crate::common::compose_set;
 
 /// The federation 2.3 `@link` every fed2 case starts with.
 const FED2_LINK: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@override", "@inaccessible", "@interfaceObject", "@tag", "@composeDirective"])"#;
@@ -15,19 +17,6 @@ const FED2_LINK: &str = r#"extend schema @link(url: "https://specs.apollo.dev/fe
 /// A Federation 2.3 subgraph with the usual imports.
 fn fed2(body: &str) -> String {
     format!("{FED2_LINK}\n{body}")
-}
-
-/// Composes `(name, sdl)` subgraphs.
-fn compose_set(subgraphs: &[(&str, &str)]) -> Result<String, Vec<CompositionError>> {
-    let inputs: Vec<SubgraphInput> = subgraphs
-        .iter()
-        .map(|(name, sdl)| SubgraphInput {
-            name: (*name).to_string(),
-            url: format!("http://{name}.example/graphql"),
-            sdl: (*sdl).to_string(),
-        })
-        .collect();
-    compose(&inputs)
 }
 
 /// The set must fail with `code`, its message naming `names` when given.

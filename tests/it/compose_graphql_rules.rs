@@ -9,7 +9,7 @@
 //! directives, Federation 1 extensions without a base, a subgraph that
 //! defines federation's own definitions, composed custom directives).
 
-use junction::compose::{compose, CompositionError, SubgraphInput};
+use crate::common::compose_set;
 
 /// `extend schema @link(…federation/v2.{minor}, import: [imports])` on
 /// line 1, `body` from line 2 on.
@@ -17,18 +17,6 @@ fn fed2(minor: u32, imports: &str, body: &str) -> String {
     format!(
         "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.{minor}\", import: [{imports}])\n{body}"
     )
-}
-
-fn compose_set(subgraphs: &[(&str, &str)]) -> Result<String, Vec<CompositionError>> {
-    let inputs: Vec<SubgraphInput> = subgraphs
-        .iter()
-        .map(|(name, sdl)| SubgraphInput {
-            name: (*name).to_string(),
-            url: format!("http://{name}.example/graphql"),
-            sdl: (*sdl).to_string(),
-        })
-        .collect();
-    compose(&inputs)
 }
 
 /// The first error is `code`, its message contains `message`, and it is

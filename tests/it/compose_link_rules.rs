@@ -10,20 +10,7 @@
 //! the boundaries Apollo accepts. Every set was checked against Apollo's
 //! composer (`@apollo/composition` 2.14).
 
-use junction::compose::{compose, CompositionError, SubgraphInput};
-
-/// Composes `(name, sdl)` subgraphs.
-pub(crate) fn compose_set(subgraphs: &[(&str, &str)]) -> Result<String, Vec<CompositionError>> {
-    let inputs: Vec<SubgraphInput> = subgraphs
-        .iter()
-        .map(|(name, sdl)| SubgraphInput {
-            name: (*name).to_string(),
-            url: format!("http://{name}.example/graphql"),
-            sdl: (*sdl).to_string(),
-        })
-        .collect();
-    compose(&inputs)
-}
+use crate::common::compose_set;
 
 /// The set must fail with `code`, one such error naming `"quoted"` in its
 /// message and located at `at` (`subgraph:line:column`).

@@ -5,21 +5,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-use junction::compose::{compose, CompositionError, SubgraphInput};
+use crate::common::compose_set;
 
 const FED2: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@provides", "@extends"])"#;
-
-fn compose_set(subgraphs: &[(&str, &str)]) -> Result<String, Vec<CompositionError>> {
-    let inputs: Vec<SubgraphInput> = subgraphs
-        .iter()
-        .map(|(name, sdl)| SubgraphInput {
-            name: (*name).to_string(),
-            url: format!("http://{name}.example/graphql"),
-            sdl: (*sdl).to_string(),
-        })
-        .collect();
-    compose(&inputs)
-}
 
 fn fed2(body: &str) -> String {
     format!("{FED2}\n{body}")

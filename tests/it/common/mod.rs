@@ -482,3 +482,18 @@ async fn identity_server(
     let router = http::router(Arc::clone(&gateway), &settings);
     TestServer::serve(gateway, router, Duration::from_secs(5)).await
 }
+
+/// Composes `(name, sdl)` subgraphs, each at `http://<name>.example/graphql`.
+pub fn compose_set(
+    subgraphs: &[(&str, &str)],
+) -> Result<String, Vec<junction::compose::CompositionError>> {
+    let inputs: Vec<junction::compose::SubgraphInput> = subgraphs
+        .iter()
+        .map(|(name, sdl)| junction::compose::SubgraphInput {
+            name: (*name).to_string(),
+            url: format!("http://{name}.example/graphql"),
+            sdl: (*sdl).to_string(),
+        })
+        .collect();
+    junction::compose::compose(&inputs)
+}
