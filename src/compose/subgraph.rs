@@ -447,7 +447,9 @@ impl Reader<'_> {
             FedDirective::Shareable => applied.shareable = true,
             FedDirective::Override => {
                 applied.override_from = string_argument(directive, "from");
-                applied.override_label = string_argument(directive, "label");
+                // An empty label is no label (Apollo composes it as a plain override).
+                applied.override_label =
+                    string_argument(directive, "label").filter(|label| !label.is_empty());
             }
             FedDirective::Inaccessible => applied.inaccessible = true,
             FedDirective::Tag => {

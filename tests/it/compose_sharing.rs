@@ -234,3 +234,17 @@ extend type T @key(fields: "id") { id: ID! @external total: Int @provides(fields
         "{supergraph}"
     );
 }
+
+#[test]
+fn an_empty_override_label_is_a_plain_override() {
+    let link = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@override"])"#;
+    let a = format!(
+        "{link}\ntype Query {{ t: T }} type T @key(fields: \"id\") {{ id: ID! x: Int @override(from: \"b\", label: \"\") }}"
+    );
+    let b = format!("{link}\ntype T @key(fields: \"id\") {{ id: ID! x: Int }}");
+    let supergraph = compose_set(&[("a", &a), ("b", &b)]).unwrap();
+    assert!(
+        supergraph.contains(r#"  x: Int @join__field(graph: A, override: "b")"#),
+        "{supergraph}"
+    );
+}
