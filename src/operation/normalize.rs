@@ -3,11 +3,10 @@
 //! fragments, `@skip`/`@include` kept as [`Condition`]s and `@defer` as
 //! [`Defer`] (each deferred fragment numbered in document order).
 
-use apollo_compiler::ast::Argument;
 use apollo_compiler::ast::Value;
 use apollo_compiler::executable::{self as exe, ExecutableDocument, FieldSet, Operation};
 use apollo_compiler::validation::Valid;
-use apollo_compiler::{Name, Node, Schema};
+use apollo_compiler::Schema;
 
 use super::selection::{Condition, Defer, Field, InlineFragment, Selection, SelectionSet};
 
@@ -41,12 +40,18 @@ struct Normalizer<'d> {
 
 impl Normalizer<'_> {
     fn convert(&mut self, set: &exe::SelectionSet) -> SelectionSet {
-        let converted: SelectionSet = set
-            .selections
-            .iter()
-            .filter_map(|selection| self.convert_one(selection))
-            .collect();
-        drop_covered_conditional_leaves(converted)
+        let mut converted = SelectionSet::with_capacity(set.selections.len());
+        let mut conditional_leaf = false;
+        for selection in &set.selections {
+            if let Some(selection) = self.convert_one(selection) {
+                conditional_leaf |= leaf_with_conditions(&selection, true);
+                converted.push(selection);
+            }
+        }
+        if conditional_leaf {
+            drop_covered_conditional_leaves(&mut converted);
+        }
+        converted
     }
 
     fn convert_one(&mut self, selection: &exe::Selection) -> Option<Selection> {
@@ -114,32 +119,37 @@ impl Normalizer<'_> {
 /// Drops a conditional leaf field when the same set also selects it (same
 /// response key, name and arguments) without conditions: the field is in
 /// the response either way (CollectFields merges them), and a conditional
-/// copy would only cost a fetch of its own.
-fn drop_covered_conditional_leaves(set: SelectionSet) -> SelectionSet {
-    let unconditional: Vec<(Name, Name, Vec<Node<Argument>>)> = set
+/// copy would only cost a fetch of its own. Called only for sets with a
+/// conditional leaf (few), so the others allocate nothing more.
+fn drop_covered_conditional_leaves(set: &mut SelectionSet) {
+    let covered: Vec<bool> = set
         .iter()
-        .filter_map(|selection| match selection {
-            Selection::Field(f) if f.conditions.is_empty() && f.selections.is_empty() => Some((
-                f.response_key().clone(),
-                f.name.clone(),
-                f.arguments.clone(),
-            )),
-            _ => None,
-        })
-        .collect();
-    if unconditional.is_empty() {
-        return set;
-    }
-    set.into_iter()
-        .filter(|selection| match selection {
-            Selection::Field(f) if !f.conditions.is_empty() && f.selections.is_empty() => {
-                !unconditional.iter().any(|(key, name, arguments)| {
-                    f.response_key() == key && &f.name == name && &f.arguments == arguments
+        .map(|selection| match selection {
+            Selection::Field(field) if leaf_with_conditions(selection, true) => {
+                set.iter().any(|other| match other {
+                    Selection::Field(plain) if leaf_with_conditions(other, false) => {
+                        plain.response_key() == field.response_key()
+                            && plain.name == field.name
+                            && plain.arguments == field.arguments
+                    }
+                    _ => false,
                 })
             }
-            _ => true,
+            _ => false,
         })
-        .collect()
+        .collect();
+    let mut index = 0;
+    set.retain(|_| {
+        let keep = !covered[index];
+        index += 1;
+        keep
+    });
+}
+
+/// `selection` is a leaf field with (`conditional`) or without conditions.
+fn leaf_with_conditions(selection: &Selection, conditional: bool) -> bool {
+    matches!(selection, Selection::Field(f)
+        if f.selections.is_empty() && f.conditions.is_empty() != conditional)
 }
 
 /// The `@skip`/`@include` conditions that depend on variables; literal

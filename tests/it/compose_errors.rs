@@ -1340,6 +1340,14 @@ fn rejects_context_not_set() {
     assert_rejected(&[("a", &a)], "CONTEXT_NOT_SET", Some("nope"));
 }
 
+/// The router fills a contextual argument, so a default would never be
+/// used: Apollo refuses it as CONTEXT_NOT_SET.
+#[test]
+fn rejects_a_context_argument_with_a_default() {
+    let a = with_context(r#"a: String = "x" @fromContext(field: "$ctx { prop }")"#);
+    assert_rejected(&[("a", &a)], "CONTEXT_NOT_SET", Some("U.f(a:)"));
+}
+
 #[test]
 fn rejects_no_context_in_selection() {
     let a = with_context(r#"a: String @fromContext(field: "{ prop }")"#);

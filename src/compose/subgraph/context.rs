@@ -9,7 +9,8 @@
 //! context with `__`); the context exists in the subgraph; and the
 //! selection's first-level field exists on each type declaring it (or on
 //! the type of an inline fragment that applies to it) with a type the
-//! argument accepts.
+//! argument accepts; and the argument has no default value (the router
+//! fills it, so a default would never be used: CONTEXT_NOT_SET, as Apollo).
 
 use apollo_compiler::ast::Type;
 use apollo_compiler::Name;
@@ -31,6 +32,16 @@ pub(super) fn resolve_context_arguments(
                     continue;
                 };
                 let coordinate = format!("{}.{}({}:)", ty.name, field.name, arg.name);
+                if arg.default.is_some() {
+                    let message = format!(
+                        "@fromContext arguments may not have a default value: \"{coordinate}\"."
+                    );
+                    errors.push(
+                        CompositionError::new("CONTEXT_NOT_SET", message)
+                            .at(&subgraph.name, arg.common.location),
+                    );
+                    continue;
+                }
                 match context_argument(subgraph, value, &arg.name, &arg.ty, &coordinate) {
                     Ok(context) => resolved.push((ty.name.clone(), field.name.clone(), context)),
                     Err((code, message)) => errors.push(
