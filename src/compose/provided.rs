@@ -37,7 +37,9 @@ fn collect(
 ) {
     for selection in selections {
         match selection {
-            Selection::Field { name, selections } => {
+            Selection::Field {
+                name, selections, ..
+            } => {
                 provided.insert((on.to_string(), name.clone()));
                 let nested = subgraph
                     .types

@@ -46,6 +46,7 @@ mod compose_directive_rules;
 mod compose_errors;
 mod compose_graphql_rules;
 mod compose_link_rules;
+mod compose_requirements;
 mod compose_sharing;
 mod correctness;
 mod cost;

@@ -210,6 +210,16 @@ fn check_selection(
                 target.name
             ));
         };
+        if let Some(required) = field
+            .args
+            .iter()
+            .find(|arg| arg.ty.is_non_null() && arg.default.is_none())
+        {
+            return Err(format!(
+                "\"{}.{field_name}\" is selected without a value for its required argument \"{}\"",
+                target.name, required.name
+            ));
+        }
         if !accepts(arg_ty, &field.ty) && !selection.contains(&format!("{field_name} {{")) {
             return Err(format!(
                 "\"{}.{field_name}\" is of type {} but the argument is of type {arg_ty}",

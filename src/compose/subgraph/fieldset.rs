@@ -19,6 +19,8 @@ use crate::compose::CompositionError;
 pub(in crate::compose) enum Selection {
     Field {
         name: String,
+        /// The names of the arguments given a value (`a(x: 1)`: `x`).
+        arguments: Vec<String>,
         selections: Vec<Selection>,
     },
     Fragment {
@@ -139,7 +141,9 @@ fn without_resolved(set: String, is_resolved_here: impl Fn(&str) -> bool) -> Opt
     let mut kept = Vec::new();
     for selection in &selections {
         match selection {
-            Selection::Field { name, selections } if selections.is_empty() => {
+            Selection::Field {
+                name, selections, ..
+            } if selections.is_empty() => {
                 if !is_resolved_here(name) {
                     kept.push(name.as_str());
                 }
@@ -165,7 +169,9 @@ fn select(
 ) {
     for selection in selections {
         match selection {
-            Selection::Field { name, selections } => {
+            Selection::Field {
+                name, selections, ..
+            } => {
                 let Some(field) = subgraph
                     .types
                     .get(parent)
@@ -373,10 +379,14 @@ impl Parser<'_> {
                 _ => return None,
             }
         }
-        self.skip_arguments()?;
+        let arguments = self.argument_names()?;
         self.skip_directives()?;
         let selections = self.sub_selections()?;
-        Some(Selection::Field { name, selections })
+        Some(Selection::Field {
+            name,
+            arguments,
+            selections,
+        })
     }
 
     fn fragment(&mut self) -> Option<Selection> {
@@ -416,6 +426,32 @@ impl Parser<'_> {
         Some(())
     }
 
+    /// The names given values in a `( … )` if one comes next (the values
+    /// skipped), `None` when it is not balanced.
+    fn argument_names(&mut self) -> Option<Vec<String>> {
+        if !self.peek_is(&Token::Punct('(')) {
+            return Some(Vec::new());
+        }
+        let start = self.pos;
+        self.skip_arguments()?;
+        let inside = self.tokens.get(start + 1..self.pos.saturating_sub(1))?;
+        let mut names = Vec::new();
+        let mut depth = 0usize;
+        for (index, token) in inside.iter().enumerate() {
+            match token {
+                Token::Punct('(' | '[' | '{') => depth += 1,
+                Token::Punct(')' | ']' | '}') => depth = depth.saturating_sub(1),
+                Token::Name(name)
+                    if depth == 0 && inside.get(index + 1) == Some(&Token::Punct(':')) =>
+                {
+                    names.push(name.clone());
+                }
+                _ => {}
+            }
+        }
+        Some(names)
+    }
+
     /// Skips a balanced `( … )` if one comes next.
     fn skip_arguments(&mut self) -> Option<()> {
         if !self.peek_is(&Token::Punct('(')) {
@@ -446,6 +482,7 @@ mod tests {
     fn field(name: &str, selections: Vec<Selection>) -> Selection {
         Selection::Field {
             name: name.to_string(),
+            arguments: Vec::new(),
             selections,
         }
     }
@@ -465,7 +502,11 @@ mod tests {
                     on: Some("Book".to_string()),
                     selections: vec![field("title", vec![])],
                 },
-                field("price", vec![]),
+                Selection::Field {
+                    name: "price".to_string(),
+                    arguments: vec!["currency".to_string(), "n".to_string()],
+                    selections: vec![],
+                },
             ]
         );
     }

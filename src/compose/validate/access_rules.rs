@@ -127,7 +127,9 @@ fn first_stronger(
                 let on = on.as_deref().unwrap_or(parent);
                 first_stronger(supergraph, on, selections, demanded)
             }
-            Selection::Field { name, selections } => {
+            Selection::Field {
+                name, selections, ..
+            } => {
                 let Some(field) = super_type(supergraph, parent)
                     .and_then(|t| t.fields.iter().find(|f| f.name == name.as_str()))
                 else {

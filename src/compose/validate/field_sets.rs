@@ -79,8 +79,12 @@ impl Walker<'_> {
     fn selections(&mut self, parent: &str, selections: &[Selection], under_external: bool) {
         for selection in selections {
             match selection {
-                Selection::Field { name, selections } => {
-                    self.field(parent, name, selections, under_external);
+                Selection::Field {
+                    name,
+                    arguments,
+                    selections,
+                } => {
+                    self.field(parent, name, arguments, selections, under_external);
                 }
                 Selection::Fragment { on, selections } => {
                     let on = on.as_deref().unwrap_or(parent);
@@ -96,7 +100,14 @@ impl Walker<'_> {
         }
     }
 
-    fn field(&mut self, parent: &str, name: &str, selections: &[Selection], under_external: bool) {
+    fn field(
+        &mut self,
+        parent: &str,
+        name: &str,
+        arguments: &[String],
+        selections: &[Selection],
+        under_external: bool,
+    ) {
         if name == "__typename" {
             return;
         }
@@ -115,7 +126,17 @@ impl Walker<'_> {
         self.walked
             .selected
             .push((parent.to_string(), name.to_string()));
-        if !field.args.is_empty() && self.directive != Directive::Requires {
+        let missing = field.args.iter().find(|arg| {
+            arg.ty.is_non_null()
+                && arg.default.is_none()
+                && !arguments.iter().any(|given| given == arg.name.as_str())
+        });
+        if let Some(arg) = missing {
+            self.problem(Problem::Invalid(format!(
+                "\"{path}\" without a value for its required argument \"{}\"",
+                arg.name
+            )));
+        } else if !field.args.is_empty() && self.directive != Directive::Requires {
             self.problem(Problem::HasArgs(path.clone()));
         }
         let target = field.ty.inner_named_type();

@@ -7,8 +7,9 @@
 //! fields they can supply (keys of an `@interfaceObject` of an implemented
 //! interface included). A root type can be entered in any subgraph.
 //!
-//! It is a conservative model of what the planner does: `@requires` are
-//! assumed satisfiable (other rules check their fields exist), and a field
+//! It is a conservative model of what the planner does: a field with
+//! `@requires` counts only where its required fields are reachable from the
+//! requiring subgraph through keys (other rules check they exist), and a field
 //! a subgraph marks `@external` counts as resolvable there when one of its
 //! `@provides` names it.
 
@@ -135,14 +136,20 @@ impl Walk<'_> {
             }
         }
         for (field, returns, contributed) in fields {
-            let resolvers: Vec<usize> = reachable
+            let resolving: Vec<usize> = reachable
                 .iter()
                 .copied()
                 .filter(|s| self.resolves(*s, name, &field))
                 .collect();
+            let resolvers: Vec<usize> = resolving
+                .iter()
+                .copied()
+                .filter(|s| self.requires_satisfied(*s, name, &field))
+                .collect();
             if resolvers.is_empty() {
                 if !contributed {
-                    self.report(name, &field, from[0], path);
+                    let blocked = resolving.first().map(|s| self.subgraphs[*s].name.clone());
+                    self.report(name, &field, from[0], path, blocked.as_deref());
                 }
                 continue;
             }
@@ -223,15 +230,22 @@ impl Walk<'_> {
         self.errors.push(error);
     }
 
-    fn report(&mut self, ty: &str, field: &str, at: usize, path: &str) {
+    /// Reports `ty.field` unreachable along `path`; `blocked` names a
+    /// subgraph that resolves it there but cannot satisfy its `@requires`.
+    fn report(&mut self, ty: &str, field: &str, at: usize, path: &str, blocked: Option<&str>) {
         if !self.reported.insert((ty.to_string(), field.to_string())) {
             return;
         }
         let subgraph = &self.subgraphs[at];
-        let message = format!(
+        let mut message = format!(
             "Field \"{ty}.{field}\" cannot be resolved for some queries: when \"{ty}\" is reached through query path {path} (from subgraph \"{}\"), no subgraph that can produce it there, nor any subgraph reachable through a @key of \"{ty}\", resolves the field",
             subgraph.name
         );
+        if let Some(blocked) = blocked {
+            message.push_str(&format!(
+                " (subgraph \"{blocked}\" has it, but cannot satisfy its @requires: the required fields are not reachable from \"{blocked}\" through keys it can supply)"
+            ));
+        }
         let location = subgraph
             .types
             .get(ty)
@@ -330,6 +344,31 @@ impl Walk<'_> {
         self.entry_types(ty, at)
             .iter()
             .any(|t| t.interface_object && t.fields.get(field).is_some_and(|f| !f.external))
+    }
+
+    /// Can subgraph `at` obtain the fields `ty.field` `@requires` there? Each
+    /// top-level required field must resolve in `at` or in a subgraph reached
+    /// from `at` alone through keys of `ty` (the planner fetches the required
+    /// fields before entering `at`, but composition asks, as Apollo does,
+    /// that they be reachable from the requiring subgraph itself: a key
+    /// field overridden away from `at` leaves it no way out).
+    fn requires_satisfied(&self, at: usize, ty: &str, field: &str) -> bool {
+        let requires = self.subgraphs[at]
+            .types
+            .get(ty)
+            .and_then(|t| t.fields.get(field))
+            .and_then(|f| f.requires.as_deref());
+        let Some(requires) = requires else {
+            return true;
+        };
+        let Some(selections) = parse_field_set(requires) else {
+            return true;
+        };
+        let reached = self.key_closure(ty, at);
+        selections.iter().all(|selection| match selection {
+            Selection::Field { name, .. } => reached.iter().any(|s| self.resolves(*s, ty, name)),
+            Selection::Fragment { .. } => true,
+        })
     }
 
     /// Another subgraph takes the field over from this one (without a label).
