@@ -119,7 +119,12 @@ pub fn compose(subgraphs: &[SubgraphInput]) -> Result<String, Vec<CompositionErr
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(print::print_supergraph(&supergraph))
+    let printed = print::print_supergraph(&supergraph);
+    let errors = validate::validate_printed(&read, &printed);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(printed)
 }
 
 /// Subgraph names must be unique, and `_` is reserved.

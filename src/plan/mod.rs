@@ -14,12 +14,15 @@
 mod builder;
 mod display;
 mod graph;
+mod reachability;
 
 use apollo_compiler::ast::OperationType;
 use apollo_compiler::Name;
 
 use crate::operation::{LimitExceeded, PreparedOperation, SelectionSet};
 use crate::supergraph::{SubgraphId, Supergraph};
+
+pub use reachability::{reachability, MismatchedRuntimeTypes, Reachability, Unreachable};
 
 /// Prefix of the aliases the planner gives fields it must rename in subgraph responses.
 pub const INTERNAL_ALIAS_PREFIX: &str = "_jx_";

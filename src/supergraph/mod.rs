@@ -84,6 +84,11 @@ impl Supergraph {
         }
     }
 
+    /// Join metadata of every composite type of the supergraph.
+    pub fn type_metas(&self) -> impl Iterator<Item = &TypeMeta> {
+        self.types.values()
+    }
+
     /// Join metadata of a type, if the type is a composite type of the supergraph.
     pub fn type_meta(&self, type_name: &str) -> Option<&TypeMeta> {
         self.types.get(type_name)

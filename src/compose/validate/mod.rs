@@ -7,7 +7,8 @@
 //! subgraph says, alone or next to the others), and [`validate`] on the
 //! merged supergraph (interface implementations, the `@inaccessible`
 //! rules of the API schema, the access requirements `@requires` carries
-//! over, then satisfiability).
+//! over), then [`validate_printed`] on the printed supergraph as the
+//! gateway loads it (satisfiability, walked on the planner's graph).
 //!
 //! Every rule reports all its violations as [`CompositionError`]s naming
 //! the subgraph, type and field, located in the subgraph SDL.
@@ -52,11 +53,13 @@ pub(super) fn validate(subgraphs: &[Subgraph], supergraph: &Supergraph) -> Vec<C
     let mut errors = interfaces::check_implementations(subgraphs, supergraph);
     errors.extend(inaccessible::check(subgraphs, supergraph));
     errors.extend(access_rules::check_transitive(subgraphs, supergraph));
-    if errors.is_empty() {
-        // Only meaningful on an otherwise valid supergraph.
-        errors.extend(satisfiability::check(subgraphs, supergraph));
-    }
     errors
+}
+
+/// The rules checked on the printed supergraph, loaded as the gateway loads
+/// it (only meaningful on an otherwise valid one).
+pub(super) fn validate_printed(subgraphs: &[Subgraph], sdl: &str) -> Vec<CompositionError> {
+    satisfiability::check(subgraphs, sdl)
 }
 
 /// Every (type, field) of a subgraph, in declaration order.
