@@ -47,6 +47,7 @@ mod compose_errors;
 mod compose_graphql_rules;
 mod compose_link_rules;
 mod compose_requirements;
+mod compose_servable;
 mod compose_sharing;
 mod correctness;
 mod cost;
