@@ -7,27 +7,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-use crate::common::compose_set;
+use crate::common::{assert_first_compose_error as assert_first_error, compose_set};
 
 const FED2: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@key", "@external", "@requires", "@provides", "@override", "@context", "@fromContext"])"#;
 
 fn fed2(body: &str) -> String {
     format!("{FED2}\n{body}")
-}
-
-/// The set fails with `code` first, its message containing `text`, located
-/// at `at` (`subgraph:line`).
-fn assert_first_error(subgraphs: &[(&str, &str)], code: &str, text: &str, at: &str) {
-    let errors = compose_set(subgraphs).expect_err("must not compose");
-    let first = &errors[0];
-    assert_eq!(first.code, code, "{errors:#?}");
-    assert!(first.message.contains(text), "{first:#?}");
-    let located: Vec<String> = first
-        .locations
-        .iter()
-        .map(|l| format!("{}:{}", l.subgraph, l.line))
-        .collect();
-    assert!(located.iter().any(|l| l == at), "{at} not in {located:?}");
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use crate::common::compose_set;
+use crate::common::{assert_first_compose_error, compose_set};
 
 const FED2: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@provides", "@extends"])"#;
 
@@ -16,19 +16,7 @@ fn fed2(body: &str) -> String {
 /// The set fails with `code`, first, naming `coordinate`, located at `at`
 /// (`subgraph:line`).
 fn assert_first_error(subgraphs: &[(&str, &str)], code: &str, coordinate: &str, at: &str) {
-    let errors = compose_set(subgraphs).expect_err("must not compose");
-    let first = &errors[0];
-    assert_eq!(first.code, code, "{errors:#?}");
-    assert!(
-        first.message.contains(&format!("\"{coordinate}\"")),
-        "{first:#?}"
-    );
-    let located: Vec<String> = first
-        .locations
-        .iter()
-        .map(|l| format!("{}:{}", l.subgraph, l.line))
-        .collect();
-    assert!(located.iter().any(|l| l == at), "{at} not in {located:?}");
+    assert_first_compose_error(subgraphs, code, &format!("\"{coordinate}\""), at);
 }
 
 #[test]

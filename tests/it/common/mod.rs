@@ -483,6 +483,21 @@ async fn identity_server(
     TestServer::serve(gateway, router, Duration::from_secs(5)).await
 }
 
+/// The set fails to compose with `code` first, its message containing
+/// `text`, located at `at` (`subgraph:line`).
+pub fn assert_first_compose_error(subgraphs: &[(&str, &str)], code: &str, text: &str, at: &str) {
+    let errors = compose_set(subgraphs).expect_err("must not compose");
+    let first = &errors[0];
+    assert_eq!(first.code, code, "{errors:#?}");
+    assert!(first.message.contains(text), "{first:#?}");
+    let located: Vec<String> = first
+        .locations
+        .iter()
+        .map(|l| format!("{}:{}", l.subgraph, l.line))
+        .collect();
+    assert!(located.iter().any(|l| l == at), "{at} not in {located:?}");
+}
+
 /// Composes `(name, sdl)` subgraphs, each at `http://<name>.example/graphql`.
 pub fn compose_set(
     subgraphs: &[(&str, &str)],
