@@ -124,6 +124,9 @@ pub struct Subgraph {
     pub composed: Vec<ComposedDirective>,
     /// Types in declaration order (an extension adds to its type's entry).
     pub types: IndexMap<Name, SubType>,
+    /// Every (type, field) its `@provides` name, worked out once when the
+    /// subgraph is read (see `provided`).
+    pub provided: std::collections::HashSet<(String, String)>,
 }
 
 /// A `@key` as written.

@@ -24,9 +24,12 @@ pub(crate) fn provided_fields(subgraph: &Subgraph) -> HashSet<(String, String)> 
     provided
 }
 
-/// Does a `@provides` of `subgraph` name `ty.field`?
+/// Does a `@provides` of `subgraph` name `ty.field`? (Looked up in the
+/// set worked out when the subgraph was read.)
 pub(crate) fn is_provided(subgraph: &Subgraph, ty: &str, field: &str) -> bool {
-    provided_fields(subgraph).contains(&(ty.to_string(), field.to_string()))
+    subgraph
+        .provided
+        .contains(&(ty.to_string(), field.to_string()))
 }
 
 fn collect(

@@ -88,9 +88,11 @@ pub(super) fn read_subgraph(input: &SubgraphInput) -> Result<Subgraph, Vec<Compo
         federation: link.version,
         composed,
         types: reader.types,
+        provided: Default::default(),
     };
     context::resolve_context_arguments(&mut subgraph)?;
     fieldset::apply_field_set_rules(&mut subgraph, &extension_types)?;
+    subgraph.provided = super::provided::provided_fields(&subgraph);
     Ok(subgraph)
 }
 
