@@ -118,10 +118,11 @@ fn union(mine: Option<Vec<String>>, theirs: Option<&Vec<String>>) -> Option<Vec<
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn req(alternatives: &[&[&str]]) -> Requirement {
+    /// A requirement from its alternatives, each a list of names all needed.
+    pub(crate) fn req(alternatives: &[&[&str]]) -> Requirement {
         alternatives
             .iter()
             .map(|all| all.iter().map(ToString::to_string).collect())

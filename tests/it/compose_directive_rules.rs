@@ -9,7 +9,7 @@
 //! cases Apollo accepts. Every set was checked against Apollo's composer
 //! (`@apollo/composition` 2.14).
 
-use crate::compose_link_rules::{assert_composes, assert_rejected};
+use crate::common::{assert_composes, assert_rejected};
 
 /// The federation v2.9 `@link` importing every directive used here.
 const LINK: &str = r#"extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable", "@external", "@requires", "@interfaceObject", "@authenticated", "@requiresScopes", "@policy", "@cost", "@listSize", "@context", "@fromContext"])"#;

@@ -9,7 +9,7 @@
 //! directives, Federation 1 extensions without a base, a subgraph that
 //! defines federation's own definitions, composed custom directives).
 
-use crate::common::compose_set;
+use crate::common::{assert_composes, compose_set};
 
 /// `extend schema @link(…federation/v2.{minor}, import: [imports])` on
 /// line 1, `body` from line 2 on.
@@ -53,12 +53,6 @@ fn assert_invalid(sdl: &str, message: &str, line: usize, column: usize) {
         message,
         ("a", line, column),
     );
-}
-
-fn assert_composes(subgraphs: &[(&str, &str)]) {
-    if let Err(errors) = compose_set(subgraphs) {
-        panic!("a valid set was rejected: {errors:#?}");
-    }
 }
 
 #[test]

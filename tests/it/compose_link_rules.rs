@@ -10,36 +10,7 @@
 //! the boundaries Apollo accepts. Every set was checked against Apollo's
 //! composer (`@apollo/composition` 2.14).
 
-use crate::common::compose_set;
-
-/// The set must fail with `code`, one such error naming `"quoted"` in its
-/// message and located at `at` (`subgraph:line:column`).
-pub(crate) fn assert_rejected(subgraphs: &[(&str, &str)], code: &str, quoted: &str, at: &str) {
-    let errors = match compose_set(subgraphs) {
-        Ok(supergraph) => panic!("expected {code}, but composed:\n{supergraph}"),
-        Err(errors) => errors,
-    };
-    assert_eq!(
-        errors.first().map(|e| e.code),
-        Some(code),
-        "expected {code} first, got {errors:#?}"
-    );
-    let quoted = format!("\"{quoted}\"");
-    let located = format!("(at {at}");
-    assert!(
-        errors.iter().any(|e| e.code == code
-            && e.message.contains(&quoted)
-            && e.located().contains(&located)),
-        "no {code} names {quoted} at {at}: {errors:#?}"
-    );
-}
-
-/// The set must compose.
-pub(crate) fn assert_composes(subgraphs: &[(&str, &str)]) {
-    if let Err(errors) = compose_set(subgraphs) {
-        panic!("expected the set to compose, got {errors:#?}");
-    }
-}
+use crate::common::{assert_composes, assert_rejected};
 
 /// A subgraph linking `federation/<version>` with `imports` (on line 2,
 /// the `@link` at column 15), then `body`.

@@ -182,13 +182,7 @@ fn requirement_implies(have: Option<&Requirement>, need: Option<&Requirement>) -
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn req(alternatives: &[&[&str]]) -> Requirement {
-        alternatives
-            .iter()
-            .map(|all| all.iter().map(ToString::to_string).collect())
-            .collect()
-    }
+    use crate::compose::access::tests::req;
 
     #[test]
     fn a_requirement_implies_another_when_each_alternative_covers_one_of_it() {

@@ -483,6 +483,35 @@ async fn identity_server(
     TestServer::serve(gateway, router, Duration::from_secs(5)).await
 }
 
+/// The set must fail with `code`, one such error naming `"quoted"` in its
+/// message and located at `at` (`subgraph:line:column`).
+pub fn assert_rejected(subgraphs: &[(&str, &str)], code: &str, quoted: &str, at: &str) {
+    let errors = match compose_set(subgraphs) {
+        Ok(supergraph) => panic!("expected {code}, but composed:\n{supergraph}"),
+        Err(errors) => errors,
+    };
+    assert_eq!(
+        errors.first().map(|e| e.code),
+        Some(code),
+        "expected {code} first, got {errors:#?}"
+    );
+    let quoted = format!("\"{quoted}\"");
+    let located = format!("(at {at}");
+    assert!(
+        errors.iter().any(|e| e.code == code
+            && e.message.contains(&quoted)
+            && e.located().contains(&located)),
+        "no {code} names {quoted} at {at}: {errors:#?}"
+    );
+}
+
+/// The set must compose.
+pub fn assert_composes(subgraphs: &[(&str, &str)]) {
+    if let Err(errors) = compose_set(subgraphs) {
+        panic!("expected the set to compose, got {errors:#?}");
+    }
+}
+
 /// The set fails to compose with `code` first, its message containing
 /// `text`, located at `at` (`subgraph:line`).
 pub fn assert_first_compose_error(subgraphs: &[(&str, &str)], code: &str, text: &str, at: &str) {
